@@ -1,0 +1,77 @@
+//! The course file, `course.yaml`: title, description, base URL and options.
+
+use serde::Deserialize;
+
+/// Name of the course file at the root of a course folder.
+pub const COURSE_FILE: &str = "course.yaml";
+
+/// Keys accepted in `course.yaml`, for error hints.
+pub const COURSE_KEYS: &[&str] = &["title", "description", "base_url", "language", "flashcards"];
+
+/// Settings of a whole course.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseConfig {
+    /// Shown in every page's header and the browser tab.
+    pub title: String,
+    /// One paragraph shown on the course home page.
+    #[serde(default)]
+    pub description: String,
+    /// Where the site is hosted (e.g. `https://example.org/course/`); pages link to each other
+    /// with relative URLs, so this is used only for canonical links.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// The `lang` attribute of every page.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Options for the printable flashcards.
+    #[serde(default)]
+    pub flashcards: FlashcardOptions,
+}
+
+fn default_base_url() -> String {
+    "/".into()
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+/// Options for the flashcard PDFs.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlashcardOptions {
+    /// Paper size of one card.
+    #[serde(default)]
+    pub page_size: PageSize,
+    /// Question on the front page and answer on the back, for double-sided printing.
+    #[serde(default)]
+    pub duplex: bool,
+}
+
+/// Page sizes for printed flashcards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PageSize {
+    /// A6 landscape, 148 × 105 mm: four cards cut from one A4 sheet, the size of a postcard.
+    #[default]
+    A6Landscape,
+    /// A 5 × 3 inch index card.
+    IndexCard,
+    /// A4 portrait.
+    A4,
+    /// US Letter portrait.
+    Letter,
+}
+
+impl PageSize {
+    /// Width and height in millimetres.
+    pub fn mm(self) -> (f32, f32) {
+        match self {
+            PageSize::A6Landscape => (148.0, 105.0),
+            PageSize::IndexCard => (127.0, 76.2),
+            PageSize::A4 => (210.0, 297.0),
+            PageSize::Letter => (215.9, 279.4),
+        }
+    }
+}

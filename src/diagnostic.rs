@@ -1,0 +1,176 @@
+//! Build errors as authors read them: `file:line:column`, one line saying what is wrong, the
+//! source line with a caret, and a hint where one helps.
+//!
+//! Every stage returns its problems as [`Diagnostic`]s instead of stopping at the first, so one
+//! build reports everything that is wrong with a course.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use crate::source::SourceFile;
+
+/// One problem found in a course, located in a file when it has a place.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// The file the problem is in, if it is in one.
+    pub file: Option<Arc<SourceFile>>,
+    /// Path shown when there is no loaded file (e.g. a file that is not UTF-8).
+    pub path: Option<String>,
+    /// Byte range in the file's text.
+    pub span: Option<Range<usize>>,
+    /// Lowercase, one line: what is wrong.
+    pub message: String,
+    /// What to do about it, when the tool can tell.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem at `span` in `file`.
+    pub fn at(file: &Arc<SourceFile>, span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: Some(Arc::clone(file)),
+            path: None,
+            span: Some(span),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A problem with a whole file or folder, without a position.
+    pub fn in_path(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: None,
+            path: Some(path.into()),
+            span: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A problem at a known line and column of a path that has no loaded text.
+    pub fn at_line(path: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
+        Diagnostic::in_path(format!("{}:{line}:{col}", path.into()), message)
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// `path:line:column` of the problem (or just the path when it has no position).
+    pub fn location(&self) -> String {
+        match (&self.file, &self.span) {
+            (Some(file), Some(span)) => {
+                let (line, col) = file.line_col(span.start);
+                format!("{}:{line}:{col}", file.path)
+            }
+            (Some(file), None) => file.path.clone(),
+            (None, _) => self.path.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The 1-based line of the problem, if it has one.
+    pub fn line(&self) -> Option<usize> {
+        let (file, span) = (self.file.as_ref()?, self.span.as_ref()?);
+        Some(file.line_col(span.start).0)
+    }
+
+    /// The full report: headline, source line with a caret, and the hint.
+    pub fn render(&self) -> String {
+        let headline = format!("{}: {}", self.location(), self.message);
+        let mut group = Group::with_title(Level::ERROR.primary_title(headline));
+        if let (Some(file), Some(span)) = (&self.file, &self.span) {
+            let (line_text, line_range) = file.line_at(span.start);
+            let (line_no, _) = file.line_col(span.start);
+            let start = span.start - line_range.start;
+            let end = (span.end.min(line_range.end) - line_range.start).max(start);
+            // An empty span still gets one caret, under the character at its start.
+            let end = if end == start {
+                (start + line_text[start..].chars().next().map_or(0, char::len_utf8)).max(start)
+            } else {
+                end
+            };
+            group = group.element(
+                Snippet::source(line_text.to_string())
+                    .line_start(line_no)
+                    .path(file.path.clone())
+                    .annotation(AnnotationKind::Primary.span(start..end)),
+            );
+        }
+        if let Some(hint) = &self.hint {
+            group = group.element(Level::HELP.message(hint.clone()));
+        }
+        Renderer::plain().render(&[group])
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// All the problems of one build, in the order the files were read.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Adds one problem.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    /// True when nothing went wrong.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Number of problems.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Adds all problems of another list.
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    /// Sorts problems by file and position so reports do not depend on thread timing.
+    pub fn sort(&mut self) {
+        self.0.sort_by_key(|d| {
+            let path = d.file.as_ref().map(|f| f.path.clone()).or(d.path.clone());
+            (path, d.span.as_ref().map(|s| s.start))
+        });
+    }
+
+    /// The full report of every problem, numbered, with a closing count.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for d in &self.0 {
+            out.push_str(&d.render());
+            out.push_str("\n\n");
+        }
+        let n = self.0.len();
+        out.push_str(&format!(
+            "error: build failed with {n} error{}",
+            if n == 1 { "" } else { "s" }
+        ));
+        out
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}

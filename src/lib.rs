@@ -1,0 +1,14 @@
+//! coursegen: a static course-site generator whose worked answers are recomputed at build time.
+//!
+//! The central types are [`model::Course`] (what `load` reads from a course folder and every
+//! later stage reads) and [`diagnostic::Diagnostic`] (how every stage reports a problem). A
+//! build is a flat list of stages, data flowing one way: [`load`] → [`verify`] → [`render`]
+//! (HTML) and [`flashcards`] (PDF, TSV) → [`write`]. [`build`] runs them.
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod diagnostic;
+pub mod linalg;
+pub mod load;
+pub mod model;
+pub mod source;

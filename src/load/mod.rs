@@ -1,0 +1,260 @@
+//! Stage 1, load: reads a course folder into a [`Course`].
+//!
+//! Lessons are the folders of `content/`, each with an `index.md` (the lesson page) and any
+//! number of other `.md` files (practice pages). Order comes from a `weight` key or, failing
+//! that, a numeric prefix of the file or folder name (`01-intro`), which the URL drops. Every
+//! problem found is collected; the caller decides whether the course can go on to be built.
+
+mod blocks;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{CourseConfig, COURSE_FILE, COURSE_KEYS};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{Course, Lesson, Page, PageKind, PageMeta, PAGE_KEYS};
+use crate::source::SourceFile;
+
+/// Folder of a course that holds the lessons.
+pub const CONTENT_DIR: &str = "content";
+
+/// Reads and checks the course at `root`. Returns the course, or every problem found.
+pub fn load_course(root: &Path) -> Result<Course, Diagnostics> {
+    let mut errors = Diagnostics::default();
+    let config = load_config(root).map_err(|d| Diagnostics(vec![d]));
+    let lessons = discover(root, &mut errors);
+
+    let mut loaded: Vec<(usize, Result<Page, Vec<Diagnostic>>)> = lessons
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(index, (lesson_dir, files))| {
+            files.iter().map(move |f| (index, load_page(root, lesson_dir, f)))
+        })
+        .collect();
+    // Keep discovery order regardless of which thread finished first.
+    loaded.sort_by_key(|(i, _)| *i);
+
+    let mut by_lesson: BTreeMap<usize, Vec<Page>> = BTreeMap::new();
+    for (index, page) in loaded {
+        match page {
+            Ok(page) => by_lesson.entry(index).or_default().push(page),
+            Err(diags) => errors.extend(diags),
+        }
+    }
+    let mut course_lessons = Vec::new();
+    for (index, (lesson_dir, _)) in lessons.iter().enumerate() {
+        let mut pages = by_lesson.remove(&index).unwrap_or_default();
+        let Some(pos) = pages.iter().position(|p| p.kind == PageKind::Lesson) else {
+            if errors.is_empty() || !pages.is_empty() {
+                errors.push(
+                    Diagnostic::in_path(relative(root, lesson_dir), "lesson folder has no `index.md`")
+                        .with_hint("every lesson folder needs an index.md with the lesson page"),
+                );
+            }
+            continue;
+        };
+        let page = pages.remove(pos);
+        sort_pages(&mut pages);
+        course_lessons.push((page, pages));
+    }
+    course_lessons.sort_by(|a, b| order_key(&a.0).cmp(&order_key(&b.0)));
+    let lessons: Vec<Lesson> = course_lessons
+        .into_iter()
+        .map(|(page, practice)| Lesson { page, practice })
+        .collect();
+    check_unique_urls(&lessons, &mut errors);
+
+    match config {
+        Ok(config) if errors.is_empty() => Ok(Course { config, lessons }),
+        Ok(_) => Err(errors),
+        Err(mut e) => {
+            e.extend(errors);
+            Err(e)
+        }
+    }
+}
+
+/// Reads `course.yaml`.
+pub fn load_config(root: &Path) -> Result<CourseConfig, Diagnostic> {
+    let file = Arc::new(read_source(root, &root.join(COURSE_FILE))?);
+    yaml::parse(&file, 0..file.text.len(), COURSE_KEYS)
+}
+
+/// Lesson folders (in name order) with their Markdown files (in name order).
+fn discover(root: &Path, errors: &mut Diagnostics) -> Vec<(PathBuf, Vec<PathBuf>)> {
+    let content = root.join(CONTENT_DIR);
+    if !content.is_dir() {
+        errors.push(
+            Diagnostic::in_path(relative(root, &content), "no content folder")
+                .with_hint("a course holds its lessons in content/<lesson>/index.md; try `coursegen new course DIR`"),
+        );
+        return Vec::new();
+    }
+    let mut lessons = Vec::new();
+    let walk = WalkDir::new(&content).min_depth(1).max_depth(1).sort_by_file_name();
+    for entry in walk.into_iter().filter_map(Result::ok) {
+        if !entry.file_type().is_dir() || is_hidden(entry.path()) {
+            continue;
+        }
+        let files: Vec<PathBuf> = WalkDir::new(entry.path())
+            .min_depth(1)
+            .max_depth(1)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.into_path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md") && !is_hidden(p))
+            .collect();
+        lessons.push((entry.into_path(), files));
+    }
+    lessons
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
+}
+
+/// Path relative to the course root, with `/` separators, as authors see it.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Reads a file as UTF-8, locating the first invalid byte if it is not.
+pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+    let shown = relative(root, path);
+    let bytes = fs::read(path).map_err(|e| Diagnostic::in_path(&shown, format!("cannot read file: {e}")))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(shown, path.to_path_buf(), text)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+            let (line, col) = crate::source::line_col(&text, valid);
+            Err(Diagnostic::at_line(shown, line, col, "file is not valid UTF-8")
+                .with_hint("save the file as UTF-8 in your editor"))
+        }
+    }
+}
+
+/// Reads one page: front matter, body blocks, URL.
+fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Vec<Diagnostic>> {
+    let file = Arc::new(read_source(root, path).map_err(|d| vec![d])?);
+    let mut errors = Vec::new();
+    let (meta, body) = match split_front_matter(&file.text) {
+        Some((yaml, body)) => match yaml::parse::<PageMeta>(&file, yaml, PAGE_KEYS) {
+            Ok(meta) => (meta, body),
+            Err(d) => {
+                errors.push(d);
+                (PageMeta::default(), body)
+            }
+        },
+        None => {
+            errors.push(
+                Diagnostic::at(&file, 0..0, "page has no front matter")
+                    .with_hint("start the file with `---`, a line `title: …`, and `---`"),
+            );
+            (PageMeta::default(), 0..file.text.len())
+        }
+    };
+    if meta.title.is_none() && errors.is_empty() {
+        errors.push(
+            Diagnostic::at(&file, 0..3, "page has no title").with_hint("add `title: …` to the front matter"),
+        );
+    }
+    let blocks = blocks::parse_body(&file, body, &mut errors);
+    blocks::check_top_level(&file, &blocks, &mut errors);
+
+    let lesson_slug = slug_of(lesson_dir);
+    let is_index = path.file_name().is_some_and(|n| n == "index.md");
+    let (kind, url) = if is_index {
+        (PageKind::Lesson, format!("{lesson_slug}/"))
+    } else {
+        (PageKind::Practice, format!("{lesson_slug}/{}/", slug_of(&path.with_extension(""))))
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Page {
+        kind,
+        url,
+        title: meta.title.clone().unwrap_or_default(),
+        meta,
+        file,
+        body: blocks,
+    })
+}
+
+/// The front matter's YAML range and the body's range, if the file starts with `---`.
+fn split_front_matter(text: &str) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let first = text.strip_prefix("\u{feff}").unwrap_or(text);
+    let after = first.strip_prefix("---")?;
+    let after = after.strip_prefix('\r').unwrap_or(after).strip_prefix('\n')?;
+    let yaml_start = text.len() - after.len();
+    let mut pos = yaml_start;
+    for line in after.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            return Some((yaml_start..pos, pos + line.len()..text.len()));
+        }
+        pos += line.len();
+    }
+    None
+}
+
+/// The URL name of a file or folder: its name without a numeric `NN-` prefix, in lowercase
+/// with anything but letters and digits turned into `-`.
+pub fn slug_of(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let trimmed = strip_number(&name);
+    let mut slug = String::new();
+    for c in trimmed.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_matches('-').to_string()
+}
+
+fn strip_number(name: &str) -> &str {
+    let digits = name.len() - name.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits > 0 && name[digits..].starts_with(['-', '_']) {
+        &name[digits + 1..]
+    } else {
+        name
+    }
+}
+
+/// Sort key: explicit weight first, then the file name (whose numeric prefix orders it).
+fn order_key(page: &Page) -> (i64, String) {
+    (page.meta.weight.unwrap_or(i64::MAX), page.file.path.clone())
+}
+
+fn sort_pages(pages: &mut [Page]) {
+    pages.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+}
+
+fn check_unique_urls(lessons: &[Lesson], errors: &mut Diagnostics) {
+    let mut seen: BTreeMap<&str, &Page> = BTreeMap::new();
+    for page in lessons.iter().flat_map(|l| std::iter::once(&l.page).chain(&l.practice)) {
+        if let Some(first) = seen.insert(&page.url, page) {
+            errors.push(
+                Diagnostic::at(
+                    &page.file,
+                    0..0,
+                    format!("two pages have the URL /{}: {} and {}", page.url, first.file.path, page.file.path),
+                )
+                .with_hint("rename one of the files or folders"),
+            );
+        }
+    }
+}

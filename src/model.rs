@@ -1,0 +1,212 @@
+//! The course model every stage reads: a [`Course`] of [`Lesson`]s, each with its lesson page and
+//! practice pages. Built by `load`, read by `verify`, `render` and `flashcards`.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::config::CourseConfig;
+use crate::source::SourceFile;
+
+/// A whole course, in reading order.
+#[derive(Debug)]
+pub struct Course {
+    /// The course file's settings.
+    pub config: CourseConfig,
+    /// Lessons in order.
+    pub lessons: Vec<Lesson>,
+}
+
+impl Course {
+    /// Every page in reading order: each lesson page followed by its practice pages.
+    pub fn pages(&self) -> impl Iterator<Item = &Page> {
+        self.lessons.iter().flat_map(|l| std::iter::once(&l.page).chain(&l.practice))
+    }
+}
+
+/// One lesson folder.
+#[derive(Debug)]
+pub struct Lesson {
+    /// The lesson's own page (`index.md`).
+    pub page: Page,
+    /// Practice pages, in order.
+    pub practice: Vec<Page>,
+}
+
+/// Whether a page is a lesson page or a practice page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// A lesson's `index.md`.
+    Lesson,
+    /// Any other Markdown file in a lesson folder.
+    Practice,
+}
+
+/// Front matter of a page.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageMeta {
+    /// Page title (required).
+    pub title: Option<String>,
+    /// One line shown in listings and the page's meta description.
+    #[serde(default)]
+    pub description: String,
+    /// Orders pages and lessons; lower comes first. Without it the numeric prefix orders them.
+    pub weight: Option<i64>,
+}
+
+/// Keys accepted in page front matter, for error hints.
+pub const PAGE_KEYS: &[&str] = &["title", "description", "weight"];
+
+/// One Markdown page.
+#[derive(Debug)]
+pub struct Page {
+    /// Lesson or practice.
+    pub kind: PageKind,
+    /// URL path from the site root, ending in `/` (e.g. `neural-networks/practice-backprop/`).
+    pub url: String,
+    /// Front matter.
+    pub meta: PageMeta,
+    /// Title from the front matter.
+    pub title: String,
+    /// The file the page came from.
+    pub file: Arc<SourceFile>,
+    /// The body, split into Markdown, verification blocks and containers.
+    pub body: Vec<Block>,
+}
+
+impl Page {
+    /// How many levels below the site root the page's `index.html` is (for relative links).
+    pub fn depth(&self) -> usize {
+        self.url.matches('/').count()
+    }
+
+    /// All containers of a kind, depth first, in document order.
+    pub fn containers(&self, kind: ContainerKind) -> Vec<&Container> {
+        fn walk<'a>(blocks: &'a [Block], kind: ContainerKind, out: &mut Vec<&'a Container>) {
+            for b in blocks {
+                if let Block::Container(c) = b {
+                    if c.kind == kind {
+                        out.push(c);
+                    }
+                    walk(&c.children, kind, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.body, kind, &mut out);
+        out
+    }
+
+    /// The flashcards of the page, in order.
+    pub fn cards(&self) -> Vec<Card<'_>> {
+        self.containers(ContainerKind::Card)
+            .into_iter()
+            .filter_map(Card::from_container)
+            .collect()
+    }
+}
+
+/// A piece of a page body.
+#[derive(Debug)]
+pub enum Block {
+    /// Plain Markdown, as a byte range of the page's file.
+    Markdown(Range<usize>),
+    /// A fenced ```` ```verify ```` block.
+    Verify(VerifyBlock),
+    /// A `::: name` … `:::` container.
+    Container(Container),
+}
+
+/// A verification block's place in the file.
+#[derive(Debug)]
+pub struct VerifyBlock {
+    /// The block's source (between the fences), as a byte range of the page's file.
+    pub code: Range<usize>,
+    /// True when the block is marked `show` and is typeset for readers.
+    pub show: bool,
+    /// Byte range of the opening fence line.
+    pub fence: Range<usize>,
+}
+
+/// The kinds of container the author syntax has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    /// A self-check question; holds its prompt and one `answer`.
+    Question,
+    /// The collapsible answer of a question or card.
+    Answer,
+    /// An exercise ("Part A: …"); holds its text and optionally a `solution`.
+    Exercise,
+    /// The collapsible worked answer of an exercise.
+    Solution,
+    /// A set of flashcards; holds only `card`s.
+    Flashcards,
+    /// One flashcard: the question, then one `answer`.
+    Card,
+}
+
+impl ContainerKind {
+    /// Every kind with its name in the author syntax.
+    pub const ALL: [(&'static str, ContainerKind); 6] = [
+        ("question", ContainerKind::Question),
+        ("answer", ContainerKind::Answer),
+        ("exercise", ContainerKind::Exercise),
+        ("solution", ContainerKind::Solution),
+        ("flashcards", ContainerKind::Flashcards),
+        ("card", ContainerKind::Card),
+    ];
+
+    /// The name an author writes after `:::`.
+    pub fn name(self) -> &'static str {
+        ContainerKind::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+/// A `::: kind title` … `:::` container.
+#[derive(Debug)]
+pub struct Container {
+    /// What it is.
+    pub kind: ContainerKind,
+    /// Text after the kind on the opening line (an exercise's title, a solution's summary).
+    pub title: String,
+    /// Byte range of the opening line.
+    pub open: Range<usize>,
+    /// What is inside.
+    pub children: Vec<Block>,
+}
+
+impl Container {
+    /// The first child container of a kind.
+    pub fn child(&self, kind: ContainerKind) -> Option<&Container> {
+        self.children.iter().find_map(|b| match b {
+            Block::Container(c) if c.kind == kind => Some(c),
+            _ => None,
+        })
+    }
+}
+
+/// A flashcard: its question blocks and its answer container.
+#[derive(Debug)]
+pub struct Card<'a> {
+    /// The blocks before the answer.
+    pub question: Vec<&'a Block>,
+    /// The answer.
+    pub answer: &'a Container,
+}
+
+impl<'a> Card<'a> {
+    fn from_container(card: &'a Container) -> Option<Card<'a>> {
+        let answer = card.child(ContainerKind::Answer)?;
+        let question = card
+            .children
+            .iter()
+            .take_while(|b| !matches!(b, Block::Container(c) if c.kind == ContainerKind::Answer))
+            .collect();
+        Some(Card { question, answer })
+    }
+}
