@@ -12,3 +12,4 @@ pub mod linalg;
 pub mod load;
 pub mod model;
 pub mod source;
+pub mod verify;

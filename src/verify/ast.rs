@@ -1,0 +1,152 @@
+//! The syntax tree of a verification block. Every node keeps its byte range in the page's file.
+
+use std::fmt;
+use std::ops::Range;
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*` or `×`: scalar or elementwise product.
+    Mul,
+    /// `·` or `@`: matrix/dot product (scaling when a side is a scalar).
+    Dot,
+    /// `/`
+    Div,
+    /// `^`
+    Pow,
+}
+
+impl BinOp {
+    /// The operator as the S-expression and error messages print it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Dot => "·",
+            BinOp::Div => "/",
+            BinOp::Pow => "^",
+        }
+    }
+}
+
+/// An expression and its place in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Byte range in the page's file.
+    pub span: Range<usize>,
+}
+
+/// The kinds of expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A decimal literal, as written (its decimals give the precision of `≈`).
+    Num(String),
+    /// A name.
+    Name(String),
+    /// `-x`
+    Neg(Box<Expr>),
+    /// `a op b`
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `xᵀ`
+    Transpose(Box<Expr>),
+    /// `(x)`: kept so a shown block typesets the author's parentheses.
+    Group(Box<Expr>),
+    /// `[a, b]` (a vector) or `[[a, b], [c, d]]` (a matrix, row by row).
+    List(Vec<Expr>),
+    /// `name(args)`: a built-in or a function the block defined.
+    Call(String, Vec<Expr>),
+    /// `∂f/∂x(args)`: one partial derivative by backpropagation.
+    Partial {
+        /// The function.
+        func: String,
+        /// The parameter.
+        var: String,
+        /// The point.
+        args: Vec<Expr>,
+    },
+    /// `∇f(args)`: the whole gradient by backpropagation.
+    Grad(String, Vec<Expr>),
+    /// `numgrad f(args)`: the gradient by centred finite differences.
+    NumGrad(String, Vec<Expr>),
+}
+
+/// How two adjacent links of a chain must compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rel {
+    /// `=`: exactly equal (at the written precision if a side went through a float).
+    Eq,
+    /// `≈`: equal when rounded to the precision the author wrote.
+    Approx,
+}
+
+/// What a statement binds before its chain is checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Binding {
+    /// `let name = …`
+    Value(String),
+    /// `let f(x, y) = …`
+    Function(String, Vec<String>),
+}
+
+/// One line of a block: an optional `let` binding and a chain of expressions, each link of
+/// which is checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stmt {
+    /// What `let` binds, if this is a `let`.
+    pub binding: Option<(Binding, Range<usize>)>,
+    /// The first expression.
+    pub first: Expr,
+    /// Each further `= expr` or `≈ expr`.
+    pub links: Vec<(Rel, Expr)>,
+    /// The whole statement.
+    pub span: Range<usize>,
+}
+
+fn list(f: &mut fmt::Formatter<'_>, head: &str, items: &[Expr]) -> fmt::Result {
+    write!(f, "({head}")?;
+    for e in items {
+        write!(f, " {e}")?;
+    }
+    write!(f, ")")
+}
+
+impl fmt::Display for Expr {
+    /// S-expressions, so parser tests read `(· W2 W1)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ExprKind::Num(n) => write!(f, "{n}"),
+            ExprKind::Name(n) => write!(f, "{n}"),
+            ExprKind::Neg(e) => write!(f, "(- {e})"),
+            ExprKind::Binary(op, a, b) => write!(f, "({} {a} {b})", op.symbol()),
+            ExprKind::Transpose(e) => write!(f, "(ᵀ {e})"),
+            ExprKind::Group(e) => write!(f, "{e}"),
+            ExprKind::List(items) => list(f, "list", items),
+            ExprKind::Call(name, args) => list(f, name, args),
+            ExprKind::Partial { func, var, args } => list(f, &format!("∂{func}/∂{var}"), args),
+            ExprKind::Grad(func, args) => list(f, &format!("∇{func}"), args),
+            ExprKind::NumGrad(func, args) => list(f, &format!("numgrad {func}"), args),
+        }
+    }
+}
+
+impl fmt::Display for Stmt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.binding {
+            Some((Binding::Value(name), _)) => write!(f, "(let {name} ")?,
+            Some((Binding::Function(name, params), _)) => write!(f, "(let ({name} {}) ", params.join(" "))?,
+            None => write!(f, "(check ")?,
+        }
+        write!(f, "{}", self.first)?;
+        for (rel, e) in &self.links {
+            write!(f, " {} {e}", if *rel == Rel::Eq { "=" } else { "≈" })?;
+        }
+        write!(f, ")")
+    }
+}

@@ -1,0 +1,34 @@
+//! Errors of the verification language: what went wrong and the byte range of the file where.
+
+use std::ops::Range;
+
+/// A parse, evaluation or check failure inside a verification block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifyError {
+    /// Byte range in the page's file.
+    pub span: Range<usize>,
+    /// Lowercase, one line.
+    pub message: String,
+    /// What to do about it, when known.
+    pub hint: Option<String>,
+}
+
+impl VerifyError {
+    /// An error at `span`.
+    pub fn new(span: Range<usize>, message: impl Into<String>) -> Self {
+        VerifyError {
+            span,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Result of parsing or evaluating.
+pub type Result<T> = std::result::Result<T, VerifyError>;

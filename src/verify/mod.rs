@@ -1,0 +1,121 @@
+//! Stage 2, verify: runs every ```` ```verify ```` block of every page, so a wrong number in a
+//! worked answer fails the build at its line.
+//!
+//! The language ([`lexer`] → [`parser`] → [`eval`], gradients in [`grad`]) is documented in
+//! `docs/verify.md`. Each page has one environment: names defined in a block are visible in the
+//! later blocks of the same page and in the page's inline `{eval}` values.
+
+pub mod ast;
+pub mod error;
+pub mod eval;
+pub mod grad;
+pub mod lexer;
+pub mod parser;
+pub mod typeset;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::linalg::Value;
+use crate::model::{Block, Course, Page};
+use crate::source::SourceFile;
+use error::VerifyError;
+pub use eval::Env;
+
+/// What verifying one page produced for the render stage.
+#[derive(Debug, Default)]
+pub struct PageVerification {
+    /// The names the page's blocks defined, for inline `{eval}` values.
+    pub env: Env,
+    /// LaTeX lines of each shown block, keyed by the block's start offset.
+    pub shown: BTreeMap<usize, Vec<String>>,
+    /// Number of checked links.
+    pub checks: usize,
+}
+
+impl PageVerification {
+    /// Evaluates an inline `{eval}` expression found at `span` of the page's file.
+    pub fn eval_inline(&self, file: &Arc<SourceFile>, span: Range<usize>) -> Result<Value, Diagnostic> {
+        let src = &file.text[span.clone()];
+        lexer::lex(src, span.start)
+            .and_then(|tokens| parser::parse_expr(&tokens))
+            .and_then(|e| self.env.eval(&e))
+            .map_err(|e| to_diagnostic(file, e))
+    }
+}
+
+/// Verification results for every page, in [`Course::pages`] order.
+pub fn verify_course(course: &Course) -> Result<Vec<PageVerification>, Vec<Diagnostic>> {
+    let pages: Vec<&Page> = course.pages().collect();
+    let results: Vec<Result<PageVerification, Vec<Diagnostic>>> = pages.par_iter().map(|p| verify_page(p)).collect();
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => out.push(v),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Runs one page's blocks in order. Every failing statement is reported; a statement after a
+/// failure still runs when it does not depend on the failed one.
+pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
+    let mut result = PageVerification::default();
+    let mut errors = Vec::new();
+    let mut blocks = Vec::new();
+    collect_blocks(&page.body, &mut blocks);
+    for (code, show) in blocks {
+        let src = &page.file.text[code.clone()];
+        let stmts = match lexer::lex(src, code.start).and_then(|t| parser::parse(&t)) {
+            Ok(stmts) => stmts,
+            Err(e) => {
+                errors.push(to_diagnostic(&page.file, e));
+                continue;
+            }
+        };
+        if show {
+            result.shown.insert(code.start, stmts.iter().map(typeset::statement).collect());
+        }
+        for stmt in &stmts {
+            match result.env.run(stmt) {
+                Ok(n) => result.checks += n,
+                Err(e) => errors.push(to_diagnostic(&page.file, e)),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(result)
+    } else {
+        Err(errors)
+    }
+}
+
+fn collect_blocks(blocks: &[Block], out: &mut Vec<(Range<usize>, bool)>) {
+    for b in blocks {
+        match b {
+            Block::Verify(v) => out.push((v.code.clone(), v.show)),
+            Block::Container(c) => collect_blocks(&c.children, out),
+            Block::Markdown(_) => {}
+        }
+    }
+}
+
+fn to_diagnostic(file: &Arc<SourceFile>, e: VerifyError) -> Diagnostic {
+    let d = Diagnostic::at(file, e.span, e.message);
+    match e.hint {
+        Some(h) => d.with_hint(h),
+        None => d,
+    }
+}
+#[cfg(test)]
+mod tests;

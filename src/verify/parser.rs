@@ -1,0 +1,342 @@
+//! A Pratt parser from tokens to statements (matklad's `expr_bp` with a binding-power table).
+//!
+//! Precedence, loosest first: `+ -`, then `* · @ × /`, then unary minus, then `^` (right
+//! associative), then postfix `ᵀ`. Nesting is limited to [`MAX_DEPTH`] so no input can overflow
+//! the stack.
+
+use std::ops::Range;
+
+use super::ast::{BinOp, Binding, Expr, ExprKind, Rel, Stmt};
+use super::error::{Result, VerifyError};
+use super::lexer::{Tok, Token};
+
+/// Deepest nesting of brackets and operators accepted.
+pub const MAX_DEPTH: usize = 200;
+
+struct Parser<'t> {
+    tokens: &'t [Token],
+    pos: usize,
+    depth: usize,
+    end: usize,
+}
+
+/// Parses a block's tokens into statements.
+pub fn parse(tokens: &[Token]) -> Result<Vec<Stmt>> {
+    let end = tokens.last().map_or(0, |t| t.span.end);
+    let mut p = Parser { tokens, pos: 0, depth: 0, end };
+    let mut stmts = Vec::new();
+    while p.peek().is_some() {
+        if p.eat(&Tok::Newline) {
+            continue;
+        }
+        stmts.push(p.statement()?);
+    }
+    Ok(stmts)
+}
+
+/// Parses one expression (for inline values in prose).
+pub fn parse_expr(tokens: &[Token]) -> Result<Expr> {
+    let end = tokens.last().map_or(0, |t| t.span.end);
+    let mut p = Parser { tokens, pos: 0, depth: 0, end };
+    let e = p.expr(0)?;
+    p.eat(&Tok::Newline);
+    match p.peek() {
+        None => Ok(e),
+        Some(t) => Err(VerifyError::new(t.span.clone(), "expected the end of the expression")),
+    }
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn peek_tok(&self) -> Option<&Tok> {
+        self.peek().map(|t| &t.tok)
+    }
+
+    fn next(&mut self) -> Option<&Token> {
+        let t = self.tokens.get(self.pos);
+        self.pos += 1;
+        t
+    }
+
+    fn eat(&mut self, tok: &Tok) -> bool {
+        if self.peek_tok() == Some(tok) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn here(&self) -> Range<usize> {
+        self.peek().map_or(self.end..self.end, |t| t.span.clone())
+    }
+
+    fn expect(&mut self, tok: Tok, what: &str) -> Result<Range<usize>> {
+        match self.peek() {
+            Some(t) if t.tok == tok => {
+                let span = t.span.clone();
+                self.pos += 1;
+                Ok(span)
+            }
+            _ => Err(VerifyError::new(self.here(), format!("expected {what}"))),
+        }
+    }
+
+    fn ident(&mut self, what: &str) -> Result<(String, Range<usize>)> {
+        match self.peek() {
+            Some(Token { tok: Tok::Ident(name), span }) => {
+                let out = (name.clone(), span.clone());
+                self.pos += 1;
+                Ok(out)
+            }
+            _ => Err(VerifyError::new(self.here(), format!("expected {what}"))),
+        }
+    }
+
+    fn statement(&mut self) -> Result<Stmt> {
+        let start = self.here().start;
+        let binding = if self.peek_tok() == Some(&Tok::Let) {
+            self.pos += 1;
+            let (name, span) = self.ident("a name after `let`")?;
+            if self.eat(&Tok::LParen) {
+                let mut params = Vec::new();
+                if !self.eat(&Tok::RParen) {
+                    loop {
+                        params.push(self.ident("a parameter name")?.0);
+                        if self.eat(&Tok::RParen) {
+                            break;
+                        }
+                        self.expect(Tok::Comma, "`,` or `)` in the parameter list")?;
+                    }
+                }
+                Some((Binding::Function(name, params), span.start..self.here().start))
+            } else {
+                Some((Binding::Value(name), span))
+            }
+        } else {
+            None
+        };
+        if binding.is_some() {
+            self.expect(Tok::Eq, "`=` after the name being defined")?;
+        }
+        let first = self.expr(0)?;
+        let mut links = Vec::new();
+        loop {
+            let rel = match self.peek_tok() {
+                Some(Tok::Eq) => Rel::Eq,
+                Some(Tok::Approx) => Rel::Approx,
+                _ => break,
+            };
+            self.pos += 1;
+            links.push((rel, self.expr(0)?));
+        }
+        let end = links.last().map_or(first.span.end, |(_, e)| e.span.end);
+        if !self.eat(&Tok::Newline) && self.peek().is_some() {
+            return Err(VerifyError::new(self.here(), "expected an operator, `=` or the end of the line"));
+        }
+        if binding.is_none() && links.is_empty() {
+            return Err(VerifyError::new(first.span.clone(), "this line checks nothing")
+                .hint("write `expr = value` to check a value, or `let name = expr` to define a name"));
+        }
+        if let Some((Binding::Function(..), _)) = &binding {
+            if let Some((_, e)) = links.first() {
+                return Err(VerifyError::new(e.span.clone(), "a function definition cannot be checked")
+                    .hint("check a call instead, e.g. `f(1, 2) = 3` on a line of its own"));
+            }
+        }
+        Ok(Stmt { binding, first, links, span: start..end })
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(VerifyError::new(self.here(), format!("expression nested more than {MAX_DEPTH} deep")));
+        }
+        Ok(())
+    }
+
+    fn expr(&mut self, min_bp: u8) -> Result<Expr> {
+        self.enter()?;
+        let mut lhs = self.prefix()?;
+        loop {
+            let (op, lbp, rbp) = match self.peek_tok() {
+                Some(Tok::Plus) => (BinOp::Add, 10, 11),
+                Some(Tok::Minus) => (BinOp::Sub, 10, 11),
+                Some(Tok::Star) => (BinOp::Mul, 20, 21),
+                Some(Tok::Dot) => (BinOp::Dot, 20, 21),
+                Some(Tok::Slash) => (BinOp::Div, 20, 21),
+                Some(Tok::Caret) => (BinOp::Pow, 41, 40),
+                Some(Tok::Transpose) => {
+                    let span = self.next().map(|t| t.span.clone()).unwrap_or_default();
+                    lhs = Expr { span: lhs.span.start..span.end, kind: ExprKind::Transpose(Box::new(lhs)) };
+                    continue;
+                }
+                _ => break,
+            };
+            if lbp < min_bp {
+                break;
+            }
+            self.pos += 1;
+            let rhs = self.expr(rbp)?;
+            lhs = Expr { span: lhs.span.start..rhs.span.end, kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)) };
+        }
+        self.depth -= 1;
+        Ok(lhs)
+    }
+
+    fn prefix(&mut self) -> Result<Expr> {
+        let Some(token) = self.next().cloned() else {
+            return Err(VerifyError::new(self.end..self.end, "expected an expression"));
+        };
+        let span = token.span.clone();
+        let kind = match token.tok {
+            Tok::Num(n) => ExprKind::Num(n),
+            Tok::Minus => {
+                // Unary minus binds tighter than `·` but looser than `^`: -x^2 is -(x^2).
+                let e = self.expr(30)?;
+                return Ok(Expr { span: span.start..e.span.end, kind: ExprKind::Neg(Box::new(e)) });
+            }
+            Tok::LParen => {
+                let e = self.expr(0)?;
+                let close = self.expect(Tok::RParen, "`)`")?;
+                return Ok(Expr { span: span.start..close.end, kind: ExprKind::Group(Box::new(e)) });
+            }
+            Tok::LBracket => {
+                let items = self.comma_list(Tok::RBracket, "`,` or `]`")?;
+                return Ok(Expr { span: span.start..self.prev_end(), kind: ExprKind::List(items) });
+            }
+            Tok::Ident(name) => {
+                if self.eat(&Tok::LParen) {
+                    let args = self.comma_list(Tok::RParen, "`,` or `)`")?;
+                    return Ok(Expr { span: span.start..self.prev_end(), kind: ExprKind::Call(name, args) });
+                }
+                ExprKind::Name(name)
+            }
+            Tok::Partial => {
+                let (func, _) = self.ident("a function name after `∂`, as in `∂f/∂x(1, 2)`")?;
+                self.expect(Tok::Slash, "`/∂` and a parameter, as in `∂f/∂x(1, 2)`")?;
+                self.expect(Tok::Partial, "`∂` and a parameter, as in `∂f/∂x(1, 2)`")?;
+                let (var, _) = self.ident("a parameter name, as in `∂f/∂x(1, 2)`")?;
+                let args = self.point("∂")?;
+                return Ok(Expr { span: span.start..self.prev_end(), kind: ExprKind::Partial { func, var, args } });
+            }
+            Tok::Nabla | Tok::NumGrad => {
+                let (func, _) = self.ident("a function name, as in `∇f(1, 2)`")?;
+                let args = self.point(if token.tok == Tok::Nabla { "∇" } else { "numgrad" })?;
+                let kind = if token.tok == Tok::Nabla { ExprKind::Grad(func, args) } else { ExprKind::NumGrad(func, args) };
+                return Ok(Expr { span: span.start..self.prev_end(), kind });
+            }
+            other => {
+                return Err(VerifyError::new(span, format!("expected an expression, found {}", describe(&other))));
+            }
+        };
+        Ok(Expr { span, kind })
+    }
+
+    fn point(&mut self, what: &str) -> Result<Vec<Expr>> {
+        if !self.eat(&Tok::LParen) {
+            return Err(VerifyError::new(self.here(), format!("`{what}` needs the point: the arguments in parentheses")));
+        }
+        self.comma_list(Tok::RParen, "`,` or `)`")
+    }
+
+    fn prev_end(&self) -> usize {
+        self.tokens.get(self.pos.saturating_sub(1)).map_or(self.end, |t| t.span.end)
+    }
+
+    fn comma_list(&mut self, close: Tok, what: &str) -> Result<Vec<Expr>> {
+        self.enter()?;
+        let mut items = Vec::new();
+        if !self.eat(&close) {
+            loop {
+                items.push(self.expr(0)?);
+                if self.eat(&close) {
+                    break;
+                }
+                self.expect(Tok::Comma, what)?;
+            }
+        }
+        self.depth -= 1;
+        Ok(items)
+    }
+}
+
+fn describe(tok: &Tok) -> String {
+    match tok {
+        Tok::Newline => "the end of the line".into(),
+        Tok::Eq => "`=`".into(),
+        Tok::Approx => "`≈`".into(),
+        Tok::RParen => "`)`".into(),
+        Tok::RBracket => "`]`".into(),
+        Tok::Comma => "`,`".into(),
+        Tok::Let => "`let`".into(),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lexer::lex;
+    use super::*;
+
+    #[track_caller]
+    fn check(src: &str, expected: &str) {
+        let stmts = parse(&lex(src, 0).unwrap()).unwrap();
+        let printed: Vec<String> = stmts.iter().map(|s| s.to_string()).collect();
+        assert_eq!(printed.join("\n"), expected);
+    }
+
+    #[track_caller]
+    fn check_error(src: &str, message: &str, span: Range<usize>) {
+        let err = lex(src, 0).and_then(|t| parse(&t)).unwrap_err();
+        assert_eq!((err.message.as_str(), err.span), (message, span));
+    }
+
+    #[test]
+    fn statements() {
+        check("let W' = W2 · W1", "(let W' (· W2 W1))");
+        check("W2 · W1 = [[2, 3], [-1, -2]]", "(check (· W2 W1) = (list (list 2 3) (list (- 1) (- 2))))");
+        check("let f(x, y, z) = (x + y) * z", "(let (f x y z) (* (+ x y) z))");
+        check("a = b ≈ c", "(check a = b ≈ c)");
+    }
+
+    #[test]
+    fn precedence() {
+        check("x = 1 + 2 · 3", "(check x = (+ 1 (· 2 3)))");
+        check("x = -1·2", "(check x = (· (- 1) 2))");
+        check("x = -x^2", "(check x = (- (^ x 2)))");
+        check("x = 2^3^2", "(check x = (^ 2 (^ 3 2)))");
+        check("x = Wᵀ · v", "(check x = (· (ᵀ W) v))");
+        check("x = (A · B)^T", "(check x = (ᵀ (· A B)))");
+        check("x = a - b - c", "(check x = (- (- a b) c))");
+    }
+
+    #[test]
+    fn gradients() {
+        check("∂f/∂x(3, -1, 2) = 2", "(check (∂f/∂x 3 (- 1) 2) = 2)");
+        check("∇f(1, 2) = grad f(1, 2)", "(check (∇f 1 2) = (∇f 1 2))");
+        check("numgrad f(1) ≈ 2", "(check (numgrad f 1) ≈ 2)");
+        check("ReLU([5, -1]) = [5, 0]", "(check (ReLU (list 5 (- 1))) = (list 5 0))");
+    }
+
+    #[test]
+    fn errors() {
+        check_error("x", "this line checks nothing", 0..1);
+        check_error("x = (1 + 2", "expected `)`", 10..10);
+        check_error("x = 1 2", "expected an operator, `=` or the end of the line", 6..7);
+        check_error("let = 2", "expected a name after `let`", 4..5);
+        check_error("x = ∇f", "`∇` needs the point: the arguments in parentheses", 8..8);
+        check_error("let f(x) = x = 2", "a function definition cannot be checked", 15..16);
+        check_error("x = [1, 2", "expected `,` or `]`", 9..9);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let src = format!("x = {}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let err = parse(&lex(&src, 0).unwrap()).unwrap_err();
+        assert!(err.message.contains("nested more than"), "{}", err.message);
+    }
+}

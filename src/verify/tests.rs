@@ -1,0 +1,128 @@
+//! Language tests as tables: each construct, and each error with its message and span.
+
+use super::eval::Env;
+use super::lexer::lex;
+use super::parser::parse;
+
+/// Runs `src` as one block and returns the number of checked links or the first error.
+fn run(src: &str) -> Result<usize, (String, std::ops::Range<usize>)> {
+    let stmts = lex(src, 0).and_then(|t| parse(&t)).map_err(|e| (e.message, e.span))?;
+    let mut env = Env::default();
+    let mut checks = 0;
+    for s in &stmts {
+        checks += env.run(s).map_err(|e| (e.message, e.span))?;
+    }
+    Ok(checks)
+}
+
+#[track_caller]
+fn passes(src: &str) {
+    if let Err((message, span)) = run(src) {
+        panic!("expected `{src}` to pass, got {message} at {span:?}");
+    }
+}
+
+#[track_caller]
+fn fails(src: &str, message: &str, at: &str) {
+    let (got, span) = run(src).expect_err("expected the block to fail");
+    assert_eq!(got, message, "message for `{src}`");
+    let start = src.find(at).expect("the located text is in the source");
+    assert_eq!(span.start, start, "span of `{src}` should start at `{at}`");
+}
+
+#[test]
+fn exact_arithmetic() {
+    passes("0.1 + 0.2 = 0.3");
+    passes("1/3 + 1/3 + 1/3 = 1");
+    passes("(3.01 - 1) * 2 = 4.02");
+    passes("2^10 = 1024\n2^-2 = 0.25");
+}
+
+#[test]
+fn the_sample_chain_checks_every_link() {
+    let block = "let W1 = [[1, 2], [0, -1]]\nlet W2 = [[2, 1], [-1, 0]]\n\
+        W2 · W1 = [[2·1 + 1·0, 2·2 + 1·(-1)], [-1·1 + 0·0, -1·2 + 0·(-1)]] = [[2, 3], [-1, -2]]";
+    assert_eq!(run(block), Ok(2));
+    let wrong_middle = block.replace("2·2 + 1·(-1)", "2·2 + 1·(-2)");
+    fails(&wrong_middle, "check failed: computed [[2, 3], [-1, -2]], but the page states [[2, 2], [-1, -2]]", "[[2·1");
+    let wrong_end = block.replace("[[2, 3], [-1, -2]]", "[[2, 3], [-1, -3]]");
+    fails(&wrong_end, "check failed: computed [[2, 3], [-1, -2]], but the page states [[2, 3], [-1, -3]]", "[[2, 3]");
+}
+
+#[test]
+fn matrices_vectors_and_builtins() {
+    passes("let x = [1, 2]\nlet W = [[1, 2], [0, -1]]\nW · x = [5, -2]\nW @ x = [5, -2]");
+    passes("let A = [[1, 2, 3], [4, 5, 6]]\nlet B = [[7, 8], [9, 10], [11, 12]]\n(A · B)ᵀ = Bᵀ · Aᵀ\n(A · B)^T = transpose(B) · transpose(A)");
+    passes("ReLU([5, -1]) = [5, 0]\nmax(2, 3) = 3\nmin([1, 5], [2, 4]) = [1, 4]\nsum([[1, 2], [3, 4]]) = 10");
+    passes("outer([1, 2], [3, 4]) = [[3, 4], [6, 8]]\n[1, 2] · [3, 4] = 11\n[1, 2] * [3, 4] = [3, 8]\n2 · [1, 2] = [2, 4]");
+    passes("sigmoid(1) ≈ 0.73\nexp(0) = 1\nsoftmax([0, 0]) ≈ [0.5, 0.5]\ntanh(0) = 0\nlog(exp(2)) ≈ 2.000");
+}
+
+#[test]
+fn approximate_values_compare_at_written_precision() {
+    passes("sigmoid(1) ≈ 0.731");
+    fails("sigmoid(1) ≈ 0.74", "check failed: computed 0.731059, but the page states 0.74", "0.74");
+    passes("1/3 ≈ 0.33");
+    fails("1/3 = 0.33", "check failed: computed 1/3, but the page states 0.33", "0.33");
+    passes("sqrt(2) = 1.41421");
+}
+
+#[test]
+fn bindings_and_functions() {
+    passes("let x = 3\nlet y = -1\nlet q = x + y = 3 + (-1) = 2");
+    passes("let f(x, y, z) = (x + y) * z\nf(3, -1, 2) = 4\nf(3.01, -1, 2) = (3.01 - 1) * 2 = 4.02");
+    passes("let df/dq = 1 * 2 = 2\ndf/dq = 2");
+    passes("let W' = [[2, 3], [-1, -2]]\nlet b′ = [1, -1]\nW' · [1, 2] + b′ = [9, -6]");
+}
+
+#[test]
+fn gradients_by_backprop() {
+    passes("let f(x, y, z) = (x + y) * z\n∂f/∂x(3, -1, 2) = 2\n∂f/∂z(3, -1, 2) = 2\n∇f(3, -1, 2) = [2, 2, 2]\ngrad f(3, -1, 2) = [2, 2, 2]");
+    passes("let f(x, y, z) = (x + y) * z\nnumgrad f(3, -1, 2) ≈ ∇f(3, -1, 2)\nnumgrad f(3, -1, 2) ≈ [2.000, 2.000, 2.000]");
+    passes("let q(x, y) = x + y\nlet f(x, y, z) = q(x, y) * z\n∇f(3, -1, 2) = [2, 2, 2]");
+}
+
+#[test]
+fn every_gate_agrees_with_finite_differences() {
+    for body in [
+        "x + y", "x - y", "x * y", "x / y", "max(x, y)", "min(x, y)", "ReLU(x - y)", "exp(x) * y", "sigmoid(x * y)",
+        "tanh(x) + log(y)", "sqrt(x) * y^3", "-(x · y)", "abs(x - 5)",
+    ] {
+        for point in ["(1.5, 2)", "(3, 0.5)"] {
+            passes(&format!("let f(x, y) = {body}\nnumgrad f{point} ≈ ∇f{point}"));
+        }
+    }
+}
+
+#[test]
+fn errors_name_what_and_where() {
+    fails("x = 1", "`x` is not defined", "x");
+    fails("let W1 = 1\nW2 = 1", "`W2` is not defined", "W2");
+    fails("let x = 1\nlet x = 2", "`x` is already defined on this page", "x = 2");
+    fails("[1, 2] + [1, 2, 3] = 0", "shape mismatch: `+` cannot combine a vector of length 2 with a vector of length 3", "[1, 2] +");
+    fails("[[1, 2], [3]] = 0", "shape mismatch: `matrix rows` cannot combine a vector of length 2 with a vector of length 1", "[[1");
+    fails("1 / 0 = 1", "division by zero", "1 / 0");
+    fails("10^(10^10) = 1", "a power is too large", "10^(10^10)");
+    fails("foo(1) = 1", "unknown function `foo`", "foo");
+    fails("let f(x) = x\n∂f/∂y(1) = 1", "`f` has no parameter `y`", "∂f");
+    fails("let f(x) = x\nf(1, 2) = 1", "`f` takes 1 argument, not 2", "f(1, 2)");
+    fails("let f(x) = [x, x]\n∇f(1) = 1", "backpropagation here works on scalar circuits; this expression is not a scalar operation", "[x, x]");
+    fails("[1, 2] = [1, 2, 3]", "check failed: computed [1, 2], but the page states [1, 2, 3]", "[1, 2, 3]");
+    fails("let f(x) = y", "`y` is not defined", "y");
+    fails("log(-1) = 0", "log is not defined at -1", "log");
+}
+
+#[test]
+fn huge_inputs_fail_fast() {
+    let big = format!("let v = [{}]", vec!["1"; 20_000].join(", "));
+    assert!(run(&big).is_err());
+    assert!(run("let x = [[1]]\n2^100000 = 1").is_err());
+    let mut chain = String::from("let f0(x) = x * x\n");
+    for i in 1..60 {
+        chain.push_str(&format!("let f{i}(x) = f{}(x) * f{}(x)\n", i - 1, i - 1));
+    }
+    let (message, _) = run(&format!("{chain}∇f59(1) = [1]")).unwrap_err();
+    assert_eq!(message, "circuit is too large to differentiate");
+    let (message, _) = run(&format!("{chain}f59(1) = 1")).unwrap_err();
+    assert_eq!(message, "computation takes more than 1000000 steps");
+}

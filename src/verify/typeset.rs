@@ -1,0 +1,158 @@
+//! LaTeX for shown verification blocks and printed values, so a worked answer can be its own
+//! verified source. The render stage turns the LaTeX into MathML like any other math.
+
+use super::ast::{BinOp, Binding, Expr, ExprKind, Rel, Stmt};
+use crate::linalg::{Num, Value};
+
+/// One statement as a display equation: `let` dropped, each link of the chain kept.
+pub fn statement(stmt: &Stmt) -> String {
+    let mut out = String::new();
+    match &stmt.binding {
+        Some((Binding::Value(name), _)) => {
+            out.push_str(&name_tex(name));
+            out.push_str(" = ");
+        }
+        Some((Binding::Function(name, params), _)) => {
+            let params: Vec<String> = params.iter().map(|p| name_tex(p)).collect();
+            out.push_str(&format!("{}({}) = ", name_tex(name), params.join(", ")));
+        }
+        None => {}
+    }
+    out.push_str(&expr(&stmt.first));
+    for (rel, e) in &stmt.links {
+        out.push_str(if *rel == Rel::Eq { " = " } else { " \\approx " });
+        out.push_str(&expr(e));
+    }
+    out
+}
+
+/// An expression in LaTeX.
+pub fn expr(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Num(n) => n.clone(),
+        ExprKind::Name(n) => name_tex(n),
+        ExprKind::Neg(x) => format!("-{}", expr(x)),
+        ExprKind::Group(x) => format!("\\left({}\\right)", expr(x)),
+        ExprKind::Transpose(x) => format!("{{{}}}^{{\\top}}", expr(x)),
+        ExprKind::Binary(op, a, b) => {
+            let symbol = match op {
+                BinOp::Add => "+",
+                BinOp::Sub => "-",
+                BinOp::Mul => "\\times",
+                BinOp::Dot => "\\cdot",
+                BinOp::Div => "/",
+                BinOp::Pow => return format!("{{{}}}^{{{}}}", expr(a), expr(b)),
+            };
+            format!("{} {symbol} {}", expr(a), expr(b))
+        }
+        ExprKind::List(items) => {
+            if items.iter().any(|i| matches!(i.kind, ExprKind::List(_))) {
+                let rows: Vec<String> = items
+                    .iter()
+                    .map(|row| match &row.kind {
+                        ExprKind::List(cells) => cells.iter().map(expr).collect::<Vec<_>>().join(" & "),
+                        _ => expr(row),
+                    })
+                    .collect();
+                bmatrix(&rows)
+            } else {
+                bmatrix(&items.iter().map(expr).collect::<Vec<_>>())
+            }
+        }
+        ExprKind::Call(name, args) => format!("{}\\left({}\\right)", function_tex(name), args_tex(args)),
+        ExprKind::Partial { func, var, args } => format!(
+            "\\frac{{\\partial {}}}{{\\partial {}}}\\left({}\\right)",
+            name_tex(func),
+            name_tex(var),
+            args_tex(args)
+        ),
+        ExprKind::Grad(func, args) => format!("\\nabla {}\\left({}\\right)", name_tex(func), args_tex(args)),
+        ExprKind::NumGrad(func, args) => {
+            format!("\\nabla_{{\\text{{num}}}} {}\\left({}\\right)", name_tex(func), args_tex(args))
+        }
+    }
+}
+
+fn args_tex(args: &[Expr]) -> String {
+    args.iter().map(expr).collect::<Vec<_>>().join(", ")
+}
+
+fn bmatrix(rows: &[String]) -> String {
+    format!("\\begin{{bmatrix}}{}\\end{{bmatrix}}", rows.join(" \\\\ "))
+}
+
+fn function_tex(name: &str) -> String {
+    if name.chars().count() > 1 {
+        format!("\\operatorname{{{name}}}")
+    } else {
+        name_tex(name)
+    }
+}
+
+/// `W1` → `W_{1}`, `x₂` → `x_{2}`, `dL/dW` → `\frac{dL}{dW}`, `loss` → `\mathrm{loss}`.
+pub fn name_tex(name: &str) -> String {
+    if let Some((top, bottom)) = name.split_once('/') {
+        return format!("\\frac{{{}}}{{{}}}", plain(top), plain(bottom));
+    }
+    let primes: String = name.chars().rev().take_while(|c| *c == '\'' || *c == '′').map(|_| '\'').collect();
+    let base = name.trim_end_matches(['\'', '′']);
+    let subscript_digit = |c: char| ('₀'..='₉').contains(&c);
+    let letters: String = base.chars().take_while(|c| !c.is_ascii_digit() && !subscript_digit(*c)).collect();
+    let digits: String = base[letters.len()..]
+        .chars()
+        .map(|c| if subscript_digit(c) { char::from_digit(c as u32 - '₀' as u32, 10).unwrap_or(c) } else { c })
+        .collect();
+    let mut out = plain(&letters);
+    if !digits.is_empty() {
+        out.push_str(&format!("_{{{digits}}}"));
+    }
+    out.push_str(&primes);
+    out
+}
+
+fn plain(word: &str) -> String {
+    if word.chars().count() > 1 {
+        format!("\\mathrm{{{}}}", word.replace('_', "\\_"))
+    } else {
+        word.to_string()
+    }
+}
+
+/// A computed value in LaTeX: a number, or a matrix (vectors as columns).
+pub fn value(v: &Value) -> String {
+    match v {
+        Value::Scalar(x) => number(x),
+        Value::Vector(items) => bmatrix(&items.iter().map(number).collect::<Vec<_>>()),
+        Value::Matrix { cols, data, .. } => bmatrix(
+            &data
+                .chunks((*cols).max(1))
+                .map(|row| row.iter().map(number).collect::<Vec<_>>().join(" & "))
+                .collect::<Vec<_>>(),
+        ),
+    }
+}
+
+fn number(x: &Num) -> String {
+    let text = x.to_string();
+    match text.split_once('/') {
+        Some((n, d)) => match n.strip_prefix('-') {
+            Some(n) => format!("-\\frac{{{n}}}{{{d}}}"),
+            None => format!("\\frac{{{n}}}{{{d}}}"),
+        },
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_typeset_as_math() {
+        assert_eq!(name_tex("W1"), "W_{1}");
+        assert_eq!(name_tex("W'"), "W'");
+        assert_eq!(name_tex("b1′"), "b_{1}'");
+        assert_eq!(name_tex("df/dx"), "\\frac{\\mathrm{df}}{\\mathrm{dx}}");
+        assert_eq!(name_tex("x₂"), "x_{2}");
+    }
+}
