@@ -3,13 +3,16 @@
 //! The central types are [`model::Course`] (what `load` reads from a course folder and every
 //! later stage reads) and [`diagnostic::Diagnostic`] (how every stage reports a problem). A
 //! build is a flat list of stages, data flowing one way: [`load`] → [`verify`] → [`render`]
-//! (HTML) and [`flashcards`] (PDF, TSV) → [`write`]. [`build`] runs them.
+//! (HTML) → [`write`]. [`build`] runs them.
 #![deny(missing_docs)]
 
+pub mod build;
 pub mod config;
 pub mod diagnostic;
 pub mod linalg;
 pub mod load;
 pub mod model;
+pub mod render;
 pub mod source;
 pub mod verify;
+pub mod write;

@@ -1,1 +1,53 @@
-fn main() {}
+//! The `coursegen` command line: parses arguments and hands each subcommand to `cmd`.
+
+mod cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Build a course site whose worked answers are recomputed at build time.
+#[derive(Parser)]
+#[command(name = "coursegen", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the course in PATH into a static site (default: PATH/site).
+    Build {
+        /// The course folder (holding course.yaml and content/).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Where to write the site.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Print the time spent in each stage.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Do everything `build` does (including every verification block) but write nothing.
+    Check {
+        /// The course folder.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Start a new course, lesson or practice page from a template that builds.
+    New {
+        #[command(subcommand)]
+        what: cmd::new::NewCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Build { path, out, timings } => cmd::build::run(&path, out, timings),
+        Command::Check { path } => cmd::build::check(&path),
+        Command::New { what } => cmd::new::run(what),
+    };
+    ExitCode::from(code)
+}

@@ -1,8 +1,8 @@
 //! Evaluates statements against the linear-algebra module and checks every link of a chain.
 
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use num_traits::Signed;
 
@@ -21,12 +21,12 @@ pub struct Function {
 }
 
 /// Names a page's blocks have defined so far; blocks later on the page see earlier names.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Env {
     values: HashMap<String, Value>,
     functions: HashMap<String, Function>,
     /// Nodes evaluated by the current statement; calls can nest, so this bounds the work.
-    steps: Cell<usize>,
+    steps: AtomicUsize,
 }
 
 /// Most expression nodes one statement may evaluate (function calls inline their bodies).
@@ -56,7 +56,7 @@ impl Env {
     /// Runs one statement: binds its `let`, then checks each link. Returns how many links
     /// were checked.
     pub fn run(&mut self, stmt: &Stmt) -> Result<usize> {
-        self.steps.set(0);
+        self.steps.store(0, Ordering::Relaxed);
         if let Some((Binding::Function(name, params), span)) = &stmt.binding {
             self.check_new_name(name, span)?;
             let mut local = params.clone();
@@ -122,8 +122,7 @@ impl Env {
     }
 
     fn eval_in(&self, e: &Expr, locals: &HashMap<&str, Value>) -> Result<Value> {
-        self.steps.set(self.steps.get() + 1);
-        if self.steps.get() > MAX_STEPS {
+        if self.steps.fetch_add(1, Ordering::Relaxed) >= MAX_STEPS {
             return Err(VerifyError::new(e.span.clone(), format!("computation takes more than {MAX_STEPS} steps"))
                 .hint("functions that call each other repeatedly grow exponentially; simplify the circuit"));
         }

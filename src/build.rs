@@ -1,0 +1,107 @@
+//! Runs the stages in order — load, verify, render, write — timing each, and stops before
+//! writing if any stage found a problem.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::load_course;
+use crate::render::{assets, render_course, templates::Templates, OutputFile};
+use crate::verify::verify_course;
+use crate::write::write_site;
+
+/// What to do with a course.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The course folder.
+    pub root: PathBuf,
+    /// Where the site goes; `None` checks without writing.
+    pub out: Option<PathBuf>,
+}
+
+/// What a successful build did.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Pages rendered (lesson and practice pages).
+    pub pages: usize,
+    /// Flashcards across the course.
+    pub cards: usize,
+    /// Verification links checked.
+    pub checks: usize,
+    /// Files of the site.
+    pub files: Vec<OutputFile>,
+    /// Time per stage, in order.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl BuildReport {
+    /// Total time of all stages.
+    pub fn elapsed(&self) -> Duration {
+        self.timings.iter().map(|(_, d)| *d).sum()
+    }
+
+    /// The one summary line a build ends with.
+    pub fn summary(&self, verb: &str) -> String {
+        format!(
+            "{verb} {} page{}, {} flashcard{}, {} check{} passed in {} ms",
+            self.pages,
+            plural(self.pages),
+            self.cards,
+            plural(self.cards),
+            self.checks,
+            plural(self.checks),
+            self.elapsed().as_millis()
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn timed<T>(timings: &mut Vec<(&'static str, Duration)>, stage: &'static str, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    timings.push((stage, start.elapsed()));
+    out
+}
+
+/// Builds (or, without `out`, checks) the course. Every problem is returned, sorted by file
+/// and position.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let mut report = BuildReport::default();
+    let root = options.root.as_path();
+    let fail = |errors: Vec<Diagnostic>| {
+        let mut d = Diagnostics(errors);
+        d.sort();
+        d
+    };
+    let course = timed(&mut report.timings, "load", || load_course(root)).map_err(|mut d| {
+        d.sort();
+        d
+    })?;
+    let verifications = timed(&mut report.timings, "verify", || verify_course(&course)).map_err(fail)?;
+    let templates = Templates::load(root).map_err(|d| fail(vec![d]))?;
+    let mut files = timed(&mut report.timings, "render", || render_course(&course, &verifications, &templates)).map_err(fail)?;
+    files.extend(assets(root).map_err(|d| fail(vec![d]))?);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+
+    report.pages = course.pages().count();
+    report.cards = course.pages().map(|p| p.cards().len()).sum();
+    report.checks = verifications.iter().map(|v| v.checks).sum();
+    if let Some(out) = &options.out {
+        timed(&mut report.timings, "write", || write_site(out, &files))
+            .map_err(|e| fail(vec![Diagnostic::in_path(out.display().to_string(), format!("cannot write the site: {e}"))]))?;
+    }
+    report.files = files;
+    Ok(report)
+}
+
+/// The default output folder of a course: `site/` inside it.
+pub fn default_out(root: &Path) -> PathBuf {
+    root.join("site")
+}

@@ -1,0 +1,41 @@
+//! `coursegen build` and `coursegen check`.
+
+use std::path::{Path, PathBuf};
+
+use coursegen::build::{build, default_out, BuildOptions};
+
+use super::CONTENT_ERROR;
+
+/// Builds the course at `path`; prints every error, or the summary line.
+pub fn run(path: &Path, out: Option<PathBuf>, timings: bool) -> u8 {
+    let out = out.unwrap_or_else(|| default_out(path));
+    match build(&BuildOptions { root: path.to_path_buf(), out: Some(out.clone()) }) {
+        Ok(report) => {
+            if timings {
+                for (stage, time) in &report.timings {
+                    eprintln!("{stage:>8}: {:>8.1} ms", time.as_secs_f64() * 1000.0);
+                }
+            }
+            println!("{} into {}", report.summary("built"), out.display());
+            0
+        }
+        Err(errors) => {
+            eprintln!("{}", errors.render());
+            CONTENT_ERROR
+        }
+    }
+}
+
+/// Checks the course at `path` without writing anything.
+pub fn check(path: &Path) -> u8 {
+    match build(&BuildOptions { root: path.to_path_buf(), out: None }) {
+        Ok(report) => {
+            println!("{}", report.summary("checked"));
+            0
+        }
+        Err(errors) => {
+            eprintln!("{}", errors.render());
+            CONTENT_ERROR
+        }
+    }
+}

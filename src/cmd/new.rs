@@ -1,0 +1,152 @@
+//! `coursegen new`: scaffolds a course, a lesson or a practice page that builds as it is and
+//! shows the author syntax by example.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use coursegen::load::{relative, slug_of, CONTENT_DIR};
+
+use super::USAGE_ERROR;
+
+const PRACTICE: &str = include_str!("scaffold/practice.md");
+const LESSON: &str = include_str!("scaffold/lesson.md");
+const COURSE: &str = include_str!("scaffold/course.yaml");
+
+/// What to create.
+#[derive(Subcommand)]
+pub enum NewCommand {
+    /// A new course folder with a course.yaml and a first lesson.
+    Course {
+        /// The folder to create.
+        dir: PathBuf,
+        /// The course title.
+        #[arg(long, default_value = "My course")]
+        title: String,
+    },
+    /// A new lesson folder, numbered after the last one.
+    Lesson {
+        /// The lesson's name in URLs (e.g. `neural-networks`).
+        name: String,
+        /// The lesson title (default: from the name).
+        #[arg(long)]
+        title: Option<String>,
+        /// The course folder.
+        #[arg(long, default_value = ".")]
+        course: PathBuf,
+    },
+    /// A new practice page in a lesson.
+    Practice {
+        /// The lesson: its folder name or its name in URLs.
+        lesson: String,
+        /// The page's name in URLs (e.g. `practice-backprop`).
+        name: String,
+        /// The page title (default: from the name).
+        #[arg(long)]
+        title: Option<String>,
+        /// The course folder.
+        #[arg(long, default_value = ".")]
+        course: PathBuf,
+    },
+}
+
+/// Creates what was asked and says where it put it.
+pub fn run(what: NewCommand) -> u8 {
+    let result = match what {
+        NewCommand::Course { dir, title } => new_course(&dir, &title),
+        NewCommand::Lesson { name, title, course } => new_lesson(&course, &name, title.as_deref()).map(|(p, _)| p),
+        NewCommand::Practice { lesson, name, title, course } => new_practice(&course, &lesson, &name, title.as_deref()),
+    };
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            0
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            USAGE_ERROR
+        }
+    }
+}
+
+fn title_from(name: &str) -> String {
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
+    pairs.iter().fold(template.to_string(), |t, (k, v)| t.replace(&format!("{{{{{k}}}}}"), v))
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return Err(format!("`{name}` is not a URL name: use lowercase letters, digits and `-`"));
+    }
+    Ok(())
+}
+
+fn write_new(path: &Path, text: &str) -> Result<(), String> {
+    if path.exists() {
+        return Err(format!("{} already exists", path.display()));
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn new_course(dir: &Path, title: &str) -> Result<String, String> {
+    if dir.join("course.yaml").exists() {
+        return Err(format!("{} already holds a course", dir.display()));
+    }
+    write_new(&dir.join("course.yaml"), &fill(COURSE, &[("title", title)]))?;
+    let (_, lesson) = new_lesson(dir, "introduction", Some("Introduction"))?;
+    Ok(format!(
+        "created a course in {} with the lesson {lesson}; build it with `coursegen build {}`",
+        dir.display(),
+        dir.display()
+    ))
+}
+
+/// Creates `content/NN-name/index.md`; returns the message and the lesson's path.
+fn new_lesson(course: &Path, name: &str, title: Option<&str>) -> Result<(String, String), String> {
+    check_name(name)?;
+    let content = course.join(CONTENT_DIR);
+    let existing: Vec<String> = fs::read_dir(&content)
+        .map(|rd| rd.filter_map(Result::ok).filter(|e| e.path().is_dir()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    if existing.iter().any(|e| slug_of(Path::new(e)) == name) {
+        return Err(format!("a lesson named `{name}` already exists"));
+    }
+    let next = existing
+        .iter()
+        .filter_map(|e| e.split(['-', '_']).next().and_then(|n| n.parse::<u32>().ok()))
+        .max()
+        .map_or(1, |n| n + 1);
+    let dir = content.join(format!("{next:02}-{name}"));
+    let title = title.map_or_else(|| title_from(name), str::to_string);
+    let path = dir.join("index.md");
+    write_new(&path, &fill(LESSON, &[("title", &title), ("lesson", name)]))?;
+    let shown = relative(course, &path);
+    Ok((format!("created {shown} (URL /{name}/)"), shown))
+}
+
+fn new_practice(course: &Path, lesson: &str, name: &str, title: Option<&str>) -> Result<String, String> {
+    check_name(name)?;
+    let content = course.join(CONTENT_DIR);
+    let dir = fs::read_dir(&content)
+        .map_err(|e| format!("cannot read {}: {e}", content.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.is_dir() && (p.file_name().is_some_and(|n| n == lesson) || slug_of(p) == lesson))
+        .ok_or_else(|| format!("no lesson `{lesson}` in {}", content.display()))?;
+    let title = title.map_or_else(|| title_from(name), str::to_string);
+    let path = dir.join(format!("{name}.md"));
+    write_new(&path, &fill(PRACTICE, &[("title", &title)]))?;
+    Ok(format!(
+        "created {} (URL /{}/{name}/); it is listed on its lesson's page",
+        relative(course, &path),
+        slug_of(&dir)
+    ))
+}

@@ -1,0 +1,492 @@
+//! A page body to HTML: pulldown-cmark's event stream with passes for headings (ids, anchors,
+//! the table of contents), math (MathML), internal links, and the inline roles `{eval}` and
+//! `{count}`; containers become `<details>`-based questions, exercises and flashcards.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use super::math::to_mathml;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Block, Container, ContainerKind, Page};
+use crate::source::SourceFile;
+use crate::verify::{typeset, PageVerification};
+
+/// One entry of a page's table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    /// 2 or 3.
+    pub level: u8,
+    /// The heading's id.
+    pub id: String,
+    /// The heading's text.
+    pub title: String,
+}
+
+/// A link to another page of the course, checked once every page is rendered.
+#[derive(Debug, Clone)]
+pub struct InternalLink {
+    /// Course-relative path of the target file (e.g. `content/01-x/index.md`), or `None` for
+    /// a link within the page.
+    pub target: Option<String>,
+    /// The `#fragment`, if any.
+    pub fragment: Option<String>,
+    /// Where the link is written.
+    pub span: Range<usize>,
+}
+
+/// A rendered page body.
+#[derive(Debug, Default)]
+pub struct BodyHtml {
+    /// The HTML.
+    pub html: String,
+    /// Headings of level 2 and 3.
+    pub toc: Vec<TocEntry>,
+    /// Every id an `#anchor` may point at.
+    pub anchors: Vec<String>,
+    /// Links to check.
+    pub links: Vec<InternalLink>,
+}
+
+/// Counts a page's prose can print with `{count}`.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    /// Self-check questions.
+    pub questions: usize,
+    /// Exercises.
+    pub exercises: usize,
+    /// Flashcards.
+    pub cards: usize,
+}
+
+impl Counts {
+    /// Counts the containers of a page.
+    pub fn of(page: &Page) -> Counts {
+        Counts {
+            questions: page.containers(ContainerKind::Question).len(),
+            exercises: page.containers(ContainerKind::Exercise).len(),
+            cards: page.cards().len(),
+        }
+    }
+}
+
+struct Ctx<'a> {
+    page: &'a Page,
+    file: &'a Arc<SourceFile>,
+    verification: &'a PageVerification,
+    /// Maps a source path to a URL, for rewriting links written to `.md` files.
+    urls: &'a HashMap<String, String>,
+    counts: Counts,
+    out: BodyHtml,
+    errors: Vec<Diagnostic>,
+    ids: HashMap<String, usize>,
+    question: usize,
+    card: usize,
+}
+
+/// Renders the body of `page`.
+pub fn render_body(
+    page: &Page,
+    verification: &PageVerification,
+    urls: &HashMap<String, String>,
+) -> Result<BodyHtml, Vec<Diagnostic>> {
+    let mut ctx = Ctx {
+        page,
+        file: &page.file,
+        verification,
+        urls,
+        counts: Counts::of(page),
+        out: BodyHtml::default(),
+        errors: Vec::new(),
+        ids: HashMap::new(),
+        question: 0,
+        card: 0,
+    };
+    let mut html = String::new();
+    ctx.blocks(&page.body, &mut html);
+    ctx.out.html = html;
+    if ctx.errors.is_empty() {
+        Ok(ctx.out)
+    } else {
+        Err(ctx.errors)
+    }
+}
+
+/// Markdown extensions the author syntax has.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_MATH
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// A heading's id: lowercase words joined by `-`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "section".into()
+    } else {
+        slug
+    }
+}
+
+/// The English word for small counts ("seven"), digits beyond twenty.
+pub fn number_word(n: usize) -> String {
+    const WORDS: [&str; 21] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+    ];
+    WORDS.get(n).map_or_else(|| n.to_string(), |w| w.to_string())
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::new();
+    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
+    out
+}
+
+impl Ctx<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::at(self.file, span, message)
+    }
+
+    fn unique_id(&mut self, base: String) -> String {
+        let n = self.ids.entry(base.clone()).or_insert(0);
+        *n += 1;
+        let id = if *n == 1 { base } else { format!("{base}-{}", *n - 1) };
+        self.out.anchors.push(id.clone());
+        id
+    }
+
+    fn blocks(&mut self, blocks: &[Block], html: &mut String) {
+        let mut in_questions = false;
+        for block in blocks {
+            let is_question = matches!(block, Block::Container(c) if c.kind == ContainerKind::Question);
+            if is_question && !in_questions {
+                html.push_str("<ol class=\"questions\">\n");
+            } else if !is_question && in_questions {
+                html.push_str("</ol>\n");
+            }
+            in_questions = is_question;
+            match block {
+                Block::Markdown(range) => self.markdown(range.clone(), html),
+                Block::Verify(v) => {
+                    if let Some(lines) = self.verification.shown.get(&v.code.start) {
+                        html.push_str("<div class=\"verified\" role=\"group\" aria-label=\"Worked steps, checked when the site was built\">\n");
+                        for line in lines {
+                            self.math(line, true, v.fence.clone(), html);
+                        }
+                        html.push_str("</div>\n");
+                    }
+                }
+                Block::Container(c) => self.container(c, html),
+            }
+        }
+        if in_questions {
+            html.push_str("</ol>\n");
+        }
+    }
+
+    fn math(&mut self, latex: &str, display: bool, span: Range<usize>, html: &mut String) {
+        match to_mathml(latex, display) {
+            Ok(m) => html.push_str(&m),
+            Err((message, _)) => {
+                let d = self.error(span, message);
+                self.errors.push(d);
+            }
+        }
+    }
+
+    fn container(&mut self, c: &Container, html: &mut String) {
+        match c.kind {
+            ContainerKind::Question => {
+                self.question += 1;
+                html.push_str(&format!("<li class=\"question\" id=\"question-{}\">\n", self.question));
+                self.out.anchors.push(format!("question-{}", self.question));
+                self.prompt_and_answer(c, "Show answer", html);
+                html.push_str("</li>\n");
+            }
+            ContainerKind::Card => {
+                self.card += 1;
+                html.push_str(&format!("<li class=\"flashcard\" id=\"card-{}\">\n", self.card));
+                self.out.anchors.push(format!("card-{}", self.card));
+                self.prompt_and_answer(c, "", html);
+                html.push_str("</li>\n");
+            }
+            ContainerKind::Exercise => {
+                let id = self.unique_id(slugify(&c.title));
+                if !c.title.is_empty() {
+                    self.out.toc.push(TocEntry { level: 3, id: id.clone(), title: c.title.clone() });
+                }
+                html.push_str(&format!("<section class=\"exercise\" aria-labelledby=\"{id}\">\n"));
+                html.push_str(&heading_html(3, &id, &escape(&c.title), &c.title));
+                self.blocks(&c.children, html);
+                html.push_str("</section>\n");
+            }
+            ContainerKind::Solution => {
+                let summary = if c.title.is_empty() { "Worked answer" } else { c.title.as_str() };
+                html.push_str(&format!(
+                    "<details class=\"solution\">\n<summary>{}</summary>\n<div class=\"solution-body\">\n",
+                    escape(summary)
+                ));
+                self.blocks(&c.children, html);
+                html.push_str("</div>\n</details>\n");
+            }
+            ContainerKind::Flashcards => {
+                html.push_str("<section class=\"flashcards\" data-flashcards>\n<ol class=\"cards\">\n");
+                self.blocks(&c.children, html);
+                html.push_str("</ol>\n</section>\n");
+            }
+            // Answers are rendered by their question or card; a stray one is a load error.
+            ContainerKind::Answer => self.blocks(&c.children, html),
+        }
+    }
+
+    /// A question or card: the prompt, then its answer in a `<details>`.
+    fn prompt_and_answer(&mut self, c: &Container, summary: &str, html: &mut String) {
+        let (prompt, answer): (Vec<&Block>, Vec<&Block>) =
+            c.children.iter().partition(|b| !matches!(b, Block::Container(a) if a.kind == ContainerKind::Answer));
+        let mut prompt_html = String::new();
+        for b in prompt {
+            self.blocks(std::slice::from_ref(b), &mut prompt_html);
+        }
+        let mut answer_html = String::new();
+        for b in answer {
+            if let Block::Container(a) = b {
+                self.blocks(&a.children, &mut answer_html);
+            }
+        }
+        if summary.is_empty() {
+            // A flashcard: the question is the summary, so the card works without JavaScript.
+            html.push_str(&format!(
+                "<details class=\"card\">\n<summary class=\"card-question\">{prompt_html}</summary>\n<div class=\"card-answer\">\n{answer_html}</div>\n</details>\n"
+            ));
+        } else {
+            html.push_str(&format!(
+                "<div class=\"prompt\">\n{prompt_html}</div>\n<details class=\"answer\">\n<summary>{summary}</summary>\n<div class=\"answer-body\">\n{answer_html}</div>\n</details>\n"
+            ));
+        }
+    }
+
+    fn markdown(&mut self, range: Range<usize>, html: &mut String) {
+        let base = range.start;
+        let text = &self.file.text[range];
+        let mut events: Vec<Event> = Vec::new();
+        let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
+        for (event, span) in Parser::new_ext(text, options()).into_offset_iter() {
+            let span = span.start + base..span.end + base;
+            let event = match event {
+                Event::Start(Tag::Heading { level, id, .. }) => {
+                    heading = Some((level, id.map(|i| i.to_string()), Vec::new()));
+                    continue;
+                }
+                Event::End(TagEnd::Heading(_)) => {
+                    if let Some((level, id, inner)) = heading.take() {
+                        self.heading(level, id, inner, &mut events);
+                    }
+                    continue;
+                }
+                Event::InlineMath(latex) | Event::DisplayMath(latex) => {
+                    let display = text[span.start - base..].starts_with("$$");
+                    let mut m = String::new();
+                    self.math(&latex, display, span.clone(), &mut m);
+                    Event::InlineHtml(m.into())
+                }
+                Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                    let dest = self.link(&dest_url, span.clone());
+                    Event::Start(Tag::Link { link_type, dest_url: dest.into(), title, id })
+                }
+                Event::Code(code) => match role_before(&events, heading.as_ref()) {
+                    Some(role) => {
+                        let target = heading.as_mut().map_or(&mut events, |h| &mut h.2);
+                        strip_role(target, &role);
+                        self.role(&role, &code, span.start + 1..span.end - 1)
+                    }
+                    None => Event::Code(code),
+                },
+                Event::Start(Tag::Image { link_type: LinkType::Inline, dest_url, .. })
+                    if dest_url.starts_with("http://") || dest_url.starts_with("https://") || dest_url.starts_with("//") =>
+                {
+                    let d = self.error(span, "image loaded from another site").with_hint(
+                        "pages make no request outside the site; put the image in assets/ and link it from there",
+                    );
+                    self.errors.push(d);
+                    continue;
+                }
+                other => other,
+            };
+            match heading.as_mut() {
+                Some((_, _, inner)) => inner.push(event),
+                None => events.push(event),
+            }
+        }
+        html::push_html(html, events.into_iter());
+    }
+
+    fn heading<'e>(&mut self, level: HeadingLevel, id: Option<String>, inner: Vec<Event<'e>>, events: &mut Vec<Event<'e>>) {
+        let title = plain_text(&inner);
+        let id = self.unique_id(id.unwrap_or_else(|| slugify(&title)));
+        let level = level as u8;
+        if level == 2 || level == 3 {
+            self.out.toc.push(TocEntry { level, id: id.clone(), title: title.clone() });
+        }
+        let mut inner_html = String::new();
+        html::push_html(&mut inner_html, inner.into_iter());
+        events.push(Event::Html(heading_html(level, &id, &inner_html, &title).into()));
+    }
+
+    /// Rewrites a link to a `.md` file into the page URL, and records it for checking.
+    fn link(&mut self, dest: &str, span: Range<usize>) -> String {
+        if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("//") {
+            return dest.to_string();
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (dest, None),
+        };
+        if path.is_empty() {
+            self.out.links.push(InternalLink { target: None, fragment, span });
+            return dest.to_string();
+        }
+        if !path.ends_with(".md") {
+            return dest.to_string();
+        }
+        let target = resolve(&self.file.path, path);
+        let href = match self.urls.get(&target) {
+            Some(url) => format!("{}{url}", "../".repeat(self.page.depth())),
+            None => dest.to_string(),
+        };
+        let href = match &fragment {
+            Some(f) => format!("{href}#{f}"),
+            None => href,
+        };
+        self.out.links.push(InternalLink { target: Some(target), fragment, span });
+        href
+    }
+
+    /// `{eval}` prints a computed value; `{count}`/`{Count}` a count in words; `{number}` in digits.
+    fn role(&mut self, role: &str, arg: &str, span: Range<usize>) -> Event<'static> {
+        match role {
+            "eval" => match self.verification.eval_inline(self.file, span.clone()) {
+                Ok(value) => {
+                    let mut m = String::new();
+                    self.math(&typeset::value(&value), false, span, &mut m);
+                    Event::InlineHtml(m.into())
+                }
+                Err(d) => {
+                    self.errors.push(d);
+                    Event::Text("".into())
+                }
+            },
+            "count" | "Count" | "number" => {
+                let n = match arg.trim() {
+                    "questions" => self.counts.questions,
+                    "exercises" => self.counts.exercises,
+                    "cards" => self.counts.cards,
+                    other => {
+                        let d = self
+                            .error(span, format!("cannot count `{other}`"))
+                            .with_hint("count `questions`, `exercises` or `cards`");
+                        self.errors.push(d);
+                        0
+                    }
+                };
+                let word = match role {
+                    "number" => n.to_string(),
+                    "Count" => capitalise(&number_word(n)),
+                    _ => number_word(n),
+                };
+                Event::Text(word.into())
+            }
+            other => {
+                let d = self.error(span, format!("unknown role `{{{other}}}`")).with_hint("roles are {eval}, {count}, {Count} and {number}");
+                self.errors.push(d);
+                Event::Text("".into())
+            }
+        }
+    }
+}
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// The role written as `{name}` right before an inline code span, MyST style: {eval}`W'`.
+fn role_before(events: &[Event], heading: Option<&(HeadingLevel, Option<String>, Vec<Event>)>) -> Option<String> {
+    let list = heading.map_or(events, |h| h.2.as_slice());
+    let Some(Event::Text(text)) = list.last() else { return None };
+    let open = text.rfind('{')?;
+    let name = text[open + 1..].strip_suffix('}')?;
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic())).then(|| name.to_string())
+}
+
+fn strip_role(events: &mut [Event], role: &str) {
+    if let Some(Event::Text(text)) = events.last_mut() {
+        let kept = text.strip_suffix(&format!("{{{role}}}")).unwrap_or(text).to_string();
+        *text = CowStr::from(kept);
+    }
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut out = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A heading with its id and a link to itself whose accessible name reads "Section titled …".
+fn heading_html(level: u8, id: &str, inner_html: &str, title: &str) -> String {
+    format!(
+        "<div class=\"heading-wrapper level-h{level}\"><h{level} id=\"{id}\">{inner_html}</h{level}><a class=\"anchor-link\" href=\"#{id}\"><span aria-hidden=\"true\">#</span><span class=\"sr-only\">Section titled “{}”</span></a></div>\n",
+        escape(title)
+    )
+}
+
+/// Resolves `link` (relative to the file at `from`) to a course-relative path.
+pub fn resolve(from: &str, link: &str) -> String {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for part in link.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_words() {
+        assert_eq!(slugify("Try it yourself: collapse two linears"), "try-it-yourself-collapse-two-linears");
+        assert_eq!(slugify("Self-check"), "self-check");
+        assert_eq!(number_word(7), "seven");
+        assert_eq!(capitalise(&number_word(9)), "Nine");
+        assert_eq!(resolve("content/01-a/x.md", "../02-b/index.md"), "content/02-b/index.md");
+    }
+}

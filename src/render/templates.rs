@@ -1,0 +1,77 @@
+//! Tera templates: the built-ins embedded in the binary, overridden by name by a course's own
+//! `templates/` folder (Zola's habit).
+
+use std::path::Path;
+
+use tera::Tera;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::relative;
+
+/// The built-in templates, by name.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("lesson.html", include_str!("../../templates/lesson.html")),
+    ("practice.html", include_str!("../../templates/practice.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("partials/sidebar.html", include_str!("../../templates/partials/sidebar.html")),
+    ("partials/toc.html", include_str!("../../templates/partials/toc.html")),
+    ("partials/pager.html", include_str!("../../templates/partials/pager.html")),
+];
+
+/// Compiled templates, ready to render pages.
+pub struct Templates {
+    tera: Tera,
+}
+
+/// An error from Tera with every cause in its chain (the cause holds the line and column).
+fn chain(err: &tera::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(cause.to_string().trim());
+        source = cause.source();
+    }
+    message.replace('\n', " ")
+}
+
+impl Templates {
+    /// Compiles the built-ins, replaced by any template of the same name in `root/templates/`.
+    pub fn load(root: &Path) -> Result<Templates, Diagnostic> {
+        let mut sources: Vec<(String, String)> =
+            BUILTIN.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        let dir = root.join("templates");
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+                if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "html") {
+                    continue;
+                }
+                let name = relative(&dir, entry.path());
+                let text = std::fs::read_to_string(entry.path()).map_err(|e| {
+                    Diagnostic::in_path(relative(root, entry.path()), format!("cannot read template: {e}"))
+                })?;
+                match sources.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = text,
+                    None => sources.push((name, text)),
+                }
+            }
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        tera.add_raw_templates(sources).map_err(|e| {
+            Diagnostic::in_path("templates", format!("template error: {}", chain(&e)))
+                .with_hint("a course's templates/ folder overrides the built-in templates of the same name")
+        })?;
+        Ok(Templates { tera })
+    }
+
+    /// Renders template `name` with `context`.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| Diagnostic::in_path(format!("templates/{name}"), format!("template error: {}", chain(&e))))
+    }
+}
