@@ -63,7 +63,11 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn timed<T>(timings: &mut Vec<(&'static str, Duration)>, stage: &'static str, f: impl FnOnce() -> T) -> T {
+fn timed<T>(
+    timings: &mut Vec<(&'static str, Duration)>,
+    stage: &'static str,
+    f: impl FnOnce() -> T,
+) -> T {
     let start = Instant::now();
     let out = f();
     timings.push((stage, start.elapsed()));
@@ -80,13 +84,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         d.sort();
         d
     };
-    let course = timed(&mut report.timings, "load", || load_course(root)).map_err(|mut d| {
-        d.sort();
-        d
-    })?;
-    let verifications = timed(&mut report.timings, "verify", || verify_course(&course)).map_err(fail)?;
+    let (course, mut errors) = timed(&mut report.timings, "load", || load_course(root));
+    // Pages that loaded are verified even when others did not, so one build reports both.
+    let verified = timed(&mut report.timings, "verify", || verify_course(&course));
+    let verifications = match verified {
+        Ok(v) if errors.is_empty() => v,
+        Ok(_) => return Err(fail(errors.0)),
+        Err(e) => {
+            errors.extend(e);
+            return Err(fail(errors.0));
+        }
+    };
     let templates = Templates::load(root).map_err(|d| fail(vec![d]))?;
-    let mut files = timed(&mut report.timings, "render", || render_course(&course, &verifications, &templates)).map_err(fail)?;
+    let mut files = timed(&mut report.timings, "render", || {
+        render_course(&course, &verifications, &templates)
+    })
+    .map_err(fail)?;
     files.extend(assets(root).map_err(|d| fail(vec![d]))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -94,8 +107,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     report.cards = course.pages().map(|p| p.cards().len()).sum();
     report.checks = verifications.iter().map(|v| v.checks).sum();
     if let Some(out) = &options.out {
-        timed(&mut report.timings, "write", || write_site(out, &files))
-            .map_err(|e| fail(vec![Diagnostic::in_path(out.display().to_string(), format!("cannot write the site: {e}"))]))?;
+        timed(&mut report.timings, "write", || write_site(out, &files)).map_err(|e| {
+            fail(vec![Diagnostic::in_path(
+                out.display().to_string(),
+                format!("cannot write the site: {e}"),
+            )])
+        })?;
     }
     report.files = files;
     Ok(report)

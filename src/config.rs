@@ -29,6 +29,19 @@ pub struct CourseConfig {
     pub flashcards: FlashcardOptions,
 }
 
+impl CourseConfig {
+    /// Settings used to keep checking pages when the course file itself has an error.
+    pub fn fallback() -> CourseConfig {
+        CourseConfig {
+            title: String::new(),
+            description: String::new(),
+            base_url: default_base_url(),
+            language: default_language(),
+            flashcards: FlashcardOptions::default(),
+        }
+    }
+}
+
 fn default_base_url() -> String {
     "/".into()
 }

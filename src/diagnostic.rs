@@ -51,7 +51,12 @@ impl Diagnostic {
     }
 
     /// A problem at a known line and column of a path that has no loaded text.
-    pub fn at_line(path: impl Into<String>, line: usize, col: usize, message: impl Into<String>) -> Self {
+    pub fn at_line(
+        path: impl Into<String>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic::in_path(format!("{}:{line}:{col}", path.into()), message)
     }
 

@@ -21,7 +21,9 @@ pub struct Course {
 impl Course {
     /// Every page in reading order: each lesson page followed by its practice pages.
     pub fn pages(&self) -> impl Iterator<Item = &Page> {
-        self.lessons.iter().flat_map(|l| std::iter::once(&l.page).chain(&l.practice))
+        self.lessons
+            .iter()
+            .flat_map(|l| std::iter::once(&l.page).chain(&l.practice))
     }
 }
 

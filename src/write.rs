@@ -31,19 +31,32 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
         _ => Path::new(".").to_path_buf(),
     };
     fs::create_dir_all(&parent)?;
-    let staging = tempfile::Builder::new().prefix(".coursegen-new-").tempdir_in(&parent)?;
-    let mut dirs: Vec<&str> = files.iter().filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d)).collect();
+    let staging = tempfile::Builder::new()
+        .prefix(".coursegen-new-")
+        .tempdir_in(&parent)?;
+    let mut dirs: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d))
+        .collect();
     dirs.sort_unstable();
     dirs.dedup();
     for dir in dirs {
         fs::create_dir_all(staging.path().join(dir))?;
     }
-    files.par_iter().try_for_each(|f| fs::write(staging.path().join(&f.path), &f.bytes))?;
-    fs::write(staging.path().join(MARKER), "This folder is built by coursegen and replaced by each build.\n")?;
+    files
+        .par_iter()
+        .try_for_each(|f| fs::write(staging.path().join(&f.path), &f.bytes))?;
+    fs::write(
+        staging.path().join(MARKER),
+        "This folder is built by coursegen and replaced by each build.\n",
+    )?;
 
     let staged = staging.keep();
     if out.exists() {
-        let old = tempfile::Builder::new().prefix(".coursegen-old-").tempdir_in(&parent)?.keep();
+        let old = tempfile::Builder::new()
+            .prefix(".coursegen-old-")
+            .tempdir_in(&parent)?
+            .keep();
         fs::remove_dir(&old)?;
         fs::rename(out, &old)?;
         if let Err(e) = fs::rename(&staged, out) {

@@ -9,7 +9,10 @@ use super::CONTENT_ERROR;
 /// Builds the course at `path`; prints every error, or the summary line.
 pub fn run(path: &Path, out: Option<PathBuf>, timings: bool) -> u8 {
     let out = out.unwrap_or_else(|| default_out(path));
-    match build(&BuildOptions { root: path.to_path_buf(), out: Some(out.clone()) }) {
+    match build(&BuildOptions {
+        root: path.to_path_buf(),
+        out: Some(out.clone()),
+    }) {
         Ok(report) => {
             if timings {
                 for (stage, time) in &report.timings {
@@ -28,7 +31,10 @@ pub fn run(path: &Path, out: Option<PathBuf>, timings: bool) -> u8 {
 
 /// Checks the course at `path` without writing anything.
 pub fn check(path: &Path) -> u8 {
-    match build(&BuildOptions { root: path.to_path_buf(), out: None }) {
+    match build(&BuildOptions {
+        root: path.to_path_buf(),
+        out: None,
+    }) {
         Ok(report) => {
             println!("{}", report.summary("checked"));
             0

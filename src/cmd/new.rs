@@ -54,8 +54,17 @@ pub enum NewCommand {
 pub fn run(what: NewCommand) -> u8 {
     let result = match what {
         NewCommand::Course { dir, title } => new_course(&dir, &title),
-        NewCommand::Lesson { name, title, course } => new_lesson(&course, &name, title.as_deref()).map(|(p, _)| p),
-        NewCommand::Practice { lesson, name, title, course } => new_practice(&course, &lesson, &name, title.as_deref()),
+        NewCommand::Lesson {
+            name,
+            title,
+            course,
+        } => new_lesson(&course, &name, title.as_deref()).map(|(p, _)| p),
+        NewCommand::Practice {
+            lesson,
+            name,
+            title,
+            course,
+        } => new_practice(&course, &lesson, &name, title.as_deref()),
     };
     match result {
         Ok(message) => {
@@ -72,16 +81,26 @@ pub fn run(what: NewCommand) -> u8 {
 fn title_from(name: &str) -> String {
     let words = name.replace(['-', '_'], " ");
     let mut chars = words.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
-    pairs.iter().fold(template.to_string(), |t, (k, v)| t.replace(&format!("{{{{{k}}}}}"), v))
+    pairs.iter().fold(template.to_string(), |t, (k, v)| {
+        t.replace(&format!("{{{{{k}}}}}"), v)
+    })
 }
 
 fn check_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        return Err(format!("`{name}` is not a URL name: use lowercase letters, digits and `-`"));
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(format!(
+            "`{name}` is not a URL name: use lowercase letters, digits and `-`"
+        ));
     }
     Ok(())
 }
@@ -91,7 +110,8 @@ fn write_new(path: &Path, text: &str) -> Result<(), String> {
         return Err(format!("{} already exists", path.display()));
     }
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
@@ -114,14 +134,23 @@ fn new_lesson(course: &Path, name: &str, title: Option<&str>) -> Result<(String,
     check_name(name)?;
     let content = course.join(CONTENT_DIR);
     let existing: Vec<String> = fs::read_dir(&content)
-        .map(|rd| rd.filter_map(Result::ok).filter(|e| e.path().is_dir()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     if existing.iter().any(|e| slug_of(Path::new(e)) == name) {
         return Err(format!("a lesson named `{name}` already exists"));
     }
     let next = existing
         .iter()
-        .filter_map(|e| e.split(['-', '_']).next().and_then(|n| n.parse::<u32>().ok()))
+        .filter_map(|e| {
+            e.split(['-', '_'])
+                .next()
+                .and_then(|n| n.parse::<u32>().ok())
+        })
         .max()
         .map_or(1, |n| n + 1);
     let dir = content.join(format!("{next:02}-{name}"));
@@ -132,14 +161,21 @@ fn new_lesson(course: &Path, name: &str, title: Option<&str>) -> Result<(String,
     Ok((format!("created {shown} (URL /{name}/)"), shown))
 }
 
-fn new_practice(course: &Path, lesson: &str, name: &str, title: Option<&str>) -> Result<String, String> {
+fn new_practice(
+    course: &Path,
+    lesson: &str,
+    name: &str,
+    title: Option<&str>,
+) -> Result<String, String> {
     check_name(name)?;
     let content = course.join(CONTENT_DIR);
     let dir = fs::read_dir(&content)
         .map_err(|e| format!("cannot read {}: {e}", content.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .find(|p| p.is_dir() && (p.file_name().is_some_and(|n| n == lesson) || slug_of(p) == lesson))
+        .find(|p| {
+            p.is_dir() && (p.file_name().is_some_and(|n| n == lesson) || slug_of(p) == lesson)
+        })
         .ok_or_else(|| format!("no lesson `{lesson}` in {}", content.display()))?;
     let title = title.map_or_else(|| title_from(name), str::to_string);
     let path = dir.join(format!("{name}.md"));

@@ -43,7 +43,10 @@ impl fmt::Display for LinalgError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LinalgError::Shape { op, left, right } => {
-                write!(f, "shape mismatch: `{op}` cannot combine a {left} with a {right}")
+                write!(
+                    f,
+                    "shape mismatch: `{op}` cannot combine a {left} with a {right}"
+                )
             }
             LinalgError::DivisionByZero => write!(f, "division by zero"),
             LinalgError::TooLarge(what) => write!(f, "{what} is too large"),

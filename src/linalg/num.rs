@@ -186,7 +186,9 @@ impl Num {
     pub fn apply_f64(&self, name: &str, f: impl Fn(f64) -> f64) -> Result<Num> {
         let y = f(self.to_f64());
         if y.is_nan() {
-            return Err(LinalgError::Domain(format!("{name} is not defined at {self}")));
+            return Err(LinalgError::Domain(format!(
+                "{name} is not defined at {self}"
+            )));
         }
         Num::float(y)
     }
@@ -259,7 +261,10 @@ mod tests {
     #[test]
     fn decimals_are_exact() {
         assert_eq!(n("0.1").add(&n("0.2")).unwrap(), n("0.3"));
-        assert_eq!(n("3.01").sub(&n("1")).unwrap().mul(&n("2")).unwrap(), n("4.02"));
+        assert_eq!(
+            n("3.01").sub(&n("1")).unwrap().mul(&n("2")).unwrap(),
+            n("4.02")
+        );
         let third = n("1").div(&n("3")).unwrap();
         let one = third.add(&third).unwrap().add(&third).unwrap();
         assert_eq!(one, n("1"));
@@ -276,8 +281,14 @@ mod tests {
 
     #[test]
     fn bounds_are_errors_not_hangs() {
-        assert!(matches!(n("10").pow(&n("10000000000")), Err(LinalgError::TooLarge(_))));
-        assert!(matches!(n("1").div(&n("0")), Err(LinalgError::DivisionByZero)));
+        assert!(matches!(
+            n("10").pow(&n("10000000000")),
+            Err(LinalgError::TooLarge(_))
+        ));
+        assert!(matches!(
+            n("1").div(&n("0")),
+            Err(LinalgError::DivisionByZero)
+        ));
         assert_eq!(n("2").pow(&n("-2")).unwrap(), n("0.25"));
     }
 

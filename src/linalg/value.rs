@@ -128,7 +128,12 @@ impl Value {
     }
 
     /// Applies `f` element by element: a scalar broadcasts, otherwise shapes must be equal.
-    pub fn zip(&self, other: &Value, op: &str, f: impl Fn(&Num, &Num) -> Result<Num>) -> Result<Value> {
+    pub fn zip(
+        &self,
+        other: &Value,
+        op: &str,
+        f: impl Fn(&Num, &Num) -> Result<Num>,
+    ) -> Result<Value> {
         match (self, other) {
             (Value::Scalar(a), _) => other.map(|b| f(a, b)),
             (_, Value::Scalar(b)) => self.map(|a| f(a, b)),
@@ -204,7 +209,11 @@ impl Value {
             }
             (
                 Value::Matrix { rows, cols, data },
-                Value::Matrix { rows: r2, cols: c2, data: d2 },
+                Value::Matrix {
+                    rows: r2,
+                    cols: c2,
+                    data: d2,
+                },
             ) if cols == r2 => {
                 check_size(rows * c2)?;
                 let mut out = Vec::with_capacity(rows * c2);
@@ -216,7 +225,11 @@ impl Value {
                         )?);
                     }
                 }
-                Ok(Value::Matrix { rows: *rows, cols: *c2, data: out })
+                Ok(Value::Matrix {
+                    rows: *rows,
+                    cols: *c2,
+                    data: out,
+                })
             }
             _ => Err(self.shape_error("·", other)),
         }
@@ -231,7 +244,11 @@ impl Value {
                     .iter()
                     .flat_map(|x| b.iter().map(move |y| x.mul(y)))
                     .collect::<Result<_>>()?;
-                Ok(Value::Matrix { rows: a.len(), cols: b.len(), data })
+                Ok(Value::Matrix {
+                    rows: a.len(),
+                    cols: b.len(),
+                    data,
+                })
             }
             _ => Err(self.shape_error("outer", other)),
         }
@@ -253,12 +270,19 @@ impl Value {
 
     /// `max(0, x)` element by element.
     pub fn relu(&self) -> Value {
-        self.with_elements(self.elements().iter().map(|x| x.max(&Num::zero())).collect())
+        self.with_elements(
+            self.elements()
+                .iter()
+                .map(|x| x.max(&Num::zero()))
+                .collect(),
+        )
     }
 
     /// The sum of all elements.
     pub fn sum(&self) -> Result<Num> {
-        self.elements().iter().try_fold(Num::zero(), |acc, x| acc.add(x))
+        self.elements()
+            .iter()
+            .try_fold(Num::zero(), |acc, x| acc.add(x))
     }
 
     /// Softmax of a vector (exponentials normalised to sum to 1), in floats.
@@ -277,7 +301,8 @@ impl Value {
 }
 
 fn dot<'a>(a: impl Iterator<Item = &'a Num>, b: impl Iterator<Item = &'a Num>) -> Result<Num> {
-    a.zip(b).try_fold(Num::zero(), |acc, (x, y)| acc.add(&x.mul(y)?))
+    a.zip(b)
+        .try_fold(Num::zero(), |acc, (x, y)| acc.add(&x.mul(y)?))
 }
 
 impl fmt::Display for Value {
@@ -319,7 +344,12 @@ mod tests {
         Num::int(x)
     }
     fn m(rows: &[&[i64]]) -> Value {
-        Value::matrix(rows.iter().map(|r| r.iter().map(|&x| n(x)).collect()).collect()).unwrap()
+        Value::matrix(
+            rows.iter()
+                .map(|r| r.iter().map(|&x| n(x)).collect())
+                .collect(),
+        )
+        .unwrap()
     }
     fn v(xs: &[i64]) -> Value {
         Value::Vector(xs.iter().map(|&x| n(x)).collect())
@@ -348,23 +378,40 @@ mod tests {
     fn shape_errors_name_both_shapes() {
         let a = m(&[&[1, 2, 3], &[4, 5, 6]]);
         let err = a.dot(&a).unwrap_err().to_string();
-        assert_eq!(err, "shape mismatch: `·` cannot combine a 2×3 matrix with a 2×3 matrix");
+        assert_eq!(
+            err,
+            "shape mismatch: `·` cannot combine a 2×3 matrix with a 2×3 matrix"
+        );
         let err = v(&[1, 2]).add(&v(&[1, 2, 3])).unwrap_err().to_string();
-        assert_eq!(err, "shape mismatch: `+` cannot combine a vector of length 2 with a vector of length 3");
+        assert_eq!(
+            err,
+            "shape mismatch: `+` cannot combine a vector of length 2 with a vector of length 3"
+        );
         let err = a.dot(&v(&[1, 2])).unwrap_err().to_string();
-        assert!(err.contains("2×3 matrix with a vector of length 2"), "{err}");
+        assert!(
+            err.contains("2×3 matrix with a vector of length 2"),
+            "{err}"
+        );
         let err = v(&[1]).outer(&Value::Scalar(n(1))).unwrap_err().to_string();
         assert!(err.contains("vector of length 1 with a scalar"), "{err}");
-        let err = Value::matrix(vec![vec![n(1), n(2)], vec![n(3)]]).unwrap_err().to_string();
+        let err = Value::matrix(vec![vec![n(1), n(2)], vec![n(3)]])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("matrix rows"), "{err}");
-        let err = v(&[1, 2]).mul_elementwise(&v(&[1, 2, 3])).unwrap_err().to_string();
+        let err = v(&[1, 2])
+            .mul_elementwise(&v(&[1, 2, 3]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`*`"), "{err}");
         assert!(v(&[1, 2]).sub(&Value::Scalar(n(1))).is_err());
     }
 
     #[test]
     fn outer_sum_softmax() {
-        assert_eq!(v(&[1, 2]).outer(&v(&[3, 4])).unwrap(), m(&[&[3, 4], &[6, 8]]));
+        assert_eq!(
+            v(&[1, 2]).outer(&v(&[3, 4])).unwrap(),
+            m(&[&[3, 4], &[6, 8]])
+        );
         assert_eq!(m(&[&[1, 2], &[3, 4]]).sum().unwrap(), n(10));
         let s = v(&[0, 0]).softmax().unwrap();
         assert_eq!(s.elements()[0].to_f64(), 0.5);

@@ -29,7 +29,11 @@ struct Fence {
 }
 
 /// Parses the body at `body` (a byte range of `file`) into blocks, checking the structure.
-pub fn parse_body(file: &Arc<SourceFile>, body: Range<usize>, errors: &mut Vec<Diagnostic>) -> Vec<Block> {
+pub fn parse_body(
+    file: &Arc<SourceFile>,
+    body: Range<usize>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Block> {
     let text = &file.text;
     let mut stack: Vec<Open> = Vec::new();
     let mut top: Vec<Block> = Vec::new();
@@ -38,7 +42,9 @@ pub fn parse_body(file: &Arc<SourceFile>, body: Range<usize>, errors: &mut Vec<D
     let mut pos = body.start;
 
     while pos < body.end {
-        let line_end = text[pos..body.end].find('\n').map_or(body.end, |i| pos + i + 1);
+        let line_end = text[pos..body.end]
+            .find('\n')
+            .map_or(body.end, |i| pos + i + 1);
         let line = text[pos..line_end].trim_end_matches(['\n', '\r']);
         let line_range = pos..pos + line.len();
         let next = line_end;
@@ -64,7 +70,12 @@ pub fn parse_body(file: &Arc<SourceFile>, body: Range<usize>, errors: &mut Vec<D
             let info = line.trim_start().trim_start_matches(f.marker).trim();
             let mut words = info.split_whitespace();
             if words.next() == Some("verify") {
-                flush(text, &mut markdown_start, pos, children(&mut stack, &mut top));
+                flush(
+                    text,
+                    &mut markdown_start,
+                    pos,
+                    children(&mut stack, &mut top),
+                );
                 let show = words.any(|w| w == "show");
                 f.verify = Some((line_range.clone(), show));
             }
@@ -74,7 +85,12 @@ pub fn parse_body(file: &Arc<SourceFile>, body: Range<usize>, errors: &mut Vec<D
         }
 
         if let Some((name, title)) = container_line(line) {
-            flush(text, &mut markdown_start, pos, children(&mut stack, &mut top));
+            flush(
+                text,
+                &mut markdown_start,
+                pos,
+                children(&mut stack, &mut top),
+            );
             markdown_start = next;
             if name.is_empty() {
                 match stack.pop() {
@@ -83,8 +99,14 @@ pub fn parse_body(file: &Arc<SourceFile>, body: Range<usize>, errors: &mut Vec<D
                         children(&mut stack, &mut top).push(Block::Container(container));
                     }
                     None => errors.push(
-                        Diagnostic::at(file, line_range, "`:::` closes nothing: no container is open")
-                            .with_hint("remove this line, or open a container above it with `::: question`"),
+                        Diagnostic::at(
+                            file,
+                            line_range,
+                            "`:::` closes nothing: no container is open",
+                        )
+                        .with_hint(
+                            "remove this line, or open a container above it with `::: question`",
+                        ),
                     ),
                 }
             } else {
@@ -122,17 +144,30 @@ pub fn parse_body(file: &Arc<SourceFile>, body: Range<usize>, errors: &mut Vec<D
     if let Some(f) = fence {
         if let Some((fence_line, _)) = f.verify {
             errors.push(
-                Diagnostic::at(file, fence_line, "verification block is never closed")
-                    .with_hint(format!("close it with a line `{}`", f.marker.to_string().repeat(f.len))),
+                Diagnostic::at(file, fence_line, "verification block is never closed").with_hint(
+                    format!(
+                        "close it with a line `{}`",
+                        f.marker.to_string().repeat(f.len)
+                    ),
+                ),
             );
         }
     }
-    flush(text, &mut markdown_start, body.end, children(&mut stack, &mut top));
+    flush(
+        text,
+        &mut markdown_start,
+        body.end,
+        children(&mut stack, &mut top),
+    );
     while let Some(open) = stack.pop() {
         if !open.open.is_empty() {
             errors.push(
-                Diagnostic::at(file, open.open.clone(), format!("container `{}` is never closed", open.kind.name()))
-                    .with_hint("close it with a line `:::`"),
+                Diagnostic::at(
+                    file,
+                    open.open.clone(),
+                    format!("container `{}` is never closed", open.kind.name()),
+                )
+                .with_hint("close it with a line `:::`"),
             );
         }
         let container = Container {
@@ -162,7 +197,10 @@ fn flush(text: &str, start: &mut usize, end: usize, into: &mut Vec<Block>) {
 }
 
 fn kind_named(name: &str) -> Option<ContainerKind> {
-    ContainerKind::ALL.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+    ContainerKind::ALL
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, k)| *k)
 }
 
 /// `::: name title` → `(name, title)`; a bare `:::` → `("", "")`.
@@ -183,7 +221,11 @@ fn opens_fence(line: &str) -> Option<Fence> {
     if len < 3 || (marker == '`' && trimmed[len..].contains('`')) {
         return None;
     }
-    Some(Fence { marker, len, verify: None })
+    Some(Fence {
+        marker,
+        len,
+        verify: None,
+    })
 }
 
 fn closes_fence(line: &str, fence: &Fence) -> bool {
@@ -199,7 +241,9 @@ fn close(file: &Arc<SourceFile>, open: Open, errors: &mut Vec<Diagnostic>) -> Co
         open: open.open,
         children: open.children,
     };
-    let err = |message: String, hint: &str| Diagnostic::at(file, container.open.clone(), message).with_hint(hint);
+    let err = |message: String, hint: &str| {
+        Diagnostic::at(file, container.open.clone(), message).with_hint(hint)
+    };
     let answers = container
         .children
         .iter()
@@ -207,19 +251,29 @@ fn close(file: &Arc<SourceFile>, open: Open, errors: &mut Vec<Diagnostic>) -> Co
         .count();
     match container.kind {
         ContainerKind::Question | ContainerKind::Card if answers == 0 => {
-            let what = if container.kind == ContainerKind::Card { "flashcard" } else { "question" };
+            let what = if container.kind == ContainerKind::Card {
+                "flashcard"
+            } else {
+                "question"
+            };
             errors.push(err(
                 format!("{what} has no answer"),
                 "add `::: answer`, the answer, and `:::` before the closing `:::`",
             ));
         }
         ContainerKind::Question | ContainerKind::Card if answers > 1 => {
-            errors.push(err("more than one answer".into(), "keep one `::: answer` per question"));
+            errors.push(err(
+                "more than one answer".into(),
+                "keep one `::: answer` per question",
+            ));
         }
         _ => {}
     }
     if container.kind == ContainerKind::Card && !has_markdown_before_answer(&container) {
-        errors.push(err("flashcard has no question".into(), "write the question before `::: answer`"));
+        errors.push(err(
+            "flashcard has no question".into(),
+            "write the question before `::: answer`",
+        ));
     }
     for child in &container.children {
         if let Block::Container(c) = child {
@@ -264,7 +318,11 @@ fn misplaced(parent: ContainerKind, child: ContainerKind) -> Option<String> {
             Card => "`flashcards`",
             _ => "the page itself, not inside another container",
         };
-        format!("`{}` cannot stand inside `{}`; it belongs in {belongs}", child.name(), parent.name())
+        format!(
+            "`{}` cannot stand inside `{}`; it belongs in {belongs}",
+            child.name(),
+            parent.name()
+        )
     })
 }
 
@@ -272,15 +330,22 @@ fn misplaced(parent: ContainerKind, child: ContainerKind) -> Option<String> {
 pub fn check_top_level(file: &Arc<SourceFile>, blocks: &[Block], errors: &mut Vec<Diagnostic>) {
     for b in blocks {
         if let Block::Container(c) = b {
-            if matches!(c.kind, ContainerKind::Answer | ContainerKind::Solution | ContainerKind::Card) {
+            if matches!(
+                c.kind,
+                ContainerKind::Answer | ContainerKind::Solution | ContainerKind::Card
+            ) {
                 let parent = match c.kind {
                     ContainerKind::Answer => "a `question` or `card`",
                     ContainerKind::Solution => "an `exercise`",
                     _ => "`flashcards`",
                 };
                 errors.push(
-                    Diagnostic::at(file, c.open.clone(), format!("`{}` must be inside {parent}", c.kind.name()))
-                        .with_hint("check that the container above was not closed too early"),
+                    Diagnostic::at(
+                        file,
+                        c.open.clone(),
+                        format!("`{}` must be inside {parent}", c.kind.name()),
+                    )
+                    .with_hint("check that the container above was not closed too early"),
                 );
             }
         }
@@ -302,10 +367,13 @@ mod tests {
 
     #[test]
     fn nests_questions_and_answers() {
-        let (blocks, errors) = parse("Intro\n\n::: question\nWhy?\n::: answer\nBecause.\n:::\n:::\n");
+        let (blocks, errors) =
+            parse("Intro\n\n::: question\nWhy?\n::: answer\nBecause.\n:::\n:::\n");
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(blocks.len(), 2);
-        let Block::Container(q) = &blocks[1] else { panic!("not a container") };
+        let Block::Container(q) = &blocks[1] else {
+            panic!("not a container")
+        };
         assert_eq!(q.kind, ContainerKind::Question);
         assert!(q.child(ContainerKind::Answer).is_some());
     }
@@ -322,9 +390,15 @@ mod tests {
         let (_, errors) = parse("::: question\nWhy?\n:::\n");
         assert_eq!(errors, ["t.md:1:1: question has no answer (hint: add `::: answer`, the answer, and `:::` before the closing `:::`)"]);
         let (_, errors) = parse("::: exercise A\ntext\n");
-        assert_eq!(errors, ["t.md:1:1: container `exercise` is never closed (hint: close it with a line `:::`)"]);
+        assert_eq!(
+            errors,
+            ["t.md:1:1: container `exercise` is never closed (hint: close it with a line `:::`)"]
+        );
         let (_, errors) = parse("::: questoin\nx\n:::\n");
-        assert_eq!(errors, ["t.md:1:1: unknown container `questoin` (hint: did you mean `question`?)"]);
+        assert_eq!(
+            errors,
+            ["t.md:1:1: unknown container `questoin` (hint: did you mean `question`?)"]
+        );
         let (_, errors) = parse("::: answer\nx\n:::\n");
         assert!(errors[0].contains("`answer` must be inside"), "{errors:?}");
     }

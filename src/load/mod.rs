@@ -24,8 +24,10 @@ use crate::source::SourceFile;
 /// Folder of a course that holds the lessons.
 pub const CONTENT_DIR: &str = "content";
 
-/// Reads and checks the course at `root`. Returns the course, or every problem found.
-pub fn load_course(root: &Path) -> Result<Course, Diagnostics> {
+/// Reads and checks the course at `root`. Returns every page that loaded, with every problem
+/// found, so that later stages can still check the pages that loaded and one build reports
+/// everything. The course is fit to build only when the problems are empty.
+pub fn load_course(root: &Path) -> (Course, Diagnostics) {
     let mut errors = Diagnostics::default();
     let config = load_config(root).map_err(|d| Diagnostics(vec![d]));
     let lessons = discover(root, &mut errors);
@@ -34,7 +36,9 @@ pub fn load_course(root: &Path) -> Result<Course, Diagnostics> {
         .par_iter()
         .enumerate()
         .flat_map_iter(|(index, (lesson_dir, files))| {
-            files.iter().map(move |f| (index, load_page(root, lesson_dir, f)))
+            files
+                .iter()
+                .map(move |f| (index, load_page(root, lesson_dir, f)))
         })
         .collect();
     // Keep discovery order regardless of which thread finished first.
@@ -53,8 +57,11 @@ pub fn load_course(root: &Path) -> Result<Course, Diagnostics> {
         let Some(pos) = pages.iter().position(|p| p.kind == PageKind::Lesson) else {
             if errors.is_empty() || !pages.is_empty() {
                 errors.push(
-                    Diagnostic::in_path(relative(root, lesson_dir), "lesson folder has no `index.md`")
-                        .with_hint("every lesson folder needs an index.md with the lesson page"),
+                    Diagnostic::in_path(
+                        relative(root, lesson_dir),
+                        "lesson folder has no `index.md`",
+                    )
+                    .with_hint("every lesson folder needs an index.md with the lesson page"),
                 );
             }
             continue;
@@ -63,21 +70,18 @@ pub fn load_course(root: &Path) -> Result<Course, Diagnostics> {
         sort_pages(&mut pages);
         course_lessons.push((page, pages));
     }
-    course_lessons.sort_by(|a, b| order_key(&a.0).cmp(&order_key(&b.0)));
+    course_lessons.sort_by_key(|(page, _)| order_key(page));
     let lessons: Vec<Lesson> = course_lessons
         .into_iter()
         .map(|(page, practice)| Lesson { page, practice })
         .collect();
     check_unique_urls(&lessons, &mut errors);
 
-    match config {
-        Ok(config) if errors.is_empty() => Ok(Course { config, lessons }),
-        Ok(_) => Err(errors),
-        Err(mut e) => {
-            e.extend(errors);
-            Err(e)
-        }
-    }
+    let config = config.unwrap_or_else(|e| {
+        errors.0.splice(0..0, e);
+        CourseConfig::fallback()
+    });
+    (Course { config, lessons }, errors)
 }
 
 /// Reads `course.yaml`.
@@ -97,7 +101,10 @@ fn discover(root: &Path, errors: &mut Diagnostics) -> Vec<(PathBuf, Vec<PathBuf>
         return Vec::new();
     }
     let mut lessons = Vec::new();
-    let walk = WalkDir::new(&content).min_depth(1).max_depth(1).sort_by_file_name();
+    let walk = WalkDir::new(&content)
+        .min_depth(1)
+        .max_depth(1)
+        .sort_by_file_name();
     for entry in walk.into_iter().filter_map(Result::ok) {
         if !entry.file_type().is_dir() || is_hidden(entry.path()) {
             continue;
@@ -117,7 +124,9 @@ fn discover(root: &Path, errors: &mut Diagnostics) -> Vec<(PathBuf, Vec<PathBuf>
 }
 
 fn is_hidden(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
 }
 
 /// Path relative to the course root, with `/` separators, as authors see it.
@@ -132,15 +141,18 @@ pub fn relative(root: &Path, path: &Path) -> String {
 /// Reads a file as UTF-8, locating the first invalid byte if it is not.
 pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     let shown = relative(root, path);
-    let bytes = fs::read(path).map_err(|e| Diagnostic::in_path(&shown, format!("cannot read file: {e}")))?;
+    let bytes = fs::read(path)
+        .map_err(|e| Diagnostic::in_path(&shown, format!("cannot read file: {e}")))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(shown, path.to_path_buf(), text)),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(&e.as_bytes()[..valid]);
             let (line, col) = crate::source::line_col(&text, valid);
-            Err(Diagnostic::at_line(shown, line, col, "file is not valid UTF-8")
-                .with_hint("save the file as UTF-8 in your editor"))
+            Err(
+                Diagnostic::at_line(shown, line, col, "file is not valid UTF-8")
+                    .with_hint("save the file as UTF-8 in your editor"),
+            )
         }
     }
 }
@@ -167,7 +179,8 @@ fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Vec<Di
     };
     if meta.title.is_none() && errors.is_empty() {
         errors.push(
-            Diagnostic::at(&file, 0..3, "page has no title").with_hint("add `title: …` to the front matter"),
+            Diagnostic::at(&file, 0..3, "page has no title")
+                .with_hint("add `title: …` to the front matter"),
         );
     }
     let blocks = blocks::parse_body(&file, body, &mut errors);
@@ -178,7 +191,10 @@ fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Vec<Di
     let (kind, url) = if is_index {
         (PageKind::Lesson, format!("{lesson_slug}/"))
     } else {
-        (PageKind::Practice, format!("{lesson_slug}/{}/", slug_of(&path.with_extension(""))))
+        (
+            PageKind::Practice,
+            format!("{lesson_slug}/{}/", slug_of(&path.with_extension(""))),
+        )
     };
     if !errors.is_empty() {
         return Err(errors);
@@ -197,7 +213,10 @@ fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Vec<Di
 fn split_front_matter(text: &str) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
     let first = text.strip_prefix("\u{feff}").unwrap_or(text);
     let after = first.strip_prefix("---")?;
-    let after = after.strip_prefix('\r').unwrap_or(after).strip_prefix('\n')?;
+    let after = after
+        .strip_prefix('\r')
+        .unwrap_or(after)
+        .strip_prefix('\n')?;
     let yaml_start = text.len() - after.len();
     let mut pos = yaml_start;
     for line in after.split_inclusive('\n') {
@@ -212,7 +231,10 @@ fn split_front_matter(text: &str) -> Option<(std::ops::Range<usize>, std::ops::R
 /// The URL name of a file or folder: its name without a numeric `NN-` prefix, in lowercase
 /// with anything but letters and digits turned into `-`.
 pub fn slug_of(path: &Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let trimmed = strip_number(&name);
     let mut slug = String::new();
     for c in trimmed.chars() {
@@ -240,18 +262,24 @@ fn order_key(page: &Page) -> (i64, String) {
 }
 
 fn sort_pages(pages: &mut [Page]) {
-    pages.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    pages.sort_by_key(order_key);
 }
 
 fn check_unique_urls(lessons: &[Lesson], errors: &mut Diagnostics) {
     let mut seen: BTreeMap<&str, &Page> = BTreeMap::new();
-    for page in lessons.iter().flat_map(|l| std::iter::once(&l.page).chain(&l.practice)) {
+    for page in lessons
+        .iter()
+        .flat_map(|l| std::iter::once(&l.page).chain(&l.practice))
+    {
         if let Some(first) = seen.insert(&page.url, page) {
             errors.push(
                 Diagnostic::at(
                     &page.file,
                     0..0,
-                    format!("two pages have the URL /{}: {} and {}", page.url, first.file.path, page.file.path),
+                    format!(
+                        "two pages have the URL /{}: {} and {}",
+                        page.url, first.file.path, page.file.path
+                    ),
                 )
                 .with_hint("rename one of the files or folders"),
             );

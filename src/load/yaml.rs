@@ -23,9 +23,19 @@ pub fn parse<T: DeserializeOwned>(
         let offset = yaml.start + err.location().map_or(0, |l| l.index());
         let message = err.to_string();
         // serde_norway appends " at line N column M"; the diagnostic shows the position itself.
-        let reason = message.split(" at line ").next().unwrap_or(&message).to_string();
-        let end = file.text[offset..].find('\n').map_or(file.text.len(), |i| offset + i);
-        let diagnostic = Diagnostic::at(file, offset..end.max(offset), format!("invalid YAML: {reason}"));
+        let reason = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        let end = file.text[offset..]
+            .find('\n')
+            .map_or(file.text.len(), |i| offset + i);
+        let diagnostic = Diagnostic::at(
+            file,
+            offset..end.max(offset),
+            format!("invalid YAML: {reason}"),
+        );
         match unknown_field(&reason).and_then(|field| nearest(field, known)) {
             Some(best) => diagnostic.with_hint(format!("did you mean `{best}`?")),
             None if unknown_field(&reason).is_some() => {

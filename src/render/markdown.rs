@@ -131,7 +131,10 @@ pub fn slugify(text: &str) -> String {
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
             slug.push(c);
-        } else if (c.is_whitespace() || c == '-' || c == '_') && !slug.ends_with('-') && !slug.is_empty() {
+        } else if (c.is_whitespace() || c == '-' || c == '_')
+            && !slug.ends_with('-')
+            && !slug.is_empty()
+        {
             slug.push('-');
         }
     }
@@ -146,10 +149,31 @@ pub fn slugify(text: &str) -> String {
 /// The English word for small counts ("seven"), digits beyond twenty.
 pub fn number_word(n: usize) -> String {
     const WORDS: [&str; 21] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
     ];
-    WORDS.get(n).map_or_else(|| n.to_string(), |w| w.to_string())
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| w.to_string())
 }
 
 fn escape(text: &str) -> String {
@@ -166,7 +190,11 @@ impl Ctx<'_> {
     fn unique_id(&mut self, base: String) -> String {
         let n = self.ids.entry(base.clone()).or_insert(0);
         *n += 1;
-        let id = if *n == 1 { base } else { format!("{base}-{}", *n - 1) };
+        let id = if *n == 1 {
+            base
+        } else {
+            format!("{base}-{}", *n - 1)
+        };
         self.out.anchors.push(id.clone());
         id
     }
@@ -174,7 +202,8 @@ impl Ctx<'_> {
     fn blocks(&mut self, blocks: &[Block], html: &mut String) {
         let mut in_questions = false;
         for block in blocks {
-            let is_question = matches!(block, Block::Container(c) if c.kind == ContainerKind::Question);
+            let is_question =
+                matches!(block, Block::Container(c) if c.kind == ContainerKind::Question);
             if is_question && !in_questions {
                 html.push_str("<ol class=\"questions\">\n");
             } else if !is_question && in_questions {
@@ -214,14 +243,20 @@ impl Ctx<'_> {
         match c.kind {
             ContainerKind::Question => {
                 self.question += 1;
-                html.push_str(&format!("<li class=\"question\" id=\"question-{}\">\n", self.question));
+                html.push_str(&format!(
+                    "<li class=\"question\" id=\"question-{}\">\n",
+                    self.question
+                ));
                 self.out.anchors.push(format!("question-{}", self.question));
                 self.prompt_and_answer(c, "Show answer", html);
                 html.push_str("</li>\n");
             }
             ContainerKind::Card => {
                 self.card += 1;
-                html.push_str(&format!("<li class=\"flashcard\" id=\"card-{}\">\n", self.card));
+                html.push_str(&format!(
+                    "<li class=\"flashcard\" id=\"card-{}\">\n",
+                    self.card
+                ));
                 self.out.anchors.push(format!("card-{}", self.card));
                 self.prompt_and_answer(c, "", html);
                 html.push_str("</li>\n");
@@ -229,15 +264,25 @@ impl Ctx<'_> {
             ContainerKind::Exercise => {
                 let id = self.unique_id(slugify(&c.title));
                 if !c.title.is_empty() {
-                    self.out.toc.push(TocEntry { level: 3, id: id.clone(), title: c.title.clone() });
+                    self.out.toc.push(TocEntry {
+                        level: 3,
+                        id: id.clone(),
+                        title: c.title.clone(),
+                    });
                 }
-                html.push_str(&format!("<section class=\"exercise\" aria-labelledby=\"{id}\">\n"));
+                html.push_str(&format!(
+                    "<section class=\"exercise\" aria-labelledby=\"{id}\">\n"
+                ));
                 html.push_str(&heading_html(3, &id, &escape(&c.title), &c.title));
                 self.blocks(&c.children, html);
                 html.push_str("</section>\n");
             }
             ContainerKind::Solution => {
-                let summary = if c.title.is_empty() { "Worked answer" } else { c.title.as_str() };
+                let summary = if c.title.is_empty() {
+                    "Worked answer"
+                } else {
+                    c.title.as_str()
+                };
                 html.push_str(&format!(
                     "<details class=\"solution\">\n<summary>{}</summary>\n<div class=\"solution-body\">\n",
                     escape(summary)
@@ -246,7 +291,9 @@ impl Ctx<'_> {
                 html.push_str("</div>\n</details>\n");
             }
             ContainerKind::Flashcards => {
-                html.push_str("<section class=\"flashcards\" data-flashcards>\n<ol class=\"cards\">\n");
+                html.push_str(
+                    "<section class=\"flashcards\" data-flashcards>\n<ol class=\"cards\">\n",
+                );
                 self.blocks(&c.children, html);
                 html.push_str("</ol>\n</section>\n");
             }
@@ -257,8 +304,10 @@ impl Ctx<'_> {
 
     /// A question or card: the prompt, then its answer in a `<details>`.
     fn prompt_and_answer(&mut self, c: &Container, summary: &str, html: &mut String) {
-        let (prompt, answer): (Vec<&Block>, Vec<&Block>) =
-            c.children.iter().partition(|b| !matches!(b, Block::Container(a) if a.kind == ContainerKind::Answer));
+        let (prompt, answer): (Vec<&Block>, Vec<&Block>) = c
+            .children
+            .iter()
+            .partition(|b| !matches!(b, Block::Container(a) if a.kind == ContainerKind::Answer));
         let mut prompt_html = String::new();
         for b in prompt {
             self.blocks(std::slice::from_ref(b), &mut prompt_html);
@@ -271,6 +320,8 @@ impl Ctx<'_> {
         }
         if summary.is_empty() {
             // A flashcard: the question is the summary, so the card works without JavaScript.
+            // A summary holds phrasing content, so a one-paragraph question loses its <p>.
+            let prompt_html = unwrap_paragraph(&prompt_html);
             html.push_str(&format!(
                 "<details class=\"card\">\n<summary class=\"card-question\">{prompt_html}</summary>\n<div class=\"card-answer\">\n{answer_html}</div>\n</details>\n"
             ));
@@ -305,9 +356,19 @@ impl Ctx<'_> {
                     self.math(&latex, display, span.clone(), &mut m);
                     Event::InlineHtml(m.into())
                 }
-                Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
                     let dest = self.link(&dest_url, span.clone());
-                    Event::Start(Tag::Link { link_type, dest_url: dest.into(), title, id })
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: dest.into(),
+                        title,
+                        id,
+                    })
                 }
                 Event::Code(code) => match role_before(&events, heading.as_ref()) {
                     Some(role) => {
@@ -317,8 +378,13 @@ impl Ctx<'_> {
                     }
                     None => Event::Code(code),
                 },
-                Event::Start(Tag::Image { link_type: LinkType::Inline, dest_url, .. })
-                    if dest_url.starts_with("http://") || dest_url.starts_with("https://") || dest_url.starts_with("//") =>
+                Event::Start(Tag::Image {
+                    link_type: LinkType::Inline,
+                    dest_url,
+                    ..
+                }) if dest_url.starts_with("http://")
+                    || dest_url.starts_with("https://")
+                    || dest_url.starts_with("//") =>
                 {
                     let d = self.error(span, "image loaded from another site").with_hint(
                         "pages make no request outside the site; put the image in assets/ and link it from there",
@@ -336,16 +402,28 @@ impl Ctx<'_> {
         html::push_html(html, events.into_iter());
     }
 
-    fn heading<'e>(&mut self, level: HeadingLevel, id: Option<String>, inner: Vec<Event<'e>>, events: &mut Vec<Event<'e>>) {
+    fn heading<'e>(
+        &mut self,
+        level: HeadingLevel,
+        id: Option<String>,
+        inner: Vec<Event<'e>>,
+        events: &mut Vec<Event<'e>>,
+    ) {
         let title = plain_text(&inner);
         let id = self.unique_id(id.unwrap_or_else(|| slugify(&title)));
         let level = level as u8;
         if level == 2 || level == 3 {
-            self.out.toc.push(TocEntry { level, id: id.clone(), title: title.clone() });
+            self.out.toc.push(TocEntry {
+                level,
+                id: id.clone(),
+                title: title.clone(),
+            });
         }
         let mut inner_html = String::new();
         html::push_html(&mut inner_html, inner.into_iter());
-        events.push(Event::Html(heading_html(level, &id, &inner_html, &title).into()));
+        events.push(Event::Html(
+            heading_html(level, &id, &inner_html, &title).into(),
+        ));
     }
 
     /// Rewrites a link to a `.md` file into the page URL, and records it for checking.
@@ -358,7 +436,11 @@ impl Ctx<'_> {
             None => (dest, None),
         };
         if path.is_empty() {
-            self.out.links.push(InternalLink { target: None, fragment, span });
+            self.out.links.push(InternalLink {
+                target: None,
+                fragment,
+                span,
+            });
             return dest.to_string();
         }
         if !path.ends_with(".md") {
@@ -373,7 +455,11 @@ impl Ctx<'_> {
             Some(f) => format!("{href}#{f}"),
             None => href,
         };
-        self.out.links.push(InternalLink { target: Some(target), fragment, span });
+        self.out.links.push(InternalLink {
+            target: Some(target),
+            fragment,
+            span,
+        });
         href
     }
 
@@ -412,7 +498,9 @@ impl Ctx<'_> {
                 Event::Text(word.into())
             }
             other => {
-                let d = self.error(span, format!("unknown role `{{{other}}}`")).with_hint("roles are {eval}, {count}, {Count} and {number}");
+                let d = self
+                    .error(span, format!("unknown role `{{{other}}}`"))
+                    .with_hint("roles are {eval}, {count}, {Count} and {number}");
                 self.errors.push(d);
                 Event::Text("".into())
             }
@@ -420,15 +508,34 @@ impl Ctx<'_> {
     }
 }
 
+/// `<p>text</p>` → `text`, when the HTML is exactly one paragraph.
+fn unwrap_paragraph(html: &str) -> &str {
+    let inner = html
+        .trim_end()
+        .strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"));
+    match inner {
+        Some(inner) if !inner.contains("<p>") => inner,
+        _ => html,
+    }
+}
+
 fn capitalise(word: &str) -> String {
     let mut chars = word.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// The role written as `{name}` right before an inline code span, MyST style: {eval}`W'`.
-fn role_before(events: &[Event], heading: Option<&(HeadingLevel, Option<String>, Vec<Event>)>) -> Option<String> {
+fn role_before(
+    events: &[Event],
+    heading: Option<&(HeadingLevel, Option<String>, Vec<Event>)>,
+) -> Option<String> {
     let list = heading.map_or(events, |h| h.2.as_slice());
-    let Some(Event::Text(text)) = list.last() else { return None };
+    let Some(Event::Text(text)) = list.last() else {
+        return None;
+    };
     let open = text.rfind('{')?;
     let name = text[open + 1..].strip_suffix('}')?;
     (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic())).then(|| name.to_string())
@@ -436,7 +543,10 @@ fn role_before(events: &[Event], heading: Option<&(HeadingLevel, Option<String>,
 
 fn strip_role(events: &mut [Event], role: &str) {
     if let Some(Event::Text(text)) = events.last_mut() {
-        let kept = text.strip_suffix(&format!("{{{role}}}")).unwrap_or(text).to_string();
+        let kept = text
+            .strip_suffix(&format!("{{{role}}}"))
+            .unwrap_or(text)
+            .to_string();
         *text = CowStr::from(kept);
     }
 }
@@ -483,10 +593,16 @@ mod tests {
 
     #[test]
     fn slugs_and_words() {
-        assert_eq!(slugify("Try it yourself: collapse two linears"), "try-it-yourself-collapse-two-linears");
+        assert_eq!(
+            slugify("Try it yourself: collapse two linears"),
+            "try-it-yourself-collapse-two-linears"
+        );
         assert_eq!(slugify("Self-check"), "self-check");
         assert_eq!(number_word(7), "seven");
         assert_eq!(capitalise(&number_word(9)), "Nine");
-        assert_eq!(resolve("content/01-a/x.md", "../02-b/index.md"), "content/02-b/index.md");
+        assert_eq!(
+            resolve("content/01-a/x.md", "../02-b/index.md"),
+            "content/02-b/index.md"
+        );
     }
 }

@@ -61,7 +61,11 @@ struct PageView<'a> {
 }
 
 fn link(page: &Page) -> NavLink<'_> {
-    NavLink { title: &page.title, url: &page.url, description: &page.meta.description }
+    NavLink {
+        title: &page.title,
+        url: &page.url,
+        description: &page.meta.description,
+    }
 }
 
 /// Renders every page of the course (in parallel) and checks the links between them.
@@ -71,9 +75,15 @@ pub fn render_course(
     templates: &Templates,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let pages: Vec<&Page> = course.pages().collect();
-    let urls: HashMap<String, String> = pages.iter().map(|p| (p.file.path.clone(), p.url.clone())).collect();
-    let bodies: Vec<Result<BodyHtml, Vec<Diagnostic>>> =
-        pages.par_iter().zip(verifications).map(|(p, v)| render_body(p, v, &urls)).collect();
+    let urls: HashMap<String, String> = pages
+        .iter()
+        .map(|p| (p.file.path.clone(), p.url.clone()))
+        .collect();
+    let bodies: Vec<Result<BodyHtml, Vec<Diagnostic>>> = pages
+        .par_iter()
+        .zip(verifications)
+        .map(|(p, v)| render_body(p, v, &urls))
+        .collect();
     let mut errors = Vec::new();
     let mut ok = Vec::new();
     for body in bodies {
@@ -106,7 +116,11 @@ pub fn render_course(
     let lesson_of: HashMap<&str, &str> = course
         .lessons
         .iter()
-        .flat_map(|l| std::iter::once(&l.page).chain(&l.practice).map(move |p| (p.url.as_str(), l.page.url.as_str())))
+        .flat_map(|l| {
+            std::iter::once(&l.page)
+                .chain(&l.practice)
+                .map(move |p| (p.url.as_str(), l.page.url.as_str()))
+        })
         .collect();
 
     let rendered: Vec<Result<OutputFile, Diagnostic>> = pages
@@ -119,7 +133,11 @@ pub fn render_course(
                 description: &page.meta.description,
                 url: &page.url,
                 lesson_url,
-                kind: if page.kind == PageKind::Lesson { "lesson" } else { "practice" },
+                kind: if page.kind == PageKind::Lesson {
+                    "lesson"
+                } else {
+                    "practice"
+                },
                 content: &ok[i].html,
                 toc: &ok[i].toc,
                 prev: i.checked_sub(1).map(|j| link(pages[j])),
@@ -132,9 +150,16 @@ pub fn render_course(
             context.insert("lesson_pages", &lesson_pages[lesson_url]);
             context.insert("page", &view);
             context.insert("root", &"../".repeat(page.depth()));
-            let template = if page.kind == PageKind::Lesson { "lesson.html" } else { "practice.html" };
+            let template = if page.kind == PageKind::Lesson {
+                "lesson.html"
+            } else {
+                "practice.html"
+            };
             let html = templates.render(template, &context)?;
-            Ok(OutputFile { path: format!("{}index.html", page.url), bytes: html.into_bytes() })
+            Ok(OutputFile {
+                path: format!("{}index.html", page.url),
+                bytes: html.into_bytes(),
+            })
         })
         .collect();
     let mut files = Vec::new();
@@ -144,7 +169,10 @@ pub fn render_course(
             Err(e) => errors.push(e),
         }
     }
-    for (template, path, root) in [("index.html", "index.html", ""), ("404.html", "404.html", course.config.base_url.as_str())] {
+    for (template, path, root) in [
+        ("index.html", "index.html", ""),
+        ("404.html", "404.html", course.config.base_url.as_str()),
+    ] {
         let empty = PageView {
             title: &course.config.title,
             description: &course.config.description,
@@ -164,7 +192,10 @@ pub fn render_course(
         context.insert("page", &empty);
         context.insert("root", root);
         match templates.render(template, &context) {
-            Ok(html) => files.push(OutputFile { path: path.into(), bytes: html.into_bytes() }),
+            Ok(html) => files.push(OutputFile {
+                path: path.into(),
+                bytes: html.into_bytes(),
+            }),
             Err(e) => errors.push(e),
         }
     }
@@ -177,8 +208,15 @@ pub fn render_course(
 
 /// Every internal link must reach a page, and every `#fragment` an id on that page.
 fn check_links(pages: &[&Page], bodies: &[BodyHtml], errors: &mut Vec<Diagnostic>) {
-    let index: HashMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (p.file.path.as_str(), i)).collect();
-    let anchors: Vec<HashSet<&str>> = bodies.iter().map(|b| b.anchors.iter().map(String::as_str).collect()).collect();
+    let index: HashMap<&str, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.file.path.as_str(), i))
+        .collect();
+    let anchors: Vec<HashSet<&str>> = bodies
+        .iter()
+        .map(|b| b.anchors.iter().map(String::as_str).collect())
+        .collect();
     for (i, body) in bodies.iter().enumerate() {
         for link in &body.links {
             let target = match &link.target {
@@ -201,11 +239,16 @@ fn check_links(pages: &[&Page], bodies: &[BodyHtml], errors: &mut Vec<Diagnostic
                     let d = Diagnostic::at(
                         &pages[i].file,
                         link.span.clone(),
-                        format!("link to a heading that does not exist: #{fragment} in {}", pages[target].file.path),
+                        format!(
+                            "link to a heading that does not exist: #{fragment} in {}",
+                            pages[target].file.path
+                        ),
                     );
                     errors.push(match crate::load::yaml::nearest(fragment, &known) {
                         Some(best) => d.with_hint(format!("did you mean #{best}?")),
-                        None => d.with_hint("heading ids are the heading's words in lowercase joined by `-`"),
+                        None => d.with_hint(
+                            "heading ids are the heading's words in lowercase joined by `-`",
+                        ),
                     });
                 }
             }
@@ -217,17 +260,28 @@ fn check_links(pages: &[&Page], bodies: &[BodyHtml], errors: &mut Vec<Diagnostic
 pub fn assets(root: &std::path::Path) -> Result<Vec<OutputFile>, Diagnostic> {
     let mut files: Vec<OutputFile> = BUILTIN_ASSETS
         .iter()
-        .map(|(n, s)| OutputFile { path: format!("assets/{n}"), bytes: s.as_bytes().to_vec() })
+        .map(|(n, s)| OutputFile {
+            path: format!("assets/{n}"),
+            bytes: s.as_bytes().to_vec(),
+        })
         .collect();
     let dir = root.join("assets");
     if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        for entry in walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
             if !entry.file_type().is_file() {
                 continue;
             }
             let path = format!("assets/{}", crate::load::relative(&dir, entry.path()));
-            let bytes = std::fs::read(entry.path())
-                .map_err(|e| Diagnostic::in_path(crate::load::relative(root, entry.path()), format!("cannot read asset: {e}")))?;
+            let bytes = std::fs::read(entry.path()).map_err(|e| {
+                Diagnostic::in_path(
+                    crate::load::relative(root, entry.path()),
+                    format!("cannot read asset: {e}"),
+                )
+            })?;
             files.retain(|f| f.path != path);
             files.push(OutputFile { path, bytes });
         }

@@ -13,12 +13,24 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("lesson.html", include_str!("../../templates/lesson.html")),
-    ("practice.html", include_str!("../../templates/practice.html")),
+    (
+        "practice.html",
+        include_str!("../../templates/practice.html"),
+    ),
     ("index.html", include_str!("../../templates/index.html")),
     ("404.html", include_str!("../../templates/404.html")),
-    ("partials/sidebar.html", include_str!("../../templates/partials/sidebar.html")),
-    ("partials/toc.html", include_str!("../../templates/partials/toc.html")),
-    ("partials/pager.html", include_str!("../../templates/partials/pager.html")),
+    (
+        "partials/sidebar.html",
+        include_str!("../../templates/partials/sidebar.html"),
+    ),
+    (
+        "partials/toc.html",
+        include_str!("../../templates/partials/toc.html"),
+    ),
+    (
+        "partials/pager.html",
+        include_str!("../../templates/partials/pager.html"),
+    ),
 ];
 
 /// Compiled templates, ready to render pages.
@@ -38,20 +50,59 @@ fn chain(err: &tera::Error) -> String {
     message.replace('\n', " ")
 }
 
+/// Tera's "Failed to parse 'x.html': --> 4:1 | … = reason" as `templates/x.html:4:1: reason`.
+fn parse_error(message: &str) -> Diagnostic {
+    let hint = "a course's templates/ folder overrides the built-in templates of the same name";
+    let name = message
+        .split("Failed to parse '")
+        .nth(1)
+        .and_then(|r| r.split('\'').next());
+    let position = message.split("--> ").nth(1).and_then(|r| {
+        let (line, rest) = r.split_once(':')?;
+        let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Some((
+            line.trim().parse::<usize>().ok()?,
+            col.parse::<usize>().ok()?,
+        ))
+    });
+    let reason = message.rsplit("= ").next().unwrap_or(message).trim();
+    match (name, position) {
+        (Some(name), Some((line, col))) => Diagnostic::at_line(
+            format!("templates/{name}"),
+            line,
+            col,
+            format!("template error: {reason}"),
+        ),
+        _ => Diagnostic::in_path("templates", format!("template error: {message}")),
+    }
+    .with_hint(hint)
+}
+
 impl Templates {
     /// Compiles the built-ins, replaced by any template of the same name in `root/templates/`.
     pub fn load(root: &Path) -> Result<Templates, Diagnostic> {
-        let mut sources: Vec<(String, String)> =
-            BUILTIN.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        let mut sources: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect();
         let dir = root.join("templates");
         if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
-                if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "html") {
+            for entry in walkdir::WalkDir::new(&dir)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+            {
+                if !entry.file_type().is_file()
+                    || entry.path().extension().is_none_or(|e| e != "html")
+                {
                     continue;
                 }
                 let name = relative(&dir, entry.path());
                 let text = std::fs::read_to_string(entry.path()).map_err(|e| {
-                    Diagnostic::in_path(relative(root, entry.path()), format!("cannot read template: {e}"))
+                    Diagnostic::in_path(
+                        relative(root, entry.path()),
+                        format!("cannot read template: {e}"),
+                    )
                 })?;
                 match sources.iter_mut().find(|(n, _)| *n == name) {
                     Some(slot) => slot.1 = text,
@@ -61,17 +112,18 @@ impl Templates {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
-        tera.add_raw_templates(sources).map_err(|e| {
-            Diagnostic::in_path("templates", format!("template error: {}", chain(&e)))
-                .with_hint("a course's templates/ folder overrides the built-in templates of the same name")
-        })?;
+        tera.add_raw_templates(sources)
+            .map_err(|e| parse_error(&chain(&e)))?;
         Ok(Templates { tera })
     }
 
     /// Renders template `name` with `context`.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera
-            .render(name, context)
-            .map_err(|e| Diagnostic::in_path(format!("templates/{name}"), format!("template error: {}", chain(&e))))
+        self.tera.render(name, context).map_err(|e| {
+            Diagnostic::in_path(
+                format!("templates/{name}"),
+                format!("template error: {}", chain(&e)),
+            )
+        })
     }
 }

@@ -140,7 +140,9 @@ impl fmt::Display for Stmt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.binding {
             Some((Binding::Value(name), _)) => write!(f, "(let {name} ")?,
-            Some((Binding::Function(name, params), _)) => write!(f, "(let ({name} {}) ", params.join(" "))?,
+            Some((Binding::Function(name, params), _)) => {
+                write!(f, "(let ({name} {}) ", params.join(" "))?
+            }
             None => write!(f, "(check ")?,
         }
         write!(f, "{}", self.first)?;

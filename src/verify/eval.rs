@@ -34,7 +34,19 @@ pub const MAX_STEPS: usize = 1_000_000;
 
 /// Built-in functions, for error hints.
 pub const BUILTINS: &[&str] = &[
-    "ReLU", "relu", "max", "min", "sum", "exp", "log", "sqrt", "tanh", "sigmoid", "softmax", "outer", "transpose",
+    "ReLU",
+    "relu",
+    "max",
+    "min",
+    "sum",
+    "exp",
+    "log",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "softmax",
+    "outer",
+    "transpose",
     "abs",
 ];
 
@@ -62,10 +74,19 @@ impl Env {
             let mut local = params.clone();
             local.sort();
             if let Some(w) = local.windows(2).find(|w| w[0] == w[1]) {
-                return Err(VerifyError::new(span.clone(), format!("parameter `{}` appears twice", w[0])));
+                return Err(VerifyError::new(
+                    span.clone(),
+                    format!("parameter `{}` appears twice", w[0]),
+                ));
             }
             self.check_names(&stmt.first, params)?;
-            self.functions.insert(name.clone(), Function { params: params.clone(), body: stmt.first.clone() });
+            self.functions.insert(
+                name.clone(),
+                Function {
+                    params: params.clone(),
+                    body: stmt.first.clone(),
+                },
+            );
             return Ok(0);
         }
         let mut previous = self.eval(&stmt.first)?;
@@ -76,6 +97,7 @@ impl Env {
         let mut left = &stmt.first;
         for (rel, right) in &stmt.links {
             let value = self.eval(right)?;
+            self.check_substitution(left, *rel, right)?;
             compare(left, &previous, *rel, right, &value)?;
             previous = value;
             left = right;
@@ -83,13 +105,35 @@ impl Env {
         Ok(stmt.links.len())
     }
 
+    /// `g(a) = g(b)` is how a worked answer writes a substitution, so its arguments are
+    /// checked too: `ReLU(W1 · x + b1) = ReLU([5, -1])` fails if `W1 · x + b1` is not
+    /// `[5, -1]`, even though ReLU would hide a wrong negative entry.
+    fn check_substitution(&self, left: &Expr, rel: Rel, right: &Expr) -> Result<()> {
+        if let (ExprKind::Call(f, a), ExprKind::Call(g, b)) = (&left.kind, &right.kind) {
+            if f == g && a.len() == b.len() {
+                for (x, y) in a.iter().zip(b) {
+                    compare(x, &self.eval(x)?, rel, y, &self.eval(y)?)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn check_new_name(&self, name: &str, span: &Range<usize>) -> Result<()> {
         if self.values.contains_key(name) || self.functions.contains_key(name) {
-            return Err(VerifyError::new(span.clone(), format!("`{name}` is already defined on this page"))
-                .hint("names cannot be redefined; pick another name, or drop `let` to check the value"));
+            return Err(VerifyError::new(
+                span.clone(),
+                format!("`{name}` is already defined on this page"),
+            )
+            .hint(
+                "names cannot be redefined; pick another name, or drop `let` to check the value",
+            ));
         }
         if BUILTINS.contains(&name) {
-            return Err(VerifyError::new(span.clone(), format!("`{name}` is a built-in function")));
+            return Err(VerifyError::new(
+                span.clone(),
+                format!("`{name}` is a built-in function"),
+            ));
         }
         Ok(())
     }
@@ -108,10 +152,17 @@ impl Env {
     }
 
     fn unknown(&self, name: &str, span: &Range<usize>) -> VerifyError {
-        let names: Vec<&str> = self.values.keys().chain(self.functions.keys()).map(String::as_str).collect();
+        let names: Vec<&str> = self
+            .values
+            .keys()
+            .chain(self.functions.keys())
+            .map(String::as_str)
+            .collect();
         let err = VerifyError::new(span.clone(), format!("`{name}` is not defined"));
         match crate::load::yaml::nearest(name, &names) {
-            Some(best) => err.hint(format!("did you mean `{best}`? (define new names with `let {name} = …`)")),
+            Some(best) => err.hint(format!(
+                "did you mean `{best}`? (define new names with `let {name} = …`)"
+            )),
             None => err.hint(format!("define it first with `let {name} = …`")),
         }
     }
@@ -135,7 +186,10 @@ impl Env {
                 .cloned()
                 .ok_or_else(|| {
                     if self.functions.contains_key(name) {
-                        VerifyError::new(e.span.clone(), format!("`{name}` is a function; call it with arguments"))
+                        VerifyError::new(
+                            e.span.clone(),
+                            format!("`{name}` is a function; call it with arguments"),
+                        )
                     } else {
                         self.unknown(name, &e.span)
                     }
@@ -153,17 +207,27 @@ impl Env {
                     BinOp::Div => a.div(&b),
                     BinOp::Pow => match b {
                         Value::Scalar(k) => a.map(|x| x.pow(&k)),
-                        other => Err(LinalgError::Shape { op: "^".into(), left: a.shape(), right: other.shape() }),
+                        other => Err(LinalgError::Shape {
+                            op: "^".into(),
+                            left: a.shape(),
+                            right: other.shape(),
+                        }),
                     },
                 }
                 .map_err(err)
             }
             ExprKind::List(items) => {
-                let values = items.iter().map(|x| self.eval_in(x, locals)).collect::<Result<Vec<_>>>()?;
+                let values = items
+                    .iter()
+                    .map(|x| self.eval_in(x, locals))
+                    .collect::<Result<Vec<_>>>()?;
                 list_value(values).map_err(err)
             }
             ExprKind::Call(name, args) => {
-                let values = args.iter().map(|x| self.eval_in(x, locals)).collect::<Result<Vec<_>>>()?;
+                let values = args
+                    .iter()
+                    .map(|x| self.eval_in(x, locals))
+                    .collect::<Result<Vec<_>>>()?;
                 if let Some(f) = self.functions.get(name) {
                     if f.params.len() != values.len() {
                         return Err(arity(name, f.params.len(), values.len(), &e.span));
@@ -174,7 +238,8 @@ impl Env {
                 builtin(name, &values, &e.span).unwrap_or_else(|| {
                     let mut names: Vec<&str> = BUILTINS.to_vec();
                     names.extend(self.functions.keys().map(String::as_str));
-                    let err = VerifyError::new(e.span.clone(), format!("unknown function `{name}`"));
+                    let err =
+                        VerifyError::new(e.span.clone(), format!("unknown function `{name}`"));
                     Err(match crate::load::yaml::nearest(name, &names) {
                         Some(best) => err.hint(format!("did you mean `{best}`?")),
                         None => err.hint(format!("define it with `let {name}(x) = …`")),
@@ -184,8 +249,11 @@ impl Env {
             ExprKind::Partial { func, var, args } => {
                 let (f, point) = self.point(func, args, locals, &e.span)?;
                 let Some(i) = f.params.iter().position(|p| p == var) else {
-                    return Err(VerifyError::new(e.span.clone(), format!("`{func}` has no parameter `{var}`"))
-                        .hint(format!("its parameters are {}", f.params.join(", "))));
+                    return Err(VerifyError::new(
+                        e.span.clone(),
+                        format!("`{func}` has no parameter `{var}`"),
+                    )
+                    .hint(format!("its parameters are {}", f.params.join(", "))));
                 };
                 let g = grad::backprop(self, f, &point, &e.span)?;
                 Ok(Value::Scalar(g[i].clone()))
@@ -196,7 +264,9 @@ impl Env {
             }
             ExprKind::NumGrad(func, args) => {
                 let (f, point) = self.point(func, args, locals, &e.span)?;
-                Ok(Value::Vector(grad::finite_difference(self, f, &point, &e.span)?))
+                Ok(Value::Vector(grad::finite_difference(
+                    self, f, &point, &e.span,
+                )?))
             }
         }
     }
@@ -210,8 +280,11 @@ impl Env {
         span: &Range<usize>,
     ) -> Result<(&'a Function, Vec<Num>)> {
         let f = self.functions.get(func).ok_or_else(|| {
-            VerifyError::new(span.clone(), format!("`{func}` is not a function defined on this page"))
-                .hint(format!("define it first with `let {func}(x, y) = …`"))
+            VerifyError::new(
+                span.clone(),
+                format!("`{func}` is not a function defined on this page"),
+            )
+            .hint(format!("define it first with `let {func}(x, y) = …`"))
         })?;
         if f.params.len() != args.len() {
             return Err(arity(func, f.params.len(), args.len(), span));
@@ -220,7 +293,10 @@ impl Env {
             .iter()
             .map(|a| match self.eval_in(a, locals)? {
                 Value::Scalar(x) => Ok(x),
-                other => Err(VerifyError::new(a.span.clone(), format!("gradients take scalar arguments, not a {}", other.shape()))),
+                other => Err(VerifyError::new(
+                    a.span.clone(),
+                    format!("gradients take scalar arguments, not a {}", other.shape()),
+                )),
             })
             .collect::<Result<_>>()?;
         Ok((f, point))
@@ -228,16 +304,33 @@ impl Env {
 
     /// Calls a defined function on scalar arguments (used by the gradient code).
     pub fn call_scalar(&self, f: &Function, point: &[Num], span: &Range<usize>) -> Result<Num> {
-        let bound = f.params.iter().map(String::as_str).zip(point.iter().cloned().map(Value::Scalar)).collect();
+        let bound = f
+            .params
+            .iter()
+            .map(String::as_str)
+            .zip(point.iter().cloned().map(Value::Scalar))
+            .collect();
         match self.eval_in(&f.body, &bound)? {
             Value::Scalar(x) => Ok(x),
-            other => Err(VerifyError::new(span.clone(), format!("gradients need a function returning a scalar, not a {}", other.shape()))),
+            other => Err(VerifyError::new(
+                span.clone(),
+                format!(
+                    "gradients need a function returning a scalar, not a {}",
+                    other.shape()
+                ),
+            )),
         }
     }
 }
 
 fn arity(name: &str, want: usize, got: usize, span: &Range<usize>) -> VerifyError {
-    VerifyError::new(span.clone(), format!("`{name}` takes {want} argument{}, not {got}", if want == 1 { "" } else { "s" }))
+    VerifyError::new(
+        span.clone(),
+        format!(
+            "`{name}` takes {want} argument{}, not {got}",
+            if want == 1 { "" } else { "s" }
+        ),
+    )
 }
 
 /// Visits every node of an expression.
@@ -250,23 +343,32 @@ pub fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
             walk(a, f);
             walk(b, f);
         }
-        ExprKind::List(xs) | ExprKind::Call(_, xs) | ExprKind::Grad(_, xs) | ExprKind::NumGrad(_, xs) => {
-            xs.iter().for_each(|x| walk(x, f))
-        }
+        ExprKind::List(xs)
+        | ExprKind::Call(_, xs)
+        | ExprKind::Grad(_, xs)
+        | ExprKind::NumGrad(_, xs) => xs.iter().for_each(|x| walk(x, f)),
         ExprKind::Partial { args, .. } => args.iter().for_each(|x| walk(x, f)),
     }
 }
 
 fn number(text: &str, span: &Range<usize>) -> Result<Num> {
-    parse_decimal(text)
-        .map(Num::Exact)
-        .ok_or_else(|| VerifyError::new(span.clone(), format!("`{text}` is not a number this language can hold")))
+    parse_decimal(text).map(Num::Exact).ok_or_else(|| {
+        VerifyError::new(
+            span.clone(),
+            format!("`{text}` is not a number this language can hold"),
+        )
+    })
 }
 
 /// `[scalars]` is a vector, `[vectors]` a matrix; anything else is a shape error.
 fn list_value(values: Vec<Value>) -> std::result::Result<Value, LinalgError> {
     if values.iter().all(|v| matches!(v, Value::Scalar(_))) {
-        return Value::vector(values.into_iter().map(|v| v.elements()[0].clone()).collect());
+        return Value::vector(
+            values
+                .into_iter()
+                .map(|v| v.elements()[0].clone())
+                .collect(),
+        );
     }
     let mut rows = Vec::new();
     let first = values[0].shape();
@@ -274,7 +376,11 @@ fn list_value(values: Vec<Value>) -> std::result::Result<Value, LinalgError> {
         match v {
             Value::Vector(row) => rows.push(row),
             other => {
-                return Err(LinalgError::Shape { op: "matrix rows".into(), left: first, right: other.shape() })
+                return Err(LinalgError::Shape {
+                    op: "matrix rows".into(),
+                    left: first,
+                    right: other.shape(),
+                })
             }
         }
     }
@@ -314,7 +420,9 @@ fn builtin(name: &str, args: &[Value], span: &Range<usize>) -> Option<Result<Val
         "ReLU" | "relu" => Ok(args[0].relu()),
         "max" | "min" => {
             let pick = if name == "max" { Num::max } else { Num::min };
-            args[0].zip(&args[1], name, |a, b| Ok(pick(a, b))).map_err(err)
+            args[0]
+                .zip(&args[1], name, |a, b| Ok(pick(a, b)))
+                .map_err(err)
         }
         "sum" => args[0].sum().map(Value::Scalar).map_err(err),
         "abs" => args[0]
@@ -341,12 +449,19 @@ pub fn written_precision(e: &Expr) -> Option<u32> {
     match &e.kind {
         ExprKind::Num(text) => {
             let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
-            let exponent: i64 = text.split(['e', 'E']).nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
+            let exponent: i64 = text
+                .split(['e', 'E'])
+                .nth(1)
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(0);
             let decimals = mantissa.split_once('.').map_or(0, |(_, f)| f.len() as i64);
             Some((decimals - exponent).max(0) as u32)
         }
         ExprKind::Neg(x) | ExprKind::Group(x) => written_precision(x),
-        ExprKind::List(items) => items.iter().map(written_precision).try_fold(0, |acc, p| Some(acc.max(p?))),
+        ExprKind::List(items) => items
+            .iter()
+            .map(written_precision)
+            .try_fold(0, |acc, p| Some(acc.max(p?))),
         _ => None,
     }
 }
@@ -356,14 +471,26 @@ pub fn written_precision(e: &Expr) -> Option<u32> {
 pub const TOLERANCE: f64 = 1e-6;
 
 /// Checks one link of a chain; the error sits on the right side, the value the page states.
-fn compare(left_expr: &Expr, left: &Value, rel: Rel, right_expr: &Expr, right: &Value) -> Result<()> {
+fn compare(
+    left_expr: &Expr,
+    left: &Value,
+    rel: Rel,
+    right_expr: &Expr,
+    right: &Value,
+) -> Result<()> {
     let fail = |detail: String| {
-        let symbol = if rel == Rel::Eq { "=" } else { "≈" };
-        VerifyError::new(right_expr.span.clone(), format!("check failed: computed {left}, but the page states {right}"))
-            .hint(format!("{detail} (`{symbol}` compares the value on its left with the one on its right)"))
+        VerifyError::new(
+            right_expr.span.clone(),
+            format!("check failed: computed {left}, but the page states {right}"),
+        )
+        .hint(detail)
     };
     if left.shape() != right.shape() {
-        return Err(fail(format!("a {} is not a {}", left.shape(), right.shape())));
+        return Err(fail(format!(
+            "a {} is not a {}",
+            left.shape(),
+            right.shape()
+        )));
     }
     let approx = left.is_approx() || right.is_approx();
     let precision = written_precision(right_expr).or_else(|| written_precision(left_expr));
@@ -373,7 +500,10 @@ fn compare(left_expr: &Expr, left: &Value, rel: Rel, right_expr: &Expr, right: &
         (_, _, Some(d)) => {
             let ok = pairs.clone().all(|(a, b)| a.round_to(d) == b.round_to(d));
             if !ok {
-                return Err(fail(format!("compared at the {d} decimal place{} the page writes", if d == 1 { "" } else { "s" })));
+                return Err(fail(format!(
+                    "compared at the {d} decimal place{} the page writes",
+                    if d == 1 { "" } else { "s" }
+                )));
             }
             true
         }
@@ -385,9 +515,10 @@ fn compare(left_expr: &Expr, left: &Value, rel: Rel, right_expr: &Expr, right: &
     if equal {
         Ok(())
     } else if approx || rel == Rel::Approx {
-        Err(fail(format!("compared with a relative tolerance of {TOLERANCE}")))
+        Err(fail(format!(
+            "compared with a relative tolerance of {TOLERANCE}"
+        )))
     } else {
-        Err(fail("exact values must be exactly equal".into()))
+        Err(fail("`=` compares exact values exactly; the left side is computed, the right side is what the page states".into()))
     }
 }
-

@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-
 use super::ast::{BinOp, Expr, ExprKind};
 use super::error::{Result, VerifyError};
 use super::eval::{float_fn, Env, Function};
@@ -31,9 +30,21 @@ struct Tape<'e> {
 
 /// `∇f(point)` by backpropagation: one entry per parameter.
 pub fn backprop(env: &Env, f: &Function, point: &[Num], span: &Range<usize>) -> Result<Vec<Num>> {
-    let mut tape = Tape { env, nodes: Vec::new(), span: span.clone() };
-    let params: Vec<usize> = point.iter().map(|x| tape.push(x.clone(), vec![])).collect::<Result<_>>()?;
-    let scope: HashMap<&str, usize> = f.params.iter().map(String::as_str).zip(params.iter().copied()).collect();
+    let mut tape = Tape {
+        env,
+        nodes: Vec::new(),
+        span: span.clone(),
+    };
+    let params: Vec<usize> = point
+        .iter()
+        .map(|x| tape.push(x.clone(), vec![]))
+        .collect::<Result<_>>()?;
+    let scope: HashMap<&str, usize> = f
+        .params
+        .iter()
+        .map(String::as_str)
+        .zip(params.iter().copied())
+        .collect();
     let out = tape.record(&f.body, &scope)?;
 
     let mut grads = vec![Num::zero(); tape.nodes.len()];
@@ -53,7 +64,12 @@ pub fn backprop(env: &Env, f: &Function, point: &[Num], span: &Range<usize>) -> 
 
 /// `numgrad f(point)`: `(f(x + h) − f(x − h)) / 2h` for each parameter, h = 10⁻⁶, reported as
 /// an approximate value (compare it with `≈`).
-pub fn finite_difference(env: &Env, f: &Function, point: &[Num], span: &Range<usize>) -> Result<Vec<Num>> {
+pub fn finite_difference(
+    env: &Env,
+    f: &Function,
+    point: &[Num],
+    span: &Range<usize>,
+) -> Result<Vec<Num>> {
     let h = Num::Exact(parse_decimal("0.000001").expect("a valid literal"));
     let two_h = h.add(&h).expect("small");
     let err = |e: LinalgError| VerifyError::new(span.clone(), e.to_string());
@@ -63,7 +79,10 @@ pub fn finite_difference(env: &Env, f: &Function, point: &[Num], span: &Range<us
             let mut minus = point.to_vec();
             plus[i] = plus[i].add(&h).map_err(err)?;
             minus[i] = minus[i].sub(&h).map_err(err)?;
-            let diff = env.call_scalar(f, &plus, span)?.sub(&env.call_scalar(f, &minus, span)?).map_err(err)?;
+            let diff = env
+                .call_scalar(f, &plus, span)?
+                .sub(&env.call_scalar(f, &minus, span)?)
+                .map_err(err)?;
             Ok(Num::Approx(diff.div(&two_h).map_err(err)?.to_f64()))
         })
         .collect()
@@ -76,7 +95,10 @@ impl Tape<'_> {
 
     fn push(&mut self, value: Num, inputs: Vec<(usize, Num)>) -> Result<usize> {
         if self.nodes.len() >= MAX_NODES {
-            return Err(VerifyError::new(self.span.clone(), "circuit is too large to differentiate"));
+            return Err(VerifyError::new(
+                self.span.clone(),
+                "circuit is too large to differentiate",
+            ));
         }
         self.nodes.push(Node { value, inputs });
         Ok(self.nodes.len() - 1)
@@ -87,7 +109,12 @@ impl Tape<'_> {
     }
 
     fn not_scalar(&self, e: &Expr, what: &str) -> VerifyError {
-        VerifyError::new(e.span.clone(), format!("backpropagation here works on scalar circuits; {what} is not a scalar operation"))
+        VerifyError::new(
+            e.span.clone(),
+            format!(
+                "backpropagation here works on scalar circuits; {what} is not a scalar operation"
+            ),
+        )
     }
 
     /// Records `e` on the tape and returns its node.
@@ -95,7 +122,8 @@ impl Tape<'_> {
         let one = Num::int(1);
         match &e.kind {
             ExprKind::Num(text) => {
-                let n = parse_decimal(text).ok_or_else(|| VerifyError::new(e.span.clone(), "not a number"))?;
+                let n = parse_decimal(text)
+                    .ok_or_else(|| VerifyError::new(e.span.clone(), "not a number"))?;
                 self.push(Num::Exact(n), vec![])
             }
             ExprKind::Name(name) => match scope.get(name.as_str()) {
@@ -103,7 +131,10 @@ impl Tape<'_> {
                 None => match self.env.value(name) {
                     Some(Value::Scalar(x)) => self.push(x.clone(), vec![]),
                     Some(_) => Err(self.not_scalar(e, &format!("`{name}`"))),
-                    None => Err(VerifyError::new(e.span.clone(), format!("`{name}` is not defined"))),
+                    None => Err(VerifyError::new(
+                        e.span.clone(),
+                        format!("`{name}` is not defined"),
+                    )),
                 },
             },
             ExprKind::Group(x) => self.record(x, scope),
@@ -127,7 +158,9 @@ impl Tape<'_> {
                     }
                     BinOp::Pow => {
                         if !matches!(&y.kind, ExprKind::Num(_)) {
-                            return Err(self.not_scalar(y, "a power whose exponent is not a number"));
+                            return Err(
+                                self.not_scalar(y, "a power whose exponent is not a number")
+                            );
                         }
                         let value = va.pow(&vb).map_err(err)?;
                         let k_minus_1 = vb.sub(&one).map_err(err)?;
@@ -138,10 +171,16 @@ impl Tape<'_> {
                 self.push(value, vec![(a, da), (b, db)])
             }
             ExprKind::Call(name, args) => {
-                let inputs = args.iter().map(|x| self.record(x, scope)).collect::<Result<Vec<_>>>()?;
+                let inputs = args
+                    .iter()
+                    .map(|x| self.record(x, scope))
+                    .collect::<Result<Vec<_>>>()?;
                 if let Some(f) = self.env.function(name) {
                     if f.params.len() != inputs.len() {
-                        return Err(VerifyError::new(e.span.clone(), format!("`{name}` takes {} arguments", f.params.len())));
+                        return Err(VerifyError::new(
+                            e.span.clone(),
+                            format!("`{name}` takes {} arguments", f.params.len()),
+                        ));
                     }
                     let inner = f.params.iter().map(String::as_str).zip(inputs).collect();
                     return self.record(&f.body.clone(), &inner);
@@ -160,12 +199,19 @@ impl Tape<'_> {
             ("ReLU" | "relu", 1) => {
                 let x = arg(0);
                 let positive = x.compare(&zero).is_gt();
-                self.push(x.max(&zero), vec![(inputs[0], if positive { one } else { zero })])
+                self.push(
+                    x.max(&zero),
+                    vec![(inputs[0], if positive { one } else { zero })],
+                )
             }
             ("max" | "min", 2) => {
                 let (a, b) = (arg(0), arg(1));
                 // Ties send the gradient to the first argument, as the forward pass picks it.
-                let first = if name == "max" { !b.compare(&a).is_gt() } else { !b.compare(&a).is_lt() };
+                let first = if name == "max" {
+                    !b.compare(&a).is_gt()
+                } else {
+                    !b.compare(&a).is_lt()
+                };
                 let value = if first { a } else { b };
                 let (da, db) = if first { (one, zero) } else { (zero, one) };
                 self.push(value, vec![(inputs[0], da), (inputs[1], db)])
@@ -173,7 +219,10 @@ impl Tape<'_> {
             ("abs", 1) => {
                 let x = arg(0);
                 let negative = x.compare(&zero).is_lt();
-                self.push(if negative { x.neg() } else { x }, vec![(inputs[0], if negative { one.neg() } else { one })])
+                self.push(
+                    if negative { x.neg() } else { x },
+                    vec![(inputs[0], if negative { one.neg() } else { one })],
+                )
             }
             (_, 1) if float_fn(name).is_some() => {
                 let x = arg(0).to_f64();
@@ -186,7 +235,10 @@ impl Tape<'_> {
                     _ => y * (1.0 - y), // sigmoid
                 };
                 if !y.is_finite() || !local.is_finite() {
-                    return Err(VerifyError::new(e.span.clone(), format!("{name} is not defined at {}", arg(0))));
+                    return Err(VerifyError::new(
+                        e.span.clone(),
+                        format!("{name} is not defined at {}", arg(0)),
+                    ));
                 }
                 self.push(Num::Approx(y), vec![(inputs[0], Num::Approx(local))])
             }
@@ -194,4 +246,3 @@ impl Tape<'_> {
         }
     }
 }
-

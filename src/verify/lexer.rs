@@ -81,7 +81,10 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
     let mut chars = src.char_indices().peekable();
     while let Some(&(i, c)) = chars.peek() {
         let start = base + i;
-        let one = |tok| Token { tok, span: start..start + c.len_utf8() };
+        let one = |tok| Token {
+            tok,
+            span: start..start + c.len_utf8(),
+        };
         match c {
             '#' => {
                 while chars.peek().is_some_and(|&(_, c)| c != '\n') {
@@ -97,12 +100,20 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
             c if c.is_whitespace() => {
                 chars.next();
             }
-            c if c.is_ascii_digit() || (c == '.' && src[i + 1..].starts_with(|d: char| d.is_ascii_digit())) => {
+            c if c.is_ascii_digit()
+                || (c == '.' && src[i + 1..].starts_with(|d: char| d.is_ascii_digit())) =>
+            {
                 let end = number_end(src, i);
                 if end - i > 600 {
-                    return Err(VerifyError::new(start..base + end, "number has too many digits"));
+                    return Err(VerifyError::new(
+                        start..base + end,
+                        "number has too many digits",
+                    ));
                 }
-                tokens.push(Token { tok: Tok::Num(src[i..end].to_string()), span: start..base + end });
+                tokens.push(Token {
+                    tok: Tok::Num(src[i..end].to_string()),
+                    span: start..base + end,
+                });
                 while chars.peek().is_some_and(|&(j, _)| j < end) {
                     chars.next();
                 }
@@ -121,7 +132,11 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                 let word = &src[i..end];
                 if word.starts_with('d') && word.len() > 1 && src[end..].starts_with("/d") {
                     let rest = &src[end + 2..];
-                    let len = rest.char_indices().take_while(|&(_, d)| ident_continue(d)).last().map_or(0, |(j, d)| j + d.len_utf8());
+                    let len = rest
+                        .char_indices()
+                        .take_while(|&(_, d)| ident_continue(d))
+                        .last()
+                        .map_or(0, |(j, d)| j + d.len_utf8());
                     if len > 0 {
                         let new_end = end + 2 + len;
                         while chars.peek().is_some_and(|&(j, _)| j < new_end) {
@@ -137,17 +152,26 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                     "numgrad" => Tok::NumGrad,
                     _ => Tok::Ident(text.to_string()),
                 };
-                tokens.push(Token { tok, span: start..base + end });
+                tokens.push(Token {
+                    tok,
+                    span: start..base + end,
+                });
             }
             '^' if src[i + 1..].starts_with('T') && !src[i + 2..].starts_with(ident_continue) => {
                 chars.next();
                 chars.next();
-                tokens.push(Token { tok: Tok::Transpose, span: start..start + 2 });
+                tokens.push(Token {
+                    tok: Tok::Transpose,
+                    span: start..start + 2,
+                });
             }
             '~' if src[i + 1..].starts_with('=') => {
                 chars.next();
                 chars.next();
-                tokens.push(Token { tok: Tok::Approx, span: start..start + 2 });
+                tokens.push(Token {
+                    tok: Tok::Approx,
+                    span: start..start + 2,
+                });
             }
             _ => {
                 let tok = match c {
@@ -186,7 +210,10 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
     }
     if tokens.last().is_some_and(|t| t.tok != Tok::Newline) {
         let end = base + src.len();
-        tokens.push(Token { tok: Tok::Newline, span: end..end });
+        tokens.push(Token {
+            tok: Tok::Newline,
+            span: end..end,
+        });
     }
     Ok(tokens)
 }
@@ -230,18 +257,33 @@ mod tests {
     fn names_as_prose_writes_them() {
         assert_eq!(
             toks("W′ = Wᵀ"),
-            [Tok::Ident("W′".into()), Tok::Eq, Tok::Ident("W".into()), Tok::Transpose, Tok::Newline]
+            [
+                Tok::Ident("W′".into()),
+                Tok::Eq,
+                Tok::Ident("W".into()),
+                Tok::Transpose,
+                Tok::Newline
+            ]
         );
         assert_eq!(toks("df/dx")[0], Tok::Ident("df/dx".into()));
         assert_eq!(toks("d / x")[1], Tok::Slash);
         assert_eq!(toks("W^T")[1], Tok::Transpose);
         assert_eq!(toks("x^Tmp")[1], Tok::Caret);
-        assert_eq!(toks("3.01e-2 # comment"), [Tok::Num("3.01e-2".into()), Tok::Newline]);
+        assert_eq!(
+            toks("3.01e-2 # comment"),
+            [Tok::Num("3.01e-2".into()), Tok::Newline]
+        );
     }
 
     #[test]
     fn newlines_inside_brackets_do_not_end_statements() {
-        assert_eq!(toks("[1,\n 2]\nx").iter().filter(|t| **t == Tok::Newline).count(), 2);
+        assert_eq!(
+            toks("[1,\n 2]\nx")
+                .iter()
+                .filter(|t| **t == Tok::Newline)
+                .count(),
+            2
+        );
     }
 
     #[test]

@@ -39,7 +39,11 @@ pub struct PageVerification {
 
 impl PageVerification {
     /// Evaluates an inline `{eval}` expression found at `span` of the page's file.
-    pub fn eval_inline(&self, file: &Arc<SourceFile>, span: Range<usize>) -> Result<Value, Diagnostic> {
+    pub fn eval_inline(
+        &self,
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+    ) -> Result<Value, Diagnostic> {
         let src = &file.text[span.clone()];
         lexer::lex(src, span.start)
             .and_then(|tokens| parser::parse_expr(&tokens))
@@ -51,7 +55,8 @@ impl PageVerification {
 /// Verification results for every page, in [`Course::pages`] order.
 pub fn verify_course(course: &Course) -> Result<Vec<PageVerification>, Vec<Diagnostic>> {
     let pages: Vec<&Page> = course.pages().collect();
-    let results: Vec<Result<PageVerification, Vec<Diagnostic>>> = pages.par_iter().map(|p| verify_page(p)).collect();
+    let results: Vec<Result<PageVerification, Vec<Diagnostic>>> =
+        pages.par_iter().map(|p| verify_page(p)).collect();
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for r in results {
@@ -84,7 +89,9 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
             }
         };
         if show {
-            result.shown.insert(code.start, stmts.iter().map(typeset::statement).collect());
+            result
+                .shown
+                .insert(code.start, stmts.iter().map(typeset::statement).collect());
         }
         for stmt in &stmts {
             match result.env.run(stmt) {

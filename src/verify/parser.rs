@@ -23,7 +23,12 @@ struct Parser<'t> {
 /// Parses a block's tokens into statements.
 pub fn parse(tokens: &[Token]) -> Result<Vec<Stmt>> {
     let end = tokens.last().map_or(0, |t| t.span.end);
-    let mut p = Parser { tokens, pos: 0, depth: 0, end };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+        end,
+    };
     let mut stmts = Vec::new();
     while p.peek().is_some() {
         if p.eat(&Tok::Newline) {
@@ -37,12 +42,20 @@ pub fn parse(tokens: &[Token]) -> Result<Vec<Stmt>> {
 /// Parses one expression (for inline values in prose).
 pub fn parse_expr(tokens: &[Token]) -> Result<Expr> {
     let end = tokens.last().map_or(0, |t| t.span.end);
-    let mut p = Parser { tokens, pos: 0, depth: 0, end };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+        end,
+    };
     let e = p.expr(0)?;
     p.eat(&Tok::Newline);
     match p.peek() {
         None => Ok(e),
-        Some(t) => Err(VerifyError::new(t.span.clone(), "expected the end of the expression")),
+        Some(t) => Err(VerifyError::new(
+            t.span.clone(),
+            "expected the end of the expression",
+        )),
     }
 }
 
@@ -87,7 +100,10 @@ impl Parser<'_> {
 
     fn ident(&mut self, what: &str) -> Result<(String, Range<usize>)> {
         match self.peek() {
-            Some(Token { tok: Tok::Ident(name), span }) => {
+            Some(Token {
+                tok: Tok::Ident(name),
+                span,
+            }) => {
                 let out = (name.clone(), span.clone());
                 self.pos += 1;
                 Ok(out)
@@ -112,7 +128,10 @@ impl Parser<'_> {
                         self.expect(Tok::Comma, "`,` or `)` in the parameter list")?;
                     }
                 }
-                Some((Binding::Function(name, params), span.start..self.here().start))
+                Some((
+                    Binding::Function(name, params),
+                    span.start..self.here().start,
+                ))
             } else {
                 Some((Binding::Value(name), span))
             }
@@ -135,25 +154,42 @@ impl Parser<'_> {
         }
         let end = links.last().map_or(first.span.end, |(_, e)| e.span.end);
         if !self.eat(&Tok::Newline) && self.peek().is_some() {
-            return Err(VerifyError::new(self.here(), "expected an operator, `=` or the end of the line"));
+            return Err(VerifyError::new(
+                self.here(),
+                "expected an operator, `=` or the end of the line",
+            ));
         }
         if binding.is_none() && links.is_empty() {
-            return Err(VerifyError::new(first.span.clone(), "this line checks nothing")
-                .hint("write `expr = value` to check a value, or `let name = expr` to define a name"));
+            return Err(
+                VerifyError::new(first.span.clone(), "this line checks nothing").hint(
+                    "write `expr = value` to check a value, or `let name = expr` to define a name",
+                ),
+            );
         }
         if let Some((Binding::Function(..), _)) = &binding {
             if let Some((_, e)) = links.first() {
-                return Err(VerifyError::new(e.span.clone(), "a function definition cannot be checked")
-                    .hint("check a call instead, e.g. `f(1, 2) = 3` on a line of its own"));
+                return Err(VerifyError::new(
+                    e.span.clone(),
+                    "a function definition cannot be checked",
+                )
+                .hint("check a call instead, e.g. `f(1, 2) = 3` on a line of its own"));
             }
         }
-        Ok(Stmt { binding, first, links, span: start..end })
+        Ok(Stmt {
+            binding,
+            first,
+            links,
+            span: start..end,
+        })
     }
 
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(VerifyError::new(self.here(), format!("expression nested more than {MAX_DEPTH} deep")));
+            return Err(VerifyError::new(
+                self.here(),
+                format!("expression nested more than {MAX_DEPTH} deep"),
+            ));
         }
         Ok(())
     }
@@ -171,7 +207,10 @@ impl Parser<'_> {
                 Some(Tok::Caret) => (BinOp::Pow, 41, 40),
                 Some(Tok::Transpose) => {
                     let span = self.next().map(|t| t.span.clone()).unwrap_or_default();
-                    lhs = Expr { span: lhs.span.start..span.end, kind: ExprKind::Transpose(Box::new(lhs)) };
+                    lhs = Expr {
+                        span: lhs.span.start..span.end,
+                        kind: ExprKind::Transpose(Box::new(lhs)),
+                    };
                     continue;
                 }
                 _ => break,
@@ -181,7 +220,10 @@ impl Parser<'_> {
             }
             self.pos += 1;
             let rhs = self.expr(rbp)?;
-            lhs = Expr { span: lhs.span.start..rhs.span.end, kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)) };
+            lhs = Expr {
+                span: lhs.span.start..rhs.span.end,
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+            };
         }
         self.depth -= 1;
         Ok(lhs)
@@ -189,7 +231,10 @@ impl Parser<'_> {
 
     fn prefix(&mut self) -> Result<Expr> {
         let Some(token) = self.next().cloned() else {
-            return Err(VerifyError::new(self.end..self.end, "expected an expression"));
+            return Err(VerifyError::new(
+                self.end..self.end,
+                "expected an expression",
+            ));
         };
         let span = token.span.clone();
         let kind = match token.tok {
@@ -197,21 +242,33 @@ impl Parser<'_> {
             Tok::Minus => {
                 // Unary minus binds tighter than `·` but looser than `^`: -x^2 is -(x^2).
                 let e = self.expr(30)?;
-                return Ok(Expr { span: span.start..e.span.end, kind: ExprKind::Neg(Box::new(e)) });
+                return Ok(Expr {
+                    span: span.start..e.span.end,
+                    kind: ExprKind::Neg(Box::new(e)),
+                });
             }
             Tok::LParen => {
                 let e = self.expr(0)?;
                 let close = self.expect(Tok::RParen, "`)`")?;
-                return Ok(Expr { span: span.start..close.end, kind: ExprKind::Group(Box::new(e)) });
+                return Ok(Expr {
+                    span: span.start..close.end,
+                    kind: ExprKind::Group(Box::new(e)),
+                });
             }
             Tok::LBracket => {
                 let items = self.comma_list(Tok::RBracket, "`,` or `]`")?;
-                return Ok(Expr { span: span.start..self.prev_end(), kind: ExprKind::List(items) });
+                return Ok(Expr {
+                    span: span.start..self.prev_end(),
+                    kind: ExprKind::List(items),
+                });
             }
             Tok::Ident(name) => {
                 if self.eat(&Tok::LParen) {
                     let args = self.comma_list(Tok::RParen, "`,` or `)`")?;
-                    return Ok(Expr { span: span.start..self.prev_end(), kind: ExprKind::Call(name, args) });
+                    return Ok(Expr {
+                        span: span.start..self.prev_end(),
+                        kind: ExprKind::Call(name, args),
+                    });
                 }
                 ExprKind::Name(name)
             }
@@ -221,16 +278,33 @@ impl Parser<'_> {
                 self.expect(Tok::Partial, "`∂` and a parameter, as in `∂f/∂x(1, 2)`")?;
                 let (var, _) = self.ident("a parameter name, as in `∂f/∂x(1, 2)`")?;
                 let args = self.point("∂")?;
-                return Ok(Expr { span: span.start..self.prev_end(), kind: ExprKind::Partial { func, var, args } });
+                return Ok(Expr {
+                    span: span.start..self.prev_end(),
+                    kind: ExprKind::Partial { func, var, args },
+                });
             }
             Tok::Nabla | Tok::NumGrad => {
                 let (func, _) = self.ident("a function name, as in `∇f(1, 2)`")?;
-                let args = self.point(if token.tok == Tok::Nabla { "∇" } else { "numgrad" })?;
-                let kind = if token.tok == Tok::Nabla { ExprKind::Grad(func, args) } else { ExprKind::NumGrad(func, args) };
-                return Ok(Expr { span: span.start..self.prev_end(), kind });
+                let args = self.point(if token.tok == Tok::Nabla {
+                    "∇"
+                } else {
+                    "numgrad"
+                })?;
+                let kind = if token.tok == Tok::Nabla {
+                    ExprKind::Grad(func, args)
+                } else {
+                    ExprKind::NumGrad(func, args)
+                };
+                return Ok(Expr {
+                    span: span.start..self.prev_end(),
+                    kind,
+                });
             }
             other => {
-                return Err(VerifyError::new(span, format!("expected an expression, found {}", describe(&other))));
+                return Err(VerifyError::new(
+                    span,
+                    format!("expected an expression, found {}", describe(&other)),
+                ));
             }
         };
         Ok(Expr { span, kind })
@@ -238,13 +312,18 @@ impl Parser<'_> {
 
     fn point(&mut self, what: &str) -> Result<Vec<Expr>> {
         if !self.eat(&Tok::LParen) {
-            return Err(VerifyError::new(self.here(), format!("`{what}` needs the point: the arguments in parentheses")));
+            return Err(VerifyError::new(
+                self.here(),
+                format!("`{what}` needs the point: the arguments in parentheses"),
+            ));
         }
         self.comma_list(Tok::RParen, "`,` or `)`")
     }
 
     fn prev_end(&self) -> usize {
-        self.tokens.get(self.pos.saturating_sub(1)).map_or(self.end, |t| t.span.end)
+        self.tokens
+            .get(self.pos.saturating_sub(1))
+            .map_or(self.end, |t| t.span.end)
     }
 
     fn comma_list(&mut self, close: Tok, what: &str) -> Result<Vec<Expr>> {
@@ -298,8 +377,14 @@ mod tests {
     #[test]
     fn statements() {
         check("let W' = W2 · W1", "(let W' (· W2 W1))");
-        check("W2 · W1 = [[2, 3], [-1, -2]]", "(check (· W2 W1) = (list (list 2 3) (list (- 1) (- 2))))");
-        check("let f(x, y, z) = (x + y) * z", "(let (f x y z) (* (+ x y) z))");
+        check(
+            "W2 · W1 = [[2, 3], [-1, -2]]",
+            "(check (· W2 W1) = (list (list 2 3) (list (- 1) (- 2))))",
+        );
+        check(
+            "let f(x, y, z) = (x + y) * z",
+            "(let (f x y z) (* (+ x y) z))",
+        );
         check("a = b ≈ c", "(check a = b ≈ c)");
     }
 
@@ -319,17 +404,32 @@ mod tests {
         check("∂f/∂x(3, -1, 2) = 2", "(check (∂f/∂x 3 (- 1) 2) = 2)");
         check("∇f(1, 2) = grad f(1, 2)", "(check (∇f 1 2) = (∇f 1 2))");
         check("numgrad f(1) ≈ 2", "(check (numgrad f 1) ≈ 2)");
-        check("ReLU([5, -1]) = [5, 0]", "(check (ReLU (list 5 (- 1))) = (list 5 0))");
+        check(
+            "ReLU([5, -1]) = [5, 0]",
+            "(check (ReLU (list 5 (- 1))) = (list 5 0))",
+        );
     }
 
     #[test]
     fn errors() {
         check_error("x", "this line checks nothing", 0..1);
         check_error("x = (1 + 2", "expected `)`", 10..10);
-        check_error("x = 1 2", "expected an operator, `=` or the end of the line", 6..7);
+        check_error(
+            "x = 1 2",
+            "expected an operator, `=` or the end of the line",
+            6..7,
+        );
         check_error("let = 2", "expected a name after `let`", 4..5);
-        check_error("x = ∇f", "`∇` needs the point: the arguments in parentheses", 8..8);
-        check_error("let f(x) = x = 2", "a function definition cannot be checked", 15..16);
+        check_error(
+            "x = ∇f",
+            "`∇` needs the point: the arguments in parentheses",
+            8..8,
+        );
+        check_error(
+            "let f(x) = x = 2",
+            "a function definition cannot be checked",
+            15..16,
+        );
         check_error("x = [1, 2", "expected `,` or `]`", 9..9);
     }
 

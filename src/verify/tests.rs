@@ -6,7 +6,9 @@ use super::parser::parse;
 
 /// Runs `src` as one block and returns the number of checked links or the first error.
 fn run(src: &str) -> Result<usize, (String, std::ops::Range<usize>)> {
-    let stmts = lex(src, 0).and_then(|t| parse(&t)).map_err(|e| (e.message, e.span))?;
+    let stmts = lex(src, 0)
+        .and_then(|t| parse(&t))
+        .map_err(|e| (e.message, e.span))?;
     let mut env = Env::default();
     let mut checks = 0;
     for s in &stmts {
@@ -44,9 +46,17 @@ fn the_sample_chain_checks_every_link() {
         W2 · W1 = [[2·1 + 1·0, 2·2 + 1·(-1)], [-1·1 + 0·0, -1·2 + 0·(-1)]] = [[2, 3], [-1, -2]]";
     assert_eq!(run(block), Ok(2));
     let wrong_middle = block.replace("2·2 + 1·(-1)", "2·2 + 1·(-2)");
-    fails(&wrong_middle, "check failed: computed [[2, 3], [-1, -2]], but the page states [[2, 2], [-1, -2]]", "[[2·1");
+    fails(
+        &wrong_middle,
+        "check failed: computed [[2, 3], [-1, -2]], but the page states [[2, 2], [-1, -2]]",
+        "[[2·1",
+    );
     let wrong_end = block.replace("[[2, 3], [-1, -2]]", "[[2, 3], [-1, -3]]");
-    fails(&wrong_end, "check failed: computed [[2, 3], [-1, -2]], but the page states [[2, 3], [-1, -3]]", "[[2, 3]");
+    fails(
+        &wrong_end,
+        "check failed: computed [[2, 3], [-1, -2]], but the page states [[2, 3], [-1, -3]]",
+        "[[2, 3]",
+    );
 }
 
 #[test]
@@ -61,9 +71,17 @@ fn matrices_vectors_and_builtins() {
 #[test]
 fn approximate_values_compare_at_written_precision() {
     passes("sigmoid(1) ≈ 0.731");
-    fails("sigmoid(1) ≈ 0.74", "check failed: computed 0.731059, but the page states 0.74", "0.74");
+    fails(
+        "sigmoid(1) ≈ 0.74",
+        "check failed: computed 0.731059, but the page states 0.74",
+        "0.74",
+    );
     passes("1/3 ≈ 0.33");
-    fails("1/3 = 0.33", "check failed: computed 1/3, but the page states 0.33", "0.33");
+    fails(
+        "1/3 = 0.33",
+        "check failed: computed 1/3, but the page states 0.33",
+        "0.33",
+    );
     passes("sqrt(2) = 1.41421");
 }
 
@@ -85,11 +103,24 @@ fn gradients_by_backprop() {
 #[test]
 fn every_gate_agrees_with_finite_differences() {
     for body in [
-        "x + y", "x - y", "x * y", "x / y", "max(x, y)", "min(x, y)", "ReLU(x - y)", "exp(x) * y", "sigmoid(x * y)",
-        "tanh(x) + log(y)", "sqrt(x) * y^3", "-(x · y)", "abs(x - 5)",
+        "x + y",
+        "x - y",
+        "x * y",
+        "x / y",
+        "max(x, y)",
+        "min(x, y)",
+        "ReLU(x - y)",
+        "exp(x) * y",
+        "sigmoid(x * y)",
+        "tanh(x) + log(y)",
+        "sqrt(x) * y^3",
+        "-(x · y)",
+        "abs(x - 5)",
     ] {
         for point in ["(1.5, 2)", "(3, 0.5)"] {
-            passes(&format!("let f(x, y) = {body}\nnumgrad f{point} ≈ ∇f{point}"));
+            passes(&format!(
+                "let f(x, y) = {body}\nnumgrad f{point} ≈ ∇f{point}"
+            ));
         }
     }
 }
@@ -98,16 +129,40 @@ fn every_gate_agrees_with_finite_differences() {
 fn errors_name_what_and_where() {
     fails("x = 1", "`x` is not defined", "x");
     fails("let W1 = 1\nW2 = 1", "`W2` is not defined", "W2");
-    fails("let x = 1\nlet x = 2", "`x` is already defined on this page", "x = 2");
-    fails("[1, 2] + [1, 2, 3] = 0", "shape mismatch: `+` cannot combine a vector of length 2 with a vector of length 3", "[1, 2] +");
+    fails(
+        "let x = 1\nlet x = 2",
+        "`x` is already defined on this page",
+        "x = 2",
+    );
+    fails(
+        "[1, 2] + [1, 2, 3] = 0",
+        "shape mismatch: `+` cannot combine a vector of length 2 with a vector of length 3",
+        "[1, 2] +",
+    );
     fails("[[1, 2], [3]] = 0", "shape mismatch: `matrix rows` cannot combine a vector of length 2 with a vector of length 1", "[[1");
     fails("1 / 0 = 1", "division by zero", "1 / 0");
     fails("10^(10^10) = 1", "a power is too large", "10^(10^10)");
     fails("foo(1) = 1", "unknown function `foo`", "foo");
-    fails("let f(x) = x\n∂f/∂y(1) = 1", "`f` has no parameter `y`", "∂f");
-    fails("let f(x) = x\nf(1, 2) = 1", "`f` takes 1 argument, not 2", "f(1, 2)");
-    fails("let f(x) = [x, x]\n∇f(1) = 1", "backpropagation here works on scalar circuits; this expression is not a scalar operation", "[x, x]");
-    fails("[1, 2] = [1, 2, 3]", "check failed: computed [1, 2], but the page states [1, 2, 3]", "[1, 2, 3]");
+    fails(
+        "let f(x) = x\n∂f/∂y(1) = 1",
+        "`f` has no parameter `y`",
+        "∂f",
+    );
+    fails(
+        "let f(x) = x\nf(1, 2) = 1",
+        "`f` takes 1 argument, not 2",
+        "f(1, 2)",
+    );
+    fails(
+        "let f(x) = [x, x]\n∇f(1) = 1",
+        "backpropagation here works on scalar circuits; this expression is not a scalar operation",
+        "[x, x]",
+    );
+    fails(
+        "[1, 2] = [1, 2, 3]",
+        "check failed: computed [1, 2], but the page states [1, 2, 3]",
+        "[1, 2, 3]",
+    );
     fails("let f(x) = y", "`y` is not defined", "y");
     fails("log(-1) = 0", "log is not defined at -1", "log");
 }

@@ -50,7 +50,9 @@ pub fn expr(e: &Expr) -> String {
                 let rows: Vec<String> = items
                     .iter()
                     .map(|row| match &row.kind {
-                        ExprKind::List(cells) => cells.iter().map(expr).collect::<Vec<_>>().join(" & "),
+                        ExprKind::List(cells) => {
+                            cells.iter().map(expr).collect::<Vec<_>>().join(" & ")
+                        }
                         _ => expr(row),
                     })
                     .collect();
@@ -59,16 +61,26 @@ pub fn expr(e: &Expr) -> String {
                 bmatrix(&items.iter().map(expr).collect::<Vec<_>>())
             }
         }
-        ExprKind::Call(name, args) => format!("{}\\left({}\\right)", function_tex(name), args_tex(args)),
+        ExprKind::Call(name, args) => {
+            format!("{}\\left({}\\right)", function_tex(name), args_tex(args))
+        }
         ExprKind::Partial { func, var, args } => format!(
             "\\frac{{\\partial {}}}{{\\partial {}}}\\left({}\\right)",
             name_tex(func),
             name_tex(var),
             args_tex(args)
         ),
-        ExprKind::Grad(func, args) => format!("\\nabla {}\\left({}\\right)", name_tex(func), args_tex(args)),
+        ExprKind::Grad(func, args) => format!(
+            "\\nabla {}\\left({}\\right)",
+            name_tex(func),
+            args_tex(args)
+        ),
         ExprKind::NumGrad(func, args) => {
-            format!("\\nabla_{{\\text{{num}}}} {}\\left({}\\right)", name_tex(func), args_tex(args))
+            format!(
+                "\\nabla_{{\\text{{num}}}} {}\\left({}\\right)",
+                name_tex(func),
+                args_tex(args)
+            )
         }
     }
 }
@@ -94,13 +106,27 @@ pub fn name_tex(name: &str) -> String {
     if let Some((top, bottom)) = name.split_once('/') {
         return format!("\\frac{{{}}}{{{}}}", plain(top), plain(bottom));
     }
-    let primes: String = name.chars().rev().take_while(|c| *c == '\'' || *c == '′').map(|_| '\'').collect();
+    let primes: String = name
+        .chars()
+        .rev()
+        .take_while(|c| *c == '\'' || *c == '′')
+        .map(|_| '\'')
+        .collect();
     let base = name.trim_end_matches(['\'', '′']);
     let subscript_digit = |c: char| ('₀'..='₉').contains(&c);
-    let letters: String = base.chars().take_while(|c| !c.is_ascii_digit() && !subscript_digit(*c)).collect();
+    let letters: String = base
+        .chars()
+        .take_while(|c| !c.is_ascii_digit() && !subscript_digit(*c))
+        .collect();
     let digits: String = base[letters.len()..]
         .chars()
-        .map(|c| if subscript_digit(c) { char::from_digit(c as u32 - '₀' as u32, 10).unwrap_or(c) } else { c })
+        .map(|c| {
+            if subscript_digit(c) {
+                char::from_digit(c as u32 - '₀' as u32, 10).unwrap_or(c)
+            } else {
+                c
+            }
+        })
         .collect();
     let mut out = plain(&letters);
     if !digits.is_empty() {

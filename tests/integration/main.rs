@@ -1,0 +1,66 @@
+//! Integration tests: one binary, one module per feature, fixture courses under
+//! `tests/fixtures/<feature>/<case>/` (see `tests/fixtures/README.md`).
+
+mod errors;
+mod output;
+mod sample;
+mod scaffold;
+mod verify_sample;
+
+use std::path::{Path, PathBuf};
+
+use coursegen::build::{build, BuildOptions, BuildReport};
+use coursegen::diagnostic::Diagnostics;
+
+/// The repository root, which is itself the sample course.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture course folder.
+pub fn fixture(feature: &str, case: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(feature).join(case)
+}
+
+/// Builds `course` into `out` (or only checks it when `out` is `None`).
+pub fn build_course(course: &Path, out: Option<&Path>) -> Result<BuildReport, Diagnostics> {
+    build(&BuildOptions {
+        root: course.to_path_buf(),
+        out: out.map(Path::to_path_buf),
+    })
+}
+
+/// Path of the `coursegen` binary Cargo built for these tests.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_coursegen"))
+}
+
+/// Copies a folder tree (for tests that edit a course).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = entry.path().strip_prefix(from).expect("inside the tree");
+        if rel.starts_with("site") || rel.starts_with("target") || rel.starts_with(".git") {
+            continue;
+        }
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("create folder");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy file");
+        }
+    }
+}
+
+/// The sample course alone (course file, content, templates, assets), copied into `dir`.
+pub fn sample_copy(dir: &Path) -> PathBuf {
+    let course = dir.join("course");
+    for part in ["content", "templates", "assets"] {
+        copy_tree(&repo().join(part), &course.join(part));
+    }
+    std::fs::copy(repo().join("course.yaml"), course.join("course.yaml"))
+        .expect("copy course.yaml");
+    course
+}

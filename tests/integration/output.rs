@@ -1,0 +1,118 @@
+//! What `build` leaves on disk: byte-identical builds, and a previous site untouched by a
+//! failed build.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use super::{build_course, repo, sample_copy};
+
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .display()
+                    .to_string(),
+                fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (out.path().join("a"), out.path().join("b"));
+    build_course(&repo(), Some(&a)).expect("first build");
+    build_course(&repo(), Some(&b)).expect("second build");
+    let (sa, sb) = (snapshot(&a), snapshot(&b));
+    assert!(sa.len() >= 6, "{:?}", sa.keys());
+    assert_eq!(sa, sb);
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let site = dir.path().join("site");
+    build_course(&course, Some(&site)).expect("good build");
+    let before = snapshot(&site);
+
+    let page = course.join("content/01-neural-networks/practice-backprop.md");
+    let text = fs::read_to_string(&page).expect("read page");
+    fs::write(
+        &page,
+        text.replace("= [[2, 3], [-1, -2]]", "= [[2, 3], [-1, -3]]"),
+    )
+    .expect("break a number");
+    let errors = build_course(&course, Some(&site)).expect_err("the broken number fails the build");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(snapshot(&site), before);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".coursegen"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left behind");
+}
+
+#[test]
+fn a_folder_not_built_by_coursegen_is_never_replaced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let precious = dir.path().join("notes");
+    fs::create_dir(&precious).expect("mkdir");
+    fs::write(precious.join("thesis.txt"), "years of work").expect("write");
+    let errors = build_course(&repo(), Some(&precious)).expect_err("refused");
+    assert!(
+        errors.0[0].message.contains("refusing to replace"),
+        "{}",
+        errors.0[0]
+    );
+    assert_eq!(
+        fs::read_to_string(precious.join("thesis.txt")).expect("still there"),
+        "years of work"
+    );
+}
+
+#[test]
+fn the_cli_exits_1_on_content_errors_and_2_on_usage_errors() {
+    let bin = super::binary();
+    let failing = std::process::Command::new(&bin)
+        .args(["check"])
+        .arg(super::fixture("errors", "failing-check"))
+        .output()
+        .expect("run coursegen");
+    assert_eq!(failing.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failing.stderr);
+    assert!(
+        stderr.contains("practice.md:9:14: check failed"),
+        "{stderr}"
+    );
+    let usage = std::process::Command::new(&bin)
+        .args(["build", "--no-such-flag"])
+        .output()
+        .expect("run");
+    assert_eq!(usage.status.code(), Some(2));
+    let ok = std::process::Command::new(&bin)
+        .arg("check")
+        .arg(repo())
+        .output()
+        .expect("run");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let summary = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        summary.starts_with("checked 2 pages, 9 flashcards, "),
+        "{summary}"
+    );
+}

@@ -1,0 +1,135 @@
+//! The sample page is fully verified: changing any number a worked answer states, one at a
+//! time, fails the build at that number's line.
+
+use std::fs;
+use std::ops::Range;
+
+use coursegen::source::line_col;
+use coursegen::verify::ast::{BinOp, Binding, Expr, ExprKind};
+use coursegen::verify::{lexer, parser};
+
+use super::{build_course, sample_copy};
+
+const PAGE: &str = "content/01-neural-networks/practice-backprop.md";
+
+fn is_zero(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Num(n) if n.parse::<f64>() == Ok(0.0))
+}
+
+/// Spans of the number literals in `e` whose change changes `e`'s value: a factor of a product
+/// with a literal zero (`0·0`, `1·0`) is left out, since no value of it can be wrong.
+fn numbers(e: &Expr, out: &mut Vec<Range<usize>>) {
+    match &e.kind {
+        ExprKind::Num(_) => out.push(e.span.clone()),
+        ExprKind::Binary(BinOp::Mul | BinOp::Dot, a, b) if is_zero(a) || is_zero(b) => {
+            for side in [a, b] {
+                if is_zero(side) && !(is_zero(a) && is_zero(b)) {
+                    out.push(side.span.clone());
+                }
+            }
+        }
+        ExprKind::Binary(_, a, b) => {
+            numbers(a, out);
+            numbers(b, out);
+        }
+        ExprKind::Neg(x) | ExprKind::Group(x) | ExprKind::Transpose(x) => numbers(x, out),
+        ExprKind::List(xs)
+        | ExprKind::Call(_, xs)
+        | ExprKind::Grad(_, xs)
+        | ExprKind::NumGrad(_, xs) => xs.iter().for_each(|x| numbers(x, out)),
+        ExprKind::Partial { args, .. } => args.iter().for_each(|x| numbers(x, out)),
+        ExprKind::Name(_) => {}
+    }
+}
+
+/// Every number the worked answers state: those in chains (statements that check something),
+/// not in the exercise's given definitions.
+fn stated_numbers(text: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    let mut offset = 0;
+    let mut in_block = false;
+    let mut block_start = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("```verify") {
+            in_block = true;
+            block_start = offset + line.len();
+        } else if in_block && line.starts_with("```") {
+            let stmts =
+                parser::parse(&lexer::lex(&text[block_start..offset], block_start).expect("lexes"))
+                    .expect("parses");
+            for stmt in stmts {
+                if stmt.links.is_empty() || matches!(stmt.binding, Some((Binding::Function(..), _)))
+                {
+                    continue;
+                }
+                numbers(&stmt.first, &mut spans);
+                for (_, e) in &stmt.links {
+                    numbers(e, &mut spans);
+                }
+            }
+            in_block = false;
+        }
+        offset += line.len();
+    }
+    spans
+}
+
+/// A different number of the same shape: the first digit moved on by one.
+fn mutate(number: &str) -> String {
+    let mut chars: Vec<char> = number.chars().collect();
+    let first = chars
+        .iter()
+        .position(char::is_ascii_digit)
+        .expect("a digit");
+    let d = chars[first].to_digit(10).expect("digit");
+    chars[first] = char::from_digit((d + 1) % 10, 10).expect("digit");
+    chars.into_iter().collect()
+}
+
+#[test]
+fn changing_any_stated_number_fails_the_build_at_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let path = course.join(PAGE);
+    let original = fs::read_to_string(&path).expect("read page");
+    let spans = stated_numbers(&original);
+    assert!(
+        spans.len() >= 80,
+        "found only {} stated numbers",
+        spans.len()
+    );
+
+    let mut survivors = Vec::new();
+    for span in &spans {
+        let (line, _) = line_col(&original, span.start);
+        let number = &original[span.clone()];
+        let changed = format!(
+            "{}{}{}",
+            &original[..span.start],
+            mutate(number),
+            &original[span.end..]
+        );
+        fs::write(&path, changed).expect("write page");
+        match build_course(&course, None) {
+            Ok(_) => survivors.push(format!(
+                "line {line}: {number} -> {} still builds",
+                mutate(number)
+            )),
+            Err(errors) => {
+                let first = &errors.0[0];
+                if first.line() != Some(line) || !first.location().starts_with(PAGE) {
+                    survivors.push(format!("line {line}: {number} failed elsewhere: {first}"));
+                }
+            }
+        }
+    }
+    fs::write(&path, &original).expect("restore page");
+    build_course(&course, None).expect("the restored page builds again");
+    assert!(
+        survivors.is_empty(),
+        "{} of {} numbers:\n{}",
+        survivors.len(),
+        spans.len(),
+        survivors.join("\n")
+    );
+}
