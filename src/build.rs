@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::flashcards::render_decks;
 use crate::load::load_course;
 use crate::render::{assets, render_course, templates::Templates, OutputFile};
 use crate::verify::verify_course;
@@ -100,6 +101,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         render_course(&course, &verifications, &templates)
     })
     .map_err(fail)?;
+    files.extend(timed(&mut report.timings, "pdf", || render_decks(&course)));
     files.extend(assets(root).map_err(|d| fail(vec![d]))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
 

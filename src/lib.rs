@@ -9,6 +9,7 @@
 pub mod build;
 pub mod config;
 pub mod diagnostic;
+pub mod flashcards;
 pub mod linalg;
 pub mod load;
 pub mod model;

@@ -1,0 +1,319 @@
+//! One card per page with printpdf: the question large at the top, a dashed fold line, the
+//! answer below it; or, for duplex printing, the question on one page and the answer on the
+//! next. DejaVu is embedded as a subset (allsorts), and nothing in the file depends on the
+//! clock or on randomness, so two builds give the same bytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use allsorts::binary::read::ReadScope;
+use allsorts::font_data::FontData;
+use allsorts::subset::{subset, CmapTarget, SubsetProfile};
+use lopdf::{dictionary, Object, StringFormat};
+use printpdf::{
+    Color, FontId, Greyscale, Line, LineDashPattern, LinePoint, Mm, Op, ParsedFont, PdfDocument,
+    PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
+};
+
+use super::layout::{faces, fit, used_chars, wrap, Block};
+use super::text::{Paragraph, Run, Style};
+use super::DeckCard;
+
+/// How the cards are printed.
+#[derive(Debug, Clone, Copy)]
+pub struct PrintOptions {
+    /// Page width and height in millimetres.
+    pub page_mm: (f32, f32),
+    /// Question and answer on separate pages, for double-sided printing.
+    pub duplex: bool,
+}
+
+const QUESTION_PT: f32 = 16.0;
+const ANSWER_PT: f32 = 11.0;
+const LABEL_PT: f32 = 7.0;
+
+/// A page's content before it becomes PDF operators: positioned blocks and lines.
+struct PageLayout {
+    label: Block,
+    blocks: Vec<(Block, f32, f32)>,
+    fold: Option<f32>,
+}
+
+fn mm(x: f32) -> f32 {
+    x * 72.0 / 25.4
+}
+
+/// The PDF of one deck.
+pub fn deck_pdf(title: &str, cards: &[DeckCard], options: PrintOptions) -> Vec<u8> {
+    let (w, h) = (mm(options.page_mm.0), mm(options.page_mm.1));
+    let margin = w.min(h) * 0.07;
+    let inner_w = w - 2.0 * margin;
+    let label_h = LABEL_PT * 2.0;
+    let n = cards.len();
+    let mut pages: Vec<(String, PageLayout)> = Vec::new();
+
+    for (i, card) in cards.iter().enumerate() {
+        let label_text = |side: &str| format!("{title} · card {} of {n}{side}", i + 1);
+        let top = h - margin - label_h;
+        if options.duplex {
+            for (side, paragraphs, start) in [
+                (" · question", &card.question, QUESTION_PT),
+                (" · answer", &card.answer, ANSWER_PT * 1.3),
+            ] {
+                let block = fit(paragraphs, inner_w, top - margin, start);
+                let label = label_block(&label_text(side), inner_w);
+                let label_name = format!(
+                    "Card {}{}",
+                    i + 1,
+                    if side.contains("question") {
+                        " front"
+                    } else {
+                        " back"
+                    }
+                );
+                pages.push((
+                    label_name,
+                    PageLayout {
+                        label,
+                        blocks: vec![(block, margin, top)],
+                        fold: None,
+                    },
+                ));
+            }
+        } else {
+            let fold = h * 0.5;
+            let gap = ANSWER_PT;
+            let question = fit(&card.question, inner_w, top - fold - gap, QUESTION_PT);
+            let answer = fit(&card.answer, inner_w, fold - gap - margin, ANSWER_PT);
+            let label = label_block(&label_text(""), inner_w);
+            pages.push((
+                format!("Card {}", i + 1),
+                PageLayout {
+                    label,
+                    blocks: vec![(question, margin, top), (answer, margin, fold - gap)],
+                    fold: Some(fold),
+                },
+            ));
+        }
+    }
+
+    let used =
+        used_chars(pages.iter().flat_map(|(_, p)| {
+            std::iter::once(&p.label).chain(p.blocks.iter().map(|(b, _, _)| b))
+        }));
+    let mut doc = PdfDocument::new(title);
+    let ids = embed_fonts(&mut doc, &used);
+    for (_, page) in &pages {
+        doc.pages.push(PdfPage::new(
+            Mm(options.page_mm.0),
+            Mm(options.page_mm.1),
+            ops(page, &ids, margin, h, w),
+        ));
+    }
+    for (i, card) in cards.iter().enumerate() {
+        let page = if options.duplex { 2 * i + 1 } else { i + 1 };
+        doc.add_bookmark(&bookmark(&card.question, i), page);
+    }
+    let labels: Vec<String> = pages.iter().map(|(l, _)| l.clone()).collect();
+    save(&doc, &labels)
+}
+
+fn label_block(text: &str, width: f32) -> Block {
+    let runs = vec![vec![Run {
+        style: Style::Regular,
+        text: text.to_string(),
+    }]];
+    let mut block = wrap(&runs, width, LABEL_PT);
+    block.lines.truncate(1);
+    block
+}
+
+fn bookmark(question: &[Paragraph], i: usize) -> String {
+    let text: String = question
+        .iter()
+        .flatten()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join("");
+    let short: String = text.chars().take(60).collect();
+    format!(
+        "{}. {}{}",
+        i + 1,
+        short,
+        if text.chars().count() > 60 { "…" } else { "" }
+    )
+}
+
+/// Subsets each face to the characters it sets and registers it under a fixed name.
+fn embed_fonts(
+    doc: &mut PdfDocument,
+    used: &BTreeMap<Style, BTreeSet<char>>,
+) -> BTreeMap<Style, FontId> {
+    let mut ids = BTreeMap::new();
+    for (style, chars) in used {
+        let face = &faces()[style];
+        let bytes =
+            subset_font(face.bytes, &face.font, chars).unwrap_or_else(|_| face.bytes.to_vec());
+        let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+            .expect("a subset of a valid font parses");
+        // The six-letter tag marks a subset (PDF 32000 §9.6.4); it is derived from the
+        // characters so that the same deck always gets the same tag.
+        font.font_name = Some(format!("{}+{}", subset_tag(chars), face.name));
+        let id = FontId(format!("F{}", face.name.replace('-', "")));
+        doc.resources
+            .fonts
+            .map
+            .insert(id.clone(), PdfFont::new(font));
+        ids.insert(*style, id);
+    }
+    ids
+}
+
+fn subset_font(full: &[u8], font: &ParsedFont, chars: &BTreeSet<char>) -> Result<Vec<u8>, String> {
+    let gids: BTreeSet<u16> = chars
+        .iter()
+        .filter_map(|c| font.lookup_glyph_index(*c as u32))
+        .filter(|g| *g != 0)
+        .collect();
+    let ids: Vec<u16> = std::iter::once(0).chain(gids).collect();
+    let data = ReadScope::new(full)
+        .read::<FontData<'_>>()
+        .map_err(|e| e.to_string())?;
+    let provider = data.table_provider(0).map_err(|e| e.to_string())?;
+    subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| e.to_string())
+}
+
+fn fnv1a(bytes: impl IntoIterator<Item = u8>, seed: u64) -> u64 {
+    bytes
+        .into_iter()
+        .fold(0xcbf2_9ce4_8422_2325 ^ seed, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+fn subset_tag(chars: &BTreeSet<char>) -> String {
+    let mut h = fnv1a(chars.iter().flat_map(|c| (*c as u32).to_le_bytes()), 0);
+    (0..6)
+        .map(|_| {
+            let c = (b'A' + (h % 26) as u8) as char;
+            h /= 26;
+            c
+        })
+        .collect()
+}
+
+fn grey(level: f32) -> Color {
+    Color::Greyscale(Greyscale::new(level, None))
+}
+
+fn text_ops(block: &Block, x: f32, top: f32, ids: &BTreeMap<Style, FontId>, ops: &mut Vec<Op>) {
+    let mut y = top - block.size;
+    for (i, line) in block.lines.iter().enumerate() {
+        if i > 0 && block.paragraph_starts.contains(&i) {
+            y -= block.paragraph_gap;
+        }
+        ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(Pt(x), Pt(y)),
+        });
+        for seg in line {
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(ids[&seg.style].clone()),
+                size: Pt(block.size),
+            });
+            ops.push(Op::ShowText {
+                items: vec![TextItem::Text(seg.text.clone())],
+            });
+        }
+        y -= block.leading;
+    }
+}
+
+fn ops(page: &PageLayout, ids: &BTreeMap<Style, FontId>, margin: f32, h: f32, w: f32) -> Vec<Op> {
+    let mut ops = Vec::new();
+    if let Some(fold) = page.fold {
+        ops.extend([
+            Op::SaveGraphicsState,
+            Op::SetOutlineColor { col: grey(0.6) },
+            Op::SetOutlineThickness { pt: Pt(0.5) },
+            Op::SetLineDashPattern {
+                dash: LineDashPattern::new(0.0, &[3.0, 3.0]),
+            },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![
+                        LinePoint {
+                            p: Point {
+                                x: Pt(margin),
+                                y: Pt(fold),
+                            },
+                            bezier: false,
+                        },
+                        LinePoint {
+                            p: Point {
+                                x: Pt(w - margin),
+                                y: Pt(fold),
+                            },
+                            bezier: false,
+                        },
+                    ],
+                    is_closed: false,
+                },
+            },
+            Op::RestoreGraphicsState,
+        ]);
+    }
+    ops.push(Op::StartTextSection);
+    ops.push(Op::SetFillColor { col: grey(0.35) });
+    text_ops(&page.label, margin, h - margin, ids, &mut ops);
+    ops.push(Op::SetFillColor { col: grey(0.0) });
+    for (block, x, top) in &page.blocks {
+        text_ops(block, *x, *top, ids, &mut ops);
+    }
+    ops.push(Op::EndTextSection);
+    ops
+}
+
+/// Serialises with a content-derived /ID and /PageLabels (printpdf writes neither itself).
+fn save(doc: &PdfDocument, labels: &[String]) -> Vec<u8> {
+    let options = PdfSaveOptions {
+        subset_fonts: false,
+        optimize: true,
+        ..Default::default()
+    };
+    let mut lo = doc.to_lopdf_document(&options, &mut Vec::new());
+    let nums: Vec<Object> = labels
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| {
+            [
+                Object::Integer(i as i64),
+                dictionary! { "P" => Object::string_literal(l.as_str()) }.into(),
+            ]
+        })
+        .collect();
+    if let Ok(catalog) = lo.catalog_mut() {
+        catalog.set("PageLabels", dictionary! { "Nums" => nums });
+    }
+    lo.compress();
+    let mut body = Vec::new();
+    lo.save_to(&mut body)
+        .expect("writing a PDF to memory cannot fail");
+    // The trailer /ID is random in printpdf; derive it from the content instead.
+    let id: Vec<u8> = [
+        fnv1a(body.iter().copied(), 1),
+        fnv1a(body.iter().copied(), 2),
+    ]
+    .iter()
+    .flat_map(|h| h.to_be_bytes())
+    .collect();
+    lo.trailer.set(
+        "ID",
+        Object::Array(vec![
+            Object::String(id.clone(), StringFormat::Hexadecimal),
+            Object::String(id, StringFormat::Hexadecimal),
+        ]),
+    );
+    let mut out = Vec::new();
+    lo.save_to(&mut out)
+        .expect("writing a PDF to memory cannot fail");
+    out
+}
