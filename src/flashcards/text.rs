@@ -75,11 +75,7 @@ fn markdown(text: &str, out: &mut Vec<Paragraph>) {
             }
             Event::End(
                 TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::CodeBlock,
-            ) => {
-                if !current.is_empty() {
-                    out.push(std::mem::take(&mut current));
-                }
-            }
+            ) if !current.is_empty() => out.push(std::mem::take(&mut current)),
             Event::Text(t) => push(&mut current, style, &t),
             Event::Code(t) => push(&mut current, Style::Mono, &t),
             Event::InlineMath(t) | Event::DisplayMath(t) => {
