@@ -294,10 +294,11 @@ fn save(doc: &PdfDocument, labels: &[String]) -> Vec<u8> {
         catalog.set("PageLabels", dictionary! { "Nums" => nums });
     }
     lo.compress();
+    // printpdf's trailer /ID is random: drop it, then derive one from the content.
+    lo.trailer.remove(b"ID");
     let mut body = Vec::new();
     lo.save_to(&mut body)
         .expect("writing a PDF to memory cannot fail");
-    // The trailer /ID is random in printpdf; derive it from the content instead.
     let id: Vec<u8> = [
         fnv1a(body.iter().copied(), 1),
         fnv1a(body.iter().copied(), 2),

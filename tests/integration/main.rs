@@ -3,6 +3,7 @@
 
 mod errors;
 mod output;
+mod pdf;
 mod sample;
 mod scaffold;
 mod verify_sample;
