@@ -181,3 +181,45 @@ fn huge_inputs_fail_fast() {
     let (message, _) = run(&format!("{chain}f59(1) = 1")).unwrap_err();
     assert_eq!(message, "computation takes more than 1000000 steps");
 }
+
+mod properties {
+    //! No input makes the lexer, parser or evaluator panic or run away.
+    use proptest::prelude::*;
+
+    const PIECES: &[&str] = &[
+        "let ", "x", "W1", "b'", "f", "df/dx", "(", ")", "[", "]", ",", " = ", " ≈ ", "+", "-", "·", "*", "/", "^", "ᵀ",
+        "^T", "∂", "∇", "grad ", "numgrad ", "ReLU", "max", "exp", "sigmoid", "softmax", "0", "1", "2.5", "1e300",
+        "99999999999", "\n", " ", "#c\n", "@", "×", "$",
+    ];
+
+    fn program() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..80).prop_map(|p| p.concat())
+    }
+
+    fn run_all(src: &str) {
+        let prelude = "let f(x, y) = x * y + max(x, y)\nlet x = 2\nlet W1 = [[1, 2], [3, 4]]\n";
+        let full = format!("{prelude}{src}");
+        if let Ok(tokens) = super::lex(&full, 0) {
+            if let Ok(stmts) = super::parse(&tokens) {
+                let mut env = super::Env::default();
+                for s in &stmts {
+                    let _ = env.run(s);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn token_soup_never_panics(src in program()) {
+            run_all(&src);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(src in "\\PC{0,120}") {
+            run_all(&src);
+        }
+    }
+}
