@@ -1,8 +1,69 @@
-// coursegen's small progressive enhancements. Everything works without this file: answers are
-// <details>, the sidebar is a plain list. With it: a menu button on phones and a theme toggle.
+// coursegen's progressive enhancements. Everything works without this file: answers and cards
+// are <details>, the sidebar is a plain list. With it: flip cards, show/hide all, print cards,
+// a menu button on phones, a theme toggle, and answers opened for printing.
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  // Flashcards: each <details> card becomes a real button that reveals its answer.
+  document.querySelectorAll("[data-flashcards]").forEach(function (deck) {
+    var toggles = [];
+    deck.querySelectorAll("li.flashcard").forEach(function (card) {
+      var details = card.querySelector("details.card");
+      if (!details) return;
+      var summary = details.querySelector("summary");
+      var answer = details.querySelector(".card-answer");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "card-toggle";
+      button.setAttribute("aria-expanded", "false");
+      answer.id = card.id + "-answer";
+      button.setAttribute("aria-controls", answer.id);
+      var question = document.createElement("span");
+      question.className = "card-question";
+      while (summary.firstChild) question.appendChild(summary.firstChild);
+      button.appendChild(question);
+      answer.hidden = true;
+      details.replaceWith(button, answer);
+      var set = function (open) {
+        button.setAttribute("aria-expanded", String(open));
+        answer.hidden = !open;
+        card.classList.toggle("revealed", open);
+      };
+      // A <button> turns Enter and Space into clicks, so keyboard users get the same toggle.
+      button.addEventListener("click", function () {
+        set(button.getAttribute("aria-expanded") !== "true");
+      });
+      toggles.push(set);
+    });
+    var controls = deck.querySelector(".flashcard-controls");
+    if (!controls) return;
+    controls.hidden = false;
+    controls.addEventListener("click", function (event) {
+      var action = event.target.closest("button") && event.target.closest("button").dataset.cards;
+      if (action === "show" || action === "hide") {
+        toggles.forEach(function (set) { set(action === "show"); });
+      } else if (action === "print") {
+        root.classList.add("print-cards");
+        window.print();
+      }
+    });
+  });
+
+  // Printing shows every answer; the card print mode ends when the dialog closes.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.open = true;
+      opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+    root.classList.remove("print-cards");
+  });
 
   var menu = document.querySelector(".menu-button");
   var sidebar = document.getElementById("sidebar");
@@ -18,7 +79,6 @@
   if (toggle) {
     toggle.hidden = false;
     toggle.addEventListener("click", function () {
-      var root = document.documentElement;
       var current = root.dataset.theme;
       if (current === "auto") {
         current = window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";

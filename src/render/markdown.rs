@@ -49,6 +49,8 @@ pub struct BodyHtml {
     pub anchors: Vec<String>,
     /// Links to check.
     pub links: Vec<InternalLink>,
+    /// Each flashcard's question and answer as HTML, for the Anki export.
+    pub cards: Vec<(String, String)>,
 }
 
 /// Counts a page's prose can print with `{count}`.
@@ -291,9 +293,16 @@ impl Ctx<'_> {
                 html.push_str("</div>\n</details>\n");
             }
             ContainerKind::Flashcards => {
-                html.push_str(
-                    "<section class=\"flashcards\" data-flashcards>\n<ol class=\"cards\">\n",
-                );
+                // The controls need JavaScript, so the script reveals them; without it every
+                // card is still a working <details>.
+                html.push_str(concat!(
+                    "<section class=\"flashcards\" data-flashcards aria-label=\"Flashcards\">\n",
+                    "<div class=\"flashcard-controls\" hidden>",
+                    "<button type=\"button\" data-cards=\"show\">Show all answers</button> ",
+                    "<button type=\"button\" data-cards=\"hide\">Hide all answers</button> ",
+                    "<button type=\"button\" data-cards=\"print\">Print flashcards</button>",
+                    "</div>\n<ol class=\"cards\">\n",
+                ));
                 self.blocks(&c.children, html);
                 html.push_str("</ol>\n</section>\n");
             }
@@ -322,6 +331,9 @@ impl Ctx<'_> {
             // A flashcard: the question is the summary, so the card works without JavaScript.
             // A summary holds phrasing content, so a one-paragraph question loses its <p>.
             let prompt_html = unwrap_paragraph(&prompt_html);
+            self.out
+                .cards
+                .push((prompt_html.to_string(), answer_html.clone()));
             html.push_str(&format!(
                 "<details class=\"card\">\n<summary class=\"card-question\">{prompt_html}</summary>\n<div class=\"card-answer\">\n{answer_html}</div>\n</details>\n"
             ));

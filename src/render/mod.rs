@@ -169,6 +169,15 @@ pub fn render_course(
             Err(e) => errors.push(e),
         }
     }
+    for (page, body) in pages.iter().zip(&ok) {
+        if !body.cards.is_empty() {
+            let tsv = anki_tsv(&body.cards);
+            files.push(OutputFile {
+                path: format!("{}flashcards.tsv", page.url),
+                bytes: tsv.into_bytes(),
+            });
+        }
+    }
     for (template, path, root) in [
         ("index.html", "index.html", ""),
         ("404.html", "404.html", course.config.base_url.as_str()),
@@ -204,6 +213,16 @@ pub fn render_course(
     } else {
         Err(errors)
     }
+}
+
+/// Cards as a tab-separated file that Anki's text import reads: HTML fields, one card a line.
+pub fn anki_tsv(cards: &[(String, String)]) -> String {
+    let field = |html: &str| html.replace(['\t', '\n', '\r'], " ").trim().to_string();
+    let mut out = String::from("#separator:tab\n#html:true\n#columns:Front\tBack\n");
+    for (question, answer) in cards {
+        out.push_str(&format!("{}\t{}\n", field(question), field(answer)));
+    }
+    out
 }
 
 /// Every internal link must reach a page, and every `#fragment` an id on that page.
