@@ -156,8 +156,14 @@ pub fn latex_to_unicode(latex: &str) -> String {
     // Longest names first so `\leftarrow` is not read as `\left` + `arrow`.
     let mut symbols = SYMBOLS.to_vec();
     symbols.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    // A control word eats the space after it, as in TeX; operators get a space on each side.
+    const OPERATORS: &[&str] = &["·", "×", "←", "→", "≈", "≤", "≥", "≠"];
     for (k, v) in symbols {
-        s = s.replace(k, v);
+        if OPERATORS.contains(&v) {
+            s = s.replace(k, &format!(" {v} "));
+        } else {
+            s = s.replace(&format!("{k} "), v).replace(k, v);
+        }
     }
     let mut out = String::new();
     let mut chars = s.chars().peekable();

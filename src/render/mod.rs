@@ -200,6 +200,10 @@ pub fn render_course(
         context.insert("lesson_pages", &Vec::<NavLink>::new());
         context.insert("page", &empty);
         context.insert("root", root);
+        context.insert(
+            "course_cards",
+            &pages.iter().map(|p| Counts::of(p).cards).sum::<usize>(),
+        );
         match templates.render(template, &context) {
             Ok(html) => files.push(OutputFile {
                 path: path.into(),
