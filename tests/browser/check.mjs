@@ -123,6 +123,36 @@ await check("math is MathML with a non-zero box", async () => {
   assert(box.w > 0 && box.h > 0, `math box ${box.w}x${box.h}`);
 });
 
+await check("the theme toggle switches and remembers the choice before the first paint", async () => {
+  const page = await open(PRACTICE, { scheme: "light" });
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+  await page.getByRole("button", { name: "Switch between dark and light theme" }).click();
+  const dark = await background();
+  assert(light !== dark, `background stayed ${light}`);
+  // The stored theme is applied by an inline script in <head>, before the stylesheet paints.
+  await page.reload({ waitUntil: "commit" });
+  const early = await page.evaluate(() => document.documentElement.dataset.theme);
+  assert(early === "dark", `theme after reload is ${early}`);
+});
+
+await check("every control is reachable by keyboard and focus is visible", async () => {
+  const page = await open(PRACTICE);
+  await page.keyboard.press("Tab");
+  const first = await page.evaluate(() => document.activeElement.className + ":" + document.activeElement.textContent.trim());
+  assert(first.startsWith("skip-link"), `first Tab reached ${first}`);
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert(outline !== "none", "the focused skip link has no outline");
+  const reached = new Set();
+  for (let i = 0; i < 200; i++) {
+    await page.keyboard.press("Tab");
+    reached.add(await page.evaluate(() => document.activeElement.className || document.activeElement.tagName));
+  }
+  for (const needed of ["card-toggle", "theme-toggle", "SUMMARY"]) {
+    assert(reached.has(needed), `Tab never reached ${needed}: ${[...reached].join(", ")}`);
+  }
+});
+
 const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
 for (const scheme of ["light", "dark"]) {
   for (const [name, url] of [["home", `${origin}/`], ["lesson", `${origin}/neural-networks/`], ["practice", PRACTICE]]) {
