@@ -14,6 +14,7 @@ pub mod linalg;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod serve;
 pub mod source;
 pub mod verify;
 pub mod write;

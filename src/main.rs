@@ -35,6 +35,21 @@ enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+    /// Serve the course on loopback, rebuilding and reloading open pages on every change.
+    Serve {
+        /// The course folder.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; the default is reachable from this machine only.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Start a new course, lesson or practice page from a template that builds.
     New {
         #[command(subcommand)]
@@ -47,6 +62,12 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Build { path, out, timings } => cmd::build::run(&path, out, timings),
         Command::Check { path } => cmd::build::check(&path),
+        Command::Serve {
+            path,
+            port,
+            bind,
+            open,
+        } => cmd::serve::run(&path, &bind, port, open),
         Command::New { what } => cmd::new::run(what),
     };
     ExitCode::from(code)

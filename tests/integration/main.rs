@@ -7,6 +7,7 @@ mod output;
 mod pdf;
 mod sample;
 mod scaffold;
+mod serve;
 mod verify_sample;
 
 use std::path::{Path, PathBuf};

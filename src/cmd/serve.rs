@@ -1,0 +1,104 @@
+//! `coursegen serve`: the authoring loop. Builds into memory, serves on loopback, watches the
+//! course and rebuilds on change.
+
+use std::path::Path;
+use std::sync::mpsc::channel;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use coursegen::serve::{http, watched, Site};
+use notify::event::{EventKind, ModifyKind};
+use notify::{RecursiveMode, Watcher};
+
+use super::USAGE_ERROR;
+
+/// Serves the course at `path` on `bind:port` until interrupted.
+pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
+    let site = Arc::new(Site::default());
+    match site.rebuild(path) {
+        Ok(summary) => println!("{summary}"),
+        Err(errors) => eprintln!("{errors}"),
+    }
+    let server = match tiny_http::Server::http((bind, port)) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("error: cannot listen on {bind}:{port}: {e}");
+            return USAGE_ERROR;
+        }
+    };
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map_or_else(|| format!("{bind}:{port}"), |a| a.to_string());
+    let url = format!("http://{addr}/");
+    println!("serving {} at {url} (Ctrl-C to stop)", path.display());
+    if open {
+        open_browser(&url);
+    }
+    // Ctrl-C or SIGTERM ends the server without a backtrace or a half-written file: nothing
+    // is ever written to disk in serve mode.
+    let _ = ctrlc::set_handler(|| {
+        println!("stopped");
+        std::process::exit(0);
+    });
+    let server_site = Arc::clone(&site);
+    std::thread::spawn(move || http::run(server, server_site));
+
+    let (tx, rx) = channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch files: {e}");
+            return USAGE_ERROR;
+        }
+    };
+    for target in watched(path) {
+        if let Err(e) = watcher.watch(&target, RecursiveMode::Recursive) {
+            eprintln!("warning: cannot watch {}: {e}", target.display());
+        }
+    }
+    while let Ok(event) = rx.recv() {
+        if !changes_content(&event) {
+            continue;
+        }
+        // An editor's save is often several events (truncate, write, rename): wait for the
+        // burst to end, then rebuild once.
+        while rx.recv_timeout(Duration::from_millis(30)).is_ok() {}
+        let start = Instant::now();
+        match site.rebuild(path) {
+            Ok(summary) => println!(
+                "{summary}; rebuilt and reloaded in {} ms",
+                start.elapsed().as_millis()
+            ),
+            // Once per change, not once per request: the browser asks the server, not the build.
+            Err(errors) => eprintln!("{errors}"),
+        }
+    }
+    0
+}
+
+/// True for events that can change what a build reads. Reading a file (as every build does)
+/// raises access events, which must not trigger another build.
+fn changes_content(event: &notify::Result<notify::Event>) -> bool {
+    match event {
+        Ok(e) => match e.kind {
+            EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => false,
+            EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any => {
+                true
+            }
+            EventKind::Other => false,
+        },
+        Err(_) => false,
+    }
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        eprintln!("could not open a browser; visit {url}");
+    }
+}

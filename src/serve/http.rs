@@ -1,0 +1,264 @@
+//! The static file server of `coursegen serve`: answers from the in-memory site, so no request
+//! path can reach the file system, and streams reload events to open pages.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use percent_encoding::percent_decode_str;
+use tiny_http::{Header, Request, Response as HttpResponse, Server};
+
+use super::Site;
+
+/// Where the injected script, the error status and the event stream live.
+pub const PREFIX: &str = "__coursegen/";
+const LIVE_JS: &str = include_str!("live.js");
+const SCRIPT_TAG: &str = "<script src=\"/__coursegen/live.js\"></script>";
+
+/// A response before it goes on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type`.
+    pub content_type: &'static str,
+    /// `Location` for redirects.
+    pub location: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// The content type of a file, by its extension.
+pub fn content_type(path: &str) -> &'static str {
+    match path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("pdf") => "application/pdf",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("woff2") => "font/woff2",
+        Some("woff") => "font/woff",
+        Some("ttf") => "font/ttf",
+        Some("otf") => "font/otf",
+        Some("json") => "application/json",
+        Some("tsv") => "text/tab-separated-values; charset=utf-8",
+        Some("txt" | "md") => "text/plain; charset=utf-8",
+        Some("ico") => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
+
+fn plain(status: u16, text: &str) -> Response {
+    Response {
+        status,
+        content_type: "text/plain; charset=utf-8",
+        location: None,
+        body: text.as_bytes().to_vec(),
+    }
+}
+
+/// The site's path for a request target: decoded, without query, and refused (`None`) if any
+/// segment would leave the site (`..`, encoded or not) or holds a byte no site path has.
+pub fn site_path(target: &str) -> Option<String> {
+    let path = target.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode_str(path).decode_utf8().ok()?;
+    if decoded.contains(['\0', '\\']) || !decoded.starts_with('/') {
+        return None;
+    }
+    let mut segments = Vec::new();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => return None,
+            s => segments.push(s),
+        }
+    }
+    Some(segments.join("/"))
+}
+
+/// Answers a GET for `target` from the current site.
+pub fn respond(site: &Site, target: &str) -> Response {
+    let Some(path) = site_path(target) else {
+        return not_found(site);
+    };
+    if let Some(special) = path.strip_prefix(PREFIX) {
+        return match special {
+            "live.js" => Response {
+                status: 200,
+                content_type: content_type("x.js"),
+                location: None,
+                body: LIVE_JS.into(),
+            },
+            "status" => plain(200, &site.with(|s| s.error.clone().unwrap_or_default())),
+            _ => not_found(site),
+        };
+    }
+    let clean = target.split(['?', '#']).next().unwrap_or("/");
+    let index = if path.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{path}/index.html")
+    };
+    let (file, folder) = site.with(|s| (s.files.get(&path).cloned(), s.files.get(&index).cloned()));
+    match (file, folder) {
+        (Some(body), _) if !clean.ends_with('/') => file_response(&path, &body),
+        (_, Some(body)) if clean.ends_with('/') => file_response(&index, &body),
+        // A folder asked for without its `/`: redirect, so that relative links resolve.
+        (_, Some(_)) => Response {
+            status: 301,
+            content_type: "text/plain; charset=utf-8",
+            location: Some(format!("{clean}/")),
+            body: Vec::new(),
+        },
+        _ => not_found(site),
+    }
+}
+
+fn file_response(path: &str, body: &[u8]) -> Response {
+    let content_type = content_type(path);
+    let body = if content_type.starts_with("text/html") {
+        inject(body)
+    } else {
+        body.to_vec()
+    };
+    Response {
+        status: 200,
+        content_type,
+        location: None,
+        body,
+    }
+}
+
+fn not_found(site: &Site) -> Response {
+    match site.with(|s| s.files.get("404.html").cloned()) {
+        Some(page) => Response {
+            status: 404,
+            ..file_response("404.html", &page)
+        },
+        None => plain(404, "not found"),
+    }
+}
+
+/// Adds the live-reload script before `</body>` (serve mode only).
+fn inject(html: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html);
+    match text.rfind("</body>") {
+        Some(i) => format!("{}{SCRIPT_TAG}\n{}", &text[..i], &text[i..]).into_bytes(),
+        None => format!("{text}{SCRIPT_TAG}").into_bytes(),
+    }
+}
+
+/// Server-sent events on the raw connection: `reload` after a good build, `error` after a
+/// failed one, a comment every 15 s to keep it open. Each event is flushed as it happens (a
+/// chunked response would sit in tiny_http's buffer). Ends when the client goes away.
+fn stream_events(request: Request, site: &Site) {
+    let mut seen = site.with(|s| s.version);
+    let mut out = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n: connected\n\n";
+    if out
+        .write_all(head.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        let (version, failed) = site.wait_change(seen, Duration::from_secs(15));
+        let message = if version > seen {
+            seen = version;
+            format!(
+                "event: {}\ndata: {version}\n\n",
+                if failed { "error" } else { "reload" }
+            )
+        } else {
+            ": keep-alive\n\n".to_string()
+        };
+        if out
+            .write_all(message.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn handle(request: Request, site: Arc<Site>) {
+    let target = request.url().to_string();
+    if request.method() != &tiny_http::Method::Get && request.method() != &tiny_http::Method::Head {
+        let _ =
+            request.respond(HttpResponse::from_string("method not allowed").with_status_code(405));
+        return;
+    }
+    if site_path(&target).as_deref() == Some("__coursegen/events") {
+        stream_events(request, &site);
+        return;
+    }
+    let r = respond(&site, &target);
+    let mut response = HttpResponse::from_data(r.body)
+        .with_status_code(r.status)
+        .with_header(header("Content-Type", r.content_type))
+        .with_header(header("Cache-Control", "no-store"));
+    if let Some(location) = r.location {
+        response = response.with_header(header("Location", &location));
+    }
+    let _ = request.respond(response);
+}
+
+/// Answers requests until the process ends, each on its own thread (event streams block).
+pub fn run(server: Server, site: Arc<Site>) {
+    for request in server.incoming_requests() {
+        let site = Arc::clone(&site);
+        std::thread::spawn(move || handle(request, site));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_never_leave_the_site() {
+        for evil in [
+            "/../../etc/passwd",
+            "/%2e%2e/%2e%2e/etc/passwd",
+            "/..%2f..%2fetc/passwd",
+            "/a/%2E%2E/%2E%2E/x",
+            "/x%00y",
+            "/a\\..\\b",
+            "etc/passwd",
+        ] {
+            assert_eq!(site_path(evil), None, "{evil}");
+        }
+        assert_eq!(
+            site_path("/assets/style.css?v=1").as_deref(),
+            Some("assets/style.css")
+        );
+        assert_eq!(
+            site_path("//etc/passwd").as_deref(),
+            Some("etc/passwd"),
+            "a site path, looked up in memory only"
+        );
+        assert_eq!(site_path("/").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("x.PDF"), "application/pdf");
+        assert_eq!(content_type("f.woff2"), "font/woff2");
+        assert_eq!(content_type("i.svg"), "image/svg+xml");
+    }
+}

@@ -1,0 +1,238 @@
+//! `coursegen serve` end to end: edit → reload event and new content; broken edit → error
+//! overlay over the last good page; fix → overlay gone; then a clean shutdown. Plus path
+//! traversal attempts, content types and a malformed request.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{binary, sample_copy};
+
+const PAGE: &str = "content/01-neural-networks/practice-backprop.md";
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(course: &std::path::Path) -> Server {
+    let mut child = Command::new(binary())
+        .args(["serve", "--port", "0"])
+        .arg(course)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start coursegen serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve printed its URL").expect("utf-8");
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().expect("host:port").to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Server { child, addr }
+}
+
+/// A raw HTTP/1.1 GET: status line, headers and body, as text.
+fn get(addr: &str, target: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_lowercase(), body.to_string())
+}
+
+/// Reads server-sent events until one named `name` arrives.
+fn wait_for_event(events: &mut BufReader<TcpStream>, name: &str) -> Duration {
+    let start = Instant::now();
+    let mut line = String::new();
+    while start.elapsed() < Duration::from_secs(20) {
+        line.clear();
+        if events.read_line(&mut line).unwrap_or(0) == 0 {
+            continue;
+        }
+        if line.trim() == format!("event: {name}") {
+            return start.elapsed();
+        }
+    }
+    panic!("no `{name}` event within 20 s");
+}
+
+fn open_events(addr: &str) -> BufReader<TcpStream> {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET /__coursegen/events HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+    )
+    .expect("send");
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    let start = Instant::now();
+    // Past the response headers and the first comment: the stream is live.
+    while !line.starts_with(": connected") {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the event stream never opened"
+        );
+        line.clear();
+        let _ = reader.read_line(&mut line);
+    }
+    reader
+}
+
+#[test]
+fn edit_break_fix_and_shut_down() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let server = start(&course);
+    let url = "/neural-networks/practice-backprop/";
+
+    let (status, head, body) = get(&server.addr, url);
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(body.contains("Seven short questions"));
+    assert!(
+        body.contains("/__coursegen/live.js"),
+        "serve injects its reload script"
+    );
+
+    let page = course.join(PAGE);
+    let original = std::fs::read_to_string(&page).expect("read page");
+    let mut events = open_events(&server.addr);
+    std::fs::write(
+        &page,
+        original.replace("about 15 minutes", "about 20 minutes"),
+    )
+    .expect("edit");
+    wait_for_event(&mut events, "reload");
+    let (_, _, body) = get(&server.addr, url);
+    assert!(body.contains("about 20 minutes"), "the edit is served");
+
+    std::fs::write(
+        &page,
+        original.replace("= [[2, 3], [-1, -2]]", "= [[2, 3], [-1, -3]]"),
+    )
+    .expect("break");
+    wait_for_event(&mut events, "error");
+    let (_, _, status_text) = get(&server.addr, "/__coursegen/status");
+    assert!(
+        status_text
+            .contains("content/01-neural-networks/practice-backprop.md:103:79: check failed"),
+        "{status_text}"
+    );
+    let (status, _, body) = get(&server.addr, url);
+    assert_eq!(status, 200, "the last good page stays up");
+    assert!(body.contains("about 20 minutes"));
+
+    std::fs::write(&page, &original).expect("fix");
+    wait_for_event(&mut events, "reload");
+    let (_, _, status_text) = get(&server.addr, "/__coursegen/status");
+    assert_eq!(status_text, "", "the overlay clears once the file is fixed");
+
+    // SIGTERM: the server stops cleanly, exit code 0.
+    let mut server = server;
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "server did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn no_path_escapes_and_types_are_right() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    std::fs::write(dir.path().join("secret.txt"), "do not serve").expect("write");
+    let server = start(&course);
+    for evil in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/assets/../../secret.txt",
+        "/../../etc/passwd",
+        "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "//etc/passwd",
+        "/course.yaml",
+    ] {
+        let (status, _, body) = get(&server.addr, evil);
+        assert_eq!(status, 404, "{evil}");
+        assert!(
+            !body.contains("do not serve") && !body.contains("root:"),
+            "{evil} leaked"
+        );
+    }
+    for (path, expected) in [
+        ("/", "text/html"),
+        ("/assets/style.css", "text/css"),
+        ("/assets/coursegen.js", "text/javascript"),
+        (
+            "/neural-networks/practice-backprop/flashcards.pdf",
+            "application/pdf",
+        ),
+        (
+            "/neural-networks/practice-backprop/flashcards.tsv",
+            "text/tab-separated-values",
+        ),
+        ("/__coursegen/live.js", "text/javascript"),
+    ] {
+        let (status, head, _) = get(&server.addr, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            head.contains(&format!("content-type: {expected}")),
+            "{path}: {head}"
+        );
+    }
+    let (status, head, _) = get(&server.addr, "/neural-networks");
+    assert_eq!(status, 301);
+    assert!(head.contains("location: /neural-networks/"), "{head}");
+    let (status, _, body) = get(&server.addr, "/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"));
+
+    // Garbage on the wire does not bring the server down.
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
+    let _ = stream.write_all(b"\x00\xff\xfe NOT HTTP AT ALL\r\n\r\n");
+    drop(stream);
+    let (status, _, _) = get(&server.addr, "/");
+    assert_eq!(status, 200);
+}
