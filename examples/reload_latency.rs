@@ -137,6 +137,7 @@ fn main() {
     }
     std::fs::write(&page, &original).expect("restore");
     let _ = child.kill();
+    let _ = child.wait();
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
