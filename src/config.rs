@@ -51,7 +51,7 @@ fn default_language() -> String {
 }
 
 /// Options for the flashcard PDFs.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlashcardOptions {
     /// Paper size of one card.
@@ -60,6 +60,25 @@ pub struct FlashcardOptions {
     /// Question on the front page and answer on the back, for double-sided printing.
     #[serde(default)]
     pub duplex: bool,
+    /// The whole course's deck (`flashcards.pdf` at the site root) is written only up to this
+    /// many cards: past it the file would be thousands of pages no one prints, and would cost
+    /// more to build than every page's own deck together.
+    #[serde(default = "default_course_deck_limit")]
+    pub course_deck_limit: usize,
+}
+
+fn default_course_deck_limit() -> usize {
+    2000
+}
+
+impl Default for FlashcardOptions {
+    fn default() -> Self {
+        FlashcardOptions {
+            page_size: PageSize::default(),
+            duplex: false,
+            course_deck_limit: default_course_deck_limit(),
+        }
+    }
 }
 
 /// Page sizes for printed flashcards.

@@ -36,7 +36,7 @@ pub fn page_deck(page: &Page) -> Vec<DeckCard> {
 }
 
 /// `flashcards.pdf` beside each page with cards, and `flashcards.pdf` for the whole course at
-/// the site root. Decks are made in parallel; each is the same bytes as a serial build.
+/// the site root (up to `course_deck_limit` cards). Decks are made in parallel; each is the same bytes as a serial build.
 pub fn render_decks(course: &Course) -> Vec<OutputFile> {
     let options = PrintOptions {
         page_mm: course.config.flashcards.page_size.mm(),
@@ -58,7 +58,7 @@ pub fn render_decks(course: &Course) -> Vec<OutputFile> {
             )
         })
         .collect();
-    if !all.is_empty() {
+    if !all.is_empty() && all.len() <= course.config.flashcards.course_deck_limit {
         jobs.push((
             "flashcards.pdf".into(),
             course.config.title.as_str(),

@@ -3,11 +3,15 @@
 //! next. DejaVu is embedded as a subset (allsorts), and nothing in the file depends on the
 //! clock or on randomness, so two builds give the same bytes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
 use allsorts::subset::{subset, CmapTarget, SubsetProfile};
+use flate2::write::ZlibEncoder;
+use flate2::Compression;
 use lopdf::{dictionary, Object, StringFormat};
 use printpdf::{
     Color, FontId, Greyscale, Line, LineDashPattern, LinePoint, Mm, Op, ParsedFont, PdfDocument,
@@ -114,7 +118,13 @@ pub fn deck_pdf(title: &str, cards: &[DeckCard], options: PrintOptions) -> Vec<u
         doc.add_bookmark(&bookmark(&card.question, i), page);
     }
     let labels: Vec<String> = pages.iter().map(|(l, _)| l.clone()).collect();
-    save(&doc, &labels)
+    save(&doc, &labels, fingerprint(title, cards, options))
+}
+
+/// A hash of everything a deck is made from, for its /ID.
+fn fingerprint(title: &str, cards: &[DeckCard], options: PrintOptions) -> u64 {
+    let text = format!("{title}\u{0}{cards:?}\u{0}{options:?}");
+    fnv1a(text.bytes(), 0)
 }
 
 fn label_block(text: &str, width: f32) -> Block {
@@ -143,6 +153,41 @@ fn bookmark(question: &[Paragraph], i: usize) -> String {
     )
 }
 
+/// Subset fonts already made in this process, by face and character set: decks of one course
+/// mostly use the same characters, and subsetting is the costly part of a small deck.
+type SubsetCache = Mutex<HashMap<(Style, BTreeSet<char>), Arc<ParsedFont>>>;
+
+fn subset_cache() -> &'static SubsetCache {
+    static CACHE: OnceLock<SubsetCache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The face subset to `chars`, named with its subset tag.
+fn subset_face(style: Style, chars: &BTreeSet<char>) -> Arc<ParsedFont> {
+    let key = (style, chars.clone());
+    if let Some(font) = subset_cache()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+    {
+        return Arc::clone(font);
+    }
+    let face = &faces()[&style];
+    let bytes = subset_font(face.bytes, &face.font, chars).unwrap_or_else(|_| face.bytes.to_vec());
+    let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+        .expect("a subset of a valid font parses");
+    // The six-letter tag marks a subset (PDF 32000 §9.6.4); it is derived from the characters
+    // so that the same deck always gets the same tag.
+    font.font_name = Some(format!("{}+{}", subset_tag(chars), face.name));
+    let font = Arc::new(font);
+    let mut cache = subset_cache().lock().unwrap_or_else(|p| p.into_inner());
+    // Bounded: a build with very many different character sets just stops caching.
+    if cache.len() < 1024 {
+        cache.insert(key, Arc::clone(&font));
+    }
+    font
+}
+
 /// Subsets each face to the characters it sets and registers it under a fixed name.
 fn embed_fonts(
     doc: &mut PdfDocument,
@@ -150,19 +195,12 @@ fn embed_fonts(
 ) -> BTreeMap<Style, FontId> {
     let mut ids = BTreeMap::new();
     for (style, chars) in used {
-        let face = &faces()[style];
-        let bytes =
-            subset_font(face.bytes, &face.font, chars).unwrap_or_else(|_| face.bytes.to_vec());
-        let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
-            .expect("a subset of a valid font parses");
-        // The six-letter tag marks a subset (PDF 32000 §9.6.4); it is derived from the
-        // characters so that the same deck always gets the same tag.
-        font.font_name = Some(format!("{}+{}", subset_tag(chars), face.name));
-        let id = FontId(format!("F{}", face.name.replace('-', "")));
+        let font = subset_face(*style, chars);
+        let id = FontId(format!("F{}", faces()[style].name.replace('-', "")));
         doc.resources
             .fonts
             .map
-            .insert(id.clone(), PdfFont::new(font));
+            .insert(id.clone(), PdfFont::new((*font).clone()));
         ids.insert(*style, id);
     }
     ids
@@ -272,11 +310,13 @@ fn ops(page: &PageLayout, ids: &BTreeMap<Style, FontId>, margin: f32, h: f32, w:
     ops
 }
 
-/// Serialises with a content-derived /ID and /PageLabels (printpdf writes neither itself).
-fn save(doc: &PdfDocument, labels: &[String]) -> Vec<u8> {
+/// Serialises with /PageLabels and a content-derived /ID (printpdf writes no labels and a
+/// random ID), compressing streams at a fast level: most of a deck is its font program, and
+/// the best level costs several times the time for a few percent of size.
+fn save(doc: &PdfDocument, labels: &[String], fingerprint: u64) -> Vec<u8> {
     let options = PdfSaveOptions {
         subset_fonts: false,
-        optimize: true,
+        optimize: false,
         ..Default::default()
     };
     let mut lo = doc.to_lopdf_document(&options, &mut Vec::new());
@@ -293,19 +333,25 @@ fn save(doc: &PdfDocument, labels: &[String]) -> Vec<u8> {
     if let Ok(catalog) = lo.catalog_mut() {
         catalog.set("PageLabels", dictionary! { "Nums" => nums });
     }
-    lo.compress();
-    // printpdf's trailer /ID is random: drop it, then derive one from the content.
-    lo.trailer.remove(b"ID");
-    let mut body = Vec::new();
-    lo.save_to(&mut body)
-        .expect("writing a PDF to memory cannot fail");
-    let id: Vec<u8> = [
-        fnv1a(body.iter().copied(), 1),
-        fnv1a(body.iter().copied(), 2),
-    ]
-    .iter()
-    .flat_map(|h| h.to_be_bytes())
-    .collect();
+    for object in lo.objects.values_mut() {
+        if let Object::Stream(stream) = object {
+            if stream.dict.get(b"Filter").is_err() {
+                let mut encoder = ZlibEncoder::new(Vec::new(), Compression::fast());
+                if encoder.write_all(&stream.content).is_ok() {
+                    if let Ok(compressed) = encoder.finish() {
+                        if compressed.len() < stream.content.len() {
+                            stream.dict.set("Filter", "FlateDecode");
+                            stream.set_content(compressed);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let id: Vec<u8> = [fingerprint, fnv1a(fingerprint.to_le_bytes(), 1)]
+        .iter()
+        .flat_map(|h| h.to_be_bytes())
+        .collect();
     lo.trailer.set(
         "ID",
         Object::Array(vec![

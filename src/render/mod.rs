@@ -200,10 +200,14 @@ pub fn render_course(
         context.insert("lesson_pages", &Vec::<NavLink>::new());
         context.insert("page", &empty);
         context.insert("root", root);
-        context.insert(
-            "course_cards",
-            &pages.iter().map(|p| Counts::of(p).cards).sum::<usize>(),
-        );
+        let cards: usize = pages.iter().map(|p| Counts::of(p).cards).sum();
+        // The home page links the course deck only when the deck is written.
+        let deck = if cards <= course.config.flashcards.course_deck_limit {
+            cards
+        } else {
+            0
+        };
+        context.insert("course_cards", &deck);
         match templates.render(template, &context) {
             Ok(html) => files.push(OutputFile {
                 path: path.into(),
