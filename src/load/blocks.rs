@@ -23,6 +23,8 @@ struct Open {
 
 /// A fenced code block being skipped.
 struct Fence {
+    /// Byte offset of the opening fence line.
+    start: usize,
     marker: char,
     len: usize,
     verify: Option<(Range<usize>, bool)>,
@@ -67,6 +69,7 @@ pub fn parse_body(
         }
 
         if let Some(mut f) = opens_fence(line) {
+            f.start = pos;
             let info = line.trim_start().trim_start_matches(f.marker).trim();
             let mut words = info.split_whitespace();
             if words.next() == Some("verify") {
@@ -141,13 +144,20 @@ pub fn parse_body(
         pos = next;
     }
 
+    let mut unclosed_fence = None;
     if let Some(f) = fence {
+        unclosed_fence = Some(file.line_col(f.start).0);
         if let Some((fence_line, _)) = f.verify {
             errors.push(
                 Diagnostic::at(file, fence_line, "verification block is never closed").with_hint(
                     format!(
-                        "close it with a line `{}`",
-                        f.marker.to_string().repeat(f.len)
+                        "close it with a line of {} {}",
+                        f.len,
+                        if f.marker == '`' {
+                            "backticks"
+                        } else {
+                            "tildes"
+                        }
                     ),
                 ),
             );
@@ -167,7 +177,10 @@ pub fn parse_body(
                     open.open.clone(),
                     format!("container `{}` is never closed", open.kind.name()),
                 )
-                .with_hint("close it with a line `:::`"),
+                .with_hint(match &unclosed_fence {
+                    Some(line) => format!("a code fence opened at line {line} is never closed, so everything after it is code"),
+                    None => "close it with a line `:::`".to_string(),
+                }),
             );
         }
         let container = Container {
@@ -222,6 +235,7 @@ fn opens_fence(line: &str) -> Option<Fence> {
         return None;
     }
     Some(Fence {
+        start: 0,
         marker,
         len,
         verify: None,
@@ -277,7 +291,9 @@ fn close(file: &Arc<SourceFile>, open: Open, errors: &mut Vec<Diagnostic>) -> Co
     }
     for child in &container.children {
         if let Block::Container(c) = child {
-            if let Some(message) = misplaced(container.kind, c.kind) {
+            // An empty `open` marks the stand-in for an unknown container, already reported.
+            if let Some(message) = misplaced(container.kind, c.kind).filter(|_| !c.open.is_empty())
+            {
                 errors.push(Diagnostic::at(file, c.open.clone(), message));
             }
         }
@@ -286,13 +302,19 @@ fn close(file: &Arc<SourceFile>, open: Open, errors: &mut Vec<Diagnostic>) -> Co
         for child in &container.children {
             if let Block::Markdown(range) = child {
                 errors.push(
-                    Diagnostic::at(file, range.start..range.start, "text inside `flashcards` outside any card")
+                    Diagnostic::at(file, text_start(file, range)..text_start(file, range), "text inside `flashcards` outside any card")
                         .with_hint("wrap each card in `::: card` … `:::`, or move the text above `::: flashcards`"),
                 );
             }
         }
     }
     container
+}
+
+/// Where the first non-blank character of a range is (errors point at text, not blank lines).
+fn text_start(file: &SourceFile, range: &Range<usize>) -> usize {
+    let text = &file.text[range.clone()];
+    range.start + (text.len() - text.trim_start().len())
 }
 
 fn has_markdown_before_answer(card: &Container) -> bool {

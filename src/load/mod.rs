@@ -188,14 +188,28 @@ fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Vec<Di
 
     let lesson_slug = slug_of(lesson_dir);
     let is_index = path.file_name().is_some_and(|n| n == "index.md");
+    let page_slug = slug_of(&path.with_extension(""));
     let (kind, url) = if is_index {
         (PageKind::Lesson, format!("{lesson_slug}/"))
     } else {
-        (
-            PageKind::Practice,
-            format!("{lesson_slug}/{}/", slug_of(&path.with_extension(""))),
-        )
+        (PageKind::Practice, format!("{lesson_slug}/{page_slug}/"))
     };
+    // A name with no letters or digits would give an empty URL part, and its page would
+    // overwrite another; `assets` is where the site's static files go.
+    for (name, slug, dir) in [(lesson_dir, &lesson_slug, true), (path, &page_slug, false)] {
+        if (dir || !is_index) && (slug.is_empty() || (dir && slug == "assets")) {
+            let what = if dir { "lesson folder" } else { "page file" };
+            let reason = if slug.is_empty() {
+                "has no letters or digits to make its URL from"
+            } else {
+                "would take the URL of the site's assets/ folder"
+            };
+            errors.push(
+                Diagnostic::in_path(relative(root, name), format!("{what} name {reason}"))
+                    .with_hint("rename it, e.g. `01-neural-networks` or `practice-backprop.md`"),
+            );
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }

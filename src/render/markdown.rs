@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::math::to_mathml;
@@ -241,6 +241,31 @@ impl Ctx<'_> {
         }
     }
 
+    /// Math written in the page at byte `start`: an error points into the LaTeX itself when
+    /// the converter says where (falling back to the whole `span`).
+    fn math_at(
+        &mut self,
+        latex: &str,
+        display: bool,
+        start: usize,
+        span: Range<usize>,
+        html: &mut String,
+    ) {
+        match to_mathml(latex, display) {
+            Ok(m) => html.push_str(&m),
+            Err((message, at)) => {
+                let located = start + at.start..(start + at.end).max(start + at.start + 1);
+                let located = if located.end <= span.end {
+                    located
+                } else {
+                    span
+                };
+                let d = self.error(located, message);
+                self.errors.push(d);
+            }
+        }
+    }
+
     fn container(&mut self, c: &Container, html: &mut String) {
         match c.kind {
             ContainerKind::Question => {
@@ -365,7 +390,8 @@ impl Ctx<'_> {
                 Event::InlineMath(latex) | Event::DisplayMath(latex) => {
                     let display = text[span.start - base..].starts_with("$$");
                     let mut m = String::new();
-                    self.math(&latex, display, span.clone(), &mut m);
+                    let opening = if display { 2 } else { 1 };
+                    self.math_at(&latex, display, span.start + opening, span.clone(), &mut m);
                     Event::InlineHtml(m.into())
                 }
                 Event::Start(Tag::Link {
@@ -386,20 +412,27 @@ impl Ctx<'_> {
                     Some(role) => {
                         let target = heading.as_mut().map_or(&mut events, |h| &mut h.2);
                         strip_role(target, &role);
-                        self.role(&role, &code, span.start + 1..span.end - 1)
+                        let ticks = text[span.start - base..]
+                            .chars()
+                            .take_while(|c| *c == '`')
+                            .count();
+                        self.role(&role, &code, span.start + ticks..span.end - ticks)
                     }
                     None => Event::Code(code),
                 },
-                Event::Start(Tag::Image {
-                    link_type: LinkType::Inline,
-                    dest_url,
-                    ..
-                }) if dest_url.starts_with("http://")
-                    || dest_url.starts_with("https://")
-                    || dest_url.starts_with("//") =>
-                {
+                Event::Start(Tag::Image { ref dest_url, .. }) if is_external(dest_url) => {
                     let d = self.error(span, "image loaded from another site").with_hint(
                         "pages make no request outside the site; put the image in assets/ and link it from there",
+                    );
+                    self.errors.push(d);
+                    continue;
+                }
+                Event::Html(ref raw) | Event::InlineHtml(ref raw)
+                    if external_resource(raw).is_some() =>
+                {
+                    let url = external_resource(raw).unwrap_or_default();
+                    let d = self.error(span, format!("HTML that loads from another site: {url}")).with_hint(
+                        "pages make no request outside the site; put the file in assets/ and link it from there",
                     );
                     self.errors.push(d);
                     continue;
@@ -478,7 +511,7 @@ impl Ctx<'_> {
     /// `{eval}` prints a computed value; `{count}`/`{Count}` a count in words; `{number}` in digits.
     fn role(&mut self, role: &str, arg: &str, span: Range<usize>) -> Event<'static> {
         match role {
-            "eval" => match self.verification.eval_inline(self.file, span.clone()) {
+            "eval" => match self.verification.eval_inline(self.file, arg, span.clone()) {
                 Ok(value) => {
                     let mut m = String::new();
                     self.math(&typeset::value(&value), false, span, &mut m);
@@ -530,6 +563,50 @@ fn unwrap_paragraph(html: &str) -> &str {
         Some(inner) if !inner.contains("<p>") => inner,
         _ => html,
     }
+}
+
+/// True for a URL on another site (pages must not load anything from one).
+fn is_external(url: &str) -> bool {
+    let url = url.trim().to_ascii_lowercase();
+    url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
+}
+
+/// The first `src="…"` (or a stylesheet `href`) in raw HTML that points at another site.
+fn external_resource(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut found = None;
+    for attr in ["src=", "srcset=", "data=", "poster="] {
+        let mut rest = lower.as_str();
+        while let Some(i) = rest.find(attr) {
+            let value = rest[i + attr.len()..].trim_start_matches(['"', '\'']);
+            if is_external(value) {
+                found = Some(
+                    value
+                        .split(['"', '\'', ' ', '>'])
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                );
+                break;
+            }
+            rest = &rest[i + attr.len()..];
+        }
+    }
+    if found.is_none() && lower.contains("<link") && lower.contains("stylesheet") {
+        if let Some(i) = lower.find("href=") {
+            let value = lower[i + 5..].trim_start_matches(['"', '\'']);
+            if is_external(value) {
+                found = Some(
+                    value
+                        .split(['"', '\'', ' ', '>'])
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                );
+            }
+        }
+    }
+    found
 }
 
 fn capitalise(word: &str) -> String {

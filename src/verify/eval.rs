@@ -142,10 +142,27 @@ impl Env {
     fn check_names(&self, e: &Expr, params: &[String]) -> Result<()> {
         let mut err = None;
         walk(e, &mut |e| {
-            if let ExprKind::Name(n) = &e.kind {
-                if err.is_none() && !params.contains(n) && !self.values.contains_key(n) {
+            if err.is_some() {
+                return;
+            }
+            match &e.kind {
+                ExprKind::Name(n) if !params.contains(n) && !self.values.contains_key(n) => {
                     err = Some(self.unknown(n, &e.span));
                 }
+                // Only functions defined before this one may be called, so no function can
+                // call itself, directly or through another: evaluation always ends.
+                ExprKind::Call(f, _)
+                | ExprKind::Grad(f, _)
+                | ExprKind::NumGrad(f, _)
+                | ExprKind::Partial { func: f, .. }
+                    if !self.functions.contains_key(f) && !BUILTINS.contains(&f.as_str()) =>
+                {
+                    err = Some(
+                        VerifyError::new(e.span.clone(), format!("`{f}` is not a function defined before this one"))
+                            .hint("a function can call built-ins and functions defined above it, not itself"),
+                    );
+                }
+                _ => {}
             }
         });
         err.map_or(Ok(()), Err)

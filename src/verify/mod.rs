@@ -13,7 +13,7 @@ pub mod lexer;
 pub mod parser;
 pub mod typeset;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -38,13 +38,24 @@ pub struct PageVerification {
 }
 
 impl PageVerification {
-    /// Evaluates an inline `{eval}` expression found at `span` of the page's file.
+    /// Evaluates an inline `{eval}` expression: `code` is the code span's text, `span` where
+    /// it is written in the page's file.
     pub fn eval_inline(
         &self,
         file: &Arc<SourceFile>,
+        code: &str,
         span: Range<usize>,
     ) -> Result<Value, Diagnostic> {
-        let src = &file.text[span.clone()];
+        if code.trim().is_empty() {
+            return Err(Diagnostic::at(
+                file,
+                span,
+                "`{eval}` needs an expression between the backticks",
+            ));
+        }
+        // The code text, not the source between the backticks: a code span may continue on a
+        // quoted line or hold escapes, so the two can differ; positions stay close enough.
+        let src = code;
         lexer::lex(src, span.start)
             .and_then(|tokens| parser::parse_expr(&tokens))
             .and_then(|e| self.env.eval(&e))
@@ -77,6 +88,7 @@ pub fn verify_course(course: &Course) -> Result<Vec<PageVerification>, Vec<Diagn
 pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
     let mut result = PageVerification::default();
     let mut errors = Vec::new();
+    let mut failed: HashSet<String> = HashSet::new();
     let mut blocks = Vec::new();
     collect_blocks(&page.body, &mut blocks);
     for (code, show) in blocks {
@@ -94,9 +106,21 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
                 .insert(code.start, stmts.iter().map(typeset::statement).collect());
         }
         for stmt in &stmts {
+            // A statement that uses a name whose definition failed would only report that
+            // the name is undefined: the author has already been told the real cause.
+            if uses_any(stmt, &failed) {
+                continue;
+            }
             match result.env.run(stmt) {
                 Ok(n) => result.checks += n,
-                Err(e) => errors.push(to_diagnostic(&page.file, e)),
+                Err(e) => {
+                    if let Some((ast::Binding::Value(name) | ast::Binding::Function(name, _), _)) =
+                        &stmt.binding
+                    {
+                        failed.insert(name.clone());
+                    }
+                    errors.push(to_diagnostic(&page.file, e));
+                }
             }
         }
     }
@@ -105,6 +129,26 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
     } else {
         Err(errors)
     }
+}
+
+/// True if the statement reads any of `names` (as a value or a function).
+fn uses_any(stmt: &ast::Stmt, names: &HashSet<String>) -> bool {
+    if names.is_empty() {
+        return false;
+    }
+    let mut found = false;
+    let exprs = std::iter::once(&stmt.first).chain(stmt.links.iter().map(|(_, e)| e));
+    for e in exprs {
+        eval::walk(e, &mut |e| match &e.kind {
+            ast::ExprKind::Name(n)
+            | ast::ExprKind::Call(n, _)
+            | ast::ExprKind::Grad(n, _)
+            | ast::ExprKind::NumGrad(n, _)
+            | ast::ExprKind::Partial { func: n, .. } => found |= names.contains(n),
+            _ => {}
+        });
+    }
+    found
 }
 
 fn collect_blocks(blocks: &[Block], out: &mut Vec<(Range<usize>, bool)>) {

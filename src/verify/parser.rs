@@ -327,7 +327,7 @@ impl Parser<'_> {
     }
 
     fn comma_list(&mut self, close: Tok, what: &str) -> Result<Vec<Expr>> {
-        self.enter()?;
+        // Each item is an `expr`, which counts the nesting level itself.
         let mut items = Vec::new();
         if !self.eat(&close) {
             loop {
@@ -338,7 +338,6 @@ impl Parser<'_> {
                 self.expect(Tok::Comma, what)?;
             }
         }
-        self.depth -= 1;
         Ok(items)
     }
 }

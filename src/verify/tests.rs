@@ -165,6 +165,16 @@ fn errors_name_what_and_where() {
     );
     fails("let f(x) = y", "`y` is not defined", "y");
     fails("log(-1) = 0", "log is not defined at -1", "log");
+    fails(
+        "let f(x) = f(x)\nf(1) = 1",
+        "`f` is not a function defined before this one",
+        "f(x)\n",
+    );
+    fails(
+        "let g(x) = h(x)\nlet h(x) = g(x)",
+        "`h` is not a function defined before this one",
+        "h(x)",
+    );
 }
 
 #[test]
@@ -178,6 +188,11 @@ fn huge_inputs_fail_fast() {
     }
     let (message, _) = run(&format!("{chain}∇f59(1) = [1]")).unwrap_err();
     assert_eq!(message, "circuit is too large to differentiate");
+    let deep = format!("x = {}1{}", "[".repeat(199), "]".repeat(199));
+    assert!(
+        run(&format!("{deep} ")).is_err_and(|(m, _)| !m.contains("nested")),
+        "199 brackets are within the limit"
+    );
     let (message, _) = run(&format!("{chain}f59(1) = 1")).unwrap_err();
     assert_eq!(message, "computation takes more than 1000000 steps");
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Side-by-side build times on one synthetic corpus, in one hyperfine run: coursegen (full and
+# without PDFs is not separable yet, so full), the pulldown-cmark floor, and — where installed —
+# Hugo (apt-get install hugo) and mdBook (cargo install mdbook --locked). Zola is not packaged
+# for this machine; add it the same way where it is.
+#
+#   benches/compare.sh [PAGES] [RUNS]      e.g. benches/compare.sh 1000 5
+#
+# Prints hyperfine's table (median and ratios) and each tool's peak RSS (/usr/bin/time -v).
+# Needs: hyperfine, GNU time (apt-get install hyperfine time). Uses /dev/shm (tmpfs) when present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pages=${1:-1000}
+runs=${2:-5}
+tmp=${TMPDIR:-/tmp}
+[ -d /dev/shm ] && tmp=/dev/shm
+work="$tmp/coursegen-compare-$pages"
+
+cargo build --release --quiet --bin coursegen --example gen_course --example floor
+./target/release/examples/gen_course "$pages" "$work/course" >/dev/null
+
+commands=(
+  "./target/release/coursegen build $work/course --out $work/out-coursegen"
+  "./target/release/examples/floor $work/course/plain $work/out-floor"
+)
+names=(coursegen floor)
+
+if command -v hugo >/dev/null; then
+  # The same plain Markdown in Hugo's layout, with minimal templates.
+  site="$work/hugo"
+  rm -rf "$site" && mkdir -p "$site/layouts/_default" && cp -r "$work/course/plain" "$site/content"
+  printf 'baseURL = "/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n' > "$site/hugo.toml"
+  printf '<!doctype html><title>{{ .Title }}</title>{{ .Content }}' > "$site/layouts/_default/single.html"
+  printf '<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li>{{ .Title }}</li>{{ end }}</ul>' > "$site/layouts/_default/list.html"
+  commands+=("hugo --quiet --source $site --destination $work/out-hugo")
+  names+=(hugo)
+fi
+
+if command -v mdbook >/dev/null; then
+  book="$work/mdbook"
+  rm -rf "$book" && mkdir -p "$book/src" && cp -r "$work/course/plain/." "$book/src/"
+  printf '[book]\ntitle = "bench"\n[output.html.search]\nenable = false\n' > "$book/book.toml"
+  (cd "$book/src" && echo "# Summary" > SUMMARY.md && find . -name '*.md' ! -name SUMMARY.md | sort | sed 's|^\./||' | awk '{print "- [" $0 "](" $0 ")"}' >> SUMMARY.md)
+  commands+=("mdbook build $book --dest-dir $work/out-mdbook")
+  names+=(mdbook)
+fi
+
+hyperfine --warmup 1 --runs "$runs" --export-markdown "$work/times.md" "${commands[@]}"
+cat "$work/times.md"
+
+if [ -x /usr/bin/time ]; then
+  echo
+  echo "| tool | peak RSS |"
+  echo "|---|---|"
+  for i in "${!commands[@]}"; do
+    rss=$( { /usr/bin/time -v ${commands[$i]} >/dev/null 2>/dev/null; } 2>&1 | awk -F': ' '/Maximum resident/ {print $2}')
+    [ -n "$rss" ] || rss=$( (/usr/bin/time -v ${commands[$i]} >/dev/null) 2>&1 | awk -F': ' '/Maximum resident/ {print $2}')
+    echo "| ${names[$i]} | $((rss / 1024)) MiB |"
+  done
+fi
