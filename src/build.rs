@@ -18,6 +18,8 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Where the site goes; `None` checks without writing.
     pub out: Option<PathBuf>,
+    /// Whether to make the flashcard PDFs (`--no-pdf` skips them for a faster preview).
+    pub pdf: bool,
 }
 
 /// What a successful build did.
@@ -101,7 +103,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         render_course(&course, &verifications, &templates)
     })
     .map_err(fail)?;
-    files.extend(timed(&mut report.timings, "pdf", || render_decks(&course)));
+    if options.pdf {
+        files.extend(timed(&mut report.timings, "pdf", || render_decks(&course)));
+    }
     files.extend(assets(root).map_err(|d| fail(vec![d]))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
 

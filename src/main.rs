@@ -28,8 +28,12 @@ enum Command {
         /// Print the time spent in each stage.
         #[arg(long)]
         timings: bool,
+        /// Skip the flashcard PDFs (a faster build for previews).
+        #[arg(long)]
+        no_pdf: bool,
     },
-    /// Do everything `build` does (including every verification block) but write nothing.
+    /// Run every check `build` runs (every verification block, link and template) but write
+    /// nothing.
     Check {
         /// The course folder.
         #[arg(default_value = ".")]
@@ -60,7 +64,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Build { path, out, timings } => cmd::build::run(&path, out, timings),
+        Command::Build {
+            path,
+            out,
+            timings,
+            no_pdf,
+        } => cmd::build::run(&path, out, timings, !no_pdf),
         Command::Check { path } => cmd::build::check(&path),
         Command::Serve {
             path,

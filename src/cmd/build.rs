@@ -7,11 +7,12 @@ use coursegen::build::{build, default_out, BuildOptions};
 use super::CONTENT_ERROR;
 
 /// Builds the course at `path`; prints every error, or the summary line.
-pub fn run(path: &Path, out: Option<PathBuf>, timings: bool) -> u8 {
+pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool) -> u8 {
     let out = out.unwrap_or_else(|| default_out(path));
     match build(&BuildOptions {
         root: path.to_path_buf(),
         out: Some(out.clone()),
+        pdf,
     }) {
         Ok(report) => {
             if timings {
@@ -34,6 +35,8 @@ pub fn check(path: &Path) -> u8 {
     match build(&BuildOptions {
         root: path.to_path_buf(),
         out: None,
+        // Laying out PDFs cannot find a content error, so checking skips it.
+        pdf: false,
     }) {
         Ok(report) => {
             println!("{}", report.summary("checked"));

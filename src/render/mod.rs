@@ -60,6 +60,19 @@ struct PageView<'a> {
     counts: Counts,
 }
 
+/// What the sidebar template knows of the page it is rendered for.
+#[derive(Serialize)]
+struct SidebarPage<'a> {
+    url: &'a str,
+    lesson_url: &'a str,
+}
+
+/// Marks the link to `url` in a pre-rendered sidebar as the current page.
+fn mark_current(sidebar: &str, root: &str, url: &str) -> String {
+    let href = format!("href=\"{root}{url}\"");
+    sidebar.replacen(&href, &format!("{href} aria-current=\"page\""), 1)
+}
+
 fn link(page: &Page) -> NavLink<'_> {
     NavLink {
         title: &page.title,
@@ -123,11 +136,60 @@ pub fn render_course(
         })
         .collect();
 
+    // The sidebar is rendered once per lesson and folder depth, not once per page (that made
+    // big courses quadratic); each page's copy then marks the page as current.
+    let render_sidebar = |lesson_url: &str, pages: &[NavLink], root: &str| {
+        let mut context = tera::Context::new();
+        context.insert("site", &site);
+        context.insert("nav", &nav);
+        context.insert("lesson_pages", pages);
+        context.insert(
+            "page",
+            &SidebarPage {
+                url: "",
+                lesson_url,
+            },
+        );
+        context.insert("root", root);
+        templates.render("partials/sidebar.html", &context)
+    };
+    let sidebar_jobs: Vec<(&str, usize)> = course
+        .lessons
+        .iter()
+        .flat_map(|l| {
+            let depths: std::collections::BTreeSet<usize> = std::iter::once(&l.page)
+                .chain(&l.practice)
+                .map(Page::depth)
+                .collect();
+            depths.into_iter().map(move |d| (l.page.url.as_str(), d))
+        })
+        .collect();
+    let mut sidebars: HashMap<(&str, usize), String> = HashMap::new();
+    for (key, html) in sidebar_jobs
+        .par_iter()
+        .map(|&(lesson, depth)| {
+            (
+                (lesson, depth),
+                render_sidebar(lesson, &lesson_pages[lesson], &"../".repeat(depth)),
+            )
+        })
+        .collect::<Vec<_>>()
+    {
+        match html {
+            Ok(html) => {
+                sidebars.insert(key, html);
+            }
+            Err(e) => return Err(vec![e]),
+        }
+    }
+    let no_pages: Vec<NavLink> = Vec::new();
+
     let rendered: Vec<Result<OutputFile, Diagnostic>> = pages
         .par_iter()
         .enumerate()
         .map(|(i, page)| {
             let lesson_url = lesson_of[page.url.as_str()];
+            let root = "../".repeat(page.depth());
             let view = PageView {
                 title: &page.title,
                 description: &page.meta.description,
@@ -146,10 +208,19 @@ pub fn render_course(
             };
             let mut context = tera::Context::new();
             context.insert("site", &site);
-            context.insert("nav", &nav);
-            context.insert("lesson_pages", &lesson_pages[lesson_url]);
+            // Only a lesson page lists its lesson's pages; a practice page needs no copy.
+            let listed = if page.kind == PageKind::Lesson {
+                &lesson_pages[lesson_url]
+            } else {
+                &no_pages
+            };
+            context.insert("lesson_pages", listed);
+            context.insert(
+                "sidebar",
+                &mark_current(&sidebars[&(lesson_url, page.depth())], &root, &page.url),
+            );
             context.insert("page", &view);
-            context.insert("root", &"../".repeat(page.depth()));
+            context.insert("root", &root);
             let template = if page.kind == PageKind::Lesson {
                 "lesson.html"
             } else {
@@ -197,7 +268,11 @@ pub fn render_course(
         let mut context = tera::Context::new();
         context.insert("site", &site);
         context.insert("nav", &nav);
-        context.insert("lesson_pages", &Vec::<NavLink>::new());
+        context.insert("lesson_pages", &no_pages);
+        match render_sidebar("", &no_pages, root) {
+            Ok(sidebar) => context.insert("sidebar", &sidebar),
+            Err(e) => errors.push(e),
+        }
         context.insert("page", &empty);
         context.insert("root", root);
         let cards: usize = pages.iter().map(|p| Counts::of(p).cards).sum();

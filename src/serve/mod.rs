@@ -36,6 +36,7 @@ impl Site {
         let result = build(&BuildOptions {
             root: root.to_path_buf(),
             out: None,
+            pdf: true,
         });
         let mut snapshot = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
         snapshot.version += 1;

@@ -30,6 +30,7 @@ pub fn build_course(course: &Path, out: Option<&Path>) -> Result<BuildReport, Di
     build(&BuildOptions {
         root: course.to_path_buf(),
         out: out.map(Path::to_path_buf),
+        pdf: true,
     })
 }
 
