@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side build times on one synthetic corpus, in one hyperfine run: coursegen (full and
-# without PDFs is not separable yet, so full), the pulldown-cmark floor, and — where installed —
+# Side-by-side build times on one synthetic corpus, in one hyperfine run: coursegen (full, and
+# HTML + verification only with --no-pdf), the pulldown-cmark floor, and — where installed —
 # Hugo (apt-get install hugo) and mdBook (cargo install mdbook --locked). Zola is not packaged
 # for this machine; add it the same way where it is.
 #
@@ -21,9 +21,10 @@ cargo build --release --quiet --bin coursegen --example gen_course --example flo
 
 commands=(
   "./target/release/coursegen build $work/course --out $work/out-coursegen"
+  "./target/release/coursegen build --no-pdf $work/course --out $work/out-coursegen-html"
   "./target/release/examples/floor $work/course/plain $work/out-floor"
 )
-names=(coursegen floor)
+names=(coursegen coursegen-html-only floor)
 
 if command -v hugo >/dev/null; then
   # The same plain Markdown in Hugo's layout, with minimal templates.

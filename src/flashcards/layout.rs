@@ -73,22 +73,59 @@ impl Block {
     }
 }
 
+/// Characters below this have their face and advance in a table, filled once per process
+/// (every character of a card is measured, and the font's own maps are B-trees).
+const TABLE: usize = 0x2800;
+
+/// For each style and character below [`TABLE`]: the face that sets it and its advance in
+/// em (`None` when even Regular lacks it).
+fn metrics_table() -> &'static BTreeMap<Style, Vec<Option<(Style, f32)>>> {
+    static TABLE_CELL: OnceLock<BTreeMap<Style, Vec<Option<(Style, f32)>>>> = OnceLock::new();
+    TABLE_CELL.get_or_init(|| {
+        faces()
+            .keys()
+            .map(|&style| {
+                (
+                    style,
+                    (0..TABLE as u32)
+                        .map(|cp| char::from_u32(cp).and_then(|c| lookup(style, c)))
+                        .collect(),
+                )
+            })
+            .collect()
+    })
+}
+
+/// The face that sets `c` in `style` (its own, or Regular when it lacks the glyph) and the
+/// advance in em.
+fn lookup(style: Style, c: char) -> Option<(Style, f32)> {
+    [style, Style::Regular].into_iter().find_map(|s| {
+        let font = &faces()[&s].font;
+        let gid = font.lookup_glyph_index(c as u32)?;
+        Some((
+            s,
+            font.get_glyph_width(gid).unwrap_or(0) as f32 / font.units_per_em as f32,
+        ))
+    })
+}
+
+fn metrics(style: Style, c: char) -> (Style, f32) {
+    let found = if (c as usize) < TABLE {
+        metrics_table()[&style][c as usize]
+    } else {
+        lookup(style, c)
+    };
+    found.unwrap_or((Style::Regular, 0.0))
+}
+
 /// The face that sets `c` in `style`: the style's own, or Regular when it lacks the glyph.
 fn face_for(style: Style, c: char) -> Style {
-    let has = |s: Style| faces()[&s].font.lookup_glyph_index(c as u32).is_some();
-    if has(style) {
-        style
-    } else {
-        Style::Regular
-    }
+    metrics(style, c).0
 }
 
 /// Advance width of `c` in points at `size`.
 fn advance(style: Style, c: char, size: f32) -> f32 {
-    let face = &faces()[&face_for(style, c)];
-    let gid = face.font.lookup_glyph_index(c as u32).unwrap_or(0);
-    let units = face.font.get_glyph_width(gid).unwrap_or(0) as f32;
-    units * size / face.font.units_per_em as f32
+    metrics(style, c).1 * size
 }
 
 /// A word: pieces of text in different styles with no space between them.

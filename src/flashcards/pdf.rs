@@ -123,8 +123,19 @@ pub fn deck_pdf(title: &str, cards: &[DeckCard], options: PrintOptions) -> Vec<u
 
 /// A hash of everything a deck is made from, for its /ID.
 fn fingerprint(title: &str, cards: &[DeckCard], options: PrintOptions) -> u64 {
-    let text = format!("{title}\u{0}{cards:?}\u{0}{options:?}");
-    fnv1a(text.bytes(), 0)
+    let runs = cards
+        .iter()
+        .flat_map(|c| c.question.iter().chain(&c.answer))
+        .flatten();
+    let bytes = title
+        .bytes()
+        .chain(runs.flat_map(|r| {
+            std::iter::once(r.style as u8)
+                .chain(r.text.bytes())
+                .chain([0])
+        }))
+        .chain(format!("{options:?}").into_bytes());
+    fnv1a(bytes, 0)
 }
 
 fn label_block(text: &str, width: f32) -> Block {
@@ -310,6 +321,49 @@ fn ops(page: &PageLayout, ids: &BTreeMap<Style, FontId>, margin: f32, h: f32, w:
     ops
 }
 
+/// Large streams (the subset font programs) repeat from deck to deck; their compressed bytes
+/// are kept, keyed by length and hash.
+type DeflateCache = Mutex<HashMap<(usize, u64), Arc<Vec<u8>>>>;
+
+/// `content` compressed, or `None` when compressing would not make it smaller.
+fn deflate(content: &[u8]) -> Option<Arc<Vec<u8>>> {
+    static CACHE: OnceLock<DeflateCache> = OnceLock::new();
+    let cacheable = content.len() >= 4096;
+    let key = (
+        content.len(),
+        if cacheable {
+            fnv1a(content.iter().copied(), 3)
+        } else {
+            0
+        },
+    );
+    if cacheable {
+        let cache = CACHE
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(hit) = cache.get(&key) {
+            return Some(Arc::clone(hit));
+        }
+    }
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::fast());
+    encoder.write_all(content).ok()?;
+    let compressed = Arc::new(encoder.finish().ok()?);
+    if compressed.len() >= content.len() {
+        return None;
+    }
+    if cacheable {
+        let mut cache = CACHE
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if cache.len() < 1024 {
+            cache.insert(key, Arc::clone(&compressed));
+        }
+    }
+    Some(compressed)
+}
+
 /// Serialises with /PageLabels and a content-derived /ID (printpdf writes no labels and a
 /// random ID), compressing streams at a fast level: most of a deck is its font program, and
 /// the best level costs several times the time for a few percent of size.
@@ -336,14 +390,9 @@ fn save(doc: &PdfDocument, labels: &[String], fingerprint: u64) -> Vec<u8> {
     for object in lo.objects.values_mut() {
         if let Object::Stream(stream) = object {
             if stream.dict.get(b"Filter").is_err() {
-                let mut encoder = ZlibEncoder::new(Vec::new(), Compression::fast());
-                if encoder.write_all(&stream.content).is_ok() {
-                    if let Ok(compressed) = encoder.finish() {
-                        if compressed.len() < stream.content.len() {
-                            stream.dict.set("Filter", "FlateDecode");
-                            stream.set_content(compressed);
-                        }
-                    }
+                if let Some(compressed) = deflate(&stream.content) {
+                    stream.dict.set("Filter", "FlateDecode");
+                    stream.set_content(compressed.to_vec());
                 }
             }
         }
