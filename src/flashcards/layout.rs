@@ -77,10 +77,13 @@ impl Block {
 /// (every character of a card is measured, and the font's own maps are B-trees).
 const TABLE: usize = 0x2800;
 
+/// Per style, per character: the face that sets it and its advance in em.
+type MetricsTable = BTreeMap<Style, Vec<Option<(Style, f32)>>>;
+
 /// For each style and character below [`TABLE`]: the face that sets it and its advance in
 /// em (`None` when even Regular lacks it).
-fn metrics_table() -> &'static BTreeMap<Style, Vec<Option<(Style, f32)>>> {
-    static TABLE_CELL: OnceLock<BTreeMap<Style, Vec<Option<(Style, f32)>>>> = OnceLock::new();
+fn metrics_table() -> &'static MetricsTable {
+    static TABLE_CELL: OnceLock<MetricsTable> = OnceLock::new();
     TABLE_CELL.get_or_init(|| {
         faces()
             .keys()
