@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::flashcards::render_decks;
 use crate::load::load_course;
-use crate::render::{assets, render_course, templates::Templates, OutputFile};
+use crate::render::{assets, render_course, templates::Templates, MemorySink, OutputFile, Sink};
 use crate::verify::verify_course;
-use crate::write::write_site;
+use crate::write::Staging;
 
 /// What to do with a course.
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ pub struct BuildReport {
     pub cards: usize,
     /// Verification links checked.
     pub checks: usize,
-    /// Files of the site.
+    /// Files of the site, when it was built in memory (no `out`), sorted by path.
     pub files: Vec<OutputFile>,
     /// Time per stage, in order.
     pub timings: Vec<(&'static str, Duration)>,
@@ -99,28 +99,41 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         }
     };
     let templates = Templates::load(root).map_err(|d| fail(vec![d]))?;
-    let mut files = timed(&mut report.timings, "render", || {
-        render_course(&course, &verifications, &templates)
-    })
-    .map_err(fail)?;
-    if options.pdf {
-        files.extend(timed(&mut report.timings, "pdf", || render_decks(&course)));
-    }
-    files.extend(assets(root).map_err(|d| fail(vec![d]))?);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-
     report.pages = course.pages().count();
     report.cards = course.pages().map(|p| p.cards().len()).sum();
     report.checks = verifications.iter().map(|v| v.checks).sum();
-    if let Some(out) = &options.out {
-        timed(&mut report.timings, "write", || write_site(out, &files)).map_err(|e| {
-            fail(vec![Diagnostic::in_path(
-                out.display().to_string(),
-                format!("cannot write the site: {e}"),
-            )])
-        })?;
+
+    // Files go straight to the staging folder as they are made (or to memory without `out`).
+    let write_error = |out: &Path, e: std::io::Error| {
+        fail(vec![Diagnostic::in_path(
+            out.display().to_string(),
+            format!("cannot write the site: {e}"),
+        )])
+    };
+    let staging = match &options.out {
+        Some(out) => Some(Staging::new(out).map_err(|e| write_error(out, e))?),
+        None => None,
+    };
+    let memory = MemorySink::default();
+    let sink: &dyn Sink = match &staging {
+        Some(staging) => staging,
+        None => &memory,
+    };
+    timed(&mut report.timings, "render", || {
+        render_course(&course, &verifications, &templates, sink)
+    })
+    .map_err(fail)?;
+    if options.pdf {
+        timed(&mut report.timings, "pdf", || render_decks(&course, sink));
     }
-    report.files = files;
+    for file in assets(root).map_err(|d| fail(vec![d]))? {
+        sink.put(file);
+    }
+    if let (Some(staging), Some(out)) = (staging, &options.out) {
+        timed(&mut report.timings, "write", || staging.commit())
+            .map_err(|e| write_error(out, e))?;
+    }
+    report.files = memory.into_files();
     Ok(report)
 }
 

@@ -8,7 +8,7 @@ pub mod text;
 use rayon::prelude::*;
 
 use crate::model::{Block, Course, Page};
-use crate::render::OutputFile;
+use crate::render::{OutputFile, Sink};
 use pdf::{deck_pdf, PrintOptions};
 use text::{paragraphs, Paragraph};
 
@@ -36,39 +36,27 @@ pub fn page_deck(page: &Page) -> Vec<DeckCard> {
 }
 
 /// `flashcards.pdf` beside each page with cards, and `flashcards.pdf` for the whole course at
-/// the site root (up to `course_deck_limit` cards). Decks are made in parallel; each is the same bytes as a serial build.
-pub fn render_decks(course: &Course) -> Vec<OutputFile> {
+/// the site root (up to `course_deck_limit` cards), each handed to `sink` as soon as it is made.
+/// Decks are made in parallel; each is the same bytes as a serial build would give.
+pub fn render_decks(course: &Course, sink: &dyn Sink) {
     let options = PrintOptions {
         page_mm: course.config.flashcards.page_size.mm(),
         duplex: course.config.flashcards.duplex,
     };
-    let decks: Vec<(&Page, Vec<DeckCard>)> = course
-        .pages()
-        .map(|p| (p, page_deck(p)))
-        .filter(|(_, d)| !d.is_empty())
-        .collect();
-    let all: Vec<DeckCard> = decks.iter().flat_map(|(_, d)| d.iter().cloned()).collect();
-    let mut jobs: Vec<(String, &str, &[DeckCard])> = decks
-        .iter()
-        .map(|(p, d)| {
-            (
-                format!("{}flashcards.pdf", p.url),
-                p.title.as_str(),
-                d.as_slice(),
-            )
-        })
-        .collect();
-    if !all.is_empty() && all.len() <= course.config.flashcards.course_deck_limit {
-        jobs.push((
-            "flashcards.pdf".into(),
-            course.config.title.as_str(),
-            all.as_slice(),
-        ));
+    let pages: Vec<&Page> = course.pages().filter(|p| !p.cards().is_empty()).collect();
+    pages.par_iter().for_each(|page| {
+        let bytes = deck_pdf(&page.title, &page_deck(page), options);
+        sink.put(OutputFile {
+            path: format!("{}flashcards.pdf", page.url),
+            bytes,
+        });
+    });
+    let total: usize = pages.iter().map(|p| p.cards().len()).sum();
+    if total > 0 && total <= course.config.flashcards.course_deck_limit {
+        let all: Vec<DeckCard> = pages.iter().flat_map(|p| page_deck(p)).collect();
+        sink.put(OutputFile {
+            path: "flashcards.pdf".into(),
+            bytes: deck_pdf(&course.config.title, &all, options),
+        });
     }
-    jobs.par_iter()
-        .map(|(path, title, cards)| OutputFile {
-            path: path.clone(),
-            bytes: deck_pdf(title, cards, options),
-        })
-        .collect()
 }

@@ -1,0 +1,182 @@
+//! What templates see: small borrowed, serializable views of the model, and the navigation
+//! computed once per course (the lesson list) and once per lesson (its sidebar).
+
+use std::collections::{BTreeSet, HashMap};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::markdown::{Counts, TocEntry};
+use super::templates::Templates;
+use crate::config::CourseConfig;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Course, Page};
+
+/// The course, as every template sees it.
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+}
+
+impl<'a> SiteView<'a> {
+    /// The view of a course file.
+    pub fn of(config: &'a CourseConfig) -> Self {
+        SiteView {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+            base_url: &config.base_url,
+        }
+    }
+}
+
+/// A link to a page, for lists and prev/next.
+#[derive(Serialize, Clone)]
+pub struct NavLink<'a> {
+    title: &'a str,
+    url: &'a str,
+    description: &'a str,
+}
+
+/// A link to `page`.
+pub fn link(page: &Page) -> NavLink<'_> {
+    NavLink {
+        title: &page.title,
+        url: &page.url,
+        description: &page.meta.description,
+    }
+}
+
+/// The page being rendered.
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// One-line description.
+    pub description: &'a str,
+    /// URL path from the site root.
+    pub url: &'a str,
+    /// URL of its lesson.
+    pub lesson_url: &'a str,
+    /// `lesson`, `practice` or `home`.
+    pub kind: &'static str,
+    /// The body HTML.
+    pub content: &'a str,
+    /// Table of contents.
+    pub toc: &'a [TocEntry],
+    /// The page before, in reading order.
+    pub prev: Option<NavLink<'a>>,
+    /// The page after.
+    pub next: Option<NavLink<'a>>,
+    /// Questions, exercises and cards on the page.
+    pub counts: Counts,
+}
+
+/// What the sidebar template knows of the page it is rendered for.
+#[derive(Serialize)]
+struct SidebarPage<'a> {
+    url: &'a str,
+    lesson_url: &'a str,
+}
+
+/// Navigation shared by every page: computed once, so that a course of 10,000 pages does not
+/// build 10,000 sidebars of 10,000 entries.
+pub struct Navigation<'a> {
+    /// Every lesson, in order.
+    pub lessons: Vec<NavLink<'a>>,
+    /// Each lesson's practice pages, by lesson URL.
+    pub lesson_pages: HashMap<&'a str, Vec<NavLink<'a>>>,
+    /// The lesson URL of each page, by page URL.
+    pub lesson_of: HashMap<&'a str, &'a str>,
+    /// The rendered sidebar, by lesson URL and folder depth (links are relative).
+    sidebars: HashMap<(&'a str, usize), String>,
+}
+
+impl<'a> Navigation<'a> {
+    /// Computes the lists and renders one sidebar per lesson and depth.
+    pub fn new(course: &'a Course, templates: &Templates) -> Result<Self, Diagnostic> {
+        let lessons: Vec<NavLink> = course.lessons.iter().map(|l| link(&l.page)).collect();
+        let lesson_pages: HashMap<&str, Vec<NavLink>> = course
+            .lessons
+            .iter()
+            .map(|l| (l.page.url.as_str(), l.practice.iter().map(link).collect()))
+            .collect();
+        let lesson_of = course
+            .lessons
+            .iter()
+            .flat_map(|l| {
+                std::iter::once(&l.page)
+                    .chain(&l.practice)
+                    .map(move |p| (p.url.as_str(), l.page.url.as_str()))
+            })
+            .collect();
+        let mut nav = Navigation {
+            lessons,
+            lesson_pages,
+            lesson_of,
+            sidebars: HashMap::new(),
+        };
+        let jobs: Vec<(&str, usize)> = course
+            .lessons
+            .iter()
+            .flat_map(|l| {
+                let depths: BTreeSet<usize> = std::iter::once(&l.page)
+                    .chain(&l.practice)
+                    .map(Page::depth)
+                    .collect();
+                depths.into_iter().map(move |d| (l.page.url.as_str(), d))
+            })
+            .collect();
+        let site = SiteView::of(&course.config);
+        let rendered: Vec<_> = jobs
+            .par_iter()
+            .map(|&(lesson, depth)| {
+                let html = nav.render_sidebar(&site, templates, lesson, &"../".repeat(depth));
+                ((lesson, depth), html)
+            })
+            .collect();
+        for (key, html) in rendered {
+            nav.sidebars.insert(key, html?);
+        }
+        Ok(nav)
+    }
+
+    /// The sidebar for a lesson (all lessons, the lesson's pages expanded), with nothing
+    /// marked current.
+    pub fn render_sidebar(
+        &self,
+        site: &SiteView,
+        templates: &Templates,
+        lesson_url: &str,
+        root: &str,
+    ) -> Result<String, Diagnostic> {
+        let empty = Vec::new();
+        let mut context = tera::Context::new();
+        context.insert("site", site);
+        context.insert("nav", &self.lessons);
+        context.insert(
+            "lesson_pages",
+            self.lesson_pages.get(lesson_url).unwrap_or(&empty),
+        );
+        context.insert(
+            "page",
+            &SidebarPage {
+                url: "",
+                lesson_url,
+            },
+        );
+        context.insert("root", root);
+        templates.render("partials/sidebar.html", &context)
+    }
+
+    /// The sidebar of `page`, with its own link marked `aria-current="page"`.
+    pub fn sidebar_for(&self, page: &Page, root: &str) -> String {
+        let lesson = self.lesson_of[page.url.as_str()];
+        let sidebar = &self.sidebars[&(lesson, page.depth())];
+        let href = format!("href=\"{root}{}\"", page.url);
+        sidebar.replacen(&href, &format!("{href} aria-current=\"page\""), 1)
+    }
+}
