@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::flashcards::render_decks;
 use crate::load::load_course;
+use crate::model::Course;
+use crate::render::links::PageLinks;
 use crate::render::{assets, render_course, templates::Templates, MemorySink, OutputFile, Sink};
+use crate::verify::PageVerification;
 use crate::verify::verify_course;
 use crate::write::Staging;
 
@@ -35,6 +38,26 @@ pub struct BuildReport {
     pub files: Vec<OutputFile>,
     /// Time per stage, in order.
     pub timings: Vec<(&'static str, Duration)>,
+    /// What was built, for partial rebuilds (`serve`).
+    pub model: Option<Built>,
+}
+
+/// The loaded, verified and rendered course a build leaves behind.
+pub struct Built {
+    /// The course model.
+    pub course: Course,
+    /// Each page's verification results, in [`Course::pages`] order.
+    pub verifications: Vec<PageVerification>,
+    /// Each page's anchors and links, in the same order.
+    pub links: Vec<PageLinks>,
+    /// The compiled templates.
+    pub templates: Templates,
+}
+
+impl std::fmt::Debug for Built {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Built {{ {} pages }}", self.verifications.len())
+    }
 }
 
 impl BuildReport {
@@ -119,7 +142,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         Some(staging) => staging,
         None => &memory,
     };
-    timed(&mut report.timings, "render", || {
+    let links = timed(&mut report.timings, "render", || {
         render_course(&course, &verifications, &templates, sink)
     })
     .map_err(fail)?;
@@ -134,6 +157,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             .map_err(|e| write_error(out, e))?;
     }
     report.files = memory.into_files();
+    report.model = Some(Built { course, verifications, links, templates });
     Ok(report)
 }
 

@@ -1,7 +1,7 @@
 //! `coursegen serve`: the authoring loop. Builds into memory, serves on loopback, watches the
 //! course and rebuilds on change.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::channel;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +14,9 @@ use super::USAGE_ERROR;
 
 /// Serves the course at `path` on `bind:port` until interrupted.
 pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
+    // Watcher events carry absolute paths; an absolute root lets them be matched to pages.
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let path = absolute.as_path();
     let site = Arc::new(Site::default());
     match site.rebuild(path) {
         Ok(summary) => println!("{summary}"),
@@ -63,13 +66,23 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         }
         // An editor's save is often several events (truncate, write, rename): wait for the
         // burst to end, then rebuild once.
-        while rx.recv_timeout(Duration::from_millis(30)).is_ok() {}
+        let mut changed: Vec<PathBuf> = Vec::new();
+        let mut note = |event: &notify::Result<notify::Event>| {
+            if let (true, Ok(e)) = (changes_content(event), event) {
+                for p in &e.paths {
+                    if !changed.contains(p) {
+                        changed.push(p.clone());
+                    }
+                }
+            }
+        };
+        note(&event);
+        while let Ok(more) = rx.recv_timeout(Duration::from_millis(30)) {
+            note(&more);
+        }
         let start = Instant::now();
-        match site.rebuild(path) {
-            Ok(summary) => println!(
-                "{summary}; rebuilt and reloaded in {} ms",
-                start.elapsed().as_millis()
-            ),
+        match site.update(path, &changed) {
+            Ok(summary) => println!("{summary}; reloaded in {} ms", start.elapsed().as_millis()),
             // Once per change, not once per request: the browser asks the server, not the build.
             Err(errors) => eprintln!("{errors}"),
         }

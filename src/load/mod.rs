@@ -157,8 +157,8 @@ pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     }
 }
 
-/// Reads one page: front matter, body blocks, URL.
-fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Vec<Diagnostic>> {
+/// Reads one page of the lesson folder `lesson_dir`: front matter, body blocks, URL.
+pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Vec<Diagnostic>> {
     let file = Arc::new(read_source(root, path).map_err(|d| vec![d])?);
     let mut errors = Vec::new();
     let (meta, body) = match split_front_matter(&file.text) {

@@ -63,13 +63,13 @@ pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
 ];
 
 /// Renders every page of the course in parallel into `sink`, then checks the links between
-/// pages. Returns every problem found.
+/// pages. Returns each page's links (for later partial rebuilds), or every problem found.
 pub fn render_course(
     course: &Course,
     verifications: &[PageVerification],
     templates: &Templates,
     sink: &dyn Sink,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<Vec<PageLinks>, Vec<Diagnostic>> {
     let pages: Vec<&Page> = course.pages().collect();
     let urls: HashMap<String, String> = pages
         .iter()
@@ -82,59 +82,10 @@ pub fn render_course(
         .par_iter()
         .zip(verifications)
         .enumerate()
-        .map(|(i, (page, verification))| {
-            let body = render_body(page, verification, &urls)?;
-            let root = "../".repeat(page.depth());
-            let lesson_url = nav.lesson_of[page.url.as_str()];
-            let view = PageView {
-                title: &page.title,
-                description: &page.meta.description,
-                url: &page.url,
-                lesson_url,
-                kind: if page.kind == PageKind::Lesson {
-                    "lesson"
-                } else {
-                    "practice"
-                },
-                content: &body.html,
-                toc: &body.toc,
-                prev: i.checked_sub(1).map(|j| link(pages[j])),
-                next: pages.get(i + 1).map(|p| link(p)),
-                counts: Counts::of(page),
-            };
-            let no_pages = Vec::new();
-            let mut context = tera::Context::new();
-            context.insert("site", &site);
-            // Only a lesson page lists its lesson's pages; a practice page needs no copy.
-            let listed = if page.kind == PageKind::Lesson {
-                &nav.lesson_pages[lesson_url]
-            } else {
-                &no_pages
-            };
-            context.insert("lesson_pages", listed);
-            context.insert("sidebar", &nav.sidebar_for(page, &root));
-            context.insert("page", &view);
-            context.insert("root", &root);
-            let template = if page.kind == PageKind::Lesson {
-                "lesson.html"
-            } else {
-                "practice.html"
-            };
-            let html = templates.render(template, &context).map_err(|d| vec![d])?;
-            sink.put(OutputFile {
-                path: format!("{}index.html", page.url),
-                bytes: html.into_bytes(),
-            });
-            if !body.cards.is_empty() {
-                sink.put(OutputFile {
-                    path: format!("{}flashcards.tsv", page.url),
-                    bytes: anki_tsv(&body.cards).into_bytes(),
-                });
-            }
-            Ok(PageLinks {
-                anchors: body.anchors,
-                links: body.links,
-            })
+        .map(|(i, (_, verification))| {
+            let (files, links) = render_page(&pages, i, verification, &urls, &nav, &site, templates)?;
+            files.into_iter().for_each(|f| sink.put(f));
+            Ok(links)
         })
         .collect();
 
@@ -157,10 +108,60 @@ pub fn render_course(
         }
     }
     if errors.is_empty() {
-        Ok(())
+        Ok(links)
     } else {
         Err(errors)
     }
+}
+
+/// Renders page `i` of `pages` (the course's pages in reading order): its HTML and, when it
+/// has cards, its Anki export; and what its links need checked.
+pub fn render_page(
+    pages: &[&Page],
+    i: usize,
+    verification: &PageVerification,
+    urls: &HashMap<String, String>,
+    nav: &Navigation,
+    site: &SiteView,
+    templates: &Templates,
+) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
+    let page = pages[i];
+    let body = render_body(page, verification, urls)?;
+    let root = "../".repeat(page.depth());
+    let lesson_url = nav.lesson_of[page.url.as_str()];
+    let view = PageView {
+        title: &page.title,
+        description: &page.meta.description,
+        url: &page.url,
+        lesson_url,
+        kind: if page.kind == PageKind::Lesson { "lesson" } else { "practice" },
+        content: &body.html,
+        toc: &body.toc,
+        prev: i.checked_sub(1).map(|j| link(pages[j])),
+        next: pages.get(i + 1).map(|p| link(p)),
+        counts: Counts::of(page),
+    };
+    let no_pages = Vec::new();
+    let mut context = tera::Context::new();
+    context.insert("site", site);
+    // Only a lesson page lists its lesson's pages; a practice page needs no copy.
+    let listed = if page.kind == PageKind::Lesson { &nav.lesson_pages[lesson_url] } else { &no_pages };
+    context.insert("lesson_pages", listed);
+    context.insert("sidebar", &nav.sidebar_for(page, &root));
+    context.insert("page", &view);
+    context.insert("root", &root);
+    let template = if page.kind == PageKind::Lesson { "lesson.html" } else { "practice.html" };
+    let html = templates.render(template, &context).map_err(|d| vec![d])?;
+    let mut files = vec![OutputFile { path: format!("{}index.html", page.url), bytes: html.into_bytes() }];
+    if !body.cards.is_empty() {
+        files.push(OutputFile { path: format!("{}flashcards.tsv", page.url), bytes: anki_tsv(&body.cards).into_bytes() });
+    }
+    Ok((files, PageLinks { anchors: body.anchors, links: body.links }))
+}
+
+/// The map from each page's source path to its URL, for rewriting links to `.md` files.
+pub fn url_map(pages: &[&Page]) -> HashMap<String, String> {
+    pages.iter().map(|p| (p.file.path.clone(), p.url.clone())).collect()
 }
 
 /// The home page or the 404 page: the lesson list, and the course deck when it is written.

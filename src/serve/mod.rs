@@ -9,7 +9,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use crate::build::{build, BuildOptions};
+use crate::build::{build, BuildOptions, Built};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::flashcards::render_page_decks;
+use crate::load::{load_page, relative};
+use crate::model::{Course, Page};
+use crate::render::links::{check_links, PageLinks};
+use crate::render::views::{Navigation, SiteView};
+use crate::render::{render_page, url_map, MemorySink, OutputFile};
+use crate::verify::{verify_page, PageVerification};
 
 /// What the server has to serve, replaced as a whole after each build.
 #[derive(Debug, Default)]
@@ -27,38 +35,110 @@ pub struct Snapshot {
 pub struct Site {
     snapshot: Mutex<Snapshot>,
     changed: Condvar,
+    /// The last good build, kept so that an edit to one page rebuilds only that page.
+    model: Mutex<Option<Built>>,
 }
 
 impl Site {
     /// Builds the course at `root` and publishes the result. Returns the error text (as the
     /// CLI prints it) if the build failed, or the summary line.
     pub fn rebuild(&self, root: &Path) -> Result<String, String> {
-        let result = build(&BuildOptions {
-            root: root.to_path_buf(),
-            out: None,
-            pdf: true,
-        });
-        let mut snapshot = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
-        snapshot.version += 1;
-        let outcome = match result {
-            Ok(report) => {
+        let result = build(&BuildOptions { root: root.to_path_buf(), out: None, pdf: true });
+        match result {
+            Ok(mut report) => {
                 let summary = report.summary("built");
-                snapshot.files = report
-                    .files
-                    .into_iter()
-                    .map(|f| (f.path, Arc::new(f.bytes)))
-                    .collect();
-                snapshot.error = None;
+                *self.model.lock().unwrap_or_else(|p| p.into_inner()) = report.model.take();
+                let files = report.files.into_iter().map(|f| (f.path, Arc::new(f.bytes))).collect();
+                self.publish(|s| {
+                    s.files = files;
+                    s.error = None;
+                });
                 Ok(summary)
             }
-            Err(errors) => {
-                let text = errors.render();
-                snapshot.error = Some(text.clone());
-                Err(text)
-            }
+            Err(errors) => Err(self.fail(errors)),
+        }
+    }
+
+    /// Rebuilds after `changed` files changed: only the page when a single page's body
+    /// changed (its title, place and URL staying the same), the whole course otherwise.
+    pub fn update(&self, root: &Path, changed: &[PathBuf]) -> Result<String, String> {
+        match self.update_page(root, changed) {
+            Some(outcome) => outcome,
+            None => self.rebuild(root),
+        }
+    }
+
+    /// The partial rebuild of one page, or `None` when the change needs a full build.
+    fn update_page(&self, root: &Path, changed: &[PathBuf]) -> Option<Result<String, String>> {
+        let [path] = changed else { return None };
+        let mut guard = self.model.lock().unwrap_or_else(|p| p.into_inner());
+        let model = guard.as_mut()?;
+        let rel = relative(root, path);
+        let index = model.course.pages().position(|p| p.file.path == rel)?;
+        let old = model.course.pages().nth(index)?;
+        let lesson_dir = path.parent()?;
+        let page = match load_page(root, lesson_dir, path) {
+            Ok(page) => page,
+            Err(errors) => return Some(Err(self.fail(Diagnostics(errors)))),
         };
+        let same_place = page.url == old.url
+            && page.cards().len() == old.cards().len()
+            && page.title == old.title
+            && page.meta.description == old.meta.description
+            && page.meta.weight == old.meta.weight;
+        if !same_place {
+            return None;
+        }
+        let verification = match verify_page(&page) {
+            Ok(v) => v,
+            Err(errors) => return Some(Err(self.fail(Diagnostics(errors)))),
+        };
+        let previous = std::mem::replace(page_mut(&mut model.course, index)?, page);
+        match render_one(model, index, &verification) {
+            Ok((files, links)) => {
+                let old_links = std::mem::replace(&mut model.links[index], links);
+                let errors = check_links(&model.course.pages().collect::<Vec<_>>(), &model.links);
+                if !errors.is_empty() {
+                    model.links[index] = old_links;
+                    *page_mut(&mut model.course, index)? = previous;
+                    return Some(Err(self.fail(Diagnostics(errors))));
+                }
+                model.verifications[index] = verification;
+                let page = model.course.pages().nth(index)?;
+                let checks: usize = model.verifications.iter().map(|v| v.checks).sum();
+                let summary = format!("rebuilt {} ({} checks on the page, {checks} in all)", page.file.path, model.verifications[index].checks);
+                self.publish(|s| {
+                    for stale in ["flashcards.tsv", "flashcards.pdf"] {
+                        s.files.remove(&format!("{}{stale}", page.url));
+                    }
+                    for f in files {
+                        s.files.insert(f.path, Arc::new(f.bytes));
+                    }
+                    s.error = None;
+                });
+                Some(Ok(summary))
+            }
+            Err(errors) => {
+                *page_mut(&mut model.course, index)? = previous;
+                Some(Err(self.fail(Diagnostics(errors))))
+            }
+        }
+    }
+
+    /// Publishes a failed build: the files stay, the error is shown over them.
+    fn fail(&self, mut errors: Diagnostics) -> String {
+        errors.sort();
+        let text = errors.render();
+        let shown = text.clone();
+        self.publish(|s| s.error = Some(shown));
+        text
+    }
+
+    fn publish(&self, change: impl FnOnce(&mut Snapshot)) {
+        let mut snapshot = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
+        change(&mut snapshot);
+        snapshot.version += 1;
         self.changed.notify_all();
-        outcome
     }
 
     /// Runs `f` on the current snapshot.
@@ -76,6 +156,24 @@ impl Site {
             .unwrap_or_else(|p| p.into_inner());
         (guard.version, guard.error.is_some())
     }
+}
+
+/// Page `index` in reading order, to replace it.
+fn page_mut(course: &mut Course, index: usize) -> Option<&mut Page> {
+    course.lessons.iter_mut().flat_map(|l| std::iter::once(&mut l.page).chain(l.practice.iter_mut())).nth(index)
+}
+
+/// Renders page `index` of a built course: its HTML, Anki export and deck, and the course
+/// deck when the course has one.
+fn render_one(model: &Built, index: usize, verification: &PageVerification) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
+    let pages: Vec<&Page> = model.course.pages().collect();
+    let nav = Navigation::new(&model.course, &model.templates).map_err(|d| vec![d])?;
+    let site = SiteView::of(&model.course.config);
+    let (mut files, links) = render_page(&pages, index, verification, &url_map(&pages), &nav, &site, &model.templates)?;
+    let sink = MemorySink::default();
+    render_page_decks(&model.course, pages[index], &sink);
+    files.extend(sink.into_files());
+    Ok((files, links))
 }
 
 /// The folders and files of a course whose changes trigger a rebuild.
