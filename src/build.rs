@@ -10,8 +10,8 @@ use crate::load::load_course;
 use crate::model::Course;
 use crate::render::links::PageLinks;
 use crate::render::{assets, render_course, templates::Templates, MemorySink, OutputFile, Sink};
-use crate::verify::PageVerification;
 use crate::verify::verify_course;
+use crate::verify::PageVerification;
 use crate::write::Staging;
 
 /// What to do with a course.
@@ -110,7 +110,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         d.sort();
         d
     };
-    let (course, mut errors) = timed(&mut report.timings, "load", || load_course(root));
+    let (mut course, mut errors) = timed(&mut report.timings, "load", || load_course(root));
+    if options.out.is_none() {
+        // Built in memory for `serve`, the site lives at `/`, not at its published base URL
+        // (the 404 page's links start from it).
+        course.config.base_url = "/".into();
+    }
     // Pages that loaded are verified even when others did not, so one build reports both.
     let verified = timed(&mut report.timings, "verify", || verify_course(&course));
     let verifications = match verified {
@@ -157,7 +162,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             .map_err(|e| write_error(out, e))?;
     }
     report.files = memory.into_files();
-    report.model = Some(Built { course, verifications, links, templates });
+    report.model = Some(Built {
+        course,
+        verifications,
+        links,
+        templates,
+    });
     Ok(report)
 }
 

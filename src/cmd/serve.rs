@@ -6,7 +6,7 @@ use std::sync::mpsc::channel;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use coursegen::serve::{http, watched, Site};
+use coursegen::serve::{http, relevant, Site, WATCHED_DIRS};
 use notify::event::{EventKind, ModifyKind};
 use notify::{RecursiveMode, Watcher};
 
@@ -17,6 +17,10 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
     // Watcher events carry absolute paths; an absolute root lets them be matched to pages.
     let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let path = absolute.as_path();
+    if !path.join(coursegen::config::COURSE_FILE).is_file() {
+        eprintln!("error: {} is not a course folder (no course.yaml); start one with `coursegen new course DIR`", path.display());
+        return USAGE_ERROR;
+    }
     let site = Arc::new(Site::default());
     match site.rebuild(path) {
         Ok(summary) => println!("{summary}"),
@@ -55,11 +59,23 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
             return USAGE_ERROR;
         }
     };
-    for target in watched(path) {
-        if let Err(e) = watcher.watch(&target, RecursiveMode::Recursive) {
-            eprintln!("warning: cannot watch {}: {e}", target.display());
-        }
+    // The root itself (not recursively): an editor's atomic save replaces course.yaml, and
+    // templates/ or assets/ may be created later; the folders that exist are watched deeply.
+    if let Err(e) = watcher.watch(path, RecursiveMode::NonRecursive) {
+        eprintln!("warning: cannot watch {}: {e}", path.display());
     }
+    let mut watching: Vec<PathBuf> = Vec::new();
+    let mut watch_dirs = |watcher: &mut notify::RecommendedWatcher| {
+        for dir in WATCHED_DIRS.iter().map(|d| path.join(d)) {
+            if dir.is_dir() && !watching.contains(&dir) {
+                match watcher.watch(&dir, RecursiveMode::Recursive) {
+                    Ok(()) => watching.push(dir),
+                    Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
+                }
+            }
+        }
+    };
+    watch_dirs(&mut watcher);
     while let Ok(event) = rx.recv() {
         if !changes_content(&event) {
             continue;
@@ -69,7 +85,7 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         let mut changed: Vec<PathBuf> = Vec::new();
         let mut note = |event: &notify::Result<notify::Event>| {
             if let (true, Ok(e)) = (changes_content(event), event) {
-                for p in &e.paths {
+                for p in e.paths.iter().filter(|p| relevant(path, p)) {
                     if !changed.contains(p) {
                         changed.push(p.clone());
                     }
@@ -80,6 +96,10 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         while let Ok(more) = rx.recv_timeout(Duration::from_millis(30)) {
             note(&more);
         }
+        if changed.is_empty() {
+            continue;
+        }
+        watch_dirs(&mut watcher);
         let start = Instant::now();
         match site.update(path, &changed) {
             Ok(summary) => println!("{summary}; reloaded in {} ms", start.elapsed().as_millis()),

@@ -37,15 +37,24 @@ pub fn page_deck(page: &Page) -> Vec<DeckCard> {
 
 /// The decks that change when `page` changes: its own, and the course deck if it is written.
 pub fn render_page_decks(course: &Course, page: &Page, sink: &dyn Sink) {
-    let options = PrintOptions { page_mm: course.config.flashcards.page_size.mm(), duplex: course.config.flashcards.duplex };
+    let options = PrintOptions {
+        page_mm: course.config.flashcards.page_size.mm(),
+        duplex: course.config.flashcards.duplex,
+    };
     let deck = page_deck(page);
     if !deck.is_empty() {
-        sink.put(OutputFile { path: format!("{}flashcards.pdf", page.url), bytes: deck_pdf(&page.title, &deck, options) });
+        sink.put(OutputFile {
+            path: format!("{}flashcards.pdf", page.url),
+            bytes: deck_pdf(&page.title, &deck, options),
+        });
     }
     let total: usize = course.pages().map(|p| p.cards().len()).sum();
     if total > 0 && total <= course.config.flashcards.course_deck_limit {
         let all: Vec<DeckCard> = course.pages().flat_map(page_deck).collect();
-        sink.put(OutputFile { path: "flashcards.pdf".into(), bytes: deck_pdf(&course.config.title, &all, options) });
+        sink.put(OutputFile {
+            path: "flashcards.pdf".into(),
+            bytes: deck_pdf(&course.config.title, &all, options),
+        });
     }
 }
 

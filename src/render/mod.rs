@@ -83,7 +83,8 @@ pub fn render_course(
         .zip(verifications)
         .enumerate()
         .map(|(i, (_, verification))| {
-            let (files, links) = render_page(&pages, i, verification, &urls, &nav, &site, templates)?;
+            let (files, links) =
+                render_page(&pages, i, verification, &urls, &nav, &site, templates)?;
             files.into_iter().for_each(|f| sink.put(f));
             Ok(links)
         })
@@ -134,7 +135,11 @@ pub fn render_page(
         description: &page.meta.description,
         url: &page.url,
         lesson_url,
-        kind: if page.kind == PageKind::Lesson { "lesson" } else { "practice" },
+        kind: if page.kind == PageKind::Lesson {
+            "lesson"
+        } else {
+            "practice"
+        },
         content: &body.html,
         toc: &body.toc,
         prev: i.checked_sub(1).map(|j| link(pages[j])),
@@ -145,23 +150,46 @@ pub fn render_page(
     let mut context = tera::Context::new();
     context.insert("site", site);
     // Only a lesson page lists its lesson's pages; a practice page needs no copy.
-    let listed = if page.kind == PageKind::Lesson { &nav.lesson_pages[lesson_url] } else { &no_pages };
+    let listed = if page.kind == PageKind::Lesson {
+        &nav.lesson_pages[lesson_url]
+    } else {
+        &no_pages
+    };
     context.insert("lesson_pages", listed);
     context.insert("sidebar", &nav.sidebar_for(page, &root));
     context.insert("page", &view);
     context.insert("root", &root);
-    let template = if page.kind == PageKind::Lesson { "lesson.html" } else { "practice.html" };
+    let template = if page.kind == PageKind::Lesson {
+        "lesson.html"
+    } else {
+        "practice.html"
+    };
     let html = templates.render(template, &context).map_err(|d| vec![d])?;
-    let mut files = vec![OutputFile { path: format!("{}index.html", page.url), bytes: html.into_bytes() }];
+    let mut files = vec![OutputFile {
+        path: format!("{}index.html", page.url),
+        bytes: html.into_bytes(),
+    }];
     if !body.cards.is_empty() {
-        files.push(OutputFile { path: format!("{}flashcards.tsv", page.url), bytes: anki_tsv(&body.cards).into_bytes() });
+        files.push(OutputFile {
+            path: format!("{}flashcards.tsv", page.url),
+            bytes: anki_tsv(&body.cards).into_bytes(),
+        });
     }
-    Ok((files, PageLinks { anchors: body.anchors, links: body.links }))
+    Ok((
+        files,
+        PageLinks {
+            anchors: body.anchors,
+            links: body.links,
+        },
+    ))
 }
 
 /// The map from each page's source path to its URL, for rewriting links to `.md` files.
 pub fn url_map(pages: &[&Page]) -> HashMap<String, String> {
-    pages.iter().map(|p| (p.file.path.clone(), p.url.clone())).collect()
+    pages
+        .iter()
+        .map(|p| (p.file.path.clone(), p.url.clone()))
+        .collect()
 }
 
 /// The home page or the 404 page: the lesson list, and the course deck when it is written.

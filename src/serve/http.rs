@@ -115,7 +115,8 @@ pub fn respond(site: &Site, target: &str) -> Response {
         (_, Some(_)) => Response {
             status: 301,
             content_type: "text/plain; charset=utf-8",
-            location: Some(format!("{clean}/")),
+            // From the normalised path, so `//host` cannot become a redirect off the site.
+            location: Some(format!("/{path}/")),
             body: Vec::new(),
         },
         _ => not_found(site),
@@ -143,7 +144,13 @@ fn not_found(site: &Site) -> Response {
             status: 404,
             ..file_response("404.html", &page)
         },
-        None => plain(404, "not found"),
+        // No good build yet: a page that shows the error and reloads once it is fixed.
+        None => Response {
+            status: 503,
+            content_type: "text/html; charset=utf-8",
+            location: None,
+            body: inject(b"<!doctype html><meta charset=\"utf-8\"><title>coursegen</title><body><p>The course does not build yet; the error is shown below and this page reloads when it is fixed.</p></body>"),
+        },
     }
 }
 
@@ -202,7 +209,9 @@ fn handle(request: Request, site: Arc<Site>) {
             request.respond(HttpResponse::from_string("method not allowed").with_status_code(405));
         return;
     }
-    if site_path(&target).as_deref() == Some("__coursegen/events") {
+    if site_path(&target).as_deref() == Some("__coursegen/events")
+        && request.method() == &tiny_http::Method::Get
+    {
         stream_events(request, &site);
         return;
     }

@@ -43,12 +43,20 @@ impl Site {
     /// Builds the course at `root` and publishes the result. Returns the error text (as the
     /// CLI prints it) if the build failed, or the summary line.
     pub fn rebuild(&self, root: &Path) -> Result<String, String> {
-        let result = build(&BuildOptions { root: root.to_path_buf(), out: None, pdf: true });
+        let result = build(&BuildOptions {
+            root: root.to_path_buf(),
+            out: None,
+            pdf: true,
+        });
         match result {
             Ok(mut report) => {
                 let summary = report.summary("built");
                 *self.model.lock().unwrap_or_else(|p| p.into_inner()) = report.model.take();
-                let files = report.files.into_iter().map(|f| (f.path, Arc::new(f.bytes))).collect();
+                let files = report
+                    .files
+                    .into_iter()
+                    .map(|f| (f.path, Arc::new(f.bytes)))
+                    .collect();
                 self.publish(|s| {
                     s.files = files;
                     s.error = None;
@@ -106,7 +114,10 @@ impl Site {
                 model.verifications[index] = verification;
                 let page = model.course.pages().nth(index)?;
                 let checks: usize = model.verifications.iter().map(|v| v.checks).sum();
-                let summary = format!("rebuilt {} ({} checks on the page, {checks} in all)", page.file.path, model.verifications[index].checks);
+                let summary = format!(
+                    "rebuilt {} ({} checks on the page, {checks} in all)",
+                    page.file.path, model.verifications[index].checks
+                );
                 self.publish(|s| {
                     for stale in ["flashcards.tsv", "flashcards.pdf"] {
                         s.files.remove(&format!("{}{stale}", page.url));
@@ -160,27 +171,49 @@ impl Site {
 
 /// Page `index` in reading order, to replace it.
 fn page_mut(course: &mut Course, index: usize) -> Option<&mut Page> {
-    course.lessons.iter_mut().flat_map(|l| std::iter::once(&mut l.page).chain(l.practice.iter_mut())).nth(index)
+    course
+        .lessons
+        .iter_mut()
+        .flat_map(|l| std::iter::once(&mut l.page).chain(l.practice.iter_mut()))
+        .nth(index)
 }
 
 /// Renders page `index` of a built course: its HTML, Anki export and deck, and the course
 /// deck when the course has one.
-fn render_one(model: &Built, index: usize, verification: &PageVerification) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
+fn render_one(
+    model: &Built,
+    index: usize,
+    verification: &PageVerification,
+) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
     let pages: Vec<&Page> = model.course.pages().collect();
     let nav = Navigation::new(&model.course, &model.templates).map_err(|d| vec![d])?;
     let site = SiteView::of(&model.course.config);
-    let (mut files, links) = render_page(&pages, index, verification, &url_map(&pages), &nav, &site, &model.templates)?;
+    let (mut files, links) = render_page(
+        &pages,
+        index,
+        verification,
+        &url_map(&pages),
+        &nav,
+        &site,
+        &model.templates,
+    )?;
     let sink = MemorySink::default();
     render_page_decks(&model.course, pages[index], &sink);
     files.extend(sink.into_files());
     Ok((files, links))
 }
 
-/// The folders and files of a course whose changes trigger a rebuild.
-pub fn watched(root: &Path) -> Vec<PathBuf> {
-    ["content", "templates", "assets", crate::config::COURSE_FILE]
-        .iter()
-        .map(|p| root.join(p))
-        .filter(|p| p.exists())
-        .collect()
+/// Folders of a course whose changes trigger a rebuild (besides the course file).
+pub const WATCHED_DIRS: [&str; 3] = ["content", "templates", "assets"];
+
+/// True if a change to `path` can change the site: the course file, or anything in content,
+/// templates or assets (not the built site, nor `target/` in a repository that is a course).
+pub fn relevant(root: &Path, path: &Path) -> bool {
+    match path.strip_prefix(root) {
+        Ok(rel) => {
+            rel == Path::new(crate::config::COURSE_FILE)
+                || WATCHED_DIRS.iter().any(|d| rel.starts_with(d))
+        }
+        Err(_) => false,
+    }
 }

@@ -225,6 +225,12 @@ fn no_path_escapes_and_types_are_right() {
     let (status, head, _) = get(&server.addr, "/neural-networks");
     assert_eq!(status, 301);
     assert!(head.contains("location: /neural-networks/"), "{head}");
+    let (status, head, _) = get(&server.addr, "//neural-networks");
+    assert_eq!(status, 301);
+    assert!(
+        head.contains("location: /neural-networks/\r\n"),
+        "no redirect off the site: {head}"
+    );
     let (status, _, body) = get(&server.addr, "/no/such/page/");
     assert_eq!(status, 404);
     assert!(body.contains("Page not found"));
@@ -235,4 +241,39 @@ fn no_path_escapes_and_types_are_right() {
     drop(stream);
     let (status, _, _) = get(&server.addr, "/");
     assert_eq!(status, 200);
+}
+
+#[test]
+fn a_course_that_does_not_build_yet_shows_its_error_then_recovers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let page = course.join(PAGE);
+    let original = std::fs::read_to_string(&page).expect("read");
+    std::fs::write(
+        &page,
+        original.replace("= [[2, 3], [-1, -2]]", "= [[2, 3], [-1, -3]]"),
+    )
+    .expect("break");
+    let server = start(&course);
+    let (status, _, body) = get(&server.addr, "/");
+    assert_eq!(status, 503);
+    assert!(
+        body.contains("/__coursegen/live.js"),
+        "the page reloads itself once fixed"
+    );
+    let (_, _, error) = get(&server.addr, "/__coursegen/status");
+    assert!(error.contains("check failed"), "{error}");
+
+    // An editor's atomic save of course.yaml (write elsewhere, rename over) is seen, twice.
+    let mut events = open_events(&server.addr);
+    std::fs::write(&page, &original).expect("fix");
+    wait_for_event(&mut events, "reload");
+    for title in ["First title", "Second title"] {
+        let tmp = course.join("course.yaml.tmp");
+        std::fs::write(&tmp, format!("title: {title}\n")).expect("write");
+        std::fs::rename(&tmp, course.join("course.yaml")).expect("rename");
+        wait_for_event(&mut events, "reload");
+        let (_, _, body) = get(&server.addr, "/");
+        assert!(body.contains(title), "{title} not served");
+    }
 }
