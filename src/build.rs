@@ -138,6 +138,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             format!("cannot write the site: {e}"),
         )])
     };
+    if let Some(out) = &options.out {
+        check_out(root, out).map_err(|d| fail(vec![d]))?;
+    }
     let staging = match &options.out {
         Some(out) => Some(Staging::new(out).map_err(|e| write_error(out, e))?),
         None => None,
@@ -169,6 +172,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         templates,
     });
     Ok(report)
+}
+
+/// The site may not be written over the course's sources, nor over a folder holding them.
+fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
+    let (Ok(root), Ok(out)) = (std::path::absolute(root), std::path::absolute(out)) else {
+        return Ok(());
+    };
+    let sources = ["content", "templates", "assets", crate::config::COURSE_FILE];
+    let inside_sources = sources.iter().any(|s| out.starts_with(root.join(s)));
+    if inside_sources || root.starts_with(&out) {
+        return Err(Diagnostic::in_path(
+            out.display().to_string(),
+            "the output folder would overwrite the course's own files",
+        )
+        .with_hint("write the site elsewhere, e.g. `--out site` (the default)"));
+    }
+    Ok(())
 }
 
 /// The default output folder of a course: `site/` inside it.

@@ -86,23 +86,39 @@ fn title_from(name: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// Fills `{{key}}` placeholders. Every placeholder of the scaffolds stands inside a
+/// double-quoted YAML string or in Markdown, so values are escaped for a YAML string.
 fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
     pairs.iter().fold(template.to_string(), |t, (k, v)| {
-        t.replace(&format!("{{{{{k}}}}}"), v)
+        t.replace(
+            &format!("{{{{{k}}}}}"),
+            &v.replace('\\', "\\\\").replace('"', "\\\""),
+        )
     })
 }
 
 fn check_name(name: &str) -> Result<(), String> {
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
+    // The name must be exactly the URL it will get, so the message tells the truth.
+    if name.is_empty() || slug_of(Path::new(name)) != name {
         return Err(format!(
-            "`{name}` is not a URL name: use lowercase letters, digits and `-`"
+            "`{name}` is not a URL name: use lowercase letters and digits, joined by single `-`"
         ));
     }
+    if name == "index" {
+        return Err("`index` is reserved for the lesson page itself".into());
+    }
     Ok(())
+}
+
+fn check_course(course: &Path) -> Result<(), String> {
+    if course.join("course.yaml").is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is not a course folder (no course.yaml); start one with `coursegen new course DIR`",
+            course.display()
+        ))
+    }
 }
 
 fn write_new(path: &Path, text: &str) -> Result<(), String> {
@@ -123,15 +139,16 @@ fn new_course(dir: &Path, title: &str) -> Result<String, String> {
     write_new(&dir.join("course.yaml"), &fill(COURSE, &[("title", title)]))?;
     let (_, lesson) = new_lesson(dir, "introduction", Some("Introduction"))?;
     Ok(format!(
-        "created a course in {} with the lesson {lesson}; build it with `coursegen build {}`",
+        "created a course in {} with the lesson {lesson}; build it with `coursegen build {:?}`",
         dir.display(),
-        dir.display()
+        dir.display().to_string()
     ))
 }
 
 /// Creates `content/NN-name/index.md`; returns the message and the lesson's path.
 fn new_lesson(course: &Path, name: &str, title: Option<&str>) -> Result<(String, String), String> {
     check_name(name)?;
+    check_course(course)?;
     let content = course.join(CONTENT_DIR);
     let existing: Vec<String> = fs::read_dir(&content)
         .map(|rd| {
@@ -168,6 +185,7 @@ fn new_practice(
     title: Option<&str>,
 ) -> Result<String, String> {
     check_name(name)?;
+    check_course(course)?;
     let content = course.join(CONTENT_DIR);
     let dir = fs::read_dir(&content)
         .map_err(|e| format!("cannot read {}: {e}", content.display()))?
@@ -177,7 +195,23 @@ fn new_practice(
             p.is_dir() && (p.file_name().is_some_and(|n| n == lesson) || slug_of(p) == lesson)
         })
         .ok_or_else(|| format!("no lesson `{lesson}` in {}", content.display()))?;
-    let title = title.map_or_else(|| title_from(name), str::to_string);
+    let taken = fs::read_dir(&dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .any(|e| {
+            e.path().extension().is_some_and(|x| x == "md")
+                && slug_of(&e.path().with_extension("")) == name
+        });
+    if taken {
+        return Err(format!(
+            "lesson `{lesson}` already has a page at the URL of `{name}`"
+        ));
+    }
+    // The scaffold's title starts with "Practice:", so a name's own "practice-" is dropped.
+    let title = title.map_or_else(
+        || title_from(name.strip_prefix("practice-").unwrap_or(name)),
+        str::to_string,
+    );
     let path = dir.join(format!("{name}.md"));
     write_new(&path, &fill(PRACTICE, &[("title", &title)]))?;
     Ok(format!(

@@ -118,7 +118,25 @@ fn metrics(style: Style, c: char) -> (Style, f32) {
     } else {
         lookup(style, c)
     };
-    found.unwrap_or((Style::Regular, 0.0))
+    found.unwrap_or_else(|| lookup(Style::Regular, REPLACEMENT).unwrap_or((Style::Regular, 0.0)))
+}
+
+/// Set in place of a character no DejaVu face has (CJK, emoji), so it shows as missing
+/// instead of vanishing.
+const REPLACEMENT: char = '\u{fffd}';
+
+/// `c`, or [`REPLACEMENT`] when no face can set it.
+fn printable(style: Style, c: char) -> char {
+    let known = if (c as usize) < TABLE {
+        metrics_table()[&style][c as usize].is_some()
+    } else {
+        lookup(style, c).is_some()
+    };
+    if known {
+        c
+    } else {
+        REPLACEMENT
+    }
 }
 
 /// The face that sets `c` in `style`: the style's own, or Regular when it lacks the glyph.
@@ -159,7 +177,7 @@ fn words(paragraph: &Paragraph) -> Vec<(bool, Word)> {
 }
 
 fn push_text(line: &mut Vec<Segment>, style: Style, text: &str) {
-    for c in text.chars() {
+    for c in text.chars().map(|c| printable(style, c)) {
         let face = face_for(style, c);
         match line.last_mut() {
             Some(seg) if seg.style == face => seg.text.push(c),

@@ -56,7 +56,8 @@ pub fn deck_pdf(title: &str, cards: &[DeckCard], options: PrintOptions) -> Vec<u
     let mut pages: Vec<(String, PageLayout)> = Vec::new();
 
     for (i, card) in cards.iter().enumerate() {
-        let label_text = |side: &str| format!("{title} · card {} of {n}{side}", i + 1);
+        let label_text =
+            |side: &str| (title.to_string(), format!(" · card {} of {n}{side}", i + 1));
         let top = h - margin - label_h;
         if options.duplex {
             for (side, paragraphs, start) in [
@@ -64,7 +65,7 @@ pub fn deck_pdf(title: &str, cards: &[DeckCard], options: PrintOptions) -> Vec<u
                 (" · answer", &card.answer, ANSWER_PT * 1.3),
             ] {
                 let block = fit(paragraphs, inner_w, top - margin, start);
-                let label = label_block(&label_text(side), inner_w);
+                let label = label_block(label_text(side), inner_w);
                 let label_name = format!(
                     "Card {}{}",
                     i + 1,
@@ -88,7 +89,7 @@ pub fn deck_pdf(title: &str, cards: &[DeckCard], options: PrintOptions) -> Vec<u
             let gap = ANSWER_PT;
             let question = fit(&card.question, inner_w, top - fold - gap, QUESTION_PT);
             let answer = fit(&card.answer, inner_w, fold - gap - margin, ANSWER_PT);
-            let label = label_block(&label_text(""), inner_w);
+            let label = label_block(label_text(""), inner_w);
             pages.push((
                 format!("Card {}", i + 1),
                 PageLayout {
@@ -138,14 +139,28 @@ fn fingerprint(title: &str, cards: &[DeckCard], options: PrintOptions) -> u64 {
     fnv1a(bytes, 0)
 }
 
-fn label_block(text: &str, width: f32) -> Block {
-    let runs = vec![vec![Run {
-        style: Style::Regular,
-        text: text.to_string(),
-    }]];
-    let mut block = wrap(&runs, width, LABEL_PT);
-    block.lines.truncate(1);
-    block
+/// The small line at the top of a card: the deck's title, shortened with "…" when needed so
+/// that the card number always shows.
+fn label_block((title, suffix): (String, String), width: f32) -> Block {
+    let line = |text: String| {
+        vec![vec![Run {
+            style: Style::Regular,
+            text,
+        }]]
+    };
+    let mut kept: String = title.clone();
+    loop {
+        let shown = if kept.len() == title.len() {
+            format!("{kept}{suffix}")
+        } else {
+            format!("{}…{suffix}", kept.trim_end())
+        };
+        let block = wrap(&line(shown), width, LABEL_PT);
+        if block.lines.len() <= 1 || kept.is_empty() {
+            return block;
+        }
+        kept.pop();
+    }
 }
 
 fn bookmark(question: &[Paragraph], i: usize) -> String {

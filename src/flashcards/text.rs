@@ -49,13 +49,18 @@ pub fn paragraphs(file: &SourceFile, blocks: &[&Block]) -> Vec<Paragraph> {
 
 fn markdown(text: &str, out: &mut Vec<Paragraph>) {
     let mut current: Paragraph = Vec::new();
-    let (mut bold, mut italic) = (0, 0);
+    let (mut bold, mut italic, mut lists, mut in_code) = (0, 0, 0usize, false);
     let push = |current: &mut Paragraph, style: Style, text: &str| match current.last_mut() {
         Some(last) if last.style == style => last.text.push_str(text),
         _ => current.push(Run {
             style,
             text: text.to_string(),
         }),
+    };
+    let flush = |current: &mut Paragraph, out: &mut Vec<Paragraph>| {
+        if !current.is_empty() {
+            out.push(std::mem::take(current));
+        }
     };
     for event in Parser::new_ext(text, crate::render::markdown::options()) {
         let style = if bold > 0 {
@@ -70,12 +75,44 @@ fn markdown(text: &str, out: &mut Vec<Paragraph>) {
             Event::End(TagEnd::Strong) => bold -= 1,
             Event::Start(Tag::Emphasis) => italic += 1,
             Event::End(TagEnd::Emphasis) => italic -= 1,
-            Event::Start(Tag::Item) => {
-                push(&mut current, Style::Regular, "• ");
+            Event::Start(Tag::List(_)) => {
+                flush(&mut current, out);
+                lists += 1;
             }
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::CodeBlock,
-            ) if !current.is_empty() => out.push(std::mem::take(&mut current)),
+            Event::End(TagEnd::List(_)) => lists = lists.saturating_sub(1),
+            Event::Start(Tag::Item) => {
+                // Each item starts its own line, indented by its depth (no-break spaces, which
+                // the line breaker keeps).
+                flush(&mut current, out);
+                push(
+                    &mut current,
+                    Style::Regular,
+                    &format!("{}• ", "\u{a0}\u{a0}".repeat(lists.saturating_sub(1))),
+                );
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                flush(&mut current, out);
+                in_code = true;
+            }
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => {
+                flush(&mut current, out)
+            }
+            // Code keeps its lines and indentation, in the monospace face.
+            Event::Text(t) if in_code => {
+                for line in t.lines() {
+                    let indent = line.len() - line.trim_start_matches(' ').len();
+                    let text = format!("{}{}", "\u{a0}".repeat(indent), &line[indent..]);
+                    out.push(vec![Run {
+                        style: Style::Mono,
+                        text: if text.is_empty() {
+                            "\u{a0}".into()
+                        } else {
+                            text
+                        },
+                    }]);
+                }
+            }
             Event::Text(t) => push(&mut current, style, &t),
             Event::Code(t) => push(&mut current, Style::Mono, &t),
             Event::InlineMath(t) | Event::DisplayMath(t) => {
@@ -85,116 +122,169 @@ fn markdown(text: &str, out: &mut Vec<Paragraph>) {
             _ => {}
         }
     }
-    if !current.is_empty() {
-        out.push(current);
-    }
+    flush(&mut current, out);
 }
 
+/// Symbols for TeX control words (the backslash left out).
+const SYMBOLS: &[(&str, &str)] = &[
+    ("cdot", "·"),
+    ("times", "×"),
+    ("nabla", "∇"),
+    ("partial", "∂"),
+    ("alpha", "α"),
+    ("beta", "β"),
+    ("gamma", "γ"),
+    ("delta", "δ"),
+    ("epsilon", "ε"),
+    ("eta", "η"),
+    ("theta", "θ"),
+    ("lambda", "λ"),
+    ("mu", "μ"),
+    ("pi", "π"),
+    ("rho", "ρ"),
+    ("sigma", "σ"),
+    ("tau", "τ"),
+    ("phi", "φ"),
+    ("omega", "ω"),
+    ("Delta", "Δ"),
+    ("Sigma", "Σ"),
+    ("leftarrow", "←"),
+    ("rightarrow", "→"),
+    ("to", "→"),
+    ("gets", "←"),
+    ("approx", "≈"),
+    ("le", "≤"),
+    ("leq", "≤"),
+    ("ge", "≥"),
+    ("geq", "≥"),
+    ("neq", "≠"),
+    ("ne", "≠"),
+    ("in", "∈"),
+    ("top", "ᵀ"),
+    ("prime", "′"),
+    ("ldots", "…"),
+    ("dots", "…"),
+    ("cdots", "⋯"),
+    ("infty", "∞"),
+    ("sum", "∑"),
+    ("prod", "∏"),
+    ("pm", "±"),
+    ("quad", " "),
+    ("qquad", "  "),
+    ("max", "max"),
+    ("min", "min"),
+    ("exp", "exp"),
+    ("log", "log"),
+    ("left", ""),
+    ("right", ""),
+];
+
+/// Symbols set with a space on each side.
+const OPERATORS: &[&str] = &["·", "×", "←", "→", "≈", "≤", "≥", "≠", "∈", "±"];
+
 /// Inline LaTeX as plain Unicode, as well as a text layout can: `W_1` → `W₁`, `\cdot` → `·`,
-/// `\nabla` → `∇`, `\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}` → `[[1, 2], [3, 4]]`.
+/// `\nabla` → `∇`, `\frac{a}{b}` → `a/b`, `\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}` →
+/// `[[1, 2], [3, 4]]`.
 pub fn latex_to_unicode(latex: &str) -> String {
-    const SYMBOLS: &[(&str, &str)] = &[
-        ("\\cdot", "·"),
-        ("\\times", "×"),
-        ("\\nabla", "∇"),
-        ("\\partial", "∂"),
-        ("\\alpha", "α"),
-        ("\\beta", "β"),
-        ("\\gamma", "γ"),
-        ("\\delta", "δ"),
-        ("\\eta", "η"),
-        ("\\theta", "θ"),
-        ("\\lambda", "λ"),
-        ("\\mu", "μ"),
-        ("\\sigma", "σ"),
-        ("\\leftarrow", "←"),
-        ("\\rightarrow", "→"),
-        ("\\to", "→"),
-        ("\\gets", "←"),
-        ("\\approx", "≈"),
-        ("\\le", "≤"),
-        ("\\ge", "≥"),
-        ("\\neq", "≠"),
-        ("\\top", "ᵀ"),
-        ("\\prime", "′"),
-        ("\\ldots", "…"),
-        ("\\dots", "…"),
-        ("\\infty", "∞"),
-        ("\\sum", "∑"),
-        ("\\quad", " "),
-        ("\\qquad", "  "),
-        ("\\,", " "),
-        ("\\max", "max"),
-        ("\\min", "min"),
-        ("\\exp", "exp"),
-        ("\\log", "log"),
-        ("\\left", ""),
-        ("\\right", ""),
-        ("\\{", "{"),
-        ("\\}", "}"),
-    ];
-    let mut s = latex.to_string();
-    s = s
+    let s = latex
         .replace("\\begin{bmatrix}", "[[")
         .replace("\\end{bmatrix}", "]]")
         .replace("\\\\", "], [")
         .replace('&', ",");
-    for wrapper in [
-        "\\mathrm",
-        "\\operatorname",
-        "\\text",
-        "\\mathbf",
-        "\\mathit",
-    ] {
-        while let Some(i) = s.find(&format!("{wrapper}{{")) {
-            let start = i + wrapper.len() + 1;
-            let end = s[start..].find('}').map_or(s.len(), |j| start + j);
-            let inner = s[start..end].to_string();
-            s.replace_range(i..(end + 1).min(s.len()), &inner);
-        }
+    let chars: Vec<char> = s.chars().collect();
+    let mut pos = 0;
+    let out = convert(&chars, &mut pos, false);
+    out.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ,", ",")
+}
+
+/// Reads a `{…}` group (or one character) at `pos` and converts it.
+fn group(chars: &[char], pos: &mut usize) -> String {
+    while chars.get(*pos) == Some(&' ') {
+        *pos += 1;
     }
-    // Longest names first so `\leftarrow` is not read as `\left` + `arrow`.
-    let mut symbols = SYMBOLS.to_vec();
-    symbols.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
-    // A control word eats the space after it, as in TeX; operators get a space on each side.
-    const OPERATORS: &[&str] = &["·", "×", "←", "→", "≈", "≤", "≥", "≠"];
-    for (k, v) in symbols {
-        if OPERATORS.contains(&v) {
-            s = s.replace(k, &format!(" {v} "));
-        } else {
-            s = s.replace(&format!("{k} "), v).replace(k, v);
-        }
+    if chars.get(*pos) == Some(&'{') {
+        *pos += 1;
+        convert(chars, pos, true)
+    } else {
+        let c = chars.get(*pos).map(|c| c.to_string()).unwrap_or_default();
+        *pos += 1;
+        convert(&c.chars().collect::<Vec<_>>(), &mut 0, false)
     }
+}
+
+fn wrap(text: String) -> String {
+    if text.chars().count() > 1 {
+        format!("({text})")
+    } else {
+        text
+    }
+}
+
+/// Converts until the end, or until the `}` closing the group when `in_group`.
+fn convert(chars: &[char], pos: &mut usize, in_group: bool) -> String {
     let mut out = String::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    while let Some(&c) = chars.get(*pos) {
+        *pos += 1;
         match c {
+            '}' if in_group => return out,
+            '{' | '}' => {}
+            '\\' => {
+                let start = *pos;
+                while chars.get(*pos).is_some_and(|c| c.is_ascii_alphabetic()) {
+                    *pos += 1;
+                }
+                if *pos == start {
+                    // A control symbol: `\{`, `\}`, `\,` and the like.
+                    match chars.get(*pos) {
+                        Some('{') => out.push('{'),
+                        Some('}') => out.push('}'),
+                        Some(_) => out.push(' '),
+                        None => {}
+                    }
+                    *pos += 1;
+                    continue;
+                }
+                let word: String = chars[start..*pos].iter().collect();
+                // A control word eats the spaces after it, as in TeX.
+                while chars.get(*pos) == Some(&' ') {
+                    *pos += 1;
+                }
+                match word.as_str() {
+                    "mathrm" | "operatorname" | "text" | "mathbf" | "mathit" | "textbf"
+                    | "mathcal" => out.push_str(&group(chars, pos)),
+                    "frac" => {
+                        let (a, b) = (group(chars, pos), group(chars, pos));
+                        out.push_str(&format!("{}/{}", wrap(a), wrap(b)));
+                    }
+                    "sqrt" => out.push_str(&format!("√{}", wrap(group(chars, pos)))),
+                    _ => match SYMBOLS.iter().find(|(k, _)| *k == word) {
+                        Some((_, v)) if OPERATORS.contains(v) => out.push_str(&format!(" {v} ")),
+                        Some((_, v)) => out.push_str(v),
+                        None => out.push_str(&word),
+                    },
+                }
+            }
             '_' | '^' => {
-                let group: String = if chars.peek() == Some(&'{') {
-                    chars.next();
-                    chars.by_ref().take_while(|&c| c != '}').collect()
-                } else {
-                    chars.next().map(String::from).unwrap_or_default()
-                };
-                let mapped: Option<String> = group.chars().map(|g| script(g, c == '^')).collect();
+                let script_text = group(chars, pos);
+                let mapped: Option<String> =
+                    script_text.chars().map(|g| script(g, c == '^')).collect();
                 match mapped {
                     Some(m) => out.push_str(&m),
                     None => {
                         out.push(c);
-                        out.push_str(&group);
+                        out.push_str(&wrap(script_text));
                     }
                 }
             }
-            '{' | '}' => {}
             '-' => out.push('−'),
             '\'' => out.push('′'),
             other => out.push(other),
         }
     }
-    out.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(" ,", ",")
+    out
 }
 
 /// The sub- or superscript form of a character, where Unicode has one.
@@ -236,9 +326,42 @@ mod tests {
         );
         assert_eq!(latex_to_unicode(r"W' x^2"), "W′ x²");
         assert_eq!(
+            latex_to_unicode(r"\frac{a}{b} \leq c, x \in S, \sqrt{2}, \{1, 2\}"),
+            "a/b ≤ c, x ∈ S, √2, {1, 2}"
+        );
+        assert_eq!(
+            latex_to_unicode(r"\frac{\partial f}{\partial x} \geq 0"),
+            "(∂f)/(∂x) ≥ 0"
+        );
+        assert_eq!(
             latex_to_unicode(r"\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}"),
             "[[1, 2], [3, 4]]"
         );
+    }
+
+    #[test]
+    fn lists_and_code_blocks_keep_their_lines() {
+        let mut out = Vec::new();
+        markdown(
+            "- one\n  - nested\n- two\n\n```python\ndef f(x):\n    return x\n```\n",
+            &mut out,
+        );
+        let lines: Vec<String> = out
+            .iter()
+            .map(|p| p.iter().map(|r| r.text.as_str()).collect())
+            .collect();
+        let nbsp = '\u{a0}';
+        assert_eq!(
+            lines,
+            [
+                "• one".to_string(),
+                format!("{nbsp}{nbsp}• nested"),
+                "• two".into(),
+                "def f(x):".into(),
+                format!("{}return x", nbsp.to_string().repeat(4))
+            ]
+        );
+        assert!(out[3].iter().all(|r| r.style == Style::Mono));
     }
 
     #[test]

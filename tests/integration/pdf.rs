@@ -230,3 +230,21 @@ fn real_pdf_readers_accept_the_deck() {
     );
     assert!(out.path().join("page-1.png").is_file() || out.path().join("page-01.png").is_file());
 }
+
+#[test]
+fn a_long_deck_title_is_shortened_so_the_card_number_shows() {
+    let title = "A very long course title about linear layers, non-linearities and backpropagation for beginners";
+    let cards = vec![card("Q?", "A."), card("Q2?", "A2 日本.")];
+    let index_card = PrintOptions {
+        page_mm: (127.0, 76.2),
+        duplex: false,
+    };
+    let doc = lopdf::Document::load_mem(&deck_pdf(title, &cards, index_card)).expect("valid");
+    let text = doc.extract_text(&[2]).expect("text");
+    assert!(text.contains("card 2 of 2"), "{text}");
+    assert!(text.contains('…'), "{text}");
+    assert!(
+        text.contains('\u{fffd}'),
+        "characters no font has show as missing: {text}"
+    );
+}
