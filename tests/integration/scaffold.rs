@@ -54,7 +54,7 @@ fn new_course_lesson_and_practice_build_and_link() {
         std::fs::read_to_string(course.join("site/backprop/index.html")).expect("lesson page");
     assert!(
         lesson.contains(
-            "href=\"../backprop/practice-chain-rule/\">Practice: Practice chain rule</a>"
+            "href=\"../backprop/practice-chain-rule/\">Practice: Chain rule</a>"
         ),
         "{lesson}"
     );
