@@ -270,23 +270,17 @@ impl Ctx<'_> {
         match c.kind {
             ContainerKind::Question => {
                 self.question += 1;
-                html.push_str(&format!(
-                    "<li class=\"question\" id=\"question-{}\">\n",
-                    self.question
-                ));
-                self.out.anchors.push(format!("question-{}", self.question));
-                self.prompt_and_answer(c, "Show answer", html);
-                html.push_str("</li>\n");
+                self.numbered_item(
+                    c,
+                    ("question", "question"),
+                    self.question,
+                    "Show answer",
+                    html,
+                );
             }
             ContainerKind::Card => {
                 self.card += 1;
-                html.push_str(&format!(
-                    "<li class=\"flashcard\" id=\"card-{}\">\n",
-                    self.card
-                ));
-                self.out.anchors.push(format!("card-{}", self.card));
-                self.prompt_and_answer(c, "", html);
-                html.push_str("</li>\n");
+                self.numbered_item(c, ("flashcard", "card"), self.card, "", html);
             }
             ContainerKind::Exercise => {
                 let id = self.unique_id(slugify(&c.title));
@@ -334,6 +328,22 @@ impl Ctx<'_> {
             // Answers are rendered by their question or card; a stray one is a load error.
             ContainerKind::Answer => self.blocks(&c.children, html),
         }
+    }
+
+    /// A list item `<li class=… id=prefix-n>` holding a question or card.
+    fn numbered_item(
+        &mut self,
+        c: &Container,
+        (class, prefix): (&str, &str),
+        n: usize,
+        summary: &str,
+        html: &mut String,
+    ) {
+        let id = format!("{prefix}-{n}");
+        html.push_str(&format!("<li class=\"{class}\" id=\"{id}\">\n"));
+        self.out.anchors.push(id);
+        self.prompt_and_answer(c, summary, html);
+        html.push_str("</li>\n");
     }
 
     /// A question or card: the prompt, then its answer in a `<details>`.

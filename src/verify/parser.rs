@@ -22,13 +22,7 @@ struct Parser<'t> {
 
 /// Parses a block's tokens into statements.
 pub fn parse(tokens: &[Token]) -> Result<Vec<Stmt>> {
-    let end = tokens.last().map_or(0, |t| t.span.end);
-    let mut p = Parser {
-        tokens,
-        pos: 0,
-        depth: 0,
-        end,
-    };
+    let mut p = Parser::new(tokens);
     let mut stmts = Vec::new();
     while p.peek().is_some() {
         if p.eat(&Tok::Newline) {
@@ -41,13 +35,7 @@ pub fn parse(tokens: &[Token]) -> Result<Vec<Stmt>> {
 
 /// Parses one expression (for inline values in prose).
 pub fn parse_expr(tokens: &[Token]) -> Result<Expr> {
-    let end = tokens.last().map_or(0, |t| t.span.end);
-    let mut p = Parser {
-        tokens,
-        pos: 0,
-        depth: 0,
-        end,
-    };
+    let mut p = Parser::new(tokens);
     let e = p.expr(0)?;
     p.eat(&Tok::Newline);
     match p.peek() {
@@ -59,7 +47,17 @@ pub fn parse_expr(tokens: &[Token]) -> Result<Expr> {
     }
 }
 
-impl Parser<'_> {
+impl<'t> Parser<'t> {
+    fn new(tokens: &'t [Token]) -> Self {
+        let end = tokens.last().map_or(0, |t| t.span.end);
+        Parser {
+            tokens,
+            pos: 0,
+            depth: 0,
+            end,
+        }
+    }
+
     fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.pos)
     }

@@ -53,9 +53,7 @@ fn new_course_lesson_and_practice_build_and_link() {
     let lesson =
         std::fs::read_to_string(course.join("site/backprop/index.html")).expect("lesson page");
     assert!(
-        lesson.contains(
-            "href=\"../backprop/practice-chain-rule/\">Practice: Chain rule</a>"
-        ),
+        lesson.contains("href=\"../backprop/practice-chain-rule/\">Practice: Chain rule</a>"),
         "{lesson}"
     );
     assert!(course
