@@ -68,7 +68,6 @@ impl Env {
     /// Runs one statement: binds its `let`, then checks each link. Returns how many links
     /// were checked.
     pub fn run(&mut self, stmt: &Stmt) -> Result<usize> {
-        self.steps.store(0, Ordering::Relaxed);
         if let Some((Binding::Function(name, params), span)) = &stmt.binding {
             self.check_new_name(name, span)?;
             let mut local = params.clone();
@@ -185,7 +184,11 @@ impl Env {
     }
 
     /// Evaluates an expression.
+    /// Evaluates an expression. The step limit counts from here: every top-level expression
+    /// (each side of a check, each inline `{eval}`) gets its own budget, however many came
+    /// before it on the page.
     pub fn eval(&self, e: &Expr) -> Result<Value> {
+        self.steps.store(0, Ordering::Relaxed);
         self.eval_in(e, &HashMap::new())
     }
 

@@ -33,6 +33,18 @@ fn fails(src: &str, message: &str, at: &str) {
 }
 
 #[test]
+fn the_step_budget_is_per_expression_not_per_page() {
+    let stmts = parse(&lex("let f(x) = x * x + x", 0).unwrap()).unwrap();
+    let mut env = Env::default();
+    env.run(&stmts[0]).unwrap();
+    let call = super::parser::parse_expr(&lex("f(3)", 0).unwrap()).unwrap();
+    // Far more evaluations than one budget allows in total, each well within its own.
+    for _ in 0..200_000 {
+        assert!(env.eval(&call).is_ok());
+    }
+}
+
+#[test]
 fn exact_arithmetic() {
     passes("0.1 + 0.2 = 0.3");
     passes("1/3 + 1/3 + 1/3 = 1");
