@@ -1,5 +1,8 @@
 //! LaTeX to MathML at build time (math-core), so pages need no JavaScript to show math.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
@@ -11,17 +14,39 @@ fn converter() -> &'static LatexToMathML {
     })
 }
 
+/// Snippets converted on this thread: courses repeat their notation ($W_1$, $x$) page after
+/// page, and converting is a fifth of rendering a page.
+type MathCache = RefCell<HashMap<(Box<str>, bool), Rc<str>>>;
+
+/// Most snippets one thread remembers before it starts afresh.
+const CACHE_LIMIT: usize = 4096;
+
 /// MathML for `latex`, or the error message and the byte range of the LaTeX it points at.
 pub fn to_mathml(latex: &str, display: bool) -> Result<String, (String, std::ops::Range<usize>)> {
+    thread_local! {
+        static CACHE: MathCache = RefCell::new(HashMap::new());
+    }
+    let key = (Box::from(latex), display);
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        return Ok(hit.to_string());
+    }
     let mode = if display {
         MathDisplay::Block
     } else {
         MathDisplay::Inline
     };
-    converter()
+    let mathml = converter()
         .convert_with_local_state(latex, mode)
         .map(|r| r.mathml)
-        .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))
+        .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))?;
+    CACHE.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(key, Rc::from(mathml.as_str()));
+    });
+    Ok(mathml)
 }
 
 #[cfg(test)]
