@@ -5,10 +5,23 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use percent_encoding::percent_decode_str;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use tiny_http::{Header, Request, Response as HttpResponse, Server};
 
 use super::Site;
+
+/// Bytes escaped in a redirect's path (non-ASCII bytes always are), so the header is ASCII.
+const PATH_SET: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'#')
+    .add(b'?')
+    .add(b'{')
+    .add(b'}')
+    .add(b'%');
 
 /// Where the injected script, the error status and the event stream live.
 pub const PREFIX: &str = "__coursegen/";
@@ -116,7 +129,7 @@ pub fn respond(site: &Site, target: &str) -> Response {
             status: 301,
             content_type: "text/plain; charset=utf-8",
             // From the normalised path, so `//host` cannot become a redirect off the site.
-            location: Some(format!("/{path}/")),
+            location: Some(format!("/{}/", utf8_percent_encode(&path, PATH_SET))),
             body: Vec::new(),
         },
         _ => not_found(site),
