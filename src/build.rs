@@ -136,7 +136,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         fail(vec![Diagnostic::in_path(
             out.display().to_string(),
             format!("cannot write the site: {e}"),
-        )])
+        )
+        .usage()])
     };
     if let Some(out) = &options.out {
         check_out(root, out).map_err(|d| fail(vec![d]))?;
@@ -186,7 +187,8 @@ fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
             out.display().to_string(),
             "the output folder would overwrite the course's own files",
         )
-        .with_hint("write the site elsewhere, e.g. `--out site` (the default)"));
+        .with_hint("write the site elsewhere, e.g. `--out site` (the default)")
+        .usage());
     }
     Ok(())
 }

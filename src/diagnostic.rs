@@ -25,6 +25,9 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it, when the tool can tell.
     pub hint: Option<String>,
+    /// True when the command was asked to do something it cannot (a course folder that is not
+    /// one, an output folder in the way), rather than the content being wrong.
+    pub usage: bool,
 }
 
 impl Diagnostic {
@@ -36,6 +39,7 @@ impl Diagnostic {
             span: Some(span),
             message: message.into(),
             hint: None,
+            usage: false,
         }
     }
 
@@ -47,6 +51,7 @@ impl Diagnostic {
             span: None,
             message: message.into(),
             hint: None,
+            usage: false,
         }
     }
 
@@ -58,6 +63,12 @@ impl Diagnostic {
         message: impl Into<String>,
     ) -> Self {
         Diagnostic::in_path(format!("{}:{line}:{col}", path.into()), message)
+    }
+
+    /// Marks the problem as a usage error (exit code 2 instead of 1).
+    pub fn usage(mut self) -> Self {
+        self.usage = true;
+        self
     }
 
     /// Adds a hint.
@@ -131,6 +142,11 @@ impl Diagnostics {
     /// Adds one problem.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.0.push(diagnostic);
+    }
+
+    /// True when every problem is a usage error, so the command exits with 2.
+    pub fn is_usage(&self) -> bool {
+        !self.0.is_empty() && self.0.iter().all(|d| d.usage)
     }
 
     /// True when nothing went wrong.

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use coursegen::build::{build, default_out, BuildOptions};
 
-use super::CONTENT_ERROR;
+use super::{CONTENT_ERROR, USAGE_ERROR};
 
 /// Builds the course at `path`; prints every error, or the summary line.
 pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool) -> u8 {
@@ -25,7 +25,11 @@ pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool) -> u8 {
         }
         Err(errors) => {
             eprintln!("{}", errors.render());
-            CONTENT_ERROR
+            if errors.is_usage() {
+                USAGE_ERROR
+            } else {
+                CONTENT_ERROR
+            }
         }
     }
 }
@@ -44,7 +48,11 @@ pub fn check(path: &Path) -> u8 {
         }
         Err(errors) => {
             eprintln!("{}", errors.render());
-            CONTENT_ERROR
+            if errors.is_usage() {
+                USAGE_ERROR
+            } else {
+                CONTENT_ERROR
+            }
         }
     }
 }

@@ -30,6 +30,16 @@ pub const CONTENT_DIR: &str = "content";
 pub fn load_course(root: &Path) -> (Course, Diagnostics) {
     let mut errors = Diagnostics::default();
     let config = load_config(root).map_err(|d| Diagnostics(vec![d]));
+    if let Err(e) = &config {
+        // Not a course folder at all: nothing else is worth reporting.
+        if e.is_usage() {
+            let course = Course {
+                config: CourseConfig::fallback(),
+                lessons: Vec::new(),
+            };
+            return (course, e.clone());
+        }
+    }
     let lessons = discover(root, &mut errors);
 
     let mut loaded: Vec<(usize, Result<Page, Vec<Diagnostic>>)> = lessons
@@ -86,7 +96,16 @@ pub fn load_course(root: &Path) -> (Course, Diagnostics) {
 
 /// Reads `course.yaml`.
 pub fn load_config(root: &Path) -> Result<CourseConfig, Diagnostic> {
-    let file = Arc::new(read_source(root, &root.join(COURSE_FILE))?);
+    let path = root.join(COURSE_FILE);
+    if !path.is_file() {
+        return Err(Diagnostic::in_path(
+            root.display().to_string(),
+            "not a course folder: it has no course.yaml",
+        )
+        .with_hint("give the course folder, or start one with `coursegen new course DIR`")
+        .usage());
+    }
+    let file = Arc::new(read_source(root, &path)?);
     yaml::parse(&file, 0..file.text.len(), COURSE_KEYS)
 }
 

@@ -99,6 +99,31 @@ fn the_cli_exits_1_on_content_errors_and_2_on_usage_errors() {
         .output()
         .expect("run");
     assert_eq!(usage.status.code(), Some(2));
+    // A folder that is not a course, or an output folder in the way, is a usage error too.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let not_course = std::process::Command::new(&bin)
+        .arg("build")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&not_course.stderr).into_owned();
+    assert_eq!(not_course.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a course folder"), "{stderr}");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").expect("write");
+    let blocked = std::process::Command::new(&bin)
+        .arg("build")
+        .arg(repo())
+        .arg("--out")
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(
+        blocked.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&blocked.stderr)
+    );
     let ok = std::process::Command::new(&bin)
         .arg("check")
         .arg(repo())
