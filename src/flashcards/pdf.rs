@@ -271,6 +271,8 @@ fn grey(level: f32) -> Color {
 
 fn text_ops(block: &Block, x: f32, top: f32, ids: &BTreeMap<Style, FontId>, ops: &mut Vec<Op>) {
     let mut y = top - block.size;
+    // The font stays set across lines within a text object, so it is set only when it changes.
+    let mut current: Option<Style> = None;
     for (i, line) in block.lines.iter().enumerate() {
         if i > 0 && block.paragraph_starts.contains(&i) {
             y -= block.paragraph_gap;
@@ -279,10 +281,13 @@ fn text_ops(block: &Block, x: f32, top: f32, ids: &BTreeMap<Style, FontId>, ops:
             matrix: TextMatrix::Translate(Pt(x), Pt(y)),
         });
         for seg in line {
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(ids[&seg.style].clone()),
-                size: Pt(block.size),
-            });
+            if current != Some(seg.style) {
+                ops.push(Op::SetFont {
+                    font: PdfFontHandle::External(ids[&seg.style].clone()),
+                    size: Pt(block.size),
+                });
+                current = Some(seg.style);
+            }
             ops.push(Op::ShowText {
                 items: vec![TextItem::Text(seg.text.clone())],
             });
