@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use coursegen::build::{build, default_out, BuildOptions};
+use coursegen::diagnostic::Diagnostics;
 
 use super::{CONTENT_ERROR, USAGE_ERROR};
 
@@ -23,14 +24,17 @@ pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool) -> u8 {
             println!("{} into {}", report.summary("built"), out.display());
             0
         }
-        Err(errors) => {
-            eprintln!("{}", errors.render());
-            if errors.is_usage() {
-                USAGE_ERROR
-            } else {
-                CONTENT_ERROR
-            }
-        }
+        Err(errors) => report_errors(&errors),
+    }
+}
+
+/// Prints every problem; the exit code says whether the content or the command was wrong.
+fn report_errors(errors: &Diagnostics) -> u8 {
+    eprintln!("{}", errors.render());
+    if errors.is_usage() {
+        USAGE_ERROR
+    } else {
+        CONTENT_ERROR
     }
 }
 
@@ -46,13 +50,6 @@ pub fn check(path: &Path) -> u8 {
             println!("{}", report.summary("checked"));
             0
         }
-        Err(errors) => {
-            eprintln!("{}", errors.render());
-            if errors.is_usage() {
-                USAGE_ERROR
-            } else {
-                CONTENT_ERROR
-            }
-        }
+        Err(errors) => report_errors(&errors),
     }
 }

@@ -584,39 +584,28 @@ fn is_external(url: &str) -> bool {
 /// The first `src="…"` (or a stylesheet `href`) in raw HTML that points at another site.
 fn external_resource(html: &str) -> Option<String> {
     let lower = html.to_ascii_lowercase();
-    let mut found = None;
-    for attr in ["src=", "srcset=", "data=", "poster="] {
-        let mut rest = lower.as_str();
-        while let Some(i) = rest.find(attr) {
-            let value = rest[i + attr.len()..].trim_start_matches(['"', '\'']);
-            if is_external(value) {
-                found = Some(
-                    value
-                        .split(['"', '\'', ' ', '>'])
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
-                );
-                break;
-            }
-            rest = &rest[i + attr.len()..];
-        }
-    }
-    if found.is_none() && lower.contains("<link") && lower.contains("stylesheet") {
-        if let Some(i) = lower.find("href=") {
-            let value = lower[i + 5..].trim_start_matches(['"', '\'']);
-            if is_external(value) {
-                found = Some(
-                    value
-                        .split(['"', '\'', ' ', '>'])
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
-                );
-            }
-        }
-    }
-    found
+    // The URL starting an attribute value, if it is on another site.
+    let external = |after: &str| {
+        let value = after.trim_start_matches(['"', '\'']);
+        is_external(value).then(|| {
+            value
+                .split(['"', '\'', ' ', '>'])
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+    };
+    let loads = ["src=", "srcset=", "data=", "poster="]
+        .iter()
+        .flat_map(|attr| lower.match_indices(attr).map(move |(i, _)| i + attr.len()))
+        .find_map(|at| external(&lower[at..]));
+    let stylesheet = || {
+        let is_link = lower.contains("<link") && lower.contains("stylesheet");
+        is_link
+            .then(|| lower.find("href=").and_then(|i| external(&lower[i + 5..])))
+            .flatten()
+    };
+    loads.or_else(stylesheet)
 }
 
 fn capitalise(word: &str) -> String {
