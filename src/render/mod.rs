@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::load::{files_under, relative};
 use crate::model::{Course, Page, PageKind};
 use crate::verify::PageVerification;
 use links::{check_links, PageLinks};
@@ -260,25 +261,13 @@ pub fn assets(root: &std::path::Path) -> Result<Vec<OutputFile>, Diagnostic> {
         })
         .collect();
     let dir = root.join("assets");
-    if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let path = format!("assets/{}", crate::load::relative(&dir, entry.path()));
-            let bytes = std::fs::read(entry.path()).map_err(|e| {
-                Diagnostic::in_path(
-                    crate::load::relative(root, entry.path()),
-                    format!("cannot read asset: {e}"),
-                )
-            })?;
-            files.retain(|f| f.path != path);
-            files.push(OutputFile { path, bytes });
-        }
+    for source in files_under(&dir) {
+        let path = format!("assets/{}", relative(&dir, &source));
+        let bytes = std::fs::read(&source).map_err(|e| {
+            Diagnostic::in_path(relative(root, &source), format!("cannot read asset: {e}"))
+        })?;
+        files.retain(|f| f.path != path);
+        files.push(OutputFile { path, bytes });
     }
     Ok(files)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use tera::Tera;
 
 use crate::diagnostic::Diagnostic;
-use crate::load::relative;
+use crate::load::{files_under, relative};
 
 /// The built-in templates, by name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -86,28 +86,17 @@ impl Templates {
             .map(|(n, s)| (n.to_string(), s.to_string()))
             .collect();
         let dir = root.join("templates");
-        if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-            {
-                if !entry.file_type().is_file()
-                    || entry.path().extension().is_none_or(|e| e != "html")
-                {
-                    continue;
-                }
-                let name = relative(&dir, entry.path());
-                let text = std::fs::read_to_string(entry.path()).map_err(|e| {
-                    Diagnostic::in_path(
-                        relative(root, entry.path()),
-                        format!("cannot read template: {e}"),
-                    )
-                })?;
-                match sources.iter_mut().find(|(n, _)| *n == name) {
-                    Some(slot) => slot.1 = text,
-                    None => sources.push((name, text)),
-                }
+        let html = files_under(&dir)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "html"));
+        for path in html {
+            let name = relative(&dir, &path);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Diagnostic::in_path(relative(root, &path), format!("cannot read template: {e}"))
+            })?;
+            match sources.iter_mut().find(|(n, _)| *n == name) {
+                Some(slot) => slot.1 = text,
+                None => sources.push((name, text)),
             }
         }
         let mut tera = Tera::default();

@@ -343,7 +343,7 @@ impl Env {
     }
 }
 
-fn arity(name: &str, want: usize, got: usize, span: &Range<usize>) -> VerifyError {
+pub(super) fn arity(name: &str, want: usize, got: usize, span: &Range<usize>) -> VerifyError {
     VerifyError::new(
         span.clone(),
         format!(

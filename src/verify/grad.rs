@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use super::ast::{BinOp, Expr, ExprKind};
 use super::error::{Result, VerifyError};
-use super::eval::{float_fn, Env, Function};
+use super::eval::{arity, float_fn, Env, Function};
 use crate::linalg::{parse_decimal, LinalgError, Num, Value};
 
 /// Most nodes one gradient may record (calls inline their bodies, so this bounds them too).
@@ -177,10 +177,7 @@ impl Tape<'_> {
                     .collect::<Result<Vec<_>>>()?;
                 if let Some(f) = self.env.function(name) {
                     if f.params.len() != inputs.len() {
-                        return Err(VerifyError::new(
-                            e.span.clone(),
-                            format!("`{name}` takes {} arguments", f.params.len()),
-                        ));
+                        return Err(arity(name, f.params.len(), inputs.len(), &e.span));
                     }
                     let inner = f.params.iter().map(String::as_str).zip(inputs).collect();
                     return self.record(&f.body.clone(), &inner);
