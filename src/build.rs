@@ -128,7 +128,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     };
     let templates = Templates::load(root).map_err(|d| fail(vec![d]))?;
     report.pages = course.pages().count();
-    report.cards = course.pages().map(|p| p.cards().len()).sum();
+    report.cards = course.pages().map(|p| p.counts.cards).sum();
     report.checks = verifications.iter().map(|v| v.checks).sum();
 
     // Files go straight to the staging folder as they are made (or to memory without `out`).

@@ -4,7 +4,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::CourseConfig;
 use crate::source::SourceFile;
@@ -76,6 +76,38 @@ pub struct Page {
     pub file: Arc<SourceFile>,
     /// The body, split into Markdown, verification blocks and containers.
     pub body: Vec<Block>,
+    /// How many questions, exercises and cards the body holds (counted once, read by several
+    /// stages).
+    pub counts: Counts,
+}
+
+/// Counts a page's prose can print with `{count}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Self-check questions.
+    pub questions: usize,
+    /// Exercises.
+    pub exercises: usize,
+    /// Flashcards.
+    pub cards: usize,
+}
+
+impl Counts {
+    /// Counts the containers of a body.
+    pub fn of(body: &[Block]) -> Counts {
+        let mut counts = Counts::default();
+        for c in containers_in(body) {
+            match c.kind {
+                ContainerKind::Question => counts.questions += 1,
+                ContainerKind::Exercise => counts.exercises += 1,
+                ContainerKind::Card if c.child(ContainerKind::Answer).is_some() => {
+                    counts.cards += 1
+                }
+                _ => {}
+            }
+        }
+        counts
+    }
 }
 
 impl Page {
@@ -86,19 +118,10 @@ impl Page {
 
     /// All containers of a kind, depth first, in document order.
     pub fn containers(&self, kind: ContainerKind) -> Vec<&Container> {
-        fn walk<'a>(blocks: &'a [Block], kind: ContainerKind, out: &mut Vec<&'a Container>) {
-            for b in blocks {
-                if let Block::Container(c) = b {
-                    if c.kind == kind {
-                        out.push(c);
-                    }
-                    walk(&c.children, kind, out);
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(&self.body, kind, &mut out);
-        out
+        containers_in(&self.body)
+            .into_iter()
+            .filter(|c| c.kind == kind)
+            .collect()
     }
 
     /// The flashcards of the page, in order.
@@ -108,6 +131,21 @@ impl Page {
             .filter_map(Card::from_container)
             .collect()
     }
+}
+
+/// Every container of a body, depth first, in document order.
+fn containers_in(blocks: &[Block]) -> Vec<&Container> {
+    fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a Container>) {
+        for b in blocks {
+            if let Block::Container(c) = b {
+                out.push(c);
+                walk(&c.children, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(blocks, &mut out);
+    out
 }
 
 /// A piece of a page body.

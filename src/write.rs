@@ -10,6 +10,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
 use tempfile::TempDir;
 
 use crate::render::{OutputFile, Sink};
@@ -86,13 +87,29 @@ impl Staging {
                 let _ = fs::remove_dir_all(&staged);
                 return Err(e);
             }
-            fs::remove_dir_all(&old)?;
+            remove_tree(&old)?;
         } else if let Err(e) = fs::rename(&staged, &self.out) {
             let _ = fs::remove_dir_all(&staged);
             return Err(e);
         }
         Ok(())
     }
+}
+
+/// Deletes a folder and everything in it, its subfolders in parallel: removing the previous
+/// site of a big course is thousands of small unlinks.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    let entries: Vec<PathBuf> = fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|path| {
+        if path.is_dir() && !path.is_symlink() {
+            fs::remove_dir_all(path)
+        } else {
+            fs::remove_file(path)
+        }
+    })?;
+    fs::remove_dir(dir)
 }
 
 impl Sink for Staging {

@@ -22,6 +22,9 @@ pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool) -> u8 {
                 }
             }
             println!("{} into {}", report.summary("built"), out.display());
+            // The process ends here: freeing the whole course model page by page would only
+            // keep it waiting (about 0.1 s on one thread at 10,000 pages).
+            std::mem::forget(report);
             0
         }
         Err(errors) => report_errors(&errors),

@@ -48,7 +48,7 @@ pub fn render_page_decks(course: &Course, page: &Page, sink: &dyn Sink) {
             bytes: deck_pdf(&page.title, &deck, options),
         });
     }
-    let total: usize = course.pages().map(|p| p.cards().len()).sum();
+    let total: usize = course.pages().map(|p| p.counts.cards).sum();
     if total > 0 && total <= course.config.flashcards.course_deck_limit {
         let all: Vec<DeckCard> = course.pages().flat_map(page_deck).collect();
         sink.put(OutputFile {
@@ -66,7 +66,7 @@ pub fn render_decks(course: &Course, sink: &dyn Sink) {
         page_mm: course.config.flashcards.page_size.mm(),
         duplex: course.config.flashcards.duplex,
     };
-    let pages: Vec<&Page> = course.pages().filter(|p| !p.cards().is_empty()).collect();
+    let pages: Vec<&Page> = course.pages().filter(|p| p.counts.cards > 0).collect();
     pages.par_iter().for_each(|page| {
         let bytes = deck_pdf(&page.title, &page_deck(page), options);
         sink.put(OutputFile {
@@ -74,7 +74,7 @@ pub fn render_decks(course: &Course, sink: &dyn Sink) {
             bytes,
         });
     });
-    let total: usize = pages.iter().map(|p| p.cards().len()).sum();
+    let total: usize = pages.iter().map(|p| p.counts.cards).sum();
     if total > 0 && total <= course.config.flashcards.course_deck_limit {
         let all: Vec<DeckCard> = pages.iter().flat_map(|p| page_deck(p)).collect();
         sink.put(OutputFile {

@@ -191,6 +191,7 @@ pub fn parse_body(
         };
         children(&mut stack, &mut top).push(Block::Container(container));
     }
+    top.shrink_to_fit();
     top
 }
 
@@ -249,11 +250,14 @@ fn closes_fence(line: &str, fence: &Fence) -> bool {
 
 /// Checks that a closed container holds what its kind needs.
 fn close(file: &Arc<SourceFile>, open: Open, errors: &mut Vec<Diagnostic>) -> Container {
+    let mut children = open.children;
+    // Pages stay in memory for the whole build: no spare capacity per container.
+    children.shrink_to_fit();
     let container = Container {
         kind: open.kind,
         title: open.title,
         open: open.open,
-        children: open.children,
+        children,
     };
     let err = |message: String, hint: &str| {
         Diagnostic::at(file, container.open.clone(), message).with_hint(hint)

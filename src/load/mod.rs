@@ -18,7 +18,7 @@ use walkdir::WalkDir;
 
 use crate::config::{CourseConfig, COURSE_FILE, COURSE_KEYS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Course, Lesson, Page, PageKind, PageMeta, PAGE_KEYS};
+use crate::model::{Counts, Course, Lesson, Page, PageKind, PageMeta, PAGE_KEYS};
 use crate::source::SourceFile;
 
 /// Folder of a course that holds the lessons.
@@ -250,6 +250,7 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
         title: meta.title.clone().unwrap_or_default(),
         meta,
         file,
+        counts: Counts::of(&blocks),
         body: blocks,
     })
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::math::to_mathml;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Block, Container, ContainerKind, Page};
+use crate::model::{Block, Container, ContainerKind, Counts, Page};
 use crate::source::SourceFile;
 use crate::verify::{typeset, PageVerification};
 
@@ -53,28 +53,6 @@ pub struct BodyHtml {
     pub cards: Vec<(String, String)>,
 }
 
-/// Counts a page's prose can print with `{count}`.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Counts {
-    /// Self-check questions.
-    pub questions: usize,
-    /// Exercises.
-    pub exercises: usize,
-    /// Flashcards.
-    pub cards: usize,
-}
-
-impl Counts {
-    /// Counts the containers of a page.
-    pub fn of(page: &Page) -> Counts {
-        Counts {
-            questions: page.containers(ContainerKind::Question).len(),
-            exercises: page.containers(ContainerKind::Exercise).len(),
-            cards: page.cards().len(),
-        }
-    }
-}
-
 struct Ctx<'a> {
     page: &'a Page,
     file: &'a Arc<SourceFile>,
@@ -100,7 +78,7 @@ pub fn render_body(
         file: &page.file,
         verification,
         urls,
-        counts: Counts::of(page),
+        counts: page.counts,
         out: BodyHtml::default(),
         errors: Vec::new(),
         ids: HashMap::new(),

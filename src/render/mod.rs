@@ -19,7 +19,7 @@ use crate::load::{files_under, relative};
 use crate::model::{Course, Page, PageKind};
 use crate::verify::PageVerification;
 use links::{check_links, PageLinks};
-use markdown::{render_body, Counts};
+use markdown::render_body;
 use templates::Templates;
 use views::{link, Navigation, PageView, SiteView};
 
@@ -145,7 +145,7 @@ pub fn render_page(
         toc: &body.toc,
         prev: i.checked_sub(1).map(|j| link(pages[j])),
         next: pages.get(i + 1).map(|p| link(p)),
-        counts: Counts::of(page),
+        counts: page.counts,
     };
     let no_pages = Vec::new();
     let mut context = tera::Context::new();
@@ -217,9 +217,9 @@ fn render_home(
         toc: &[],
         prev: None,
         next: None,
-        counts: Counts::default(),
+        counts: crate::model::Counts::default(),
     };
-    let cards: usize = course.pages().map(|p| Counts::of(p).cards).sum();
+    let cards: usize = course.pages().map(|p| p.counts.cards).sum();
     let deck = if cards <= course.config.flashcards.course_deck_limit {
         cards
     } else {

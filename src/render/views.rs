@@ -6,10 +6,11 @@ use std::collections::{BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::markdown::{Counts, TocEntry};
+use super::markdown::TocEntry;
 use super::templates::Templates;
 use crate::config::CourseConfig;
 use crate::diagnostic::Diagnostic;
+use crate::model::Counts;
 use crate::model::{Course, Page};
 
 /// The course, as every template sees it.

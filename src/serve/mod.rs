@@ -90,7 +90,7 @@ impl Site {
             Err(errors) => return Some(Err(self.fail(Diagnostics(errors)))),
         };
         let same_place = page.url == old.url
-            && page.cards().len() == old.cards().len()
+            && page.counts.cards == old.counts.cards
             && page.title == old.title
             && page.meta.description == old.meta.description
             && page.meta.weight == old.meta.weight;
