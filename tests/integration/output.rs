@@ -37,6 +37,43 @@ fn two_builds_are_byte_identical() {
 }
 
 #[test]
+fn a_parallel_build_is_byte_identical_to_a_serial_one() {
+    // Thirty practice pages with cards, so the pages, decks and the course deck are made on
+    // several threads in an order that differs from run to run.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let lesson = course.join("content/01-neural-networks");
+    let page = fs::read_to_string(lesson.join("practice-backprop.md")).expect("read page");
+    for i in 0..30 {
+        fs::write(lesson.join(format!("practice-copy-{i:02}.md")), &page).expect("write page");
+    }
+    let build = |threads: &str, out: &Path| {
+        let run = std::process::Command::new(super::binary())
+            .arg("build")
+            .arg(&course)
+            .arg("--out")
+            .arg(out)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("run coursegen");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        snapshot(out)
+    };
+    let serial = build("1", &dir.path().join("serial"));
+    let parallel = build("4", &dir.path().join("parallel"));
+    let decks = serial.keys().filter(|k| k.ends_with(".pdf")).count();
+    assert_eq!(decks, 32, "31 page decks and the course deck");
+    assert_eq!(serial.len(), parallel.len());
+    for (name, bytes) in &serial {
+        assert!(parallel.get(name) == Some(bytes), "{name} differs");
+    }
+}
+
+#[test]
 fn a_failed_build_leaves_the_previous_site_untouched() {
     let dir = tempfile::tempdir().expect("temp dir");
     let course = sample_copy(dir.path());
