@@ -12,6 +12,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The `coursegen serve` process, stopped when the measurement ends or fails.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn get(addr: &str, target: &str) -> String {
     let mut s = TcpStream::connect(addr).expect("connect");
     write!(
@@ -82,19 +92,21 @@ fn main() {
     };
 
     let binary = repo.join("target/release/coursegen");
-    let mut child = Command::new(&binary)
-        .args(["serve", "--port", "0"])
-        .arg(&course)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "run {} (cargo build --release first): {e}",
-                binary.display()
-            )
-        });
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut server = Server(
+        Command::new(&binary)
+            .args(["serve", "--port", "0"])
+            .arg(&course)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "run {} (cargo build --release first): {e}",
+                    binary.display()
+                )
+            }),
+    );
+    let mut lines = BufReader::new(server.0.stdout.take().expect("stdout")).lines();
     let addr = loop {
         let line = lines.next().expect("serve printed its URL").expect("utf-8");
         if let Some(rest) = line.split("http://").nth(1) {
@@ -103,7 +115,12 @@ fn main() {
     };
     std::thread::spawn(move || lines.for_each(drop));
 
-    let mut events = BufReader::new(TcpStream::connect(&addr).expect("connect"));
+    let stream = TcpStream::connect(&addr).expect("connect");
+    // A missed change fails the run instead of waiting for ever.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("set a timeout");
+    let mut events = BufReader::new(stream);
     write!(
         events.get_mut(),
         "GET /__coursegen/events HTTP/1.1\r\nHost: {addr}\r\n\r\n"
@@ -123,7 +140,9 @@ fn main() {
         std::fs::write(&page, format!("{original}\n{marker}\n")).expect("edit");
         loop {
             line.clear();
-            events.read_line(&mut line).expect("read event");
+            events
+                .read_line(&mut line)
+                .expect("a reload event within 10 s of the edit");
             if line.starts_with("event: reload") {
                 break;
             }
@@ -136,8 +155,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(100));
     }
     std::fs::write(&page, &original).expect("restore");
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(

@@ -21,6 +21,33 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         eprintln!("error: {} is not a course folder (no course.yaml); start one with `coursegen new course DIR`", path.display());
         return USAGE_ERROR;
     }
+    // Watching starts before the first build and before the address is printed: an edit saved
+    // while the course builds, or right after the server says it is ready, is never missed.
+    let (tx, rx) = channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch files: {e}");
+            return USAGE_ERROR;
+        }
+    };
+    // The root itself (not recursively): an editor's atomic save replaces course.yaml, and
+    // templates/ or assets/ may be created later; the folders that exist are watched deeply.
+    if let Err(e) = watcher.watch(path, RecursiveMode::NonRecursive) {
+        eprintln!("warning: cannot watch {}: {e}", path.display());
+    }
+    let mut watching: Vec<PathBuf> = Vec::new();
+    let mut watch_dirs = |watcher: &mut notify::RecommendedWatcher| {
+        for dir in WATCHED_DIRS.iter().map(|d| path.join(d)) {
+            if dir.is_dir() && !watching.contains(&dir) {
+                match watcher.watch(&dir, RecursiveMode::Recursive) {
+                    Ok(()) => watching.push(dir),
+                    Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
+                }
+            }
+        }
+    };
+    watch_dirs(&mut watcher);
     let site = Arc::new(Site::default());
     match site.rebuild(path) {
         Ok(summary) => println!("{summary}"),
@@ -51,31 +78,6 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
     let server_site = Arc::clone(&site);
     std::thread::spawn(move || http::run(server, server_site));
 
-    let (tx, rx) = channel();
-    let mut watcher = match notify::recommended_watcher(tx) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: cannot watch files: {e}");
-            return USAGE_ERROR;
-        }
-    };
-    // The root itself (not recursively): an editor's atomic save replaces course.yaml, and
-    // templates/ or assets/ may be created later; the folders that exist are watched deeply.
-    if let Err(e) = watcher.watch(path, RecursiveMode::NonRecursive) {
-        eprintln!("warning: cannot watch {}: {e}", path.display());
-    }
-    let mut watching: Vec<PathBuf> = Vec::new();
-    let mut watch_dirs = |watcher: &mut notify::RecommendedWatcher| {
-        for dir in WATCHED_DIRS.iter().map(|d| path.join(d)) {
-            if dir.is_dir() && !watching.contains(&dir) {
-                match watcher.watch(&dir, RecursiveMode::Recursive) {
-                    Ok(()) => watching.push(dir),
-                    Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
-                }
-            }
-        }
-    };
-    watch_dirs(&mut watcher);
     while let Ok(event) = rx.recv() {
         if !changes_content(&event) {
             continue;

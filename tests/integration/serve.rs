@@ -277,3 +277,35 @@ fn a_course_that_does_not_build_yet_shows_its_error_then_recovers() {
         assert!(body.contains(title), "{title} not served");
     }
 }
+
+#[test]
+fn an_edit_saved_as_soon_as_the_server_says_it_is_ready_is_seen() {
+    // Many lesson folders make watching them take a while: the server must watch them all
+    // before it prints its address, or an edit saved right then is never rebuilt.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    for i in 0..300 {
+        let lesson = course.join(format!("content/{:03}-filler-{i}", i + 2));
+        std::fs::create_dir_all(&lesson).expect("lesson folder");
+        std::fs::write(
+            lesson.join("index.md"),
+            format!("---\ntitle: Filler {i}\n---\n\nText.\n"),
+        )
+        .expect("lesson page");
+    }
+    let last = course.join("content/301-filler-299/index.md");
+    let server = start(&course);
+    std::fs::write(&last, "---\ntitle: Filler 299\n---\n\nEdited at once.\n").expect("edit");
+    let start = Instant::now();
+    loop {
+        let (_, _, body) = get(&server.addr, "/filler-299/");
+        if body.contains("Edited at once.") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the edit saved right after start-up was never rebuilt"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
