@@ -5,8 +5,10 @@
 #
 #   benches/compare.sh [PAGES] [RUNS]      e.g. benches/compare.sh 1000 5
 #
-# Prints hyperfine's table (median and ratios) and each tool's peak RSS (/usr/bin/time -v).
-# Needs: hyperfine, GNU time (apt-get install hyperfine time). Uses /dev/shm (tmpfs) when present.
+# Prints one table: each tool's median wall time, its ratio to the floor and its peak RSS
+# (/usr/bin/time -v); hyperfine's own report goes to stderr.
+# Needs: hyperfine, GNU time, python3 (apt-get install hyperfine time python3). Uses /dev/shm
+# (tmpfs) when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pages=${1:-1000}
@@ -72,16 +74,26 @@ if command -v mdbook >/dev/null && [ "$pages" -le "${MDBOOK_MAX_PAGES:-2000}" ];
   names+=(mdbook)
 fi
 
-hyperfine --warmup 1 --runs "$runs" --export-markdown "$work/times.md" "${commands[@]}"
-cat "$work/times.md"
+hyperfine --warmup 1 --runs "$runs" --export-json "$work/times.json" "${commands[@]}" >&2
 
-if [ -x /usr/bin/time ]; then
-  echo
-  echo "| tool | peak RSS |"
-  echo "|---|---|"
-  for i in "${!commands[@]}"; do
-    rss=$( { /usr/bin/time -v ${commands[$i]} >/dev/null 2>/dev/null; } 2>&1 | awk -F': ' '/Maximum resident/ {print $2}')
-    [ -n "$rss" ] || rss=$( (/usr/bin/time -v ${commands[$i]} >/dev/null) 2>&1 | awk -F': ' '/Maximum resident/ {print $2}')
-    echo "| ${names[$i]} | $((rss / 1024)) MiB |"
-  done
-fi
+# Peak RSS of one more run of each command (GNU time), in the order of the commands.
+rss_list=""
+for i in "${!commands[@]}"; do
+  /usr/bin/time -v -o "$work/time.txt" ${commands[$i]} >/dev/null 2>&1
+  rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$work/time.txt")
+  rss_list="$rss_list ${rss:-0}"
+done
+
+# One table: median wall time, ratio to the floor, peak RSS.
+python3 - "$work/times.json" "${names[*]}" "$rss_list" "$pages" <<'PY'
+import json, statistics, sys
+results = json.load(open(sys.argv[1]))["results"]
+names, rss, pages = sys.argv[2].split(), [int(x) for x in sys.argv[3].split()], sys.argv[4]
+medians = {n: statistics.median(r["times"]) for n, r in zip(names, results)}
+floor = medians["floor"]
+print(f"\n{pages} pages, median of {len(results[0]['times'])} runs\n")
+print("| tool | median | × floor | peak RSS |")
+print("|---|---:|---:|---:|")
+for n, k in zip(names, rss):
+    print(f"| {n} | {medians[n]:.3f} s | {medians[n] / floor:.1f} | {k // 1024} MiB |")
+PY

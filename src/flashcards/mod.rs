@@ -67,19 +67,27 @@ pub fn render_decks(course: &Course, sink: &dyn Sink) {
         duplex: course.config.flashcards.duplex,
     };
     let pages: Vec<&Page> = course.pages().filter(|p| p.counts.cards > 0).collect();
-    pages.par_iter().for_each(|page| {
-        let bytes = deck_pdf(&page.title, &page_deck(page), options);
-        sink.put(OutputFile {
-            path: format!("{}flashcards.pdf", page.url),
-            bytes,
-        });
-    });
     let total: usize = pages.iter().map(|p| p.counts.cards).sum();
-    if total > 0 && total <= course.config.flashcards.course_deck_limit {
-        let all: Vec<DeckCard> = pages.iter().flat_map(|p| page_deck(p)).collect();
-        sink.put(OutputFile {
-            path: "flashcards.pdf".into(),
-            bytes: deck_pdf(&course.config.title, &all, options),
-        });
-    }
+    // The course deck is one long job: it starts at once, beside the page decks, rather than
+    // after them.
+    rayon::join(
+        || {
+            if total > 0 && total <= course.config.flashcards.course_deck_limit {
+                let all: Vec<DeckCard> = pages.iter().flat_map(|p| page_deck(p)).collect();
+                sink.put(OutputFile {
+                    path: "flashcards.pdf".into(),
+                    bytes: deck_pdf(&course.config.title, &all, options),
+                });
+            }
+        },
+        || {
+            pages.par_iter().for_each(|page| {
+                let bytes = deck_pdf(&page.title, &page_deck(page), options);
+                sink.put(OutputFile {
+                    path: format!("{}flashcards.pdf", page.url),
+                    bytes,
+                });
+            });
+        },
+    );
 }
