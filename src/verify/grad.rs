@@ -63,29 +63,27 @@ pub fn backprop(env: &Env, f: &Function, point: &[Num], span: &Range<usize>) -> 
 }
 
 /// `numgrad f(point)`: `(f(x + h) − f(x − h)) / 2h` for each parameter, h = 10⁻⁶, reported as
-/// an approximate value (compare it with `≈`). Evaluated in floating point: the result is an
-/// approximation either way, and exact fractions with a 10⁻⁶ step grow large denominators
-/// (they were a twentieth of the verify stage).
+/// an approximate value (compare it with `≈`).
 pub fn finite_difference(
     env: &Env,
     f: &Function,
     point: &[Num],
     span: &Range<usize>,
 ) -> Result<Vec<Num>> {
-    const H: f64 = 1e-6;
+    let h = Num::Exact(parse_decimal("0.000001").expect("a valid literal"));
+    let two_h = h.add(&h).expect("small");
     let err = |e: LinalgError| VerifyError::new(span.clone(), e.to_string());
-    let at: Vec<Num> = point.iter().map(|x| Num::Approx(x.to_f64())).collect();
     (0..point.len())
         .map(|i| {
-            let mut plus = at.clone();
-            let mut minus = at.clone();
-            plus[i] = Num::Approx(at[i].to_f64() + H);
-            minus[i] = Num::Approx(at[i].to_f64() - H);
+            let mut plus = point.to_vec();
+            let mut minus = point.to_vec();
+            plus[i] = plus[i].add(&h).map_err(err)?;
+            minus[i] = minus[i].sub(&h).map_err(err)?;
             let diff = env
                 .call_scalar(f, &plus, span)?
                 .sub(&env.call_scalar(f, &minus, span)?)
                 .map_err(err)?;
-            Ok(Num::Approx(diff.to_f64() / (2.0 * H)))
+            Ok(Num::Approx(diff.div(&two_h).map_err(err)?.to_f64()))
         })
         .collect()
 }
