@@ -254,7 +254,8 @@ fn fnv1a(bytes: impl IntoIterator<Item = u8>, seed: u64) -> u64 {
 }
 
 /// A hash of a long byte string eight bytes at a time (FxHash's mixing): the font programs
-/// are hashed once per deck, where a byte-wise hash showed in the profile.
+/// are hashed once per deck, where a byte-wise hash showed in the profile. Weak (some pairs of
+/// nearby bit flips cancel), so a hit is always confirmed by comparing the bytes.
 fn word_hash(bytes: &[u8]) -> u64 {
     let mut chunks = bytes.chunks_exact(8);
     let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
@@ -354,38 +355,40 @@ fn ops(page: &PageLayout, ids: &BTreeMap<Style, FontId>, margin: f32, h: f32, w:
     ops
 }
 
-/// Large streams (the subset font programs) repeat from deck to deck; their compressed bytes
-/// are kept, keyed by length and hash.
-type DeflateCache = Mutex<HashMap<(usize, u64), Arc<Vec<u8>>>>;
+/// The subset font programs repeat from deck to deck; their compressed bytes are kept, found by
+/// length and hash and confirmed by comparing the bytes (the hash alone could collide and put
+/// one deck's font into another).
+type DeflateCache = Mutex<HashMap<(usize, u64), (Arc<Vec<u8>>, Arc<Vec<u8>>)>>;
 
-/// `content` compressed, or `None` when compressing would not make it smaller.
-fn deflate(content: &[u8]) -> Option<Arc<Vec<u8>>> {
+/// `content` compressed, or `None` when compressing would not make it smaller. A font program
+/// (`font` true) is looked up in, and added to, the cache of earlier decks' fonts.
+fn deflate(content: &[u8], font: bool) -> Option<Arc<Vec<u8>>> {
     static CACHE: OnceLock<DeflateCache> = OnceLock::new();
-    let cacheable = content.len() >= 4096;
-    let key = (
-        content.len(),
-        if cacheable { word_hash(content) } else { 0 },
-    );
-    if cacheable {
-        let cache = CACHE
+    let cache = || {
+        CACHE
             .get_or_init(Default::default)
             .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some(hit) = cache.get(&key) {
-            return Some(Arc::clone(hit));
+            .unwrap_or_else(|p| p.into_inner())
+    };
+    let key = (content.len(), if font { word_hash(content) } else { 0 });
+    if font {
+        if let Some((original, compressed)) = cache().get(&key) {
+            if original.as_slice() == content {
+                return Some(Arc::clone(compressed));
+            }
         }
     }
     let compressed = Arc::new(zlib(content)?);
     if compressed.len() >= content.len() {
         return None;
     }
-    if cacheable {
-        let mut cache = CACHE
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+    if font {
+        let mut cache = cache();
+        // Bounded: a build with very many different fonts just stops caching.
         if cache.len() < 1024 {
-            cache.insert(key, Arc::clone(&compressed));
+            cache
+                .entry(key)
+                .or_insert_with(|| (Arc::new(content.to_vec()), Arc::clone(&compressed)));
         }
     }
     Some(compressed)
@@ -439,7 +442,9 @@ fn save(doc: &PdfDocument, labels: &[String], fingerprint: u64) -> Vec<u8> {
     for object in lo.objects.values_mut() {
         if let Object::Stream(stream) = object {
             if stream.dict.get(b"Filter").is_err() {
-                if let Some(compressed) = deflate(&stream.content) {
+                // Only font programs carry /Length1 (PDF 32000 §9.9).
+                let font = stream.dict.get(b"Length1").is_ok();
+                if let Some(compressed) = deflate(&stream.content, font) {
                     stream.dict.set("Filter", "FlateDecode");
                     stream.set_content(compressed.to_vec());
                 }
