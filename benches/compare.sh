@@ -16,6 +16,9 @@ runs=${2:-5}
 tmp=${TMPDIR:-/tmp}
 [ -d /dev/shm ] && tmp=/dev/shm
 work="$tmp/coursegen-compare-$pages"
+for tool in hyperfine /usr/bin/time python3; do
+  command -v "$tool" >/dev/null || { echo "compare.sh needs $tool (apt-get install hyperfine time python3)" >&2; exit 2; }
+done
 
 cargo build --release --quiet --bin coursegen --example gen_course --example floor
 ./target/release/examples/gen_course "$pages" "$work/course" >/dev/null
@@ -49,7 +52,8 @@ if command -v zola >/dev/null; then
   done
   find "$site/content" -name '*.md' ! -name _index.md -print0 |
     while IFS= read -r -d '' f; do
-      awk -f benches/yaml-to-toml-front-matter.awk "$f" > "$f.toml" && mv "$f.toml" "$f"
+      awk -f benches/yaml-to-toml-front-matter.awk "$f" > "$f.toml"
+      mv "$f.toml" "$f"
     done
   printf 'base_url = "/"\ntitle = "bench"\n' > "$site/config.toml"
   printf '<!doctype html><title>{{ page.title }}</title>{{ page.content | safe }}' > "$site/templates/page.html"
@@ -79,7 +83,11 @@ hyperfine --warmup 1 --runs "$runs" --export-json "$work/times.json" "${commands
 # Peak RSS of one more run of each command (GNU time), in the order of the commands.
 rss_list=""
 for i in "${!commands[@]}"; do
-  /usr/bin/time -v -o "$work/time.txt" ${commands[$i]} >/dev/null 2>&1
+  if ! /usr/bin/time -v -o "$work/time.txt" ${commands[$i]} >/dev/null 2>"$work/stderr.txt"; then
+    echo "${names[$i]} failed:" >&2
+    cat "$work/stderr.txt" >&2
+    exit 1
+  fi
   rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$work/time.txt")
   rss_list="$rss_list ${rss:-0}"
 done

@@ -43,7 +43,7 @@ fn pdf(c: &mut Criterion) {
         b.iter(|| deck_pdf("Bench", black_box(&small), options))
     });
     // Decks of a real course rarely share a character set, so most decks subset their fonts
-    // afresh; here every deck gets two characters no earlier deck had.
+    // afresh; here every deck gets a pair of characters no earlier deck had.
     let fresh: Vec<char> = ('\u{100}'..='\u{17f}')
         .chain('\u{391}'..='\u{3c9}')
         .collect();

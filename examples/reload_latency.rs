@@ -22,6 +22,15 @@ impl Drop for Server {
     }
 }
 
+/// A page's original text, written back when the measurement ends or fails.
+struct Restore(PathBuf, String);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = std::fs::write(&self.0, &self.1);
+    }
+}
+
 fn get(addr: &str, target: &str) -> String {
     let mut s = TcpStream::connect(addr).expect("connect");
     write!(
@@ -133,6 +142,8 @@ fn main() {
     }
 
     let original = std::fs::read_to_string(&page).expect("read page");
+    // Put the page back however the measurement ends.
+    let _restore = Restore(page.clone(), original.clone());
     let mut times = Vec::new();
     for i in 0..edits {
         let marker = format!("reload-marker-{i}");
@@ -154,7 +165,6 @@ fn main() {
         times.push(start.elapsed());
         std::thread::sleep(Duration::from_millis(100));
     }
-    std::fs::write(&page, &original).expect("restore");
     drop(server);
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

@@ -21,8 +21,8 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         eprintln!("error: {} is not a course folder (no course.yaml); start one with `coursegen new course DIR`", path.display());
         return USAGE_ERROR;
     }
-    // Watching starts before the first build and before the address is printed: an edit saved
-    // while the course builds, or right after the server says it is ready, is never missed.
+    // Watching starts before the first build and before the address is printed, so an edit
+    // saved while the course builds, or right after the server says it is ready, is seen.
     let (tx, rx) = channel();
     let mut watcher = match notify::recommended_watcher(tx) {
         Ok(w) => w,
@@ -79,13 +79,18 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
     std::thread::spawn(move || http::run(server, server_site));
 
     while let Ok(event) = rx.recv() {
-        if !changes_content(&event) {
+        if !changes_content(&event) && !lost_events(&event) {
             continue;
         }
         // An editor's save is often several events (truncate, write, rename): wait for the
         // burst to end, then rebuild once.
         let mut changed: Vec<PathBuf> = Vec::new();
         let mut note = |event: &notify::Result<notify::Event>| {
+            if lost_events(event) {
+                // Changes were dropped (the kernel's queue overflowed): rebuild everything, as
+                // a change to the course file does.
+                changed.push(path.join(coursegen::config::COURSE_FILE));
+            }
             if let (true, Ok(e)) = (changes_content(event), event) {
                 for p in e.paths.iter().filter(|p| relevant(path, p)) {
                     if !changed.contains(p) {
@@ -125,6 +130,11 @@ fn changes_content(event: &notify::Result<notify::Event>) -> bool {
         },
         Err(_) => false,
     }
+}
+
+/// True when the watcher says events were lost and the folders must be looked at again.
+fn lost_events(event: &notify::Result<notify::Event>) -> bool {
+    event.as_ref().is_ok_and(|e| e.need_rescan())
 }
 
 fn open_browser(url: &str) {
