@@ -1,14 +1,13 @@
 //! The build's stages on the sample course, one at a time: loading, Markdown passes (one
 //! practice page's body), verification, rendering every page through the templates.
 
-use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::PathBuf;
 
 use coursegen::load::load_course;
 use coursegen::render::markdown::render_body;
 use coursegen::render::templates::Templates;
-use coursegen::render::{render_course, MemorySink};
+use coursegen::render::{render_course, url_map, MemorySink};
 use coursegen::verify::{verify_course, verify_page};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -18,10 +17,7 @@ fn stages(c: &mut Criterion) {
     assert!(errors.is_empty(), "{}", errors.render());
     let page = &course.lessons[0].practice[0];
     let verification = verify_page(page).expect("the sample verifies");
-    let urls: HashMap<String, String> = course
-        .pages()
-        .map(|p| (p.file.path.clone(), p.url.clone()))
-        .collect();
+    let urls = url_map(&course.pages().collect::<Vec<_>>());
     let verifications = verify_course(&course).expect("verifies");
     let templates = Templates::load(&root).expect("templates");
 

@@ -134,6 +134,26 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Every value when all pages succeeded, or every page's problems: one build reports them all,
+/// not the first.
+pub fn all_or_errors<T>(
+    results: impl IntoIterator<Item = Result<T, Vec<Diagnostic>>>,
+) -> Result<Vec<T>, Vec<Diagnostic>> {
+    let mut values = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => values.push(v),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    }
+}
+
 /// All the problems of one build, in the order the files were read.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics(pub Vec<Diagnostic>);

@@ -70,8 +70,6 @@ pub struct Page {
     pub url: String,
     /// Front matter.
     pub meta: PageMeta,
-    /// Title from the front matter.
-    pub title: String,
     /// The file the page came from.
     pub file: Arc<SourceFile>,
     /// The body, split into Markdown, verification blocks and containers.
@@ -111,6 +109,11 @@ impl Counts {
 }
 
 impl Page {
+    /// The title from the front matter (loading fails without one).
+    pub fn title(&self) -> &str {
+        self.meta.title.as_deref().unwrap_or_default()
+    }
+
     /// How many levels below the site root the page's `index.html` is (for relative links).
     pub fn depth(&self) -> usize {
         self.url.matches('/').count()

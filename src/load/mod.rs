@@ -247,7 +247,6 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
     Ok(Page {
         kind,
         url,
-        title: meta.title.clone().unwrap_or_default(),
         meta,
         file,
         counts: Counts::of(&blocks),

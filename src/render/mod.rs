@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{all_or_errors, Diagnostic};
 use crate::load::{files_under, relative};
 use crate::model::{Course, Page, PageKind};
 use crate::verify::PageVerification;
@@ -72,10 +72,7 @@ pub fn render_course(
     sink: &dyn Sink,
 ) -> Result<Vec<PageLinks>, Vec<Diagnostic>> {
     let pages: Vec<&Page> = course.pages().collect();
-    let urls: HashMap<String, String> = pages
-        .iter()
-        .map(|p| (p.file.path.clone(), p.url.clone()))
-        .collect();
+    let urls = url_map(&pages);
     let nav = Navigation::new(course, templates).map_err(|d| vec![d])?;
     let site = SiteView::of(&course.config);
 
@@ -91,18 +88,8 @@ pub fn render_course(
         })
         .collect();
 
-    let mut errors = Vec::new();
-    let mut links = Vec::new();
-    for r in rendered {
-        match r {
-            Ok(l) => links.push(l),
-            Err(e) => errors.extend(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    errors.extend(check_links(&pages, &links));
+    let links = all_or_errors(rendered)?;
+    let mut errors = check_links(&pages, &links);
     for page in ["index.html", "404.html"] {
         match render_home(course, &nav, &site, templates, page) {
             Ok(file) => sink.put(file),
@@ -132,7 +119,7 @@ pub fn render_page(
     let root = "../".repeat(page.depth());
     let lesson_url = nav.lesson_of[page.url.as_str()];
     let view = PageView {
-        title: &page.title,
+        title: page.title(),
         description: &page.meta.description,
         url: &page.url,
         lesson_url,

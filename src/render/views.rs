@@ -45,7 +45,7 @@ pub struct NavLink<'a> {
 /// A link to `page`.
 pub fn link(page: &Page) -> NavLink<'_> {
     NavLink {
-        title: &page.title,
+        title: page.title(),
         url: &page.url,
         description: &page.meta.description,
     }

@@ -91,7 +91,7 @@ impl Site {
         };
         let same_place = page.url == old.url
             && page.counts.cards == old.counts.cards
-            && page.title == old.title
+            && page.meta.title == old.meta.title
             && page.meta.description == old.meta.description
             && page.meta.weight == old.meta.weight;
         if !same_place {

@@ -88,7 +88,7 @@ pub fn finite_difference(
         .collect()
 }
 
-impl Tape<'_> {
+impl<'e> Tape<'e> {
     fn err(&self, e: LinalgError) -> VerifyError {
         VerifyError::new(self.span.clone(), e.to_string())
     }
@@ -175,12 +175,14 @@ impl Tape<'_> {
                     .iter()
                     .map(|x| self.record(x, scope))
                     .collect::<Result<Vec<_>>>()?;
-                if let Some(f) = self.env.function(name) {
+                // Borrowed from the environment, not from the tape, so the tape stays free.
+                let env: &'e Env = self.env;
+                if let Some(f) = env.function(name) {
                     if f.params.len() != inputs.len() {
                         return Err(arity(name, f.params.len(), inputs.len(), &e.span));
                     }
                     let inner = f.params.iter().map(String::as_str).zip(inputs).collect();
-                    return self.record(&f.body.clone(), &inner);
+                    return self.record(&f.body, &inner);
                 }
                 self.builtin(e, name, &inputs)
             }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{all_or_errors, Diagnostic};
 use crate::linalg::Value;
 use crate::model::{Block, Course, Page};
 use crate::source::SourceFile;
@@ -68,19 +68,7 @@ pub fn verify_course(course: &Course) -> Result<Vec<PageVerification>, Vec<Diagn
     let pages: Vec<&Page> = course.pages().collect();
     let results: Vec<Result<PageVerification, Vec<Diagnostic>>> =
         pages.par_iter().map(|p| verify_page(p)).collect();
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok(v) => out.push(v),
-            Err(e) => errors.extend(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    all_or_errors(results)
 }
 
 /// Runs one page's blocks in order. Every failing statement is reported; a statement after a
