@@ -4,8 +4,14 @@
 //! tanh, sigmoid, softmax) forces a float ([`Num::Approx`]); `3.01` is 301/100 and
 //! `0.1 + 0.2 = 0.3` holds exactly. Values are scalars, vectors and matrices ([`Value`]); every
 //! operation checks shapes and names both of them when they do not fit. Sizes and magnitudes
-//! are bounded so that no input can make a build hang or run out of memory.
+//! are bounded so that no input can make a build hang or run out of memory: every operation
+//! charges a work [`budget`].
+//!
+//! A vector is a column. `xᵀ` is a row: a 1×n matrix. A matrix with one column is a vector, so
+//! the two never disagree; a product whose result is 1×1 (a row times a column) is a scalar.
 
+pub mod budget;
+mod matrix;
 mod num;
 mod value;
 
@@ -30,7 +36,13 @@ pub enum LinalgError {
         left: Shape,
         /// Shape of the right operand (same as left for unary operations).
         right: Shape,
+        /// What the author probably meant, when the shapes suggest it.
+        hint: Option<&'static str>,
     },
+    /// The work budget of one expression ([`budget::MAX_WORK`]) is spent.
+    Budget,
+    /// An index outside a vector or matrix.
+    Index(String),
     /// Division by zero.
     DivisionByZero,
     /// A number outside the bounds ([`MAX_BITS`], [`MAX_ELEMENTS`], or an exponent too large).
@@ -42,7 +54,9 @@ pub enum LinalgError {
 impl fmt::Display for LinalgError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LinalgError::Shape { op, left, right } => {
+            LinalgError::Shape {
+                op, left, right, ..
+            } => {
                 write!(
                     f,
                     "shape mismatch: `{op}` cannot combine a {left} with a {right}"
@@ -50,7 +64,27 @@ impl fmt::Display for LinalgError {
             }
             LinalgError::DivisionByZero => write!(f, "division by zero"),
             LinalgError::TooLarge(what) => write!(f, "{what} is too large"),
-            LinalgError::Domain(what) => write!(f, "{what}"),
+            LinalgError::Domain(what) | LinalgError::Index(what) => write!(f, "{what}"),
+            LinalgError::Budget => write!(
+                f,
+                "computation takes more than {} units of work",
+                budget::MAX_WORK
+            ),
+        }
+    }
+}
+
+impl LinalgError {
+    /// What to do about the error, when something can be said.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            LinalgError::Shape { hint, .. } => hint.map(str::to_string),
+            LinalgError::Budget => Some(
+                "functions that call each other repeatedly grow exponentially, and products of \
+                 large matrices of long fractions are slow; simplify the computation"
+                    .into(),
+            ),
+            _ => None,
         }
     }
 }

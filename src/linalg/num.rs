@@ -7,7 +7,7 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
-use super::{LinalgError, Result, MAX_BITS};
+use super::{budget, LinalgError, Result, MAX_BITS};
 
 /// A number in a worked answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,16 +51,64 @@ impl Num {
         Num::int(0)
     }
 
+    /// A float result of `what`: an error when it is not a finite number, so a NaN or an
+    /// infinity can never reach a comparison (where it would round to anything).
+    pub fn approx(x: f64, what: &str) -> Result<Num> {
+        if x.is_finite() {
+            Ok(Num::Approx(x))
+        } else if x.is_nan() {
+            Err(LinalgError::Domain(format!("{what} is not a real number")))
+        } else {
+            Err(LinalgError::TooLarge(format!(
+                "{what} (beyond the floating-point range, about 1.8e308)"
+            )))
+        }
+    }
+
     /// True when the number went through a float.
     pub fn is_approx(&self) -> bool {
         matches!(self, Num::Approx(_))
     }
 
-    /// The number as a float.
+    /// The number as a float (±∞ for an exact number beyond the float range).
     pub fn to_f64(&self) -> f64 {
         match self {
-            Num::Exact(r) => r.to_f64().unwrap_or(f64::NAN),
+            Num::Exact(r) => r.to_f64().unwrap_or_else(|| {
+                if r.is_negative() {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                }
+            }),
             Num::Approx(x) => *x,
+        }
+    }
+
+    /// The number as a float, or an error naming `what` when it does not fit one.
+    pub fn to_finite(&self, what: &str) -> Result<f64> {
+        let x = self.to_f64();
+        if x.is_finite() {
+            Ok(x)
+        } else {
+            Err(LinalgError::TooLarge(format!(
+                "{self} in {what} (beyond the floating-point range, about 1.8e308)"
+            )))
+        }
+    }
+
+    /// The exact value, if the number is exact.
+    pub fn exact(&self) -> Option<&BigRational> {
+        match self {
+            Num::Exact(r) => Some(r),
+            Num::Approx(_) => None,
+        }
+    }
+
+    /// The number as a machine integer, when it is an exact integer that fits one.
+    pub fn to_integer(&self) -> Option<i64> {
+        match self {
+            Num::Exact(r) if r.is_integer() => r.to_integer().to_i64(),
+            _ => None,
         }
     }
 
@@ -71,40 +119,46 @@ impl Num {
         Ok(Num::Exact(r))
     }
 
-    fn float(x: f64) -> Result<Num> {
-        if x.is_finite() {
-            Ok(Num::Approx(x))
-        } else {
-            Err(LinalgError::TooLarge("a floating-point result".into()))
+    /// Machine words an exact number occupies (0 for small ones and floats).
+    fn words(&self) -> u64 {
+        match self {
+            Num::Exact(r) => (r.numer().bits() + r.denom().bits()) / 64,
+            Num::Approx(_) => 0,
         }
     }
 
     /// Applies an exact operation to two exact numbers, or a float one when either is a float.
+    /// Charges the work budget first: big-number work grows with the product of the sizes.
     fn combine(
         &self,
         other: &Num,
+        op: &str,
         exact: impl FnOnce(&BigRational, &BigRational) -> BigRational,
         float: impl FnOnce(f64, f64) -> f64,
     ) -> Result<Num> {
+        budget::charge(1 + (self.words() + 1) * (other.words() + 1) - 1)?;
         match (self, other) {
             (Num::Exact(a), Num::Exact(b)) => Num::checked(exact(a, b)),
-            _ => Num::float(float(self.to_f64(), other.to_f64())),
+            _ => Num::approx(
+                float(self.to_finite(op)?, other.to_finite(op)?),
+                &format!("the result of `{op}`"),
+            ),
         }
     }
 
     /// `self + other`.
     pub fn add(&self, other: &Num) -> Result<Num> {
-        self.combine(other, |a, b| a + b, |a, b| a + b)
+        self.combine(other, "+", |a, b| a + b, |a, b| a + b)
     }
 
     /// `self − other`.
     pub fn sub(&self, other: &Num) -> Result<Num> {
-        self.combine(other, |a, b| a - b, |a, b| a - b)
+        self.combine(other, "−", |a, b| a - b, |a, b| a - b)
     }
 
     /// `self × other`.
     pub fn mul(&self, other: &Num) -> Result<Num> {
-        self.combine(other, |a, b| a * b, |a, b| a * b)
+        self.combine(other, "×", |a, b| a * b, |a, b| a * b)
     }
 
     /// `self ÷ other`; an error when `other` is zero.
@@ -112,7 +166,7 @@ impl Num {
         if other.is_zero() {
             return Err(LinalgError::DivisionByZero);
         }
-        self.combine(other, |a, b| a / b, |a, b| a / b)
+        self.combine(other, "/", |a, b| a / b, |a, b| a / b)
     }
 
     /// `−self`.
@@ -120,6 +174,14 @@ impl Num {
         match self {
             Num::Exact(r) => Num::Exact(-r),
             Num::Approx(x) => Num::Approx(-x),
+        }
+    }
+
+    /// `|self|`.
+    pub fn abs(&self) -> Num {
+        match self {
+            Num::Exact(r) => Num::Exact(r.abs()),
+            Num::Approx(x) => Num::Approx(x.abs()),
         }
     }
 
@@ -160,37 +222,99 @@ impl Num {
         }
     }
 
-    /// `self` raised to an integer power; exact for exact bases. Bounded before it is computed.
+    /// `self` raised to a power: exact for an exact base and integer exponent, bounded before
+    /// it is computed; a float otherwise. A negative base to a fractional power is a domain
+    /// error, not a NaN.
     pub fn pow(&self, exponent: &Num) -> Result<Num> {
-        let e = match exponent {
-            Num::Exact(r) if r.is_integer() => r.to_integer().to_i64(),
-            _ => None,
-        };
-        match (self, e) {
+        match (self, exponent.to_integer()) {
             (Num::Exact(base), Some(e)) => {
-                let bits = base.numer().bits().max(base.denom().bits());
-                if e.unsigned_abs().saturating_mul(bits.max(1)) > MAX_BITS {
-                    return Err(LinalgError::TooLarge("a power".into()));
-                }
                 if e < 0 && base.is_zero() {
                     return Err(LinalgError::DivisionByZero);
                 }
+                // 0, 1 and −1 stay small whatever the exponent.
+                if base.is_zero() || base.abs().is_one() {
+                    let odd = e % 2 != 0;
+                    return Ok(if base.is_negative() && !odd {
+                        Num::int(1)
+                    } else {
+                        self.clone()
+                    });
+                }
+                let bits = base.numer().bits().max(base.denom().bits());
+                if e.unsigned_abs().saturating_mul(bits.max(1)) > MAX_BITS {
+                    return Err(LinalgError::TooLarge(format!(
+                        "{} to the power {e} (over {MAX_BITS} bits)",
+                        self.brief()
+                    )));
+                }
+                budget::charge(e.unsigned_abs().saturating_mul(self.words() + 1))?;
                 let power = num_traits::pow(base.clone(), e.unsigned_abs() as usize);
                 Num::checked(if e < 0 { power.recip() } else { power })
             }
-            _ => Num::float(self.to_f64().powf(exponent.to_f64())),
+            _ => {
+                budget::charge(1)?;
+                let (b, k) = (self.to_finite("^")?, exponent.to_finite("^")?);
+                if b < 0.0 && k.fract() != 0.0 {
+                    return Err(LinalgError::Domain(format!(
+                        "{} to the power {} has no real value (a negative number to a fractional power)",
+                        self.brief(),
+                        exponent.brief()
+                    )));
+                }
+                if b == 0.0 && k < 0.0 {
+                    return Err(LinalgError::DivisionByZero);
+                }
+                Num::approx(
+                    b.powf(k),
+                    &format!("{} ^ {}", self.brief(), exponent.brief()),
+                )
+            }
         }
     }
 
-    /// Applies a float function (exp, tanh, ...) and marks the result approximate.
-    pub fn apply_f64(&self, name: &str, f: impl Fn(f64) -> f64) -> Result<Num> {
-        let y = f(self.to_f64());
-        if y.is_nan() {
-            return Err(LinalgError::Domain(format!(
-                "{name} is not defined at {self}"
-            )));
+    /// A float function (`exp`, `log`, `sqrt`, `tanh`, `sigmoid`) of the number. Points where the
+    /// result is rational stay exact (`exp(0) = 1`, `sqrt(9/4) = 3/2`, `sigmoid(0) = 1/2`), so
+    /// `=` can state them; outside the domain is an error that says so.
+    pub fn function(&self, name: &str) -> Result<Num> {
+        budget::charge(1)?;
+        if let Some(exact) = self.exact_function(name) {
+            return Ok(exact);
         }
-        Num::float(y)
+        let x = self.to_f64();
+        let positive = self.compare(&Num::zero()).is_gt();
+        let domain = |what: &str| {
+            Err(LinalgError::Domain(format!(
+                "{name} is not defined at {} ({what})",
+                self.brief()
+            )))
+        };
+        let y = match name {
+            "exp" => x.exp(),
+            "log" if !positive => return domain("its domain is x > 0"),
+            "log" => x.ln(),
+            "sqrt" if self.compare(&Num::zero()).is_lt() => return domain("its domain is x ≥ 0"),
+            "sqrt" => x.sqrt(),
+            "tanh" => x.tanh(),
+            "sigmoid" => 1.0 / (1.0 + (-x).exp()),
+            _ => return Err(LinalgError::Domain(format!("unknown function `{name}`"))),
+        };
+        Num::approx(y, &format!("{name}({})", self.brief()))
+    }
+
+    fn exact_function(&self, name: &str) -> Option<Num> {
+        let r = self.exact()?;
+        match name {
+            "exp" if r.is_zero() => Some(Num::int(1)),
+            "log" if r.is_one() => Some(Num::zero()),
+            "tanh" if r.is_zero() => Some(Num::zero()),
+            "sigmoid" if r.is_zero() => Some(Num::Exact(BigRational::new(1.into(), 2.into()))),
+            "sqrt" if !r.is_negative() => {
+                let (n, d) = (r.numer().sqrt(), r.denom().sqrt());
+                (&n * &n == *r.numer() && &d * &d == *r.denom())
+                    .then(|| Num::Exact(BigRational::new(n, d)))
+            }
+            _ => None,
+        }
     }
 
     /// Rounds to `decimals` places (half away from zero), as a comparison at written precision.
@@ -201,6 +325,21 @@ impl Num {
             Num::Approx(x) => BigRational::from_float(*x).unwrap_or_else(BigRational::zero),
         };
         (r * &scale).round() / scale
+    }
+
+    /// The number as an error message shows it: in full when short, else its leading digits
+    /// and size, so a message never runs to megabytes.
+    pub fn brief(&self) -> String {
+        let full = self.to_string();
+        if full.len() <= 40 {
+            return full;
+        }
+        let x = self.to_f64();
+        if x.is_finite() && x != 0.0 {
+            format!("≈{x:.6e} ({} characters exactly)", full.len())
+        } else {
+            format!("{}… ({} characters)", &full[..30], full.len())
+        }
     }
 }
 

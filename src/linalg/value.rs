@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{LinalgError, Num, Result, MAX_ELEMENTS};
+use super::{budget, LinalgError, Num, Result, MAX_ELEMENTS};
 
 /// The shape of a value, for error messages and checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,29 +51,99 @@ fn check_size(n: usize) -> Result<()> {
     }
 }
 
+/// A shape error, with a hint when one helps.
+pub(super) fn shape_error(
+    op: &str,
+    left: Shape,
+    right: Shape,
+    hint: Option<&'static str>,
+) -> LinalgError {
+    LinalgError::Shape {
+        op: op.into(),
+        left,
+        right,
+        hint,
+    }
+}
+
+/// An index the author wrote, checked against a length: 0-based as in NumPy, negative counts
+/// from the end.
+fn resolve_index(i: i64, len: usize, what: &str) -> Result<usize> {
+    let resolved = if i < 0 { len as i64 + i } else { i };
+    if (0..len as i64).contains(&resolved) {
+        Ok(resolved as usize)
+    } else {
+        let last = len as i64 - 1;
+        let one_based = if i == len as i64 {
+            " (indices start at 0, as in NumPy: the last is "
+        } else {
+            " (indices run from 0, as in NumPy, to "
+        };
+        Err(LinalgError::Index(format!(
+            "index {i} is outside the {what}{one_based}{last})"
+        )))
+    }
+}
+
 impl Value {
-    /// Builds a matrix from rows; rows of different lengths are a shape error.
+    /// Builds a matrix from rows; rows of different lengths are a shape error. A matrix with
+    /// one column is a (column) vector.
     pub fn matrix(rows: Vec<Vec<Num>>) -> Result<Value> {
         let cols = rows.first().map_or(0, Vec::len);
         if let Some(bad) = rows.iter().find(|r| r.len() != cols) {
-            return Err(LinalgError::Shape {
-                op: "matrix rows".into(),
-                left: Shape::Vector(cols),
-                right: Shape::Vector(bad.len()),
-            });
+            return Err(shape_error(
+                "matrix rows",
+                Shape::Vector(cols),
+                Shape::Vector(bad.len()),
+                None,
+            ));
         }
         check_size(rows.len() * cols)?;
-        Ok(Value::Matrix {
-            rows: rows.len(),
+        let r = rows.len();
+        Ok(Value::from_parts(
+            r,
             cols,
-            data: rows.into_iter().flatten().collect(),
-        })
+            rows.into_iter().flatten().collect(),
+        ))
+    }
+
+    /// A `rows × cols` value from row-major data, in normal form: one column is a vector.
+    pub fn from_parts(rows: usize, cols: usize, data: Vec<Num>) -> Value {
+        if cols == 1 {
+            Value::Vector(data)
+        } else {
+            Value::Matrix { rows, cols, data }
+        }
     }
 
     /// Builds a vector.
     pub fn vector(items: Vec<Num>) -> Result<Value> {
         check_size(items.len())?;
         Ok(Value::Vector(items))
+    }
+
+    /// A value of `shape` with every element `x`.
+    pub fn filled(shape: Shape, x: Num) -> Result<Value> {
+        Ok(match shape {
+            Shape::Scalar => Value::Scalar(x),
+            Shape::Vector(n) => {
+                check_size(n)?;
+                Value::Vector(vec![x; n])
+            }
+            Shape::Matrix(r, c) => {
+                check_size(r.saturating_mul(c))?;
+                Value::from_parts(r, c, vec![x; r * c])
+            }
+        })
+    }
+
+    /// The n×n identity matrix.
+    pub fn eye(n: usize) -> Result<Value> {
+        check_size(n.saturating_mul(n))?;
+        let data = (0..n * n)
+            .map(|i| Num::int((i / n == i % n) as i64))
+            .collect();
+        Ok(Value::from_parts(n, n, data))
     }
 
     /// The value's shape.
@@ -94,6 +164,15 @@ impl Value {
         }
     }
 
+    /// The value as a matrix: a scalar is 1×1, a vector a column.
+    pub fn dims(&self) -> (usize, usize) {
+        match self {
+            Value::Scalar(_) => (1, 1),
+            Value::Vector(v) => (v.len(), 1),
+            Value::Matrix { rows, cols, .. } => (*rows, *cols),
+        }
+    }
+
     /// The same shape with each number replaced by `f(number)`.
     pub fn map(&self, f: impl Fn(&Num) -> Result<Num>) -> Result<Value> {
         Ok(match self {
@@ -107,7 +186,8 @@ impl Value {
         })
     }
 
-    fn with_elements(&self, data: Vec<Num>) -> Value {
+    /// The same shape with other elements.
+    pub fn with_elements(&self, data: Vec<Num>) -> Value {
         match self {
             Value::Scalar(_) => Value::Scalar(data.into_iter().next().unwrap_or_else(Num::zero)),
             Value::Vector(_) => Value::Vector(data),
@@ -119,15 +199,12 @@ impl Value {
         }
     }
 
-    fn shape_error(&self, op: &str, other: &Value) -> LinalgError {
-        LinalgError::Shape {
-            op: op.into(),
-            left: self.shape(),
-            right: other.shape(),
-        }
+    fn shape_error(&self, op: &str, other: &Value, hint: Option<&'static str>) -> LinalgError {
+        shape_error(op, self.shape(), other.shape(), hint)
     }
 
-    /// Applies `f` element by element: a scalar broadcasts, otherwise shapes must be equal.
+    /// Applies `f` element by element: a scalar broadcasts against any shape, otherwise shapes
+    /// must be equal.
     pub fn zip(
         &self,
         other: &Value,
@@ -146,30 +223,18 @@ impl Value {
                     .collect::<Result<_>>()?;
                 Ok(self.with_elements(data))
             }
-            _ => Err(self.shape_error(op, other)),
+            _ => Err(self.shape_error(op, other, None)),
         }
     }
 
-    /// Sum of two values of the same shape (a scalar is added to every element).
+    /// Sum of two values of the same shape, or a scalar added to every element (`s - max(s)`).
     pub fn add(&self, other: &Value) -> Result<Value> {
-        self.same_shape_or_scalar(other, "+")?;
         self.zip(other, "+", Num::add)
     }
 
-    /// Difference of two values of the same shape.
+    /// Difference of two values of the same shape, or with a scalar broadcast.
     pub fn sub(&self, other: &Value) -> Result<Value> {
-        self.same_shape_or_scalar(other, "−")?;
         self.zip(other, "−", Num::sub)
-    }
-
-    fn same_shape_or_scalar(&self, other: &Value, op: &str) -> Result<()> {
-        // Adding a scalar to a vector is almost always a slip in a worked answer, so only
-        // equal shapes (or two scalars) may be added.
-        if self.shape() == other.shape() {
-            Ok(())
-        } else {
-            Err(self.shape_error(op, other))
-        }
     }
 
     /// Scalar × anything, or the elementwise (Hadamard) product of two equal shapes.
@@ -182,100 +247,89 @@ impl Value {
         self.zip(other, "/", Num::div)
     }
 
+    /// Elementwise power (`.^`), with a scalar broadcast on either side.
+    pub fn pow_elementwise(&self, other: &Value) -> Result<Value> {
+        self.zip(other, ".^", Num::pow)
+    }
+
     /// `−self`.
     pub fn neg(&self) -> Value {
         self.with_elements(self.elements().iter().map(Num::neg).collect())
     }
 
-    /// The product written `·` or `@`: matrix·matrix, matrix·vector, vector·matrix, the dot
-    /// product of two vectors, or scaling when either side is a scalar.
+    /// The product written `·` or `@`, in the column model: matrix·matrix, matrix·vector,
+    /// a column times a row (`dout · xᵀ`, the outer product), a row times a matrix, and the
+    /// dot product of two vectors; scaling when either side is a scalar. A 1×1 result is a
+    /// scalar.
     pub fn dot(&self, other: &Value) -> Result<Value> {
         match (self, other) {
             (Value::Scalar(_), _) | (_, Value::Scalar(_)) => self.mul_elementwise(other),
-            (Value::Vector(a), Value::Vector(b)) if a.len() == b.len() => {
+            (Value::Vector(a), Value::Vector(b)) => {
+                if a.len() != b.len() {
+                    return Err(self.shape_error("·", other, None));
+                }
                 Ok(Value::Scalar(dot(a.iter(), b.iter())?))
             }
-            (Value::Matrix { rows, cols, data }, Value::Vector(v)) if *cols == v.len() => {
-                let out = (0..*rows)
-                    .map(|r| dot(data[r * cols..(r + 1) * cols].iter(), v.iter()))
-                    .collect::<Result<_>>()?;
-                Ok(Value::Vector(out))
-            }
-            (Value::Vector(v), Value::Matrix { rows, cols, data }) if *rows == v.len() => {
-                let out = (0..*cols)
-                    .map(|c| dot(v.iter(), data.iter().skip(c).step_by(*cols)))
-                    .collect::<Result<_>>()?;
-                Ok(Value::Vector(out))
-            }
-            (
-                Value::Matrix { rows, cols, data },
-                Value::Matrix {
-                    rows: r2,
-                    cols: c2,
-                    data: d2,
-                },
-            ) if cols == r2 => {
-                check_size(rows * c2)?;
-                let mut out = Vec::with_capacity(rows * c2);
-                for r in 0..*rows {
-                    for c in 0..*c2 {
-                        out.push(dot(
-                            data[r * cols..(r + 1) * cols].iter(),
-                            d2.iter().skip(c).step_by(*c2),
-                        )?);
-                    }
+            _ => {
+                let ((r, k), (k2, c)) = (self.dims(), other.dims());
+                if k != k2 {
+                    let hint = match (self, other) {
+                        (Value::Vector(_), Value::Matrix { .. }) => Some(
+                            "a vector is a column: write `xᵀ · W` for a row times a matrix, \
+                             or `W · x` for a matrix times a column",
+                        ),
+                        _ => None,
+                    };
+                    return Err(self.shape_error("·", other, hint));
                 }
-                Ok(Value::Matrix {
-                    rows: *rows,
-                    cols: *c2,
-                    data: out,
-                })
+                matmul((r, k, self.elements()), (c, other.elements()))
             }
-            _ => Err(self.shape_error("·", other)),
         }
     }
 
-    /// The outer product of two vectors: a matrix.
+    /// The outer product of two vectors: a matrix (`u · vᵀ`).
     pub fn outer(&self, other: &Value) -> Result<Value> {
         match (self, other) {
             (Value::Vector(a), Value::Vector(b)) => {
-                check_size(a.len() * b.len())?;
+                check_size(a.len().saturating_mul(b.len()))?;
                 let data = a
                     .iter()
                     .flat_map(|x| b.iter().map(move |y| x.mul(y)))
                     .collect::<Result<_>>()?;
-                Ok(Value::Matrix {
-                    rows: a.len(),
-                    cols: b.len(),
-                    data,
-                })
+                Ok(Value::from_parts(a.len(), b.len(), data))
             }
-            _ => Err(self.shape_error("outer", other)),
+            _ => Err(self.shape_error("outer", other, None)),
         }
     }
 
-    /// The transpose of a matrix; a vector or scalar is its own transpose.
-    pub fn transpose(&self) -> Value {
-        match self {
-            Value::Matrix { rows, cols, data } => Value::Matrix {
-                rows: *cols,
-                cols: *rows,
-                data: (0..*cols)
+    /// The transpose: a vector (a column) becomes a row, a 1×n row becomes a vector; a scalar
+    /// is its own transpose.
+    pub fn transpose(&self) -> Result<Value> {
+        budget::charge(self.elements().len() as u64)?;
+        Ok(match self {
+            Value::Scalar(_) => self.clone(),
+            Value::Vector(v) if v.len() == 1 => self.clone(),
+            Value::Vector(v) => Value::Matrix {
+                rows: 1,
+                cols: v.len(),
+                data: v.clone(),
+            },
+            Value::Matrix { rows, cols, data } => Value::from_parts(
+                *cols,
+                *rows,
+                (0..*cols)
                     .flat_map(|c| (0..*rows).map(move |r| data[r * cols + c].clone()))
                     .collect(),
-            },
-            other => other.clone(),
-        }
+            ),
+        })
     }
 
     /// `max(0, x)` element by element.
-    pub fn relu(&self) -> Value {
-        self.with_elements(
-            self.elements()
-                .iter()
-                .map(|x| x.max(&Num::zero()))
-                .collect(),
-        )
+    pub fn relu(&self) -> Result<Value> {
+        self.map(|x| {
+            budget::charge(1)?;
+            Ok(x.max(&Num::zero()))
+        })
     }
 
     /// The sum of all elements.
@@ -285,19 +339,135 @@ impl Value {
             .try_fold(Num::zero(), |acc, x| acc.add(x))
     }
 
-    /// Softmax of a vector (exponentials normalised to sum to 1), in floats.
+    /// The mean of all elements.
+    pub fn mean(&self) -> Result<Num> {
+        let n = self.nonempty("mean")?;
+        self.sum()?.div(&Num::int(n as i64))
+    }
+
+    fn nonempty(&self, what: &str) -> Result<usize> {
+        match self.elements().len() {
+            0 => Err(LinalgError::Domain(format!("{what} of an empty value"))),
+            n => Ok(n),
+        }
+    }
+
+    /// The position (row-major) of the largest element, the first on a tie; `smallest` for
+    /// the smallest.
+    pub fn arg_extreme(&self, smallest: bool, what: &str) -> Result<usize> {
+        self.nonempty(what)?;
+        budget::charge(self.elements().len() as u64)?;
+        let mut best = 0;
+        for (i, x) in self.elements().iter().enumerate().skip(1) {
+            let order = x.compare(&self.elements()[best]);
+            if (smallest && order.is_lt()) || (!smallest && order.is_gt()) {
+                best = i;
+            }
+        }
+        Ok(best)
+    }
+
+    /// The Euclidean (Frobenius) norm: exact when the sum of squares is a rational square.
+    pub fn norm(&self) -> Result<Num> {
+        let squares = self
+            .elements()
+            .iter()
+            .try_fold(Num::zero(), |acc, x| acc.add(&x.mul(x)?))?;
+        squares.function("sqrt")
+    }
+
+    /// Softmax of a vector: exponentials normalised to sum to 1. The largest entry is
+    /// subtracted exactly first, so huge scores (`1e400`) give the right answer, not NaN.
     pub fn softmax(&self) -> Result<Value> {
-        let xs: Vec<f64> = self.elements().iter().map(Num::to_f64).collect();
-        let max = xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let exps: Vec<f64> = xs.iter().map(|x| (x - max).exp()).collect();
+        let Value::Vector(v) = self else {
+            return Err(shape_error(
+                "softmax",
+                self.shape(),
+                self.shape(),
+                Some("softmax takes a vector; apply it to one row at a time (`softmax(S[0])`)"),
+            ));
+        };
+        let top = v[self.arg_extreme(false, "softmax")?].clone();
+        let mut exps = Vec::with_capacity(v.len());
+        for x in v {
+            // At or below −746, e^x is below the smallest float: it is 0 to every decimal.
+            let shifted = x.sub(&top)?.to_f64();
+            exps.push(if shifted < -746.0 { 0.0 } else { shifted.exp() });
+        }
         let total: f64 = exps.iter().sum();
-        Ok(self.with_elements(exps.into_iter().map(|e| Num::Approx(e / total)).collect()))
+        let out = exps
+            .into_iter()
+            .map(|e| Num::approx(e / total, "softmax"))
+            .collect::<Result<_>>()?;
+        Ok(Value::Vector(out))
+    }
+
+    /// The element (or row) at `index`: `v[i]`, `W[i, j]`, or `W[i]` for row i.
+    pub fn index(&self, index: &[i64]) -> Result<Value> {
+        let (at, _) = self.index_range(index)?;
+        Ok(match (self, index.len()) {
+            (Value::Matrix { cols, data, .. }, 1) => Value::Vector(data[at..at + cols].to_vec()),
+            _ => Value::Scalar(self.elements()[at].clone()),
+        })
+    }
+
+    /// Where `index` points: the first element (row-major) and how many it selects.
+    pub fn index_range(&self, index: &[i64]) -> Result<(usize, usize)> {
+        match (self, index) {
+            (Value::Vector(v), [i]) => Ok((resolve_index(*i, v.len(), "vector")?, 1)),
+            (Value::Matrix { rows, cols, .. }, [i]) => {
+                Ok((resolve_index(*i, *rows, "matrix's rows")? * cols, *cols))
+            }
+            (Value::Matrix { rows, cols, .. }, [i, j]) => Ok((
+                resolve_index(*i, *rows, "matrix's rows")? * cols
+                    + resolve_index(*j, *cols, "matrix's columns")?,
+                1,
+            )),
+            _ => Err(LinalgError::Index(format!(
+                "a {} cannot take {} ind{}",
+                self.shape(),
+                index.len(),
+                if index.len() == 1 { "ex" } else { "ices" }
+            ))),
+        }
     }
 
     /// True when any element went through a float.
     pub fn is_approx(&self) -> bool {
         self.elements().iter().any(Num::is_approx)
     }
+
+    /// The value as an error message shows it: in full when short, else its start and shape.
+    pub fn brief(&self) -> String {
+        if let Value::Scalar(x) = self {
+            return x.brief();
+        }
+        let full = self.to_string();
+        if full.len() <= 120 && self.elements().iter().all(|x| x.to_string().len() <= 40) {
+            return full;
+        }
+        let shown: Vec<String> = self.elements().iter().take(4).map(Num::brief).collect();
+        format!("[{}, …] (a {})", shown.join(", "), self.shape())
+    }
+}
+
+/// The matrix product of `r × k` data `a` and `k × c` data `b`, in normal form.
+pub(super) fn matmul(a: (usize, usize, &[Num]), b: (usize, &[Num])) -> Result<Value> {
+    let ((r, k, a), (c, b)) = (a, b);
+    check_size(r.saturating_mul(c))?;
+    let mut out = Vec::with_capacity(r * c);
+    for i in 0..r {
+        for j in 0..c {
+            out.push(dot(
+                a[i * k..(i + 1) * k].iter(),
+                b.iter().skip(j).step_by(c.max(1)),
+            )?);
+        }
+    }
+    Ok(match (r, c) {
+        (1, 1) => Value::Scalar(out.pop().unwrap_or_else(Num::zero)),
+        _ => Value::from_parts(r, c, out),
+    })
 }
 
 fn dot<'a>(a: impl Iterator<Item = &'a Num>, b: impl Iterator<Item = &'a Num>) -> Result<Num> {
@@ -362,15 +532,15 @@ mod tests {
         assert_eq!(w2.dot(&w1).unwrap(), m(&[&[2, 3], &[-1, -2]]));
         assert_eq!(w1.dot(&v(&[1, 2])).unwrap(), v(&[5, -2]));
         assert_eq!(v(&[1, 2]).dot(&v(&[3, 4])).unwrap(), Value::Scalar(n(11)));
-        assert_eq!(v(&[5, -1]).relu(), v(&[5, 0]));
+        assert_eq!(v(&[5, -1]).relu(), Ok(v(&[5, 0])));
     }
 
     #[test]
     fn transpose_of_a_product_reverses_it() {
         let a = m(&[&[1, 2, 3], &[4, 5, 6]]);
         let b = m(&[&[7, 8], &[9, 10], &[11, 12]]);
-        let left = a.dot(&b).unwrap().transpose();
-        let right = b.transpose().dot(&a.transpose()).unwrap();
+        let left = a.dot(&b).unwrap().transpose().unwrap();
+        let right = b.transpose().unwrap().dot(&a.transpose().unwrap()).unwrap();
         assert_eq!(left, right);
     }
 
@@ -403,7 +573,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("`*`"), "{err}");
-        assert!(v(&[1, 2]).sub(&Value::Scalar(n(1))).is_err());
+        // A scalar broadcasts (`s - max(s)`).
+        assert_eq!(v(&[1, 2]).sub(&Value::Scalar(n(1))), Ok(v(&[0, 1])));
     }
 
     #[test]

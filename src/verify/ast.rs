@@ -16,8 +16,10 @@ pub enum BinOp {
     Dot,
     /// `/`
     Div,
-    /// `^`
+    /// `^`: a power of a scalar, or the matrix power of a square matrix.
     Pow,
+    /// `.^`: elementwise power.
+    PowElem,
 }
 
 impl BinOp {
@@ -30,6 +32,7 @@ impl BinOp {
             BinOp::Dot => "·",
             BinOp::Div => "/",
             BinOp::Pow => "^",
+            BinOp::PowElem => ".^",
         }
     }
 }
@@ -73,17 +76,102 @@ pub enum ExprKind {
     },
     /// `∇f(args)`: the whole gradient by backpropagation.
     Grad(String, Vec<Expr>),
-    /// `numgrad f(args)`: the gradient by centred finite differences.
-    NumGrad(String, Vec<Expr>),
+    /// `numgrad f(args)` (the whole gradient) or `numgrad ∂f/∂x(args)` (one parameter's), by
+    /// centred finite differences.
+    NumGrad {
+        /// The function.
+        func: String,
+        /// The parameter, for `numgrad ∂f/∂x(…)`.
+        var: Option<String>,
+        /// The point.
+        args: Vec<Expr>,
+    },
+    /// `v[i]`, `W[i, j]`, `W[i]`: 0-based indexing.
+    Index(Box<Expr>, Vec<Expr>),
+}
+
+impl Expr {
+    /// The direct children, in order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Num(_) | ExprKind::Name(_) => vec![],
+            ExprKind::Neg(x) | ExprKind::Transpose(x) | ExprKind::Group(x) => vec![x],
+            ExprKind::Binary(_, a, b) => vec![a, b],
+            ExprKind::List(xs) | ExprKind::Call(_, xs) | ExprKind::Grad(_, xs) => {
+                xs.iter().collect()
+            }
+            ExprKind::Partial { args, .. } | ExprKind::NumGrad { args, .. } => {
+                args.iter().collect()
+            }
+            ExprKind::Index(x, idx) => std::iter::once(&**x).chain(idx).collect(),
+        }
+    }
+
+    /// The function an expression names, if it calls or differentiates one.
+    pub fn function_name(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Call(f, _)
+            | ExprKind::Grad(f, _)
+            | ExprKind::Partial { func: f, .. }
+            | ExprKind::NumGrad { func: f, .. } => Some(f),
+            _ => None,
+        }
+    }
+
+    /// True for a literal the author wrote out: a number, or a vector or matrix of numbers
+    /// (signs and parentheses allowed). A literal is what a worked answer *states*.
+    pub fn is_literal(&self) -> bool {
+        match &self.kind {
+            ExprKind::Num(_) => true,
+            ExprKind::Neg(x) | ExprKind::Group(x) => x.is_literal(),
+            ExprKind::List(items) => items.iter().all(Expr::is_literal),
+            _ => false,
+        }
+    }
+
+    /// The expression without the parentheses around it.
+    pub fn ungrouped(&self) -> &Expr {
+        match &self.kind {
+            ExprKind::Group(x) => x.ungrouped(),
+            _ => self,
+        }
+    }
 }
 
 /// How two adjacent links of a chain must compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rel {
-    /// `=`: exactly equal (at the written precision if a side went through a float).
+    /// `=`: exactly equal; an approximate side is an error (write `≈`).
     Eq,
     /// `≈`: equal when rounded to the precision the author wrote.
     Approx,
+    /// `<`
+    Lt,
+    /// `>`
+    Gt,
+    /// `≤` or `<=`
+    Le,
+    /// `≥` or `>=`
+    Ge,
+}
+
+impl Rel {
+    /// The relation as written in S-expressions and messages.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Rel::Eq => "=",
+            Rel::Approx => "≈",
+            Rel::Lt => "<",
+            Rel::Gt => ">",
+            Rel::Le => "≤",
+            Rel::Ge => "≥",
+        }
+    }
+
+    /// True for the order relations (`<`, `>`, `≤`, `≥`).
+    pub fn is_order(self) -> bool {
+        matches!(self, Rel::Lt | Rel::Gt | Rel::Le | Rel::Ge)
+    }
 }
 
 /// What a statement binds before its chain is checked.
@@ -131,7 +219,17 @@ impl fmt::Display for Expr {
             ExprKind::Call(name, args) => list(f, name, args),
             ExprKind::Partial { func, var, args } => list(f, &format!("∂{func}/∂{var}"), args),
             ExprKind::Grad(func, args) => list(f, &format!("∇{func}"), args),
-            ExprKind::NumGrad(func, args) => list(f, &format!("numgrad {func}"), args),
+            ExprKind::NumGrad { func, var, args } => match var {
+                Some(v) => list(f, &format!("numgrad ∂{func}/∂{v}"), args),
+                None => list(f, &format!("numgrad {func}"), args),
+            },
+            ExprKind::Index(x, idx) => {
+                write!(f, "(index {x}")?;
+                for i in idx {
+                    write!(f, " {i}")?;
+                }
+                write!(f, ")")
+            }
         }
     }
 }
@@ -147,7 +245,7 @@ impl fmt::Display for Stmt {
         }
         write!(f, "{}", self.first)?;
         for (rel, e) in &self.links {
-            write!(f, " {} {e}", if *rel == Rel::Eq { "=" } else { "≈" })?;
+            write!(f, " {} {e}", rel.symbol())?;
         }
         write!(f, ")")
     }

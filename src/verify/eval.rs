@@ -1,15 +1,16 @@
-//! Evaluates statements against the linear-algebra module and checks every link of a chain.
+//! The evaluator: names and their scopes, statements, and one walk over an expression that
+//! computes its value through the operation table ([`super::ops`]) and records every
+//! operation on a tape, so the same walk serves a check and a gradient.
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use num_traits::Signed;
-
-use super::ast::{BinOp, Binding, Expr, ExprKind, Rel, Stmt};
+use super::ast::{BinOp, Binding, Expr, ExprKind, Stmt};
+use super::autodiff;
+use super::check;
 use super::error::{Result, VerifyError};
-use super::grad;
-use crate::linalg::{parse_decimal, LinalgError, Num, Value};
+use super::ops::{self, Builtin, Op, BUILTINS, CONSTANTS};
+use crate::linalg::{budget, parse_decimal, LinalgError, Num, Value};
 
 /// A function a block defined with `let f(x, y) = …`.
 #[derive(Debug, Clone)]
@@ -18,111 +19,145 @@ pub struct Function {
     pub params: Vec<String>,
     /// The body.
     pub body: Expr,
+    /// The scope it was defined in: its body sees that scope's names.
+    pub scope: ScopeId,
 }
 
-/// Names a page's blocks have defined so far; blocks later on the page see earlier names.
+/// Which set of names: the page's ([`PAGE`]) or one exercise's.
+pub type ScopeId = usize;
+
+/// The page's own scope, which every exercise also sees.
+pub const PAGE: ScopeId = 0;
+
 #[derive(Debug, Default)]
-pub struct Env {
+struct Scope {
     values: HashMap<String, Value>,
     functions: HashMap<String, Function>,
-    /// Nodes evaluated by the current statement; calls can nest, so this bounds the work.
-    steps: AtomicUsize,
 }
 
-/// Most expression nodes one statement may evaluate (function calls inline their bodies).
-pub const MAX_STEPS: usize = 1_000_000;
+/// Names a page's blocks have defined so far. The page has one scope, and each exercise one
+/// of its own: an exercise's blocks see the page's names and their own, so two exercises can
+/// each define `dz`.
+#[derive(Debug)]
+pub struct Env {
+    scopes: Vec<Scope>,
+    current: ScopeId,
+}
 
-/// Built-in functions, for error hints.
-pub const BUILTINS: &[&str] = &[
-    "ReLU",
-    "relu",
-    "max",
-    "min",
-    "sum",
-    "exp",
-    "log",
-    "sqrt",
-    "tanh",
-    "sigmoid",
-    "softmax",
-    "outer",
-    "transpose",
-    "abs",
-];
+impl Default for Env {
+    fn default() -> Self {
+        Env {
+            scopes: vec![Scope::default()],
+            current: PAGE,
+        }
+    }
+}
 
-fn linalg(span: &Range<usize>) -> impl Fn(LinalgError) -> VerifyError + '_ {
-    move |e| VerifyError::new(span.clone(), e.to_string())
+/// Most operations one walk records (an expression, or a function's body for a gradient, with
+/// calls inlined): this bounds the tape's memory as the work budget bounds time.
+pub const MAX_NODES: usize = 250_000;
+
+/// Most nested walks (expression levels plus inlined calls) one evaluation may be inside,
+/// so a deep expression inside deeply nested function calls cannot overflow the stack.
+pub const MAX_NESTING: usize = 400;
+
+pub(super) fn linalg(span: &Range<usize>) -> impl Fn(LinalgError) -> VerifyError + '_ {
+    move |e| {
+        let hint = e.hint();
+        let err = VerifyError::new(span.clone(), e.to_string());
+        match hint {
+            Some(h) => err.hint(h),
+            None => err,
+        }
+    }
 }
 
 impl Env {
-    /// The value bound to `name`, if any.
+    /// Opens a new exercise scope and makes it current.
+    pub fn new_scope(&mut self) -> ScopeId {
+        self.scopes.push(Scope::default());
+        self.current = self.scopes.len() - 1;
+        self.current
+    }
+
+    /// Makes `scope` current (statements define names there).
+    pub fn set_scope(&mut self, scope: ScopeId) {
+        self.current = scope.min(self.scopes.len() - 1);
+    }
+
+    /// The value bound to `name` as seen from `scope`.
+    pub fn value_in(&self, name: &str, scope: ScopeId) -> Option<&Value> {
+        self.scopes[scope]
+            .values
+            .get(name)
+            .or_else(|| self.scopes[PAGE].values.get(name))
+    }
+
+    /// The function called `name` as seen from `scope`.
+    pub fn function_in(&self, name: &str, scope: ScopeId) -> Option<&Function> {
+        self.scopes[scope]
+            .functions
+            .get(name)
+            .or_else(|| self.scopes[PAGE].functions.get(name))
+    }
+
+    /// The value bound to `name` in the current scope, if any.
     pub fn value(&self, name: &str) -> Option<&Value> {
-        self.values.get(name)
+        self.value_in(name, self.current)
     }
 
-    /// A defined function, if any.
-    pub fn function(&self, name: &str) -> Option<&Function> {
-        self.functions.get(name)
-    }
-
-    /// Runs one statement: binds its `let`, then checks each link. Returns how many links
-    /// were checked.
+    /// Runs one statement in the current scope: binds its `let`, then checks each link.
+    /// Returns how many links were checked.
     pub fn run(&mut self, stmt: &Stmt) -> Result<usize> {
         if let Some((Binding::Function(name, params), span)) = &stmt.binding {
             self.check_new_name(name, span)?;
-            let mut local = params.clone();
-            local.sort();
-            if let Some(w) = local.windows(2).find(|w| w[0] == w[1]) {
+            let mut sorted = params.clone();
+            sorted.sort();
+            if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
                 return Err(VerifyError::new(
                     span.clone(),
                     format!("parameter `{}` appears twice", w[0]),
                 ));
             }
             self.check_names(&stmt.first, params)?;
-            self.functions.insert(
-                name.clone(),
-                Function {
-                    params: params.clone(),
-                    body: stmt.first.clone(),
-                },
-            );
+            let f = Function {
+                params: params.clone(),
+                body: stmt.first.clone(),
+                scope: self.current,
+            };
+            self.scopes[self.current].functions.insert(name.clone(), f);
             return Ok(0);
         }
-        let mut previous = self.eval(&stmt.first)?;
+        let first = self.eval(&stmt.first)?;
         if let Some((Binding::Value(name), span)) = &stmt.binding {
             self.check_new_name(name, span)?;
-            self.values.insert(name.clone(), previous.clone());
+            self.scopes[self.current]
+                .values
+                .insert(name.clone(), first.clone());
         }
+        let mut previous = first;
         let mut left = &stmt.first;
         for (rel, right) in &stmt.links {
             let value = self.eval(right)?;
-            self.check_substitution(left, *rel, right)?;
-            compare(left, &previous, *rel, right, &value)?;
+            check::compare(left, &previous, *rel, right, &value)?;
+            check::claims(self, left, *rel, right)?;
             previous = value;
             left = right;
         }
         Ok(stmt.links.len())
     }
 
-    /// `g(a) = g(b)` is how a worked answer writes a substitution, so its arguments are
-    /// checked too: `ReLU(W1 · x + b1) = ReLU([5, -1])` fails if `W1 · x + b1` is not
-    /// `[5, -1]`, even though ReLU would hide a wrong negative entry.
-    fn check_substitution(&self, left: &Expr, rel: Rel, right: &Expr) -> Result<()> {
-        if let (ExprKind::Call(f, a), ExprKind::Call(g, b)) = (&left.kind, &right.kind) {
-            if f == g && a.len() == b.len() {
-                for (x, y) in a.iter().zip(b) {
-                    compare(x, &self.eval(x)?, rel, y, &self.eval(y)?)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
     fn check_new_name(&self, name: &str, span: &Range<usize>) -> Result<()> {
-        if self.values.contains_key(name) || self.functions.contains_key(name) {
+        let taken = |s: &Scope| s.values.contains_key(name) || s.functions.contains_key(name);
+        if taken(&self.scopes[self.current]) || taken(&self.scopes[PAGE]) {
+            let place = if self.current == PAGE {
+                "on this page"
+            } else {
+                "in this exercise or on its page"
+            };
             return Err(VerifyError::new(
                 span.clone(),
-                format!("`{name}` is already defined on this page"),
+                format!("`{name}` is already defined {place}"),
             )
             .hint(
                 "names cannot be redefined; pick another name, or drop `let` to check the value",
@@ -134,46 +169,57 @@ impl Env {
                 format!("`{name}` is a built-in function"),
             ));
         }
+        if CONSTANTS.contains(&name) {
+            return Err(
+                VerifyError::new(span.clone(), format!("`{name}` is a built-in constant"))
+                    .hint("`e` is Euler's number and `π` (or `pi`) is pi; pick another name"),
+            );
+        }
         Ok(())
     }
 
     /// A function body may use its parameters, names defined before it and other functions.
     fn check_names(&self, e: &Expr, params: &[String]) -> Result<()> {
-        let mut err = None;
-        walk(e, &mut |e| {
-            if err.is_some() {
-                return;
-            }
+        let mut stack = vec![e];
+        while let Some(e) = stack.pop() {
             match &e.kind {
-                ExprKind::Name(n) if !params.contains(n) && !self.values.contains_key(n) => {
-                    err = Some(self.unknown(n, &e.span));
-                }
-                // Only functions defined before this one may be called, so no function can
-                // call itself, directly or through another: evaluation always ends.
-                ExprKind::Call(f, _)
-                | ExprKind::Grad(f, _)
-                | ExprKind::NumGrad(f, _)
-                | ExprKind::Partial { func: f, .. }
-                    if !self.functions.contains_key(f) && !BUILTINS.contains(&f.as_str()) =>
+                ExprKind::Name(n)
+                    if !params.contains(n)
+                        && self.value(n).is_none()
+                        && ops::constant(n).is_none() =>
                 {
-                    err = Some(
-                        VerifyError::new(e.span.clone(), format!("`{f}` is not a function defined before this one"))
-                            .hint("a function can call built-ins and functions defined above it, not itself"),
-                    );
+                    return Err(self.unknown(n, &e.span, self.current));
                 }
                 _ => {}
             }
-        });
-        err.map_or(Ok(()), Err)
+            // Only functions defined before this one may be called, so no function can call
+            // itself, directly or through another: evaluation always ends.
+            if let Some(f) = e.function_name() {
+                if self.function_in(f, self.current).is_none() && !BUILTINS.contains(&f) {
+                    return Err(VerifyError::new(
+                        e.span.clone(),
+                        format!("`{f}` is not a function defined before this one"),
+                    )
+                    .hint(
+                        "a function can call built-ins and functions defined above it, not itself",
+                    ));
+                }
+            }
+            stack.extend(e.children());
+        }
+        Ok(())
     }
 
-    fn unknown(&self, name: &str, span: &Range<usize>) -> VerifyError {
-        let names: Vec<&str> = self
-            .values
-            .keys()
-            .chain(self.functions.keys())
-            .map(String::as_str)
-            .collect();
+    fn unknown(&self, name: &str, span: &Range<usize>, scope: ScopeId) -> VerifyError {
+        let mut names: Vec<&str> = Vec::new();
+        for s in [&self.scopes[scope], &self.scopes[PAGE]] {
+            names.extend(
+                s.values
+                    .keys()
+                    .chain(s.functions.keys())
+                    .map(String::as_str),
+            );
+        }
         let err = VerifyError::new(span.clone(), format!("`{name}` is not defined"));
         match crate::load::yaml::nearest(name, &names) {
             Some(best) => err.hint(format!(
@@ -183,123 +229,329 @@ impl Env {
         }
     }
 
-    /// Evaluates an expression.
-    /// Evaluates an expression. The step limit counts from here: every top-level expression
-    /// (each side of a check, each inline `{eval}`) gets its own budget, however many came
-    /// before it on the page.
+    /// Evaluates an expression in the current scope. Every top-level expression (each side of
+    /// a check, each inline `{eval}`) gets its own work budget, however many came before it.
     pub fn eval(&self, e: &Expr) -> Result<Value> {
-        self.steps.store(0, Ordering::Relaxed);
-        self.eval_in(e, &HashMap::new())
+        self.eval_in_scope(e, self.current)
     }
 
-    fn eval_in(&self, e: &Expr, locals: &HashMap<&str, Value>) -> Result<Value> {
-        if self.steps.fetch_add(1, Ordering::Relaxed) >= MAX_STEPS {
-            return Err(VerifyError::new(e.span.clone(), format!("computation takes more than {MAX_STEPS} steps"))
-                .hint("functions that call each other repeatedly grow exponentially; simplify the circuit"));
+    /// Evaluates an expression as seen from `scope`.
+    pub fn eval_in_scope(&self, e: &Expr, scope: ScopeId) -> Result<Value> {
+        budget::reset(budget::MAX_WORK);
+        let mut walk = Walk::new(self);
+        let root = walk.expr(e, &Frame::top(scope.min(self.scopes.len() - 1)))?;
+        Ok(walk.take(root))
+    }
+
+    /// Calls `f` on values (for finite differences): a fresh walk, within the current budget.
+    pub(super) fn call(&self, f: &Function, point: &[Value], span: &Range<usize>) -> Result<Value> {
+        let mut walk = Walk::new(self);
+        let locals = f
+            .params
+            .iter()
+            .zip(point)
+            .map(|(p, v)| Ok((p.as_str(), walk.leaf(v.clone(), false, span)?)))
+            .collect::<Result<_>>()?;
+        let root = walk.expr(
+            &f.body,
+            &Frame {
+                locals: &locals,
+                scope: f.scope,
+            },
+        )?;
+        Ok(walk.take(root))
+    }
+}
+
+/// One recorded operation: its value, what made it, from which nodes.
+pub(super) struct Node {
+    /// The value computed.
+    pub value: Value,
+    /// The operation.
+    pub op: Op,
+    /// The input nodes.
+    pub inputs: Vec<usize>,
+    /// True when a gradient must flow back through this node (it depends on a parameter).
+    pub needs_grad: bool,
+    /// Where the operation is written, for errors of the backward pass.
+    pub span: Range<usize>,
+}
+
+/// What names mean at a point of the walk: the parameters of the function being inlined, and
+/// the scope the body was written in.
+pub(super) struct Frame<'l> {
+    pub locals: &'l HashMap<&'l str, usize>,
+    pub scope: ScopeId,
+}
+
+impl Frame<'_> {
+    fn top(scope: ScopeId) -> Frame<'static> {
+        static EMPTY: std::sync::OnceLock<HashMap<&'static str, usize>> =
+            std::sync::OnceLock::new();
+        Frame {
+            locals: EMPTY.get_or_init(HashMap::new),
+            scope,
         }
-        let err = linalg(&e.span);
+    }
+}
+
+/// One evaluation: the tape it records and how deep it is.
+pub(super) struct Walk<'e> {
+    pub env: &'e Env,
+    pub tape: Vec<Node>,
+    nesting: usize,
+}
+
+impl<'e> Walk<'e> {
+    pub fn new(env: &'e Env) -> Self {
+        Walk {
+            env,
+            tape: Vec::new(),
+            nesting: 0,
+        }
+    }
+
+    /// The value of node `i`, moved out of the tape.
+    pub fn take(&mut self, i: usize) -> Value {
+        std::mem::replace(&mut self.tape[i].value, Value::Scalar(Num::zero()))
+    }
+
+    fn push(&mut self, node: Node) -> Result<usize> {
+        if self.tape.len() >= MAX_NODES {
+            return Err(VerifyError::new(
+                node.span.clone(),
+                format!("computation takes more than {MAX_NODES} operations"),
+            )
+            .hint("functions that call each other repeatedly grow exponentially; simplify the circuit"));
+        }
+        // Copying values into the tape is work too, in proportion to their size.
+        budget::charge(1 + node.value.elements().len() as u64 / 8).map_err(linalg(&node.span))?;
+        self.tape.push(node);
+        Ok(self.tape.len() - 1)
+    }
+
+    /// Records a value with no inputs: a literal, a name's value, a parameter.
+    pub fn leaf(&mut self, value: Value, needs_grad: bool, span: &Range<usize>) -> Result<usize> {
+        self.push(Node {
+            value,
+            op: Op::Leaf,
+            inputs: vec![],
+            needs_grad,
+            span: span.clone(),
+        })
+    }
+
+    /// Applies `op` to recorded nodes and records the result.
+    fn apply(&mut self, op: Op, inputs: Vec<usize>, span: &Range<usize>) -> Result<usize> {
+        let args: Vec<&Value> = inputs.iter().map(|&i| &self.tape[i].value).collect();
+        let value = ops::forward(&op, &args).map_err(linalg(span))?;
+        let needs_grad = inputs.iter().any(|&i| self.tape[i].needs_grad);
+        self.push(Node {
+            value,
+            op,
+            inputs,
+            needs_grad,
+            span: span.clone(),
+        })
+    }
+
+    /// Records `e` and returns its node.
+    pub fn expr(&mut self, e: &Expr, frame: &Frame<'_>) -> Result<usize> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(VerifyError::new(
+                e.span.clone(),
+                format!("evaluation nested more than {MAX_NESTING} deep"),
+            )
+            .hint(
+                "functions that call functions nest their bodies; split the computation with `let`",
+            ));
+        }
+        let node = stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_SEGMENT, || {
+            self.expr_inner(e, frame)
+        });
+        self.nesting -= 1;
+        node
+    }
+
+    fn expr_inner(&mut self, e: &Expr, frame: &Frame<'_>) -> Result<usize> {
+        let span = &e.span;
         match &e.kind {
-            ExprKind::Num(text) => number(text, &e.span).map(Value::Scalar),
-            ExprKind::Name(name) => locals
-                .get(name.as_str())
-                .or_else(|| self.values.get(name))
-                .cloned()
-                .ok_or_else(|| {
-                    if self.functions.contains_key(name) {
-                        VerifyError::new(
-                            e.span.clone(),
-                            format!("`{name}` is a function; call it with arguments"),
-                        )
-                    } else {
-                        self.unknown(name, &e.span)
-                    }
-                }),
-            ExprKind::Neg(x) => Ok(self.eval_in(x, locals)?.neg()),
-            ExprKind::Group(x) => self.eval_in(x, locals),
-            ExprKind::Transpose(x) => Ok(self.eval_in(x, locals)?.transpose()),
-            ExprKind::Binary(op, a, b) => {
-                let (a, b) = (self.eval_in(a, locals)?, self.eval_in(b, locals)?);
-                match op {
-                    BinOp::Add => a.add(&b),
-                    BinOp::Sub => a.sub(&b),
-                    BinOp::Mul => a.mul_elementwise(&b),
-                    BinOp::Dot => a.dot(&b),
-                    BinOp::Div => a.div(&b),
-                    BinOp::Pow => match b {
-                        Value::Scalar(k) => a.map(|x| x.pow(&k)),
-                        other => Err(LinalgError::Shape {
-                            op: "^".into(),
-                            left: a.shape(),
-                            right: other.shape(),
-                        }),
-                    },
+            ExprKind::Num(text) => {
+                let n = parse_decimal(text).ok_or_else(|| {
+                    VerifyError::new(
+                        span.clone(),
+                        format!("`{text}` is not a number this language can hold"),
+                    )
+                })?;
+                self.leaf(Value::Scalar(Num::Exact(n)), false, span)
+            }
+            ExprKind::Name(name) => {
+                if let Some(&node) = frame.locals.get(name.as_str()) {
+                    return Ok(node);
                 }
-                .map_err(err)
+                let value = self
+                    .env
+                    .value_in(name, frame.scope)
+                    .cloned()
+                    .or_else(|| ops::constant(name));
+                match value {
+                    Some(v) => self.leaf(v, false, span),
+                    None if self.env.function_in(name, frame.scope).is_some() => {
+                        Err(VerifyError::new(
+                            span.clone(),
+                            format!("`{name}` is a function; call it with arguments"),
+                        ))
+                    }
+                    None => Err(self.env.unknown(name, span, frame.scope)),
+                }
+            }
+            ExprKind::Group(x) => self.expr(x, frame),
+            ExprKind::Neg(x) => {
+                let a = self.expr(x, frame)?;
+                self.apply(Op::Neg, vec![a], span)
+            }
+            ExprKind::Transpose(x) => {
+                let a = self.expr(x, frame)?;
+                self.apply(Op::Transpose, vec![a], span)
+            }
+            ExprKind::Binary(op, x, y) => {
+                let a = self.expr(x, frame)?;
+                let b = self.expr(y, frame)?;
+                let op = match op {
+                    BinOp::Add => Op::Add,
+                    BinOp::Sub => Op::Sub,
+                    BinOp::Mul => Op::Mul,
+                    BinOp::Dot => Op::Dot,
+                    BinOp::Div => Op::Div,
+                    BinOp::PowElem => Op::PowElem,
+                    BinOp::Pow => self.power_op(a, b, y)?,
+                };
+                let inputs = match op {
+                    Op::MatPow(_) => vec![a],
+                    _ => vec![a, b],
+                };
+                self.apply(op, inputs, span)
             }
             ExprKind::List(items) => {
-                let values = items
+                let nodes = items
                     .iter()
-                    .map(|x| self.eval_in(x, locals))
+                    .map(|x| self.expr(x, frame))
                     .collect::<Result<Vec<_>>>()?;
-                list_value(values).map_err(err)
+                self.list(nodes, span)
+            }
+            ExprKind::Index(x, index) => {
+                let a = self.expr(x, frame)?;
+                let mut at = Vec::with_capacity(index.len());
+                for i in index {
+                    let node = self.expr(i, frame)?;
+                    at.push(self.integer(node, &i.span)?);
+                }
+                self.apply(Op::Index(at), vec![a], span)
             }
             ExprKind::Call(name, args) => {
-                let values = args
+                let nodes = args
                     .iter()
-                    .map(|x| self.eval_in(x, locals))
+                    .map(|x| self.expr(x, frame))
                     .collect::<Result<Vec<_>>>()?;
-                if let Some(f) = self.functions.get(name) {
-                    if f.params.len() != values.len() {
-                        return Err(arity(name, f.params.len(), values.len(), &e.span));
+                let env: &'e Env = self.env;
+                if let Some(f) = env.function_in(name, frame.scope) {
+                    if f.params.len() != nodes.len() {
+                        return Err(arity(name, &f.params.len().to_string(), nodes.len(), span));
                     }
-                    let bound = f.params.iter().map(String::as_str).zip(values).collect();
-                    return self.eval_in(&f.body, &bound);
+                    let locals = f.params.iter().map(String::as_str).zip(nodes).collect();
+                    return self.expr(
+                        &f.body,
+                        &Frame {
+                            locals: &locals,
+                            scope: f.scope,
+                        },
+                    );
                 }
-                builtin(name, &values, &e.span).unwrap_or_else(|| {
-                    let mut names: Vec<&str> = BUILTINS.to_vec();
-                    names.extend(self.functions.keys().map(String::as_str));
-                    let err =
-                        VerifyError::new(e.span.clone(), format!("unknown function `{name}`"));
-                    Err(match crate::load::yaml::nearest(name, &names) {
-                        Some(best) => err.hint(format!("did you mean `{best}`?")),
-                        None => err.hint(format!("define it with `let {name}(x) = …`")),
-                    })
-                })
+                match Builtin::lookup(name, nodes.len()) {
+                    Ok(Some(b)) => self.apply(Op::Call(b), nodes, span),
+                    Ok(None) => Err(self.unknown_function(name, frame.scope, span)),
+                    Err(want) => Err(arity(name, want, nodes.len(), span)),
+                }
             }
             ExprKind::Partial { func, var, args } => {
-                let (f, point) = self.point(func, args, locals, &e.span)?;
-                let Some(i) = f.params.iter().position(|p| p == var) else {
-                    return Err(VerifyError::new(
-                        e.span.clone(),
-                        format!("`{func}` has no parameter `{var}`"),
-                    )
-                    .hint(format!("its parameters are {}", f.params.join(", "))));
-                };
-                let g = grad::backprop(self, f, &point, &e.span)?;
-                Ok(Value::Scalar(g[i].clone()))
+                self.gradient(func, Some(var), args, false, frame, span)
             }
-            ExprKind::Grad(func, args) => {
-                let (f, point) = self.point(func, args, locals, &e.span)?;
-                Ok(Value::Vector(grad::backprop(self, f, &point, &e.span)?))
-            }
-            ExprKind::NumGrad(func, args) => {
-                let (f, point) = self.point(func, args, locals, &e.span)?;
-                Ok(Value::Vector(grad::finite_difference(
-                    self, f, &point, &e.span,
-                )?))
+            ExprKind::Grad(func, args) => self.gradient(func, None, args, false, frame, span),
+            ExprKind::NumGrad { func, var, args } => {
+                self.gradient(func, var.as_deref(), args, true, frame, span)
             }
         }
     }
 
-    /// The function named `func` and the scalar point `args` evaluate to.
-    fn point<'a>(
-        &'a self,
+    /// `^` is the matrix power when the base is a matrix (or a row), else the scalar power.
+    fn power_op(&self, base: usize, exponent: usize, exponent_expr: &Expr) -> Result<Op> {
+        if matches!(self.tape[base].value, Value::Scalar(_)) {
+            return Ok(Op::Pow);
+        }
+        if matches!(self.tape[base].value, Value::Matrix { .. }) {
+            if self.tape[exponent].needs_grad {
+                return Err(VerifyError::new(
+                    exponent_expr.span.clone(),
+                    "a matrix power's exponent cannot be a variable being differentiated",
+                ));
+            }
+            return Ok(Op::MatPow(self.integer(exponent, &exponent_expr.span)?));
+        }
+        // A vector to a power: elementwise is almost surely meant, but `^` must not guess.
+        Ok(Op::Pow)
+    }
+
+    /// The whole number at node `i` (an index, a matrix power's exponent).
+    fn integer(&self, i: usize, span: &Range<usize>) -> Result<i64> {
+        match &self.tape[i].value {
+            Value::Scalar(x) => x.to_integer().ok_or_else(|| {
+                VerifyError::new(
+                    span.clone(),
+                    format!("expected a whole number, not {}", x.brief()),
+                )
+            }),
+            other => Err(VerifyError::new(
+                span.clone(),
+                format!("expected a whole number, not a {}", other.shape()),
+            )),
+        }
+    }
+
+    /// `[scalars]` is a vector, `[vectors]` a matrix, row by row: an operation of its own
+    /// (it stacks its items), so gradients flow back into the items.
+    fn list(&mut self, nodes: Vec<usize>, span: &Range<usize>) -> Result<usize> {
+        if nodes.is_empty() {
+            return self.leaf(Value::Vector(vec![]), false, span);
+        }
+        self.apply(Op::Stack, nodes, span)
+    }
+
+    fn unknown_function(&self, name: &str, scope: ScopeId, span: &Range<usize>) -> VerifyError {
+        let mut names: Vec<&str> = BUILTINS.to_vec();
+        for s in [&self.env.scopes[scope], &self.env.scopes[PAGE]] {
+            names.extend(s.functions.keys().map(String::as_str));
+        }
+        let err = VerifyError::new(span.clone(), format!("unknown function `{name}`"));
+        match crate::load::yaml::nearest(name, &names) {
+            Some(best) => err.hint(format!("did you mean `{best}`?")),
+            None => err.hint(format!("define it with `let {name}(x) = …`")),
+        }
+    }
+
+    /// `∂f/∂x(point)`, `∇f(point)` or their `numgrad` forms: computed on a tape of its own,
+    /// recorded here as one opaque node whose inputs are the point's nodes.
+    fn gradient(
+        &mut self,
         func: &str,
+        var: Option<&str>,
         args: &[Expr],
-        locals: &HashMap<&str, Value>,
+        numeric: bool,
+        frame: &Frame<'_>,
         span: &Range<usize>,
-    ) -> Result<(&'a Function, Vec<Num>)> {
-        let f = self.functions.get(func).ok_or_else(|| {
+    ) -> Result<usize> {
+        let env: &'e Env = self.env;
+        let f = env.function_in(func, frame.scope).ok_or_else(|| {
             VerifyError::new(
                 span.clone(),
                 format!("`{func}` is not a function defined on this page"),
@@ -307,238 +559,44 @@ impl Env {
             .hint(format!("define it first with `let {func}(x, y) = …`"))
         })?;
         if f.params.len() != args.len() {
-            return Err(arity(func, f.params.len(), args.len(), span));
+            return Err(arity(func, &f.params.len().to_string(), args.len(), span));
         }
-        let point = args
+        let nodes = args
             .iter()
-            .map(|a| match self.eval_in(a, locals)? {
-                Value::Scalar(x) => Ok(x),
-                other => Err(VerifyError::new(
-                    a.span.clone(),
-                    format!("gradients take scalar arguments, not a {}", other.shape()),
-                )),
-            })
-            .collect::<Result<_>>()?;
-        Ok((f, point))
-    }
-
-    /// Calls a defined function on scalar arguments (used by the gradient code).
-    pub fn call_scalar(&self, f: &Function, point: &[Num], span: &Range<usize>) -> Result<Num> {
-        let bound = f
-            .params
-            .iter()
-            .map(String::as_str)
-            .zip(point.iter().cloned().map(Value::Scalar))
-            .collect();
-        match self.eval_in(&f.body, &bound)? {
-            Value::Scalar(x) => Ok(x),
-            other => Err(VerifyError::new(
-                span.clone(),
-                format!(
-                    "gradients need a function returning a scalar, not a {}",
-                    other.shape()
-                ),
-            )),
-        }
-    }
-}
-
-pub(super) fn arity(name: &str, want: usize, got: usize, span: &Range<usize>) -> VerifyError {
-    VerifyError::new(
-        span.clone(),
-        format!(
-            "`{name}` takes {want} argument{}, not {got}",
-            if want == 1 { "" } else { "s" }
-        ),
-    )
-}
-
-/// Visits every node of an expression.
-pub fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Num(_) | ExprKind::Name(_) => {}
-        ExprKind::Neg(x) | ExprKind::Transpose(x) | ExprKind::Group(x) => walk(x, f),
-        ExprKind::Binary(_, a, b) => {
-            walk(a, f);
-            walk(b, f);
-        }
-        ExprKind::List(xs)
-        | ExprKind::Call(_, xs)
-        | ExprKind::Grad(_, xs)
-        | ExprKind::NumGrad(_, xs) => xs.iter().for_each(|x| walk(x, f)),
-        ExprKind::Partial { args, .. } => args.iter().for_each(|x| walk(x, f)),
-    }
-}
-
-fn number(text: &str, span: &Range<usize>) -> Result<Num> {
-    parse_decimal(text).map(Num::Exact).ok_or_else(|| {
-        VerifyError::new(
-            span.clone(),
-            format!("`{text}` is not a number this language can hold"),
-        )
-    })
-}
-
-/// `[scalars]` is a vector, `[vectors]` a matrix; anything else is a shape error.
-fn list_value(values: Vec<Value>) -> std::result::Result<Value, LinalgError> {
-    if values.iter().all(|v| matches!(v, Value::Scalar(_))) {
-        return Value::vector(
-            values
-                .into_iter()
-                .map(|v| v.elements()[0].clone())
-                .collect(),
-        );
-    }
-    let mut rows = Vec::new();
-    let first = values[0].shape();
-    for v in values {
-        match v {
-            Value::Vector(row) => rows.push(row),
-            other => {
-                return Err(LinalgError::Shape {
-                    op: "matrix rows".into(),
-                    left: first,
-                    right: other.shape(),
-                })
+            .map(|a| self.expr(a, frame))
+            .collect::<Result<Vec<_>>>()?;
+        let point: Vec<Value> = nodes.iter().map(|&i| self.tape[i].value.clone()).collect();
+        let which = match var {
+            Some(v) => {
+                autodiff::Wrt::One(f.params.iter().position(|p| p == v).ok_or_else(|| {
+                    VerifyError::new(span.clone(), format!("`{func}` has no parameter `{v}`"))
+                        .hint(format!("its parameters are {}", f.params.join(", ")))
+                })?)
             }
-        }
-    }
-    Value::matrix(rows)
-}
-
-/// The float functions, by name.
-pub fn float_fn(name: &str) -> Option<fn(f64) -> f64> {
-    Some(match name {
-        "exp" => f64::exp,
-        "log" => f64::ln,
-        "sqrt" => f64::sqrt,
-        "tanh" => f64::tanh,
-        "sigmoid" => |x| 1.0 / (1.0 + (-x).exp()),
-        _ => return None,
-    })
-}
-
-/// A built-in call, or `None` if `name` is not a built-in.
-fn builtin(name: &str, args: &[Value], span: &Range<usize>) -> Option<Result<Value>> {
-    if !BUILTINS.contains(&name) {
-        return None;
-    }
-    let err = linalg(span);
-    let want = |n: usize| -> Result<()> {
-        if args.len() == n {
-            Ok(())
+            None => autodiff::Wrt::All,
+        };
+        let value = if numeric {
+            autodiff::finite_difference(env, f, &point, which, span)?
         } else {
-            Err(arity(name, n, args.len(), span))
-        }
-    };
-    let result = match name {
-        "max" | "min" | "outer" => want(2),
-        _ => want(1),
-    }
-    .and_then(|()| match name {
-        "ReLU" | "relu" => Ok(args[0].relu()),
-        "max" | "min" => {
-            let pick = if name == "max" { Num::max } else { Num::min };
-            args[0]
-                .zip(&args[1], name, |a, b| Ok(pick(a, b)))
-                .map_err(err)
-        }
-        "sum" => args[0].sum().map(Value::Scalar).map_err(err),
-        "abs" => args[0]
-            .map(|x| {
-                Ok(match x {
-                    Num::Exact(r) => Num::Exact(r.abs()),
-                    Num::Approx(f) => Num::Approx(f.abs()),
-                })
-            })
-            .map_err(err),
-        "softmax" => args[0].softmax().map_err(err),
-        "outer" => args[0].outer(&args[1]).map_err(err),
-        "transpose" => Ok(args[0].transpose()),
-        _ => {
-            let f = float_fn(name).expect("every other built-in is a float function");
-            args[0].map(|x| x.apply_f64(name, f)).map_err(err)
-        }
-    });
-    Some(result)
-}
-
-/// Decimal places the author wrote, when `e` is a literal (number, vector or matrix of numbers).
-pub fn written_precision(e: &Expr) -> Option<u32> {
-    match &e.kind {
-        ExprKind::Num(text) => {
-            let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
-            let exponent: i64 = text
-                .split(['e', 'E'])
-                .nth(1)
-                .and_then(|x| x.parse().ok())
-                .unwrap_or(0);
-            let decimals = mantissa.split_once('.').map_or(0, |(_, f)| f.len() as i64);
-            Some((decimals - exponent).max(0) as u32)
-        }
-        ExprKind::Neg(x) | ExprKind::Group(x) => written_precision(x),
-        ExprKind::List(items) => items
-            .iter()
-            .map(written_precision)
-            .try_fold(0, |acc, p| Some(acc.max(p?))),
-        _ => None,
+            autodiff::backprop(env, f, &point, which, span)?
+        };
+        let needs_grad = nodes.iter().any(|&i| self.tape[i].needs_grad);
+        self.push(Node {
+            value,
+            op: Op::Opaque,
+            inputs: nodes,
+            needs_grad,
+            span: span.clone(),
+        })
     }
 }
 
-/// Relative tolerance when two computed float values are compared and no literal gives a
-/// precision.
-pub const TOLERANCE: f64 = 1e-6;
-
-/// Checks one link of a chain; the error sits on the right side, the value the page states.
-fn compare(
-    left_expr: &Expr,
-    left: &Value,
-    rel: Rel,
-    right_expr: &Expr,
-    right: &Value,
-) -> Result<()> {
-    let fail = |detail: String| {
-        VerifyError::new(
-            right_expr.span.clone(),
-            format!("check failed: computed {left}, but the page states {right}"),
-        )
-        .hint(detail)
+/// An arity error: `want` says how many arguments `name` takes ("2", "1 or 2 arguments").
+pub(super) fn arity(name: &str, want: &str, got: usize, span: &Range<usize>) -> VerifyError {
+    let want = match want.parse::<usize>() {
+        Ok(1) => "1 argument".to_string(),
+        Ok(n) => format!("{n} arguments"),
+        Err(_) => want.to_string(),
     };
-    if left.shape() != right.shape() {
-        return Err(fail(format!(
-            "a {} is not a {}",
-            left.shape(),
-            right.shape()
-        )));
-    }
-    let approx = left.is_approx() || right.is_approx();
-    let precision = written_precision(right_expr).or_else(|| written_precision(left_expr));
-    let pairs = left.elements().iter().zip(right.elements());
-    let equal = match (rel, approx, precision) {
-        (Rel::Eq, false, _) => left == right,
-        (_, _, Some(d)) => {
-            let ok = pairs.clone().all(|(a, b)| a.round_to(d) == b.round_to(d));
-            if !ok {
-                return Err(fail(format!(
-                    "compared at the {d} decimal place{} the page writes",
-                    if d == 1 { "" } else { "s" }
-                )));
-            }
-            true
-        }
-        _ => pairs.clone().all(|(a, b)| {
-            let (a, b) = (a.to_f64(), b.to_f64());
-            (a - b).abs() <= TOLERANCE * a.abs().max(b.abs()).max(1.0)
-        }),
-    };
-    if equal {
-        Ok(())
-    } else if approx || rel == Rel::Approx {
-        Err(fail(format!(
-            "compared with a relative tolerance of {TOLERANCE}"
-        )))
-    } else {
-        Err(fail("`=` compares exact values exactly; the left side is computed, the right side is what the page states".into()))
-    }
+    VerifyError::new(span.clone(), format!("`{name}` takes {want}, not {got}"))
 }

@@ -39,6 +39,16 @@ pub enum Tok {
     Slash,
     /// `^`
     Caret,
+    /// `.^`
+    CaretElem,
+    /// `<`
+    Lt,
+    /// `>`
+    Gt,
+    /// `≤` or `<=`
+    Le,
+    /// `≥` or `>=`
+    Ge,
     /// `ᵀ` or `^T`
     Transpose,
     /// `(`
@@ -77,7 +87,8 @@ fn ident_continue(c: char) -> bool {
 /// Splits `src` (which starts at byte `base` of the file) into tokens.
 pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
     let mut tokens = Vec::new();
-    let mut depth = 0usize;
+    // Open brackets, so one that is never closed is reported where it opens.
+    let mut open: Vec<(char, Range<usize>)> = Vec::new();
     let mut chars = src.char_indices().peekable();
     while let Some(&(i, c)) = chars.peek() {
         let start = base + i;
@@ -93,7 +104,7 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
             }
             '\n' => {
                 chars.next();
-                if depth == 0 && tokens.last().is_some_and(|t: &Token| t.tok != Tok::Newline) {
+                if open.is_empty() && tokens.last().is_some_and(|t: &Token| t.tok != Tok::Newline) {
                     tokens.push(one(Tok::Newline));
                 }
             }
@@ -165,11 +176,11 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                     span: start..start + 2,
                 });
             }
-            '~' if src[i + 1..].starts_with('=') => {
+            '~' | '.' | '<' | '>' if two_char(&src[i..]).is_some() => {
                 chars.next();
                 chars.next();
                 tokens.push(Token {
-                    tok: Tok::Approx,
+                    tok: two_char(&src[i..]).expect("checked"),
                     span: start..start + 2,
                 });
             }
@@ -183,6 +194,10 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                     '·' | '@' | '⋅' => Tok::Dot,
                     '/' => Tok::Slash,
                     '^' => Tok::Caret,
+                    '<' => Tok::Lt,
+                    '>' => Tok::Gt,
+                    '≤' => Tok::Le,
+                    '≥' => Tok::Ge,
                     TRANSPOSE => Tok::Transpose,
                     '∇' => Tok::Nabla,
                     '∂' => Tok::Partial,
@@ -199,14 +214,43 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                     }
                 };
                 match tok {
-                    Tok::LParen | Tok::LBracket => depth += 1,
-                    Tok::RParen | Tok::RBracket => depth = depth.saturating_sub(1),
+                    Tok::LParen | Tok::LBracket => open.push((c, start..start + 1)),
+                    Tok::RParen | Tok::RBracket => {
+                        let want = if c == ')' { '(' } else { '[' };
+                        match open.pop() {
+                            Some((o, _)) if o == want => {}
+                            Some((o, span)) => {
+                                return Err(VerifyError::new(
+                                    span,
+                                    format!("this `{o}` is closed by a `{c}`"),
+                                )
+                                .hint(format!(
+                                    "close it with `{}`",
+                                    if o == '(' { ')' } else { ']' }
+                                )))
+                            }
+                            None => {
+                                return Err(VerifyError::new(
+                                    start..start + 1,
+                                    format!("this `{c}` closes nothing"),
+                                ))
+                            }
+                        }
+                    }
                     _ => {}
                 }
                 tokens.push(one(tok));
                 chars.next();
             }
         }
+    }
+    if let Some((o, span)) = open.pop() {
+        return Err(
+            VerifyError::new(span, format!("this `{o}` is never closed")).hint(format!(
+                "close it with `{}`; a line continues while a bracket is open",
+                if o == '(' { ')' } else { ']' }
+            )),
+        );
     }
     if tokens.last().is_some_and(|t| t.tok != Tok::Newline) {
         let end = base + src.len();
@@ -216,6 +260,17 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
         });
     }
     Ok(tokens)
+}
+
+/// The two-character operators: `~=`, `.^`, `<=`, `>=`.
+fn two_char(s: &str) -> Option<Tok> {
+    Some(match s.get(..2)? {
+        "~=" => Tok::Approx,
+        ".^" => Tok::CaretElem,
+        "<=" => Tok::Le,
+        ">=" => Tok::Ge,
+        _ => return None,
+    })
 }
 
 /// End of the number starting at byte `i`: digits, a fraction, an exponent.

@@ -1,15 +1,19 @@
 //! Stage 2, verify: runs every ```` ```verify ```` block of every page, so a wrong number in a
 //! worked answer fails the build at its line.
 //!
-//! The language ([`lexer`] → [`parser`] → [`eval`], gradients in [`grad`]) is documented in
+//! The language ([`lexer`] → [`parser`] → [`eval`], every operation's value and gradient in
+//! [`ops`], backpropagation in [`autodiff`], what a link claims in [`check`]) is documented in
 //! `docs/verify.md`. Each page has one environment: names defined in a block are visible in the
-//! later blocks of the same page and in the page's inline `{eval}` values.
+//! later blocks of the same page and in the page's inline `{eval}` values; names defined inside
+//! an exercise are visible only within that exercise.
 
 pub mod ast;
+pub mod autodiff;
+pub mod check;
 pub mod error;
 pub mod eval;
-pub mod grad;
 pub mod lexer;
+pub mod ops;
 pub mod parser;
 pub mod typeset;
 
@@ -21,10 +25,18 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{all_or_errors, Diagnostic};
 use crate::linalg::Value;
-use crate::model::{Block, Course, Page};
+use crate::model::{Block, ContainerKind, Course, Page};
 use crate::source::SourceFile;
 use error::VerifyError;
-pub use eval::Env;
+pub use eval::{Env, ScopeId};
+
+/// Stack that must be left before a recursive walk of an expression goes one level deeper;
+/// below it, [`stacker`] continues on a new segment of [`STACK_SEGMENT`] bytes. Depths are
+/// limited anyway, but frames of a debug build are large and threads' stacks small.
+pub const STACK_RED_ZONE: usize = 128 * 1024;
+
+/// Size of each stack segment a deep walk grows onto.
+pub const STACK_SEGMENT: usize = 2 * 1024 * 1024;
 
 /// What verifying one page produced for the render stage.
 #[derive(Debug, Default)]
@@ -35,6 +47,8 @@ pub struct PageVerification {
     pub shown: BTreeMap<usize, Vec<String>>,
     /// Number of checked links.
     pub checks: usize,
+    /// Each exercise's byte range in the file and its scope, in page order.
+    pub scopes: Vec<(Range<usize>, ScopeId)>,
 }
 
 impl PageVerification {
@@ -56,9 +70,15 @@ impl PageVerification {
         // The code text, not the source between the backticks: a code span may continue on a
         // quoted line or hold escapes, so the two can differ; positions stay close enough.
         let src = code;
+        let scope = self
+            .scopes
+            .iter()
+            .rev()
+            .find(|(range, _)| range.contains(&span.start))
+            .map_or(eval::PAGE, |(_, scope)| *scope);
         lexer::lex(src, span.start)
             .and_then(|tokens| parser::parse_expr(&tokens))
-            .and_then(|e| self.env.eval(&e))
+            .and_then(|e| self.env.eval_in_scope(&e, scope))
             .map_err(|e| to_diagnostic(file, e))
     }
 }
@@ -78,8 +98,9 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut failed: HashSet<String> = HashSet::new();
     let mut blocks = Vec::new();
-    collect_blocks(&page.body, &mut blocks);
-    for (code, show) in blocks {
+    collect_blocks(&page.body, eval::PAGE, &mut result, &mut blocks);
+    for (code, show, scope) in blocks {
+        result.env.set_scope(scope);
         let src = &page.file.text[code.clone()];
         let stmts = match lexer::lex(src, code.start).and_then(|t| parser::parse(&t)) {
             Ok(stmts) => stmts,
@@ -125,27 +146,51 @@ fn uses_any(stmt: &ast::Stmt, names: &HashSet<String>) -> bool {
         return false;
     }
     let mut found = false;
-    let exprs = std::iter::once(&stmt.first).chain(stmt.links.iter().map(|(_, e)| e));
-    for e in exprs {
-        eval::walk(e, &mut |e| match &e.kind {
-            ast::ExprKind::Name(n)
-            | ast::ExprKind::Call(n, _)
-            | ast::ExprKind::Grad(n, _)
-            | ast::ExprKind::NumGrad(n, _)
-            | ast::ExprKind::Partial { func: n, .. } => found |= names.contains(n),
-            _ => {}
-        });
+    let mut stack: Vec<&ast::Expr> = std::iter::once(&stmt.first)
+        .chain(stmt.links.iter().map(|(_, e)| e))
+        .collect();
+    while let Some(e) = stack.pop() {
+        if let ast::ExprKind::Name(n) = &e.kind {
+            found |= names.contains(n);
+        }
+        if let Some(f) = e.function_name() {
+            found |= names.contains(f);
+        }
+        stack.extend(e.children());
     }
     found
 }
 
-fn collect_blocks(blocks: &[Block], out: &mut Vec<(Range<usize>, bool)>) {
+/// The verify blocks in page order, each with the scope it runs in: an exercise opens a
+/// scope of its own for the blocks inside it.
+fn collect_blocks(
+    blocks: &[Block],
+    scope: ScopeId,
+    result: &mut PageVerification,
+    out: &mut Vec<(Range<usize>, bool, ScopeId)>,
+) {
     for b in blocks {
         match b {
-            Block::Verify(v) => out.push((v.code.clone(), v.show)),
-            Block::Container(c) => collect_blocks(&c.children, out),
+            Block::Verify(v) => out.push((v.code.clone(), v.show, scope)),
+            Block::Container(c) if c.kind == ContainerKind::Exercise => {
+                let inner = result.env.new_scope();
+                let end = blocks_end(&c.children, c.open.end);
+                result.scopes.push((c.open.start..end, inner));
+                collect_blocks(&c.children, inner, result, out);
+            }
+            Block::Container(c) => collect_blocks(&c.children, scope, result, out),
             Block::Markdown(_) => {}
         }
+    }
+}
+
+/// The end of the last of `blocks` (or `fallback` when there are none).
+fn blocks_end(blocks: &[Block], fallback: usize) -> usize {
+    match blocks.last() {
+        Some(Block::Markdown(r)) => r.end,
+        Some(Block::Verify(v)) => v.code.end,
+        Some(Block::Container(c)) => blocks_end(&c.children, c.open.end),
+        None => fallback,
     }
 }
 

@@ -16,7 +16,12 @@ pub const MAX_DEPTH: usize = 200;
 struct Parser<'t> {
     tokens: &'t [Token],
     pos: usize,
+    /// Nesting of the recursive calls in progress.
     depth: usize,
+    /// Height of the tree the last `expr` or `prefix` call built. The Pratt loop builds
+    /// `1 + 1 + … + 1` and `xᵀᵀᵀ…` without recursing, but the tree is as deep as the chain is
+    /// long, and every later walk of it recurses: so height is limited too.
+    height: usize,
     end: usize,
 }
 
@@ -54,6 +59,7 @@ impl<'t> Parser<'t> {
             tokens,
             pos: 0,
             depth: 0,
+            height: 0,
             end,
         }
     }
@@ -145,6 +151,10 @@ impl<'t> Parser<'t> {
             let rel = match self.peek_tok() {
                 Some(Tok::Eq) => Rel::Eq,
                 Some(Tok::Approx) => Rel::Approx,
+                Some(Tok::Lt) => Rel::Lt,
+                Some(Tok::Gt) => Rel::Gt,
+                Some(Tok::Le) => Rel::Le,
+                Some(Tok::Ge) => Rel::Ge,
                 _ => break,
             };
             self.pos += 1;
@@ -184,17 +194,23 @@ impl<'t> Parser<'t> {
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(VerifyError::new(
-                self.here(),
-                format!("expression nested more than {MAX_DEPTH} deep"),
-            ));
+            return Err(nested_too_deep(self.here()));
         }
         Ok(())
     }
 
     fn expr(&mut self, min_bp: u8) -> Result<Expr> {
+        // Depth is limited, but a debug build's frames are large: grow the stack on the heap
+        // rather than trust that the thread's is big enough.
+        stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_SEGMENT, || {
+            self.expr_unguarded(min_bp)
+        })
+    }
+
+    fn expr_unguarded(&mut self, min_bp: u8) -> Result<Expr> {
         self.enter()?;
         let mut lhs = self.prefix()?;
+        let mut height = self.height;
         loop {
             let (op, lbp, rbp) = match self.peek_tok() {
                 Some(Tok::Plus) => (BinOp::Add, 10, 11),
@@ -203,11 +219,26 @@ impl<'t> Parser<'t> {
                 Some(Tok::Dot) => (BinOp::Dot, 20, 21),
                 Some(Tok::Slash) => (BinOp::Div, 20, 21),
                 Some(Tok::Caret) => (BinOp::Pow, 41, 40),
+                Some(Tok::CaretElem) => (BinOp::PowElem, 41, 40),
                 Some(Tok::Transpose) => {
                     let span = self.next().map(|t| t.span.clone()).unwrap_or_default();
+                    height = self.grow(height, 0, &span)?;
                     lhs = Expr {
                         span: lhs.span.start..span.end,
                         kind: ExprKind::Transpose(Box::new(lhs)),
+                    };
+                    continue;
+                }
+                // `p[0]`: a bracket right after an expression, with no space, indexes it
+                // (with a space it would be a list, and `[[1, 2] [3, 4]]` a missing comma).
+                Some(Tok::LBracket) if self.here().start == lhs.span.end => {
+                    let open = self.here();
+                    self.pos += 1;
+                    let index = self.comma_list(Tok::RBracket, "`,` or `]` in the index")?;
+                    height = self.grow(height, self.height, &open)?;
+                    lhs = Expr {
+                        span: lhs.span.start..self.prev_end(),
+                        kind: ExprKind::Index(Box::new(lhs), index),
                     };
                     continue;
                 }
@@ -216,15 +247,27 @@ impl<'t> Parser<'t> {
             if lbp < min_bp {
                 break;
             }
+            let at = self.here();
             self.pos += 1;
             let rhs = self.expr(rbp)?;
+            height = self.grow(height, self.height, &at)?;
             lhs = Expr {
                 span: lhs.span.start..rhs.span.end,
                 kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
             };
         }
         self.depth -= 1;
+        self.height = height;
         Ok(lhs)
+    }
+
+    /// The height of a node over children of heights `a` and `b`, or an error at `at`.
+    fn grow(&self, a: usize, b: usize, at: &Range<usize>) -> Result<usize> {
+        let height = a.max(b) + 1;
+        if height > MAX_DEPTH {
+            return Err(nested_too_deep(at.clone()));
+        }
+        Ok(height)
     }
 
     fn prefix(&mut self) -> Result<Expr> {
@@ -235,11 +278,13 @@ impl<'t> Parser<'t> {
             ));
         };
         let span = token.span.clone();
+        self.height = 1;
         let kind = match token.tok {
             Tok::Num(n) => ExprKind::Num(n),
             Tok::Minus => {
                 // Unary minus binds tighter than `·` but looser than `^`: -x^2 is -(x^2).
                 let e = self.expr(30)?;
+                self.height = self.grow(self.height, 0, &span)?;
                 return Ok(Expr {
                     span: span.start..e.span.end,
                     kind: ExprKind::Neg(Box::new(e)),
@@ -248,6 +293,7 @@ impl<'t> Parser<'t> {
             Tok::LParen => {
                 let e = self.expr(0)?;
                 let close = self.expect(Tok::RParen, "`)`")?;
+                self.height = self.grow(self.height, 0, &span)?;
                 return Ok(Expr {
                     span: span.start..close.end,
                     kind: ExprKind::Group(Box::new(e)),
@@ -255,6 +301,7 @@ impl<'t> Parser<'t> {
             }
             Tok::LBracket => {
                 let items = self.comma_list(Tok::RBracket, "`,` or `]`")?;
+                self.height = self.grow(self.height, 0, &span)?;
                 return Ok(Expr {
                     span: span.start..self.prev_end(),
                     kind: ExprKind::List(items),
@@ -263,6 +310,7 @@ impl<'t> Parser<'t> {
             Tok::Ident(name) => {
                 if self.eat(&Tok::LParen) {
                     let args = self.comma_list(Tok::RParen, "`,` or `)`")?;
+                    self.height = self.grow(self.height, 0, &span)?;
                     return Ok(Expr {
                         span: span.start..self.prev_end(),
                         kind: ExprKind::Call(name, args),
@@ -271,14 +319,25 @@ impl<'t> Parser<'t> {
                 ExprKind::Name(name)
             }
             Tok::Partial => {
-                let (func, _) = self.ident("a function name after `∂`, as in `∂f/∂x(1, 2)`")?;
-                self.expect(Tok::Slash, "`/∂` and a parameter, as in `∂f/∂x(1, 2)`")?;
-                self.expect(Tok::Partial, "`∂` and a parameter, as in `∂f/∂x(1, 2)`")?;
-                let (var, _) = self.ident("a parameter name, as in `∂f/∂x(1, 2)`")?;
+                let (func, var) = self.partial()?;
                 let args = self.point("∂")?;
+                self.height = self.grow(self.height, 0, &span)?;
                 return Ok(Expr {
                     span: span.start..self.prev_end(),
                     kind: ExprKind::Partial { func, var, args },
+                });
+            }
+            Tok::NumGrad if self.eat(&Tok::Partial) => {
+                let (func, var) = self.partial()?;
+                let args = self.point("numgrad ∂")?;
+                self.height = self.grow(self.height, 0, &span)?;
+                return Ok(Expr {
+                    span: span.start..self.prev_end(),
+                    kind: ExprKind::NumGrad {
+                        func,
+                        var: Some(var),
+                        args,
+                    },
                 });
             }
             Tok::Nabla | Tok::NumGrad => {
@@ -288,10 +347,15 @@ impl<'t> Parser<'t> {
                 } else {
                     "numgrad"
                 })?;
+                self.height = self.grow(self.height, 0, &span)?;
                 let kind = if token.tok == Tok::Nabla {
                     ExprKind::Grad(func, args)
                 } else {
-                    ExprKind::NumGrad(func, args)
+                    ExprKind::NumGrad {
+                        func,
+                        var: None,
+                        args,
+                    }
                 };
                 return Ok(Expr {
                     span: span.start..self.prev_end(),
@@ -306,6 +370,15 @@ impl<'t> Parser<'t> {
             }
         };
         Ok(Expr { span, kind })
+    }
+
+    /// `f/∂x` after a `∂`: the function and the parameter.
+    fn partial(&mut self) -> Result<(String, String)> {
+        let (func, _) = self.ident("a function name after `∂`, as in `∂f/∂x(1, 2)`")?;
+        self.expect(Tok::Slash, "`/∂` and a parameter, as in `∂f/∂x(1, 2)`")?;
+        self.expect(Tok::Partial, "`∂` and a parameter, as in `∂f/∂x(1, 2)`")?;
+        let (var, _) = self.ident("a parameter name, as in `∂f/∂x(1, 2)`")?;
+        Ok((func, var))
     }
 
     fn point(&mut self, what: &str) -> Result<Vec<Expr>> {
@@ -324,20 +397,29 @@ impl<'t> Parser<'t> {
             .map_or(self.end, |t| t.span.end)
     }
 
+    /// Items up to `close`; `self.height` is left at the tallest item's height.
     fn comma_list(&mut self, close: Tok, what: &str) -> Result<Vec<Expr>> {
         // Each item is an `expr`, which counts the nesting level itself.
         let mut items = Vec::new();
+        let mut tallest = 0;
         if !self.eat(&close) {
             loop {
                 items.push(self.expr(0)?);
+                tallest = tallest.max(self.height);
                 if self.eat(&close) {
                     break;
                 }
                 self.expect(Tok::Comma, what)?;
             }
         }
+        self.height = tallest;
         Ok(items)
     }
+}
+
+fn nested_too_deep(at: Range<usize>) -> VerifyError {
+    VerifyError::new(at, format!("expression nested more than {MAX_DEPTH} deep"))
+        .hint("split it into steps with `let`, one name per intermediate value")
 }
 
 fn describe(tok: &Tok) -> String {
@@ -410,7 +492,8 @@ mod tests {
     #[test]
     fn errors() {
         check_error("x", "this line checks nothing", 0..1);
-        check_error("x = (1 + 2", "expected `)`", 10..10);
+        check_error("x = (1 + 2", "this `(` is never closed", 4..5);
+        check_error("x = (1 + 2]", "this `(` is closed by a `]`", 4..5);
         check_error(
             "x = 1 2",
             "expected an operator, `=` or the end of the line",
@@ -427,7 +510,8 @@ mod tests {
             "a function definition cannot be checked",
             15..16,
         );
-        check_error("x = [1, 2", "expected `,` or `]`", 9..9);
+        check_error("x = [1, 2", "this `[` is never closed", 4..5);
+        check_error("x = [1 2]", "expected `,` or `]`", 7..8);
     }
 
     #[test]

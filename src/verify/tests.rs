@@ -94,7 +94,7 @@ fn approximate_values_compare_at_written_precision() {
         "check failed: computed 1/3, but the page states 0.33",
         "0.33",
     );
-    passes("sqrt(2) = 1.41421");
+    passes("sqrt(2) ≈ 1.41421");
 }
 
 #[test]
@@ -158,7 +158,11 @@ fn errors_name_what_and_where() {
     );
     fails("[[1, 2], [3]] = 0", "shape mismatch: `matrix rows` cannot combine a vector of length 2 with a vector of length 1", "[[1");
     fails("1 / 0 = 1", "division by zero", "1 / 0");
-    fails("10^(10^10) = 1", "a power is too large", "10^(10^10)");
+    fails(
+        "10^(10^10) = 1",
+        "10 to the power 10000000000 (over 2048 bits) is too large",
+        "10^(10^10)",
+    );
     fails("foo(1) = 1", "unknown function `foo`", "foo");
     fails(
         "let f(x) = x\n∂f/∂y(1) = 1",
@@ -172,8 +176,8 @@ fn errors_name_what_and_where() {
     );
     fails(
         "let f(x) = [x, x]\n∇f(1) = 1",
-        "backpropagation here works on scalar circuits; this expression is not a scalar operation",
-        "[x, x]",
+        "gradients need a function returning a scalar, not a vector of length 2",
+        "∇f(1)",
     );
     fails(
         "[1, 2] = [1, 2, 3]",
@@ -181,7 +185,11 @@ fn errors_name_what_and_where() {
         "[1, 2, 3]",
     );
     fails("let f(x) = y", "`y` is not defined", "y");
-    fails("log(-1) = 0", "log is not defined at -1", "log");
+    fails(
+        "log(-1) ≈ 0",
+        "log is not defined at -1 (its domain is x > 0)",
+        "log",
+    );
     fails(
         "let f(x) = f(x)\nf(1) = 1",
         "`f` is not a function defined before this one",
@@ -203,15 +211,15 @@ fn huge_inputs_fail_fast() {
     for i in 1..60 {
         chain.push_str(&format!("let f{i}(x) = f{}(x) * f{}(x)\n", i - 1, i - 1));
     }
-    let (message, _) = run(&format!("{chain}∇f59(1) = [1]")).unwrap_err();
-    assert_eq!(message, "circuit is too large to differentiate");
+    let (message, _) = run(&format!("{chain}∇f59(1) = 1")).unwrap_err();
+    assert_eq!(message, "computation takes more than 250000 operations");
     let deep = format!("x = {}1{}", "[".repeat(199), "]".repeat(199));
     assert!(
         run(&format!("{deep} ")).is_err_and(|(m, _)| !m.contains("nested")),
         "199 brackets are within the limit"
     );
     let (message, _) = run(&format!("{chain}f59(1) = 1")).unwrap_err();
-    assert_eq!(message, "computation takes more than 1000000 steps");
+    assert_eq!(message, "computation takes more than 250000 operations");
 }
 
 mod properties {

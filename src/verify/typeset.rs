@@ -20,7 +20,14 @@ pub fn statement(stmt: &Stmt) -> String {
     }
     out.push_str(&expr(&stmt.first));
     for (rel, e) in &stmt.links {
-        out.push_str(if *rel == Rel::Eq { " = " } else { " \\approx " });
+        out.push_str(match rel {
+            Rel::Eq => " = ",
+            Rel::Approx => " \\approx ",
+            Rel::Lt => " < ",
+            Rel::Gt => " > ",
+            Rel::Le => " \\le ",
+            Rel::Ge => " \\ge ",
+        });
         out.push_str(&expr(e));
     }
     out
@@ -28,6 +35,12 @@ pub fn statement(stmt: &Stmt) -> String {
 
 /// An expression in LaTeX.
 pub fn expr(e: &Expr) -> String {
+    stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_SEGMENT, || {
+        expr_unguarded(e)
+    })
+}
+
+fn expr_unguarded(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Num(n) => n.clone(),
         ExprKind::Name(n) => name_tex(n),
@@ -42,6 +55,7 @@ pub fn expr(e: &Expr) -> String {
                 BinOp::Dot => "\\cdot",
                 BinOp::Div => "/",
                 BinOp::Pow => return format!("{{{}}}^{{{}}}", expr(a), expr(b)),
+                BinOp::PowElem => return format!("{{{}}}^{{\\circ {}}}", expr(a), expr(b)),
             };
             format!("{} {symbol} {}", expr(a), expr(b))
         }
@@ -75,13 +89,20 @@ pub fn expr(e: &Expr) -> String {
             name_tex(func),
             args_tex(args)
         ),
-        ExprKind::NumGrad(func, args) => {
-            format!(
+        ExprKind::NumGrad { func, var, args } => match var {
+            Some(var) => format!(
+                "\\left(\\frac{{\\partial {}}}{{\\partial {}}}\\right)_{{\\text{{num}}}}\\left({}\\right)",
+                name_tex(func),
+                name_tex(var),
+                args_tex(args)
+            ),
+            None => format!(
                 "\\nabla_{{\\text{{num}}}} {}\\left({}\\right)",
                 name_tex(func),
                 args_tex(args)
-            )
-        }
+            ),
+        },
+        ExprKind::Index(x, index) => format!("{{{}}}_{{{}}}", expr(x), args_tex(index)),
     }
 }
 
@@ -94,17 +115,36 @@ fn bmatrix(rows: &[String]) -> String {
 }
 
 fn function_tex(name: &str) -> String {
-    if name.chars().count() > 1 {
+    if name.chars().count() > 1 && !name.contains('_') {
         format!("\\operatorname{{{name}}}")
     } else {
         name_tex(name)
     }
 }
 
-/// `W1` → `W_{1}`, `x₂` → `x_{2}`, `dL/dW` → `\frac{dL}{dW}`, `loss` → `\mathrm{loss}`.
+/// `W1` → `W_{1}`, `x₂` → `x_{2}`, `dL/dW` → `\frac{dL}{dW}`, `loss` → `\mathrm{loss}`,
+/// `L_cat` → `L_{\mathrm{cat}}`.
 pub fn name_tex(name: &str) -> String {
     if let Some((top, bottom)) = name.split_once('/') {
-        return format!("\\frac{{{}}}{{{}}}", plain(top), plain(bottom));
+        return format!("\\frac{{{}}}{{{}}}", name_tex(top), name_tex(bottom));
+    }
+    // An underscore starts a subscript, as in LaTeX: `s_y`, `L_cat`, `f_a'`.
+    if let Some((base, sub)) = name.split_once('_') {
+        if !base.is_empty() && !sub.is_empty() {
+            let primes: String = sub
+                .chars()
+                .rev()
+                .take_while(|c| *c == '\'' || *c == '′')
+                .map(|_| '\'')
+                .collect();
+            let sub = sub.trim_end_matches(['\'', '′']);
+            let sub = if sub.chars().all(|c| c.is_ascii_digit()) {
+                sub.to_string()
+            } else {
+                name_tex(sub)
+            };
+            return format!("{}_{{{sub}}}{primes}", name_tex(base));
+        }
     }
     let primes: String = name
         .chars()

@@ -28,17 +28,7 @@ fn numbers(e: &Expr, out: &mut Vec<Range<usize>>) {
                 }
             }
         }
-        ExprKind::Binary(_, a, b) => {
-            numbers(a, out);
-            numbers(b, out);
-        }
-        ExprKind::Neg(x) | ExprKind::Group(x) | ExprKind::Transpose(x) => numbers(x, out),
-        ExprKind::List(xs)
-        | ExprKind::Call(_, xs)
-        | ExprKind::Grad(_, xs)
-        | ExprKind::NumGrad(_, xs) => xs.iter().for_each(|x| numbers(x, out)),
-        ExprKind::Partial { args, .. } => args.iter().for_each(|x| numbers(x, out)),
-        ExprKind::Name(_) => {}
+        _ => e.children().into_iter().for_each(|x| numbers(x, out)),
     }
 }
 

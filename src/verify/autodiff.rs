@@ -1,0 +1,182 @@
+//! Gradients: reverse-mode backpropagation over the tape the evaluator records, and centred
+//! finite differences to check it against. Both work for parameters of any shape: `∂f/∂W` at a
+//! matrix `W` is a matrix.
+//!
+//! The backward pass walks the tape from the output, asks each operation for its
+//! vector–Jacobian product ([`super::ops::backward`]) and adds the results into the inputs —
+//! the chain rule, one gate at a time. Exact circuits give exact gradients.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::error::{Result, VerifyError};
+use super::eval::{linalg, Env, Frame, Function, Node, Walk};
+use super::ops;
+use crate::linalg::{parse_decimal, Num, Shape, Value};
+
+/// Which parameters a gradient is taken with respect to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrt {
+    /// All of them (`∇f`, `numgrad f`).
+    All,
+    /// The parameter at this position (`∂f/∂x`, `numgrad ∂f/∂x`).
+    One(usize),
+}
+
+impl Wrt {
+    fn includes(self, i: usize) -> bool {
+        self == Wrt::All || self == Wrt::One(i)
+    }
+}
+
+/// The gradient of `f` at `point` by backpropagation.
+pub fn backprop(
+    env: &Env,
+    f: &Function,
+    point: &[Value],
+    which: Wrt,
+    span: &Range<usize>,
+) -> Result<Value> {
+    let mut walk = Walk::new(env);
+    let params = point
+        .iter()
+        .enumerate()
+        .map(|(i, v)| walk.leaf(v.clone(), which.includes(i), span))
+        .collect::<Result<Vec<_>>>()?;
+    let locals: HashMap<&str, usize> = f
+        .params
+        .iter()
+        .map(String::as_str)
+        .zip(params.iter().copied())
+        .collect();
+    let out = walk.expr(
+        &f.body,
+        &Frame {
+            locals: &locals,
+            scope: f.scope,
+        },
+    )?;
+    scalar_output(&walk.tape[out].value, span)?;
+    let mut grads = backward(&walk.tape, out)?;
+    let per_param = params
+        .iter()
+        .zip(point)
+        .map(|(&p, v)| match grads[p].take() {
+            Some(g) => Ok(g),
+            None => Value::filled(v.shape(), Num::zero()).map_err(linalg(span)),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    assemble(per_param, point, which, span)
+}
+
+/// Runs the backward pass from node `out` (a scalar): the gradient reaching each node, or
+/// `None` where none does.
+fn backward(tape: &[Node], out: usize) -> Result<Vec<Option<Value>>> {
+    let mut grads: Vec<Option<Value>> = vec![None; tape.len()];
+    grads[out] = Some(Value::Scalar(Num::int(1)));
+    for i in (0..=out).rev() {
+        let node = &tape[i];
+        // Leaves keep what reached them: they are the parameters' gradients.
+        if node.inputs.is_empty() || !node.needs_grad {
+            continue;
+        }
+        let Some(g) = grads[i].take() else {
+            continue;
+        };
+        let args: Vec<&Value> = node.inputs.iter().map(|&j| &tape[j].value).collect();
+        let needs: Vec<bool> = node.inputs.iter().map(|&j| tape[j].needs_grad).collect();
+        let contributions =
+            ops::backward(&node.op, &args, &node.value, &g, &needs).map_err(linalg(&node.span))?;
+        for ((&j, contribution), need) in node.inputs.iter().zip(contributions).zip(needs) {
+            let (Some(c), true) = (contribution, need) else {
+                continue;
+            };
+            grads[j] = Some(match grads[j].take() {
+                Some(sum) => sum.add(&c).map_err(linalg(&node.span))?,
+                None => c,
+            });
+        }
+    }
+    Ok(grads)
+}
+
+fn scalar_output(value: &Value, span: &Range<usize>) -> Result<()> {
+    match value {
+        Value::Scalar(_) => Ok(()),
+        other => Err(VerifyError::new(
+            span.clone(),
+            format!(
+                "gradients need a function returning a scalar, not a {}",
+                other.shape()
+            ),
+        )
+        .hint("differentiate a scalar such as a loss: `sum(…)`, or one entry `…[0]`")),
+    }
+}
+
+/// One gradient per parameter, as `which` asks: `∂f/∂x` is x's gradient (x's shape); `∇f` of
+/// scalars is the vector of partials, `∇f` of one parameter is that parameter's gradient.
+fn assemble(
+    mut per_param: Vec<Value>,
+    point: &[Value],
+    which: Wrt,
+    span: &Range<usize>,
+) -> Result<Value> {
+    match which {
+        Wrt::One(i) => Ok(per_param.swap_remove(i)),
+        Wrt::All if per_param.len() == 1 => Ok(per_param.swap_remove(0)),
+        Wrt::All if point.iter().all(|v| v.shape() == Shape::Scalar) => Ok(Value::Vector(
+            per_param
+                .into_iter()
+                .map(|g| g.elements()[0].clone())
+                .collect(),
+        )),
+        Wrt::All => Err(VerifyError::new(
+            span.clone(),
+            "`∇` of a function of several parameters that are not all scalars has no single shape",
+        )
+        .hint("take one parameter at a time: `∂f/∂W(W0, x0)`")),
+    }
+}
+
+/// The gradient of `f` at `point` by centred finite differences, `(f(x + h) − f(x − h)) / 2h`
+/// for each entry of each parameter asked for, h = 10⁻⁶. Exact functions give an exact
+/// quotient; it is reported as approximate all the same (compare it with `≈`).
+pub fn finite_difference(
+    env: &Env,
+    f: &Function,
+    point: &[Value],
+    which: Wrt,
+    span: &Range<usize>,
+) -> Result<Value> {
+    let h = Num::Exact(parse_decimal("0.000001").expect("a valid literal"));
+    let two_h = h.add(&h).map_err(linalg(span))?;
+    let err = linalg(span);
+    let mut per_param = Vec::with_capacity(point.len());
+    for (i, param) in point.iter().enumerate() {
+        if !which.includes(i) {
+            per_param.push(param.clone());
+            continue;
+        }
+        let mut entries = Vec::with_capacity(param.elements().len());
+        for j in 0..param.elements().len() {
+            let nudged = |delta: &Num| -> Result<Vec<Value>> {
+                let mut data = param.elements().to_vec();
+                data[j] = data[j].add(delta).map_err(&err)?;
+                let mut p = point.to_vec();
+                p[i] = param.with_elements(data);
+                Ok(p)
+            };
+            let plus = env.call(f, &nudged(&h)?, span)?;
+            let minus = env.call(f, &nudged(&h.neg())?, span)?;
+            scalar_output(&plus, span)?;
+            let diff = plus.elements()[0]
+                .sub(&minus.elements()[0])
+                .and_then(|d| d.div(&two_h))
+                .map_err(&err)?;
+            entries.push(Num::approx(diff.to_f64(), "a finite difference").map_err(&err)?);
+        }
+        per_param.push(param.with_elements(entries));
+    }
+    assemble(per_param, point, which, span)
+}
