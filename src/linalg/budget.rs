@@ -11,8 +11,8 @@ use std::cell::Cell;
 
 use super::{LinalgError, Result};
 
-/// Work units one top-level expression may use (about a second in a release build).
-pub const MAX_WORK: u64 = 5_000_000;
+/// Work units one top-level expression may use (a few tenths of a second in a release build).
+pub const MAX_WORK: u64 = 2_000_000;
 
 thread_local! {
     static LEFT: Cell<u64> = const { Cell::new(MAX_WORK) };

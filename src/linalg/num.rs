@@ -136,7 +136,10 @@ impl Num {
         exact: impl FnOnce(&BigRational, &BigRational) -> BigRational,
         float: impl FnOnce(f64, f64) -> f64,
     ) -> Result<Num> {
-        budget::charge(1 + (self.words() + 1) * (other.words() + 1) - 1)?;
+        // Schoolbook products and the gcd that reduces a fraction grow with the square of
+        // the operands' size.
+        let words = self.words() + other.words() + 1;
+        budget::charge(words * words)?;
         match (self, other) {
             (Num::Exact(a), Num::Exact(b)) => Num::checked(exact(a, b)),
             _ => Num::approx(

@@ -202,4 +202,6 @@ fn to_diagnostic(file: &Arc<SourceFile>, e: VerifyError) -> Diagnostic {
     }
 }
 #[cfg(test)]
+mod tensor_tests;
+#[cfg(test)]
 mod tests;

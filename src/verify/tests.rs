@@ -5,7 +5,7 @@ use super::lexer::lex;
 use super::parser::parse;
 
 /// Runs `src` as one block and returns the number of checked links or the first error.
-fn run(src: &str) -> Result<usize, (String, std::ops::Range<usize>)> {
+pub(super) fn run(src: &str) -> Result<usize, (String, std::ops::Range<usize>)> {
     let stmts = lex(src, 0)
         .and_then(|t| parse(&t))
         .map_err(|e| (e.message, e.span))?;
@@ -18,18 +18,30 @@ fn run(src: &str) -> Result<usize, (String, std::ops::Range<usize>)> {
 }
 
 #[track_caller]
-fn passes(src: &str) {
+pub(super) fn passes(src: &str) {
     if let Err((message, span)) = run(src) {
         panic!("expected `{src}` to pass, got {message} at {span:?}");
     }
 }
 
 #[track_caller]
-fn fails(src: &str, message: &str, at: &str) {
+pub(super) fn fails(src: &str, message: &str, at: &str) {
     let (got, span) = run(src).expect_err("expected the block to fail");
     assert_eq!(got, message, "message for `{src}`");
     let start = src.find(at).expect("the located text is in the source");
     assert_eq!(span.start, start, "span of `{src}` should start at `{at}`");
+}
+
+/// Like [`fails`], located at the last occurrence of `at` (the value a chain ends with).
+#[track_caller]
+pub(super) fn fails_last(src: &str, message: &str, at: &str) {
+    let (got, span) = run(src).expect_err("expected the block to fail");
+    assert_eq!(got, message, "message for `{src}`");
+    let start = src.rfind(at).expect("the located text is in the source");
+    assert_eq!(
+        span.start, start,
+        "span of `{src}` should start at the last `{at}`"
+    );
 }
 
 #[test]
