@@ -1,9 +1,9 @@
 //! Card text for print: the Markdown of a question or answer as paragraphs of styled runs
 //! (regular, bold, italic, code), with inline math turned into Unicode text.
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
-use crate::model::Block;
+use crate::model::{is_verify_info, Block};
 use crate::source::SourceFile;
 
 /// How a run of text is set.
@@ -50,6 +50,7 @@ pub fn paragraphs(file: &SourceFile, blocks: &[&Block]) -> Vec<Paragraph> {
 fn markdown(text: &str, out: &mut Vec<Paragraph>) {
     let mut current: Paragraph = Vec::new();
     let (mut bold, mut italic, mut lists, mut in_code) = (0, 0, 0usize, false);
+    let mut in_verify = false;
     let push = |current: &mut Paragraph, style: Style, text: &str| match current.last_mut() {
         Some(last) if last.style == style => last.text.push_str(text),
         _ => current.push(Run {
@@ -90,6 +91,14 @@ fn markdown(text: &str, out: &mut Vec<Paragraph>) {
                     &format!("{}• ", "\u{a0}\u{a0}".repeat(lists.saturating_sub(1))),
                 );
             }
+            // A verify block in a list item is checked, not printed (as at the top level).
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                if is_verify_info(info) =>
+            {
+                in_verify = true
+            }
+            Event::End(TagEnd::CodeBlock) if in_verify => in_verify = false,
+            _ if in_verify => {}
             Event::Start(Tag::CodeBlock(_)) => {
                 flush(&mut current, out);
                 in_code = true;

@@ -6,6 +6,7 @@
 //! problem found is collected; the caller decides whether the course can go on to be built.
 
 mod blocks;
+mod nested;
 pub mod yaml;
 
 use std::collections::BTreeMap;
