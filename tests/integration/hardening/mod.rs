@@ -3,7 +3,9 @@
 //! else happened (no file outside the output, the previous site intact).
 
 mod fences;
+mod output_safety;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -53,4 +55,17 @@ pub fn check_cli(course: &Path) -> Output {
 /// The standard error of a run, as text.
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Every file under `dir` (following no symlinks) with its bytes, by relative path.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside").display();
+            (rel.to_string(), fs::read(e.path()).expect("read"))
+        })
+        .collect()
 }
