@@ -126,7 +126,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             return Err(fail(errors.0));
         }
     };
-    let templates = Templates::load(root).map_err(|d| fail(vec![d]))?;
+    let templates = Templates::load(root).map_err(fail)?;
     report.pages = course.pages().count();
     report.cards = course.pages().map(|p| p.counts.cards).sum();
     report.checks = verifications.iter().map(|v| v.checks).sum();
@@ -163,7 +163,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     if options.pdf {
         timed(&mut report.timings, "pdf", || render_decks(&course, sink));
     }
-    for file in assets(root).map_err(|d| fail(vec![d]))? {
+    for file in assets(root).map_err(fail)? {
         sink.put(file);
     }
     if let (Some(staging), Some(out)) = (staging, &out) {

@@ -6,16 +6,20 @@
 //! problem found is collected; the caller decides whether the course can go on to be built.
 
 mod blocks;
+pub mod boundary;
 mod nested;
 pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
+
+use boundary::{Boundary, Kind};
 
 use crate::config::{CourseConfig, COURSE_FILE, COURSE_KEYS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -110,7 +114,8 @@ pub fn load_config(root: &Path) -> Result<CourseConfig, Diagnostic> {
     yaml::parse(&file, 0..file.text.len(), COURSE_KEYS)
 }
 
-/// Lesson folders (in name order) with their Markdown files (in name order).
+/// Lesson folders (in name order) with their Markdown files (in name order). Symlinks are
+/// followed only inside the course ([`boundary`]); every entry that may not be read is an error.
 fn discover(root: &Path, errors: &mut Diagnostics) -> Vec<(PathBuf, Vec<PathBuf>)> {
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
@@ -120,24 +125,49 @@ fn discover(root: &Path, errors: &mut Diagnostics) -> Vec<(PathBuf, Vec<PathBuf>
         );
         return Vec::new();
     }
+    let boundary = Boundary::new(root);
     let mut lessons = Vec::new();
     let walk = WalkDir::new(&content)
         .min_depth(1)
         .max_depth(1)
         .sort_by_file_name();
-    for entry in walk.into_iter().filter_map(Result::ok) {
-        if !entry.file_type().is_dir() || is_hidden(entry.path()) {
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(boundary.walk_error(&e));
+                continue;
+            }
+        };
+        if is_hidden(entry.path()) {
             continue;
         }
-        let files: Vec<PathBuf> = WalkDir::new(entry.path())
+        match boundary.kind(entry.path()) {
+            Ok(Kind::Dir) => {}
+            // Files beside the lesson folders are not part of the course.
+            Ok(Kind::File) => continue,
+            Err(d) => {
+                errors.push(d);
+                continue;
+            }
+        }
+        let mut files = Vec::new();
+        // WalkDir follows a symlinked root, which `kind` has just found inside the course.
+        for file in WalkDir::new(entry.path())
             .min_depth(1)
             .max_depth(1)
             .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-            .map(|e| e.into_path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md") && !is_hidden(p))
-            .collect();
+        {
+            match file {
+                Ok(file) => {
+                    let path = file.into_path();
+                    if path.extension().is_some_and(|e| e == "md") && !is_hidden(&path) {
+                        files.push(path);
+                    }
+                }
+                Err(e) => errors.push(boundary.walk_error(&e)),
+            }
+        }
         lessons.push((entry.into_path(), files));
     }
     lessons
@@ -150,15 +180,9 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 /// Every file under `dir`, sorted by path; none when `dir` does not exist (a course's optional
-/// `templates/` and `assets/`).
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .collect()
+/// `templates/` and `assets/`). Symlinks are followed only inside the course at `root`.
+pub fn files_under(root: &Path, dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    Boundary::new(root).files_under(dir)
 }
 
 /// Path relative to the course root, with `/` separators, as authors see it.
@@ -170,11 +194,37 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads a file as UTF-8, locating the first invalid byte if it is not.
+/// Largest source file (page, course file) a build reads: far above any real page, and small
+/// enough that a runaway file cannot take the machine's memory.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// Reads a file as UTF-8, locating the first invalid byte if it is not. The file must be a
+/// regular file inside the course ([`boundary`]) and at most [`MAX_FILE_BYTES`] long; both are
+/// checked before its bytes are read, so a FIFO or `/dev/zero` cannot stall the build.
 pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     let shown = relative(root, path);
-    let bytes = fs::read(path)
-        .map_err(|e| Diagnostic::in_path(&shown, format!("cannot read file: {e}")))?;
+    if Boundary::new(root).kind(path)? != Kind::File {
+        return Err(
+            Diagnostic::in_path(&shown, "a folder where a file was expected")
+                .with_hint("rename the folder, or give it an index.md inside a lesson folder"),
+        );
+    }
+    let mut bytes = Vec::new();
+    let read = fs::File::open(path).and_then(|f| {
+        // Checked again on the open file: it may have changed since `kind` looked.
+        if !f.metadata()?.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+    });
+    read.map_err(|e| Diagnostic::in_path(&shown, format!("cannot read file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Diagnostic::in_path(
+            &shown,
+            format!("file is larger than the {} MiB limit", MAX_FILE_BYTES >> 20),
+        )
+        .with_hint("split the page into several pages"));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(shown, path.to_path_buf(), text)),
         Err(e) => {

@@ -239,7 +239,7 @@ pub fn anki_tsv(cards: &[(String, String)]) -> String {
 }
 
 /// The built-in assets, then the course's `assets/` folder (same name replaces).
-pub fn assets(root: &std::path::Path) -> Result<Vec<OutputFile>, Diagnostic> {
+pub fn assets(root: &std::path::Path) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut files: Vec<OutputFile> = BUILTIN_ASSETS
         .iter()
         .map(|(n, s)| OutputFile {
@@ -248,10 +248,13 @@ pub fn assets(root: &std::path::Path) -> Result<Vec<OutputFile>, Diagnostic> {
         })
         .collect();
     let dir = root.join("assets");
-    for source in files_under(&dir) {
+    for source in files_under(root, &dir)? {
         let path = format!("assets/{}", relative(&dir, &source));
         let bytes = std::fs::read(&source).map_err(|e| {
-            Diagnostic::in_path(relative(root, &source), format!("cannot read asset: {e}"))
+            vec![Diagnostic::in_path(
+                relative(root, &source),
+                format!("cannot read asset: {e}"),
+            )]
         })?;
         files.retain(|f| f.path != path);
         files.push(OutputFile { path, bytes });

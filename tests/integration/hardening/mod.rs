@@ -2,6 +2,7 @@
 //! one kind of attack, each test asserts the exit code, the located message, and that nothing
 //! else happened (no file outside the output, the previous site intact).
 
+mod boundary;
 mod fences;
 mod output_safety;
 
