@@ -108,6 +108,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let fail = |errors: Vec<Diagnostic>| {
         let mut d = Diagnostics(errors);
         d.sort();
+        d.cap_per_file();
         d
     };
     let (mut course, mut errors) = timed(&mut report.timings, "load", || load_course(root));

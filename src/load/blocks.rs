@@ -15,6 +15,11 @@ use crate::load::yaml::nearest;
 use crate::model::{Block, Container, ContainerKind, VerifyBlock};
 use crate::source::SourceFile;
 
+/// Deepest nesting of containers a page may have. The author syntax needs three (flashcards,
+/// card, answer); the limit keeps every later walk of the tree (checks, rendering, dropping
+/// it) shallow, where 200,000 nested containers overflowed the stack (issue #14).
+pub const MAX_CONTAINER_DEPTH: usize = 16;
+
 /// A container still waiting for its closing `:::`.
 struct Open {
     kind: ContainerKind,
@@ -44,6 +49,9 @@ pub fn parse_body(
     let mut markdown_start = body.start;
     let mut fence: Option<Fence> = None;
     let mut pos = body.start;
+    // Openings past the depth limit: counted so their closing lines match, never pushed.
+    let mut too_deep = 0usize;
+    let mut reported_depth = false;
 
     while pos < body.end {
         let line_end = text[pos..body.end]
@@ -100,7 +108,23 @@ pub fn parse_body(
                 errors,
             );
             markdown_start = next;
-            if name.is_empty() {
+            if name.is_empty() && too_deep > 0 {
+                // Closes one of the containers past the depth limit, which were not opened.
+                too_deep -= 1;
+            } else if !name.is_empty() && stack.len() >= MAX_CONTAINER_DEPTH {
+                if too_deep == 0 && !reported_depth {
+                    reported_depth = true;
+                    errors.push(
+                        Diagnostic::at(
+                            file,
+                            line_range,
+                            format!("containers nested more than {MAX_CONTAINER_DEPTH} deep"),
+                        )
+                        .with_hint("a card holds an answer inside flashcards: three levels are all a page needs; check for missing `:::` lines"),
+                    );
+                }
+                too_deep += 1;
+            } else if name.is_empty() {
                 match stack.pop() {
                     Some(open) => {
                         let container = close(file, open, errors);

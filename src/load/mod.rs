@@ -244,14 +244,22 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
     let file = Arc::new(read_source(root, path).map_err(|d| vec![d])?);
     let mut errors = Vec::new();
     let (meta, body) = match split_front_matter(&file.text) {
-        Some((yaml, body)) => match yaml::parse::<PageMeta>(&file, yaml, PAGE_KEYS) {
+        FrontMatter::Found(yaml, body) => match yaml::parse::<PageMeta>(&file, yaml, PAGE_KEYS) {
             Ok(meta) => (meta, body),
             Err(d) => {
                 errors.push(d);
                 (PageMeta::default(), body)
             }
         },
-        None => {
+        FrontMatter::Unclosed(open) => {
+            errors.push(
+                Diagnostic::at(&file, open, "front matter is never closed")
+                    .with_hint("end it with a line `---` after its last key"),
+            );
+            // The body cannot be told from the YAML: nothing more to check in this file.
+            return Err(errors);
+        }
+        FrontMatter::Missing => {
             errors.push(
                 Diagnostic::at(&file, 0..0, "page has no front matter")
                     .with_hint("start the file with `---`, a line `title: …`, and `---`"),
@@ -305,23 +313,36 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
     })
 }
 
-/// The front matter's YAML range and the body's range, if the file starts with `---`.
-fn split_front_matter(text: &str) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+/// Where a page's front matter is.
+enum FrontMatter {
+    /// The YAML's range and the body's range.
+    Found(std::ops::Range<usize>, std::ops::Range<usize>),
+    /// The file opens front matter (the `---` line at this range) but never closes it.
+    Unclosed(std::ops::Range<usize>),
+    /// The file does not start with `---`.
+    Missing,
+}
+
+/// Finds the front matter: a first line `---` (after an optional byte-order mark), the YAML,
+/// and a line `---`.
+fn split_front_matter(text: &str) -> FrontMatter {
     let first = text.strip_prefix("\u{feff}").unwrap_or(text);
-    let after = first.strip_prefix("---")?;
-    let after = after
-        .strip_prefix('\r')
-        .unwrap_or(after)
-        .strip_prefix('\n')?;
+    let open_start = text.len() - first.len();
+    let Some(after) = first.strip_prefix("---") else {
+        return FrontMatter::Missing;
+    };
+    let Some(after) = after.strip_prefix('\r').unwrap_or(after).strip_prefix('\n') else {
+        return FrontMatter::Missing;
+    };
     let yaml_start = text.len() - after.len();
     let mut pos = yaml_start;
     for line in after.split_inclusive('\n') {
         if line.trim_end() == "---" {
-            return Some((yaml_start..pos, pos + line.len()..text.len()));
+            return FrontMatter::Found(yaml_start..pos, pos + line.len()..text.len());
         }
         pos += line.len();
     }
-    None
+    FrontMatter::Unclosed(open_start..open_start + 3)
 }
 
 /// The URL name of a file or folder: its name without a numeric `NN-` prefix, in lowercase

@@ -139,6 +139,7 @@ impl Site {
     /// Publishes a failed build: the files stay, the error is shown over them.
     fn fail(&self, mut errors: Diagnostics) -> String {
         errors.sort();
+        errors.cap_per_file();
         let text = errors.render();
         let shown = text.clone();
         self.publish(|s| s.error = Some(shown));

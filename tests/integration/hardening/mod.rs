@@ -4,6 +4,7 @@
 
 mod boundary;
 mod fences;
+mod limits;
 mod output_safety;
 
 use std::collections::BTreeMap;
