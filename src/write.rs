@@ -14,7 +14,6 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
-use tempfile::TempDir;
 
 use crate::render::{OutputFile, Sink};
 
@@ -28,13 +27,18 @@ pub const STAGING_MARKER: &str = ".coursegen-staging";
 /// Prefix of the staging folders beside the output folder.
 const STAGING_PREFIX: &str = ".coursegen-new-";
 
+/// Prefix of a staging folder before its marker is locked: [`sweep`] leaves these alone (a
+/// folder whose lock is not taken yet is not a dead build's), and one only stays behind when a
+/// build is killed in the instant between the two steps, holding one empty file.
+const PREP_PREFIX: &str = ".coursegen-prep-";
+
 /// Prefix the fallback commit gives the previous site while it swaps folders.
 const OLD_PREFIX: &str = ".coursegen-old-";
 
 /// A site being written next to its final place.
 #[derive(Debug)]
 pub struct Staging {
-    dir: TempDir,
+    dir: StagingDir,
     out: PathBuf,
     parent: PathBuf,
     /// The locked staging marker: held until the build ends, however it ends.
@@ -100,11 +104,23 @@ impl Staging {
         };
         fs::create_dir_all(&parent)?;
         sweep(&parent);
-        let dir = tempfile::Builder::new()
-            .prefix(STAGING_PREFIX)
+        // The marker is locked before the folder takes the name `sweep` looks for, so no
+        // sweep can see a live build's folder unlocked.
+        let prep = tempfile::Builder::new()
+            .prefix(PREP_PREFIX)
             .tempdir_in(&parent)?;
-        let lock = File::create(dir.path().join(STAGING_MARKER))?;
+        let lock = File::create(prep.path().join(STAGING_MARKER))?;
         lock.lock()?;
+        let name = prep
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().replacen(PREP_PREFIX, STAGING_PREFIX, 1))
+            .unwrap_or_default();
+        let staged = parent.join(name);
+        fs::rename(prep.path(), &staged)?;
+        // Renamed away: nothing for the prep guard to delete any more.
+        let _ = prep.keep();
+        let dir = StagingDir(Some(staged));
         Ok(Staging {
             dir,
             out: out.to_path_buf(),
@@ -131,7 +147,8 @@ impl Staging {
             self.dir.path().join(MARKER),
             "This folder is built by coursegen and replaced by each build.\n",
         )?;
-        let staged = self.dir.keep();
+        let mut dir = self.dir;
+        let staged = dir.keep();
         let result = if self.out.exists() {
             swap(&staged, &self.out, &self.parent)
         } else {
@@ -150,6 +167,29 @@ impl Staging {
             let _ = remove_tree(&staged);
         }
         Ok(())
+    }
+}
+
+/// The staging folder, deleted when dropped unless kept (a failed or abandoned build).
+#[derive(Debug)]
+struct StagingDir(Option<PathBuf>);
+
+impl StagingDir {
+    fn path(&self) -> &Path {
+        self.0.as_deref().unwrap_or(Path::new(""))
+    }
+
+    /// Stops the folder from being deleted on drop; returns its path.
+    fn keep(&mut self) -> PathBuf {
+        self.0.take().unwrap_or_default()
+    }
+}
+
+impl Drop for StagingDir {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            let _ = remove_tree(&dir);
+        }
     }
 }
 
@@ -222,11 +262,18 @@ pub fn sweep(parent: &Path) {
 }
 
 /// Deletes a folder and everything in it, its subfolders in parallel: removing the previous
-/// site of a big course is thousands of small unlinks.
+/// site of a big course is thousands of small unlinks. The marker files go last, so a build
+/// killed half way through leaves a folder [`sweep`] still recognises as ours.
 fn remove_tree(dir: &Path) -> io::Result<()> {
+    let is_marker = |p: &Path| {
+        p.file_name()
+            .is_some_and(|n| n == MARKER || n == STAGING_MARKER)
+    };
     let entries: Vec<PathBuf> = fs::read_dir(dir)?
         .map(|e| e.map(|e| e.path()))
         .collect::<io::Result<_>>()?;
+    let (markers, entries): (Vec<PathBuf>, Vec<PathBuf>) =
+        entries.into_iter().partition(|p| is_marker(p));
     entries.par_iter().try_for_each(|path| {
         if path.is_dir() && !path.is_symlink() {
             fs::remove_dir_all(path)
@@ -234,6 +281,9 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
             fs::remove_file(path)
         }
     })?;
+    for marker in markers {
+        fs::remove_file(marker)?;
+    }
     fs::remove_dir(dir)
 }
 

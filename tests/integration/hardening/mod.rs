@@ -4,6 +4,7 @@
 
 mod boundary;
 mod fences;
+mod kill;
 mod limits;
 mod output_safety;
 
