@@ -7,6 +7,7 @@ mod fences;
 mod kill;
 mod limits;
 mod output_safety;
+mod props;
 
 use std::collections::BTreeMap;
 use std::fs;
