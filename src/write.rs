@@ -300,6 +300,7 @@ impl Sink for Staging {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn parent_folders_and_symlinks_are_resolved_before_the_checks() {
         let dir = tempfile::tempdir().expect("temp dir");

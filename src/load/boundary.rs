@@ -63,9 +63,10 @@ impl Boundary {
         if meta.file_type().is_symlink() {
             let target = match fs::canonicalize(path) {
                 Ok(target) => target,
-                Err(_) => {
+                // A missing target, or a loop of links: named by the system's own words.
+                Err(e) => {
                     return error(
-                        "symlink whose target does not exist".into(),
+                        format!("symlink that cannot be followed: {e}"),
                         "fix or remove the link",
                     )
                 }

@@ -125,6 +125,15 @@ fn a_fifo_and_a_device_are_errors_not_hangs() {
         err.contains("content/01-intro/zero.md: symlink to a place outside the course folder"),
         "{err}"
     );
+    // A link to itself is named, not followed forever.
+    symlink("loop.md", course.join("content/01-intro/loop.md")).expect("symlink");
+    let run = check_within(&course);
+    assert!(
+        stderr(&run).contains("content/01-intro/loop.md: symlink that cannot be followed"),
+        "{}",
+        stderr(&run)
+    );
+    fs::remove_file(course.join("content/01-intro/loop.md")).expect("rm");
     // A link inside the course to the FIFO is the same error, not a hang.
     fs::remove_file(course.join("content/01-intro/zero.md")).expect("rm");
     symlink(&fifo, course.join("content/01-intro/y.md")).expect("symlink");
