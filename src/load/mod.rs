@@ -198,10 +198,13 @@ pub fn relative(root: &Path, path: &Path) -> String {
 /// enough that a runaway file cannot take the machine's memory.
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
 
-/// Reads a file as UTF-8, locating the first invalid byte if it is not. The file must be a
-/// regular file inside the course ([`boundary`]) and at most [`MAX_FILE_BYTES`] long; both are
-/// checked before its bytes are read, so a FIFO or `/dev/zero` cannot stall the build.
-pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+/// Largest template or asset a build copies: an image or a font, not a video.
+pub const MAX_ASSET_BYTES: u64 = 64 << 20;
+
+/// The bytes of a regular file inside the course at `root`, at most `cap` of them; the
+/// boundary ([`boundary`]) and the size are checked before the bytes are read, so a FIFO or
+/// `/dev/zero` cannot stall the build.
+pub fn read_capped(root: &Path, path: &Path, cap: u64) -> Result<Vec<u8>, Diagnostic> {
     let shown = relative(root, path);
     if Boundary::new(root).kind(path)? != Kind::File {
         return Err(
@@ -215,16 +218,24 @@ pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
         if !f.metadata()?.is_file() {
             return Err(std::io::Error::other("not a regular file"));
         }
-        f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+        f.take(cap + 1).read_to_end(&mut bytes)
     });
     read.map_err(|e| Diagnostic::in_path(&shown, format!("cannot read file: {e}")))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if bytes.len() as u64 > cap {
         return Err(Diagnostic::in_path(
             &shown,
-            format!("file is larger than the {} MiB limit", MAX_FILE_BYTES >> 20),
+            format!("file is larger than the {} MiB limit", cap >> 20),
         )
-        .with_hint("split the page into several pages"));
+        .with_hint("split it into several files, or make it smaller"));
     }
+    Ok(bytes)
+}
+
+/// Reads a file as UTF-8, locating the first invalid byte if it is not. The file must be a
+/// regular file inside the course of at most [`MAX_FILE_BYTES`] ([`read_capped`]).
+pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+    let shown = relative(root, path);
+    let bytes = read_capped(root, path, MAX_FILE_BYTES)?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(shown, path.to_path_buf(), text)),
         Err(e) => {

@@ -6,7 +6,7 @@ use std::path::Path;
 use tera::Tera;
 
 use crate::diagnostic::Diagnostic;
-use crate::load::{files_under, relative};
+use crate::load::{files_under, read_capped, relative, MAX_FILE_BYTES};
 
 /// The built-in templates, by name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -91,10 +91,11 @@ impl Templates {
             .filter(|p| p.extension().is_some_and(|e| e == "html"));
         for path in html {
             let name = relative(&dir, &path);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
+            let bytes = read_capped(root, &path, MAX_FILE_BYTES).map_err(|d| vec![d])?;
+            let text = String::from_utf8(bytes).map_err(|_| {
                 vec![Diagnostic::in_path(
                     relative(root, &path),
-                    format!("cannot read template: {e}"),
+                    "cannot read template: it is not valid UTF-8",
                 )]
             })?;
             match sources.iter_mut().find(|(n, _)| *n == name) {

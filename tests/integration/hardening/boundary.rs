@@ -181,3 +181,34 @@ fn an_unreadable_lesson_folder_is_reported_not_dropped() {
         );
     }
 }
+
+#[test]
+fn oversized_templates_and_assets_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = course_with(dir.path(), &[("index.md", PAGE)]);
+    fs::create_dir_all(course.join("assets")).expect("mkdir");
+    fs::create_dir_all(course.join("templates")).expect("mkdir");
+    // Sparse: nothing is written to disk, but the file says it is this long.
+    let big = fs::File::create(course.join("assets/huge.bin")).expect("create");
+    big.set_len((64 << 20) + 1).expect("set_len");
+    let template = fs::File::create(course.join("templates/page.html")).expect("create");
+    template.set_len((4 << 20) + 1).expect("set_len");
+    let site = dir.path().join("site");
+    let run = super::build_cli(&course, &site);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("templates/page.html: file is larger than the 4 MiB limit"),
+        "{err}"
+    );
+    assert!(!site.exists());
+    fs::remove_file(course.join("templates/page.html")).expect("rm");
+    let run = super::build_cli(&course, &site);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("assets/huge.bin: file is larger than the 64 MiB limit"),
+        "{err}"
+    );
+    assert!(!site.exists());
+}
