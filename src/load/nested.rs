@@ -98,14 +98,18 @@ fn place(file: &SourceFile, span: Range<usize>, content: &str) -> Option<VerifyB
 /// The error for a verify block that cannot be checked where it stands, at its fence line.
 fn unplaceable(file: &Arc<SourceFile>, in_quote: bool, span: Range<usize>) -> Diagnostic {
     let (_, line) = file.line_at(span.start);
-    let what = if in_quote {
-        "a `verify` block inside a blockquote cannot be checked"
+    let (what, hint) = if in_quote {
+        (
+            "a `verify` block inside a blockquote cannot be checked",
+            "move the block out of the blockquote; verify blocks may stand at the top level, in `:::` containers and in list items",
+        )
     } else {
-        "this `verify` block cannot be checked where it stands"
+        (
+            "this `verify` block cannot be checked where it stands",
+            "verify blocks may stand at the top level, in `:::` containers and in list items; move it to one of those",
+        )
     };
-    Diagnostic::at(file, span.start..line.end.max(span.start), what).with_hint(
-        "move the block out of the blockquote; verify blocks may stand at the top level, in `:::` containers and in list items",
-    )
+    Diagnostic::at(file, span.start..line.end.max(span.start), what).with_hint(hint)
 }
 
 #[cfg(test)]
