@@ -12,7 +12,7 @@ use crate::render::links::PageLinks;
 use crate::render::{assets, render_course, templates::Templates, MemorySink, OutputFile, Sink};
 use crate::verify::verify_course;
 use crate::verify::PageVerification;
-use crate::write::Staging;
+use crate::write::{resolve_out, Staging};
 
 /// What to do with a course.
 #[derive(Debug, Clone)]
@@ -108,6 +108,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let fail = |errors: Vec<Diagnostic>| {
         let mut d = Diagnostics(errors);
         d.sort();
+        d.cap_per_file();
         d
     };
     let (mut course, mut errors) = timed(&mut report.timings, "load", || load_course(root));
@@ -126,7 +127,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             return Err(fail(errors.0));
         }
     };
-    let templates = Templates::load(root).map_err(|d| fail(vec![d]))?;
+    let templates = Templates::load(root).map_err(fail)?;
     report.pages = course.pages().count();
     report.cards = course.pages().map(|p| p.counts.cards).sum();
     report.checks = verifications.iter().map(|v| v.checks).sum();
@@ -139,10 +140,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         )
         .usage()])
     };
-    if let Some(out) = &options.out {
+    // Every check looks at the folder the kernel will write, `..` and symlinks resolved.
+    let out = match &options.out {
+        Some(out) => Some(resolve_out(out).map_err(|e| write_error(out, e))?),
+        None => None,
+    };
+    if let Some(out) = &out {
         check_out(root, out).map_err(|d| fail(vec![d]))?;
     }
-    let staging = match &options.out {
+    let staging = match &out {
         Some(out) => Some(Staging::new(out).map_err(|e| write_error(out, e))?),
         None => None,
     };
@@ -158,10 +164,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     if options.pdf {
         timed(&mut report.timings, "pdf", || render_decks(&course, sink));
     }
-    for file in assets(root).map_err(|d| fail(vec![d]))? {
+    for file in assets(root).map_err(fail)? {
         sink.put(file);
     }
-    if let (Some(staging), Some(out)) = (staging, &options.out) {
+    if let (Some(staging), Some(out)) = (staging, &out) {
         timed(&mut report.timings, "write", || staging.commit())
             .map_err(|e| write_error(out, e))?;
     }
@@ -176,13 +182,24 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 }
 
 /// The site may not be written over the course's sources, nor over a folder holding them.
+/// `out` is resolved ([`resolve_out`]); the course folder is resolved the same way, so neither
+/// `..` nor a symlink can hide that one is inside the other.
 fn check_out(root: &Path, out: &Path) -> Result<(), Diagnostic> {
-    let (Ok(root), Ok(out)) = (std::path::absolute(root), std::path::absolute(out)) else {
+    let Ok(root) = std::fs::canonicalize(root).or_else(|_| std::path::absolute(root)) else {
         return Ok(());
     };
+    // The output folder itself may be a symlink (refused later); checked as its target too.
+    let target = std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
+    for out in [out, target.as_path()] {
+        check_out_resolved(&root, out)?;
+    }
+    Ok(())
+}
+
+fn check_out_resolved(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     let sources = ["content", "templates", "assets", crate::config::COURSE_FILE];
     let inside_sources = sources.iter().any(|s| out.starts_with(root.join(s)));
-    if inside_sources || root.starts_with(&out) {
+    if inside_sources || root.starts_with(out) {
         return Err(Diagnostic::in_path(
             out.display().to_string(),
             "the output folder would overwrite the course's own files",

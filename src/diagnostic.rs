@@ -192,6 +192,34 @@ impl Diagnostics {
         });
     }
 
+    /// Keeps the first [`MAX_ERRORS_PER_FILE`] problems of each file (call after [`sort`]),
+    /// replacing the rest by one line saying how many more there are: a file with 20,000
+    /// stray `:::` lines needs its first errors read, not 20,000 reports.
+    ///
+    /// [`sort`]: Diagnostics::sort
+    pub fn cap_per_file(&mut self) {
+        let key = |d: &Diagnostic| d.file.as_ref().map(|f| f.path.clone()).or(d.path.clone());
+        let mut kept: Vec<Diagnostic> = Vec::with_capacity(self.0.len().min(1024));
+        let mut run = 0usize;
+        let mut dropped = 0usize;
+        for d in self.0.drain(..) {
+            let same = kept.last().is_some_and(|last| key(last) == key(&d));
+            if !same {
+                push_more(&mut kept, dropped);
+                run = 0;
+                dropped = 0;
+            }
+            run += 1;
+            if run <= MAX_ERRORS_PER_FILE {
+                kept.push(d);
+            } else {
+                dropped += 1;
+            }
+        }
+        push_more(&mut kept, dropped);
+        self.0 = kept;
+    }
+
     /// The full report of every problem, numbered, with a closing count.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -206,6 +234,34 @@ impl Diagnostics {
         ));
         out
     }
+}
+
+/// Most problems reported for one file; the rest are counted ("and N more errors").
+pub const MAX_ERRORS_PER_FILE: usize = 50;
+
+/// After a file's kept problems, the line that counts the `dropped` ones.
+fn push_more(kept: &mut Vec<Diagnostic>, dropped: usize) {
+    let Some(last) = kept.last() else { return };
+    if dropped == 0 {
+        return;
+    }
+    let path = match &last.file {
+        Some(file) => file.path.clone(),
+        None => last.path.clone().unwrap_or_default(),
+    };
+    let usage = last.usage;
+    let mut more = Diagnostic::in_path(
+        path,
+        format!(
+            "and {dropped} more error{} in this file",
+            if dropped == 1 { "" } else { "s" }
+        ),
+    )
+    .with_hint(format!(
+        "only the first {MAX_ERRORS_PER_FILE} errors of a file are shown; fix those and build again"
+    ));
+    more.usage = usage;
+    kept.push(more);
 }
 
 impl IntoIterator for Diagnostics {

@@ -171,6 +171,17 @@ pub struct VerifyBlock {
     pub show: bool,
     /// Byte range of the opening fence line.
     pub fence: Range<usize>,
+    /// True when the block sits inside a list item of a Markdown run (CommonMark puts fenced
+    /// blocks there too): the Markdown renderer typesets it in place, and the block itself
+    /// follows that run in the body only so the verify stage runs it in page order.
+    pub nested: bool,
+}
+
+/// True when a fenced block's info string makes it a verification block (`verify`, `verify
+/// show`). The one rule the loader, the HTML renderer and the card text all use, so a block
+/// one of them treats as code is never checked by another.
+pub fn is_verify_info(info: &str) -> bool {
+    info.split_whitespace().next() == Some("verify")
 }
 
 /// The kinds of container the author syntax has.

@@ -49,7 +49,9 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
     };
     watch_dirs(&mut watcher);
     let site = Arc::new(Site::default());
-    match site.rebuild(path) {
+    let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| site.rebuild(path)))
+        .unwrap_or_else(|panic| Err(site.internal_error(&panic)));
+    match first {
         Ok(summary) => println!("{summary}"),
         Err(errors) => eprintln!("{errors}"),
     }
@@ -64,6 +66,13 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         .server_addr()
         .to_ip()
         .map_or_else(|| format!("{bind}:{port}"), |a| a.to_string());
+    if server
+        .server_addr()
+        .to_ip()
+        .is_some_and(|a| !a.ip().is_loopback())
+    {
+        eprintln!("warning: serving on {addr}, which other machines can reach: anyone who can connect sees the course, drafts and build errors included; `--bind 127.0.0.1` keeps it on this machine");
+    }
     let url = format!("http://{addr}/");
     println!("serving {} at {url} (Ctrl-C to stop)", path.display());
     if open {
@@ -76,7 +85,8 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         std::process::exit(0);
     });
     let server_site = Arc::clone(&site);
-    std::thread::spawn(move || http::run(server, server_site));
+    let bind_name = bind.to_string();
+    std::thread::spawn(move || http::run(server, server_site, &bind_name, Default::default()));
 
     while let Ok(event) = rx.recv() {
         if !changes_content(&event) && !lost_events(&event) {
@@ -108,7 +118,12 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         }
         watch_dirs(&mut watcher);
         let start = Instant::now();
-        match site.update(path, &changed) {
+        // A bug in a stage must not end the authoring loop: the panic becomes the error shown
+        // over the page, and the next save is built as usual.
+        let update =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| site.update(path, &changed)))
+                .unwrap_or_else(|panic| Err(site.internal_error(&panic)));
+        match update {
             Ok(summary) => println!("{summary}; reloaded in {} ms", start.elapsed().as_millis()),
             // Once per change, not once per request: the browser asks the server, not the build.
             Err(errors) => eprintln!("{errors}"),

@@ -1,9 +1,9 @@
 //! Card text for print: the Markdown of a question or answer as paragraphs of styled runs
 //! (regular, bold, italic, code), with inline math turned into Unicode text.
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
-use crate::model::Block;
+use crate::model::{is_verify_info, Block};
 use crate::source::SourceFile;
 
 /// How a run of text is set.
@@ -50,6 +50,7 @@ pub fn paragraphs(file: &SourceFile, blocks: &[&Block]) -> Vec<Paragraph> {
 fn markdown(text: &str, out: &mut Vec<Paragraph>) {
     let mut current: Paragraph = Vec::new();
     let (mut bold, mut italic, mut lists, mut in_code) = (0, 0, 0usize, false);
+    let mut in_verify = false;
     let push = |current: &mut Paragraph, style: Style, text: &str| match current.last_mut() {
         Some(last) if last.style == style => last.text.push_str(text),
         _ => current.push(Run {
@@ -90,6 +91,14 @@ fn markdown(text: &str, out: &mut Vec<Paragraph>) {
                     &format!("{}• ", "\u{a0}\u{a0}".repeat(lists.saturating_sub(1))),
                 );
             }
+            // A verify block in a list item is checked, not printed (as at the top level).
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                if is_verify_info(info) =>
+            {
+                in_verify = true
+            }
+            Event::End(TagEnd::CodeBlock) if in_verify => in_verify = false,
+            _ if in_verify => {}
             Event::Start(Tag::CodeBlock(_)) => {
                 flush(&mut current, out);
                 in_code = true;
@@ -193,26 +202,55 @@ pub fn latex_to_unicode(latex: &str) -> String {
         .replace('&', ",");
     let chars: Vec<char> = s.chars().collect();
     let mut pos = 0;
-    let out = convert(&chars, &mut pos, false);
+    let out = convert(&chars, &mut pos, false, 0);
     out.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .replace(" ,", ",")
 }
 
-/// Reads a `{…}` group (or one character) at `pos` and converts it.
-fn group(chars: &[char], pos: &mut usize) -> String {
+/// Deepest group nesting converted; deeper groups keep their text as written. The HTML
+/// renderer refuses formulas nested deeper than this, so a card never reaches the limit; it
+/// keeps this walk bounded on its own (2,000 nested braces overflowed the stack, issue #14).
+const MAX_DEPTH: usize = crate::render::math::MAX_MATH_DEPTH;
+
+/// Reads a `{…}` group (or one character) at `pos` and converts it; `depth` groups enclose it.
+fn group(chars: &[char], pos: &mut usize, depth: usize) -> String {
     while chars.get(*pos) == Some(&' ') {
         *pos += 1;
     }
     if chars.get(*pos) == Some(&'{') {
         *pos += 1;
-        convert(chars, pos, true)
+        if depth >= MAX_DEPTH {
+            return raw_group(chars, pos);
+        }
+        convert(chars, pos, true, depth + 1)
     } else {
         let c = chars.get(*pos).map(|c| c.to_string()).unwrap_or_default();
         *pos += 1;
-        convert(&c.chars().collect::<Vec<_>>(), &mut 0, false)
+        convert(&c.chars().collect::<Vec<_>>(), &mut 0, false, depth + 1)
     }
+}
+
+/// The text of a group up to its closing `}` (braces inside it kept), without converting it.
+fn raw_group(chars: &[char], pos: &mut usize) -> String {
+    let mut open = 1usize;
+    let mut out = String::new();
+    while let Some(&c) = chars.get(*pos) {
+        *pos += 1;
+        match c {
+            '{' => open += 1,
+            '}' => {
+                open -= 1;
+                if open == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn wrap(text: String) -> String {
@@ -224,7 +262,7 @@ fn wrap(text: String) -> String {
 }
 
 /// Converts until the end, or until the `}` closing the group when `in_group`.
-fn convert(chars: &[char], pos: &mut usize, in_group: bool) -> String {
+fn convert(chars: &[char], pos: &mut usize, in_group: bool, depth: usize) -> String {
     let mut out = String::new();
     while let Some(&c) = chars.get(*pos) {
         *pos += 1;
@@ -254,12 +292,12 @@ fn convert(chars: &[char], pos: &mut usize, in_group: bool) -> String {
                 }
                 match word.as_str() {
                     "mathrm" | "operatorname" | "text" | "mathbf" | "mathit" | "textbf"
-                    | "mathcal" => out.push_str(&group(chars, pos)),
+                    | "mathcal" => out.push_str(&group(chars, pos, depth)),
                     "frac" => {
-                        let (a, b) = (group(chars, pos), group(chars, pos));
+                        let (a, b) = (group(chars, pos, depth), group(chars, pos, depth));
                         out.push_str(&format!("{}/{}", wrap(a), wrap(b)));
                     }
-                    "sqrt" => out.push_str(&format!("√{}", wrap(group(chars, pos)))),
+                    "sqrt" => out.push_str(&format!("√{}", wrap(group(chars, pos, depth)))),
                     _ => match SYMBOLS.iter().find(|(k, _)| *k == word) {
                         Some((_, v)) if OPERATORS.contains(v) => out.push_str(&format!(" {v} ")),
                         Some((_, v)) => out.push_str(v),
@@ -268,7 +306,7 @@ fn convert(chars: &[char], pos: &mut usize, in_group: bool) -> String {
                 }
             }
             '_' | '^' => {
-                let script_text = group(chars, pos);
+                let script_text = group(chars, pos, depth);
                 let mapped: Option<String> =
                     script_text.chars().map(|g| script(g, c == '^')).collect();
                 match mapped {
@@ -337,6 +375,23 @@ mod tests {
             latex_to_unicode(r"\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}"),
             "[[1, 2], [3, 4]]"
         );
+    }
+
+    #[test]
+    fn deep_groups_end_without_exhausting_the_stack() {
+        let deep = format!("{}x{}", "{".repeat(100_000), "}".repeat(100_000));
+        let text = std::thread::spawn(move || latex_to_unicode(&deep))
+            .join()
+            .expect("no overflow");
+        assert!(text.contains('x'));
+        let mut frac = "1".to_string();
+        for _ in 0..2000 {
+            frac = format!("\\frac{{1}}{{{frac}}}");
+        }
+        let text = std::thread::spawn(move || latex_to_unicode(&frac))
+            .join()
+            .expect("no overflow");
+        assert!(text.starts_with("1/"), "{}", &text[..20]);
     }
 
     #[test]

@@ -3,15 +3,22 @@
 //! Containers are block-level, like markdown-it-container and Pandoc's fenced divs: a line
 //! `::: name [title]` at the start of a line opens one, a line `:::` closes the innermost open
 //! one. Fenced code is skipped, so `:::` inside a code example means nothing. Verification
-//! blocks are fenced code whose info string starts with `verify`.
+//! blocks are fenced code whose info string starts with `verify`; those CommonMark finds inside
+//! list items and blockquotes of a Markdown run are found by [`nested`].
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
+use crate::load::nested;
 use crate::load::yaml::nearest;
 use crate::model::{Block, Container, ContainerKind, VerifyBlock};
 use crate::source::SourceFile;
+
+/// Deepest nesting of containers a page may have. The author syntax needs three (flashcards,
+/// card, answer); the limit keeps every later walk of the tree (checks, rendering, dropping
+/// it) shallow, where 200,000 nested containers overflowed the stack (issue #14).
+pub const MAX_CONTAINER_DEPTH: usize = 16;
 
 /// A container still waiting for its closing `:::`.
 struct Open {
@@ -42,6 +49,9 @@ pub fn parse_body(
     let mut markdown_start = body.start;
     let mut fence: Option<Fence> = None;
     let mut pos = body.start;
+    // Openings past the depth limit: counted so their closing lines match, never pushed.
+    let mut too_deep = 0usize;
+    let mut reported_depth = false;
 
     while pos < body.end {
         let line_end = text[pos..body.end]
@@ -59,6 +69,7 @@ pub fn parse_body(
                         code,
                         show,
                         fence: fence_line,
+                        nested: false,
                     }));
                     markdown_start = next;
                 }
@@ -74,10 +85,11 @@ pub fn parse_body(
             let mut words = info.split_whitespace();
             if words.next() == Some("verify") {
                 flush(
-                    text,
+                    file,
                     &mut markdown_start,
                     pos,
                     children(&mut stack, &mut top),
+                    errors,
                 );
                 let show = words.any(|w| w == "show");
                 f.verify = Some((line_range.clone(), show));
@@ -89,13 +101,30 @@ pub fn parse_body(
 
         if let Some((name, title)) = container_line(line) {
             flush(
-                text,
+                file,
                 &mut markdown_start,
                 pos,
                 children(&mut stack, &mut top),
+                errors,
             );
             markdown_start = next;
-            if name.is_empty() {
+            if name.is_empty() && too_deep > 0 {
+                // Closes one of the containers past the depth limit, which were not opened.
+                too_deep -= 1;
+            } else if !name.is_empty() && stack.len() >= MAX_CONTAINER_DEPTH {
+                if too_deep == 0 && !reported_depth {
+                    reported_depth = true;
+                    errors.push(
+                        Diagnostic::at(
+                            file,
+                            line_range,
+                            format!("containers nested more than {MAX_CONTAINER_DEPTH} deep"),
+                        )
+                        .with_hint("a card holds an answer inside flashcards: three levels are all a page needs; check for missing `:::` lines"),
+                    );
+                }
+                too_deep += 1;
+            } else if name.is_empty() {
                 match stack.pop() {
                     Some(open) => {
                         let container = close(file, open, errors);
@@ -164,10 +193,11 @@ pub fn parse_body(
         }
     }
     flush(
-        text,
+        file,
         &mut markdown_start,
         body.end,
         children(&mut stack, &mut top),
+        errors,
     );
     while let Some(open) = stack.pop() {
         if !open.open.is_empty() {
@@ -202,10 +232,20 @@ fn children<'a>(stack: &'a mut [Open], top: &'a mut Vec<Block>) -> &'a mut Vec<B
     }
 }
 
-/// Ends the current Markdown run at `end`, skipping runs that hold only blank lines.
-fn flush(text: &str, start: &mut usize, end: usize, into: &mut Vec<Block>) {
-    if *start < end && !text[*start..end].trim().is_empty() {
+/// Ends the current Markdown run at `end`, skipping runs that hold only blank lines. The
+/// verify blocks CommonMark finds inside the run (in list items) follow it, so the verify stage
+/// runs them in page order.
+fn flush(
+    file: &Arc<SourceFile>,
+    start: &mut usize,
+    end: usize,
+    into: &mut Vec<Block>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    if *start < end && !file.text[*start..end].trim().is_empty() {
         into.push(Block::Markdown(*start..end));
+        let nested = nested::verify_blocks(file, *start..end, errors);
+        into.extend(nested.into_iter().map(Block::Verify));
     }
     *start = end;
 }

@@ -6,15 +6,20 @@
 //! problem found is collected; the caller decides whether the course can go on to be built.
 
 mod blocks;
+pub mod boundary;
+mod nested;
 pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
+
+use boundary::{Boundary, Kind};
 
 use crate::config::{CourseConfig, COURSE_FILE, COURSE_KEYS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -109,7 +114,8 @@ pub fn load_config(root: &Path) -> Result<CourseConfig, Diagnostic> {
     yaml::parse(&file, 0..file.text.len(), COURSE_KEYS)
 }
 
-/// Lesson folders (in name order) with their Markdown files (in name order).
+/// Lesson folders (in name order) with their Markdown files (in name order). Symlinks are
+/// followed only inside the course ([`boundary`]); every entry that may not be read is an error.
 fn discover(root: &Path, errors: &mut Diagnostics) -> Vec<(PathBuf, Vec<PathBuf>)> {
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
@@ -119,24 +125,49 @@ fn discover(root: &Path, errors: &mut Diagnostics) -> Vec<(PathBuf, Vec<PathBuf>
         );
         return Vec::new();
     }
+    let boundary = Boundary::new(root);
     let mut lessons = Vec::new();
     let walk = WalkDir::new(&content)
         .min_depth(1)
         .max_depth(1)
         .sort_by_file_name();
-    for entry in walk.into_iter().filter_map(Result::ok) {
-        if !entry.file_type().is_dir() || is_hidden(entry.path()) {
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(boundary.walk_error(&e));
+                continue;
+            }
+        };
+        if is_hidden(entry.path()) {
             continue;
         }
-        let files: Vec<PathBuf> = WalkDir::new(entry.path())
+        match boundary.kind(entry.path()) {
+            Ok(Kind::Dir) => {}
+            // Files beside the lesson folders are not part of the course.
+            Ok(Kind::File) => continue,
+            Err(d) => {
+                errors.push(d);
+                continue;
+            }
+        }
+        let mut files = Vec::new();
+        // WalkDir follows a symlinked root, which `kind` has just found inside the course.
+        for file in WalkDir::new(entry.path())
             .min_depth(1)
             .max_depth(1)
             .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-            .map(|e| e.into_path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md") && !is_hidden(p))
-            .collect();
+        {
+            match file {
+                Ok(file) => {
+                    let path = file.into_path();
+                    if path.extension().is_some_and(|e| e == "md") && !is_hidden(&path) {
+                        files.push(path);
+                    }
+                }
+                Err(e) => errors.push(boundary.walk_error(&e)),
+            }
+        }
         lessons.push((entry.into_path(), files));
     }
     lessons
@@ -149,15 +180,9 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 /// Every file under `dir`, sorted by path; none when `dir` does not exist (a course's optional
-/// `templates/` and `assets/`).
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .collect()
+/// `templates/` and `assets/`). Symlinks are followed only inside the course at `root`.
+pub fn files_under(root: &Path, dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    Boundary::new(root).files_under(dir)
 }
 
 /// Path relative to the course root, with `/` separators, as authors see it.
@@ -169,11 +194,48 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads a file as UTF-8, locating the first invalid byte if it is not.
+/// Largest source file (page, course file) a build reads: far above any real page, and small
+/// enough that a runaway file cannot take the machine's memory.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// Largest template or asset a build copies: an image or a font, not a video.
+pub const MAX_ASSET_BYTES: u64 = 64 << 20;
+
+/// The bytes of a regular file inside the course at `root`, at most `cap` of them; the
+/// boundary ([`boundary`]) and the size are checked before the bytes are read, so a FIFO or
+/// `/dev/zero` cannot stall the build.
+pub fn read_capped(root: &Path, path: &Path, cap: u64) -> Result<Vec<u8>, Diagnostic> {
+    let shown = relative(root, path);
+    if Boundary::new(root).kind(path)? != Kind::File {
+        return Err(
+            Diagnostic::in_path(&shown, "a folder where a file was expected")
+                .with_hint("rename the folder, or give it an index.md inside a lesson folder"),
+        );
+    }
+    let mut bytes = Vec::new();
+    let read = fs::File::open(path).and_then(|f| {
+        // Checked again on the open file: it may have changed since `kind` looked.
+        if !f.metadata()?.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        f.take(cap + 1).read_to_end(&mut bytes)
+    });
+    read.map_err(|e| Diagnostic::in_path(&shown, format!("cannot read file: {e}")))?;
+    if bytes.len() as u64 > cap {
+        return Err(Diagnostic::in_path(
+            &shown,
+            format!("file is larger than the {} MiB limit", cap >> 20),
+        )
+        .with_hint("split it into several files, or make it smaller"));
+    }
+    Ok(bytes)
+}
+
+/// Reads a file as UTF-8, locating the first invalid byte if it is not. The file must be a
+/// regular file inside the course of at most [`MAX_FILE_BYTES`] ([`read_capped`]).
 pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     let shown = relative(root, path);
-    let bytes = fs::read(path)
-        .map_err(|e| Diagnostic::in_path(&shown, format!("cannot read file: {e}")))?;
+    let bytes = read_capped(root, path, MAX_FILE_BYTES)?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(shown, path.to_path_buf(), text)),
         Err(e) => {
@@ -193,14 +255,22 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
     let file = Arc::new(read_source(root, path).map_err(|d| vec![d])?);
     let mut errors = Vec::new();
     let (meta, body) = match split_front_matter(&file.text) {
-        Some((yaml, body)) => match yaml::parse::<PageMeta>(&file, yaml, PAGE_KEYS) {
+        FrontMatter::Found(yaml, body) => match yaml::parse::<PageMeta>(&file, yaml, PAGE_KEYS) {
             Ok(meta) => (meta, body),
             Err(d) => {
                 errors.push(d);
                 (PageMeta::default(), body)
             }
         },
-        None => {
+        FrontMatter::Unclosed(open) => {
+            errors.push(
+                Diagnostic::at(&file, open, "front matter is never closed")
+                    .with_hint("end it with a line `---` after its last key"),
+            );
+            // The body cannot be told from the YAML: nothing more to check in this file.
+            return Err(errors);
+        }
+        FrontMatter::Missing => {
             errors.push(
                 Diagnostic::at(&file, 0..0, "page has no front matter")
                     .with_hint("start the file with `---`, a line `title: …`, and `---`"),
@@ -254,23 +324,36 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
     })
 }
 
-/// The front matter's YAML range and the body's range, if the file starts with `---`.
-fn split_front_matter(text: &str) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+/// Where a page's front matter is.
+enum FrontMatter {
+    /// The YAML's range and the body's range.
+    Found(std::ops::Range<usize>, std::ops::Range<usize>),
+    /// The file opens front matter (the `---` line at this range) but never closes it.
+    Unclosed(std::ops::Range<usize>),
+    /// The file does not start with `---`.
+    Missing,
+}
+
+/// Finds the front matter: a first line `---` (after an optional byte-order mark), the YAML,
+/// and a line `---`.
+fn split_front_matter(text: &str) -> FrontMatter {
     let first = text.strip_prefix("\u{feff}").unwrap_or(text);
-    let after = first.strip_prefix("---")?;
-    let after = after
-        .strip_prefix('\r')
-        .unwrap_or(after)
-        .strip_prefix('\n')?;
+    let open_start = text.len() - first.len();
+    let Some(after) = first.strip_prefix("---") else {
+        return FrontMatter::Missing;
+    };
+    let Some(after) = after.strip_prefix('\r').unwrap_or(after).strip_prefix('\n') else {
+        return FrontMatter::Missing;
+    };
     let yaml_start = text.len() - after.len();
     let mut pos = yaml_start;
     for line in after.split_inclusive('\n') {
         if line.trim_end() == "---" {
-            return Some((yaml_start..pos, pos + line.len()..text.len()));
+            return FrontMatter::Found(yaml_start..pos, pos + line.len()..text.len());
         }
         pos += line.len();
     }
-    None
+    FrontMatter::Unclosed(open_start..open_start + 3)
 }
 
 /// The URL name of a file or folder: its name without a numeric `NN-` prefix, in lowercase

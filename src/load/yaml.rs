@@ -17,6 +17,7 @@ pub fn parse<T: DeserializeOwned>(
     known: &[&str],
 ) -> Result<T, Diagnostic> {
     let text = &file.text[yaml.clone()];
+    check_shape(file, &yaml)?;
     // An empty document is an empty mapping, so that a missing key is reported by name.
     let text = if text.trim().is_empty() { "{}" } else { text };
     serde_norway::from_str(text).map_err(|err| {
@@ -46,6 +47,58 @@ pub fn parse<T: DeserializeOwned>(
     })
 }
 
+/// Largest front matter (or course file) read: a few keys need a few hundred bytes.
+pub const MAX_YAML_BYTES: usize = 64 << 10;
+
+/// Deepest nesting of `[` and `{` in YAML: no key of a page or course nests at all.
+pub const MAX_YAML_DEPTH: usize = 32;
+
+/// Refuses YAML too large or too deeply nested before the parser sees it: a 40,000-deep `[`
+/// took the parser 6–10 s (issue #14).
+fn check_shape(file: &Arc<SourceFile>, yaml: &Range<usize>) -> Result<(), Diagnostic> {
+    let text = &file.text[yaml.clone()];
+    if text.len() > MAX_YAML_BYTES {
+        return Err(Diagnostic::at(
+            file,
+            yaml.start..yaml.start,
+            format!("YAML is larger than the {} KiB limit", MAX_YAML_BYTES >> 10),
+        )
+        .with_hint(
+            "front matter holds a title, a description and a weight; move the rest into the page",
+        ));
+    }
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    let mut comment = false;
+    let mut prev = ' ';
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            _ if comment => comment = c != '\n',
+            (Some('\''), '\'') | (Some('"'), '"') if prev != '\\' || quote == Some('\'') => {
+                quote = None
+            }
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '#') if prev.is_whitespace() => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_YAML_DEPTH {
+                    let at = yaml.start + i;
+                    return Err(Diagnostic::at(
+                        file,
+                        at..at + 1,
+                        format!("YAML nested more than {MAX_YAML_DEPTH} levels deep"),
+                    )
+                    .with_hint("front matter values are plain text and numbers; check for a stray `[` or `{`"));
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        prev = c;
+    }
+    Ok(())
+}
+
 /// The key named in serde's "unknown field `x`" message.
 fn unknown_field(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("unknown field `")?;
@@ -65,6 +118,25 @@ pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn shape(text: &str) -> Result<(), String> {
+        let file = Arc::new(SourceFile::new("t.md", "t.md".into(), text.to_string()));
+        check_shape(&file, &(0..text.len())).map_err(|d| d.to_string())
+    }
+
+    #[test]
+    fn deep_or_large_yaml_is_refused_before_parsing() {
+        assert!(shape("title: [[x]]\ndescription: '[[[[' # [[[[\n").is_ok());
+        let deep = format!("title: {}", "[".repeat(40_000));
+        assert_eq!(
+            shape(&deep).unwrap_err(),
+            "t.md:1:40: YAML nested more than 32 levels deep (hint: front matter values are plain text and numbers; check for a stray `[` or `{`)"
+        );
+        let big = format!("title: x\ndescription: {}\n", "a".repeat(70_000));
+        assert!(shape(&big)
+            .unwrap_err()
+            .contains("larger than the 64 KiB limit"));
+    }
 
     #[test]
     fn suggests_the_nearest_key() {

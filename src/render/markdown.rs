@@ -6,12 +6,14 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
 use serde::Serialize;
 
 use super::math::to_mathml;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Block, Container, ContainerKind, Counts, Page};
+use crate::model::{is_verify_info, Block, Container, ContainerKind, Counts, Page, VerifyBlock};
 use crate::source::SourceFile;
 use crate::verify::{typeset, PageVerification};
 
@@ -156,6 +158,15 @@ pub fn number_word(n: usize) -> String {
         .map_or_else(|| n.to_string(), |w| w.to_string())
 }
 
+/// The nested verify block of a body whose fence starts at `fence_start`.
+fn nested_verify(blocks: &[Block], fence_start: usize) -> Option<&VerifyBlock> {
+    blocks.iter().find_map(|b| match b {
+        Block::Verify(v) if v.nested && v.fence.start == fence_start => Some(v),
+        Block::Container(c) => nested_verify(&c.children, fence_start),
+        _ => None,
+    })
+}
+
 fn escape(text: &str) -> String {
     let mut out = String::new();
     pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
@@ -192,20 +203,25 @@ impl Ctx<'_> {
             in_questions = is_question;
             match block {
                 Block::Markdown(range) => self.markdown(range.clone(), html),
-                Block::Verify(v) => {
-                    if let Some(lines) = self.verification.shown.get(&v.code.start) {
-                        html.push_str("<div class=\"verified\" role=\"group\" aria-label=\"Worked steps, checked when the site was built\">\n");
-                        for line in lines {
-                            self.math(line, true, v.fence.clone(), html);
-                        }
-                        html.push_str("</div>\n");
-                    }
-                }
+                // A nested block is typeset where its fence stands, inside its Markdown run.
+                Block::Verify(v) if v.nested => {}
+                Block::Verify(v) => self.verified(v.code.start, v.fence.clone(), html),
                 Block::Container(c) => self.container(c, html),
             }
         }
         if in_questions {
             html.push_str("</ol>\n");
+        }
+    }
+
+    /// A shown verification block's typeset lines (nothing for a hidden one).
+    fn verified(&mut self, code_start: usize, fence: Range<usize>, html: &mut String) {
+        if let Some(lines) = self.verification.shown.get(&code_start) {
+            html.push_str("<div class=\"verified\" role=\"group\" aria-label=\"Worked steps, checked when the site was built\">\n");
+            for line in lines {
+                self.math(line, true, fence.clone(), html);
+            }
+            html.push_str("</div>\n");
         }
     }
 
@@ -362,9 +378,31 @@ impl Ctx<'_> {
         let text = &self.file.text[range];
         let mut events: Vec<Event> = Vec::new();
         let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
+        // Inside a verify fence of a list item: its code is never shown as code.
+        let mut in_verify = false;
         for (event, span) in Parser::new_ext(text, options()).into_offset_iter() {
             let span = span.start + base..span.end + base;
+            if in_verify {
+                in_verify = !matches!(event, Event::End(TagEnd::CodeBlock));
+                continue;
+            }
             let event = match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                    if is_verify_info(info) =>
+                {
+                    in_verify = true;
+                    let mut typeset = String::new();
+                    match nested_verify(&self.page.body, span.start) {
+                        Some(v) => self.verified(v.code.start, v.fence.clone(), &mut typeset),
+                        // Load reports a block it cannot place; this keeps the promise anyway.
+                        None => {
+                            let d = self
+                                .error(span.start..span.start, "`verify` block was not checked");
+                            self.errors.push(d);
+                        }
+                    }
+                    Event::Html(typeset.into())
+                }
                 Event::Start(Tag::Heading { level, id, .. }) => {
                     heading = Some((level, id.map(|i| i.to_string()), Vec::new()));
                     continue;

@@ -30,15 +30,24 @@ pub fn to_mathml(latex: &str, display: bool) -> Result<String, (String, std::ops
     if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
         return Ok(hit.to_string());
     }
+    let tokens = check_shape(latex)?;
     let mode = if display {
         MathDisplay::Block
     } else {
         MathDisplay::Inline
     };
-    let mathml = converter()
-        .convert_with_local_state(latex, mode)
-        .map(|r| r.mathml)
-        .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))?;
+    // math-core parses recursively, and a debug build spends up to 32 KiB of stack per
+    // command, brace or script (measured on the worst shapes: bare `\sqrt\sqrt…`, nested
+    // `\frac{1}{…}`). Twice that per token, when the thread has less left, runs the formula on
+    // a fresh stack: every formula that passes the shape check is safe on any thread (700
+    // nested `\frac` aborted the build, issue #14).
+    let need = (512 << 10) + tokens * STACK_PER_TOKEN;
+    let mathml = stacker::maybe_grow(need, need, || {
+        converter()
+            .convert_with_local_state(latex, mode)
+            .map(|r| r.mathml)
+            .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))
+    })?;
     CACHE.with(|c| {
         let mut cache = c.borrow_mut();
         if cache.len() >= CACHE_LIMIT {
@@ -47,6 +56,67 @@ pub fn to_mathml(latex: &str, display: bool) -> Result<String, (String, std::ops
         cache.insert(key, Rc::from(mathml.as_str()));
     });
     Ok(mathml)
+}
+
+/// Most commands, braces and scripts one formula may hold: a 14×14 matrix of fractions fits.
+pub const MAX_MATH_TOKENS: usize = 1_000;
+
+/// Deepest nesting of groups (`{`, `\left`, `\begin`) in one formula.
+pub const MAX_MATH_DEPTH: usize = 100;
+
+/// Stack set aside per command, brace or script of a formula: twice the most a debug build was
+/// measured to use. The memory is reserved, and only what a formula uses is touched.
+const STACK_PER_TOKEN: usize = 64 << 10;
+
+/// Refuses a formula the converter could not finish safely, before it starts: too deeply
+/// nested, or with more parsing steps than a stack is sized for. The error points at the place
+/// the limit is passed; a formula that passes gets the number of its tokens.
+pub fn check_shape(latex: &str) -> Result<usize, (String, std::ops::Range<usize>)> {
+    let (mut depth, mut tokens) = (0usize, 0usize);
+    let bytes = latex.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let at = i;
+        i += 1;
+        match bytes[at] {
+            b'\\' => {
+                tokens += 1;
+                let len = bytes[i..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+                match &bytes[i..i + len] {
+                    b"left" | b"begin" => depth += 1,
+                    b"right" | b"end" => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                // A control symbol (`\{`) is the one character after the backslash.
+                i = (i + len.max(1)).min(bytes.len());
+            }
+            b'{' => {
+                tokens += 1;
+                depth += 1;
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            b'^' | b'_' => tokens += 1,
+            _ => {}
+        }
+        if depth > MAX_MATH_DEPTH {
+            return Err((
+                format!("formula nested more than {MAX_MATH_DEPTH} levels deep"),
+                at..at + 1,
+            ));
+        }
+        if tokens > MAX_MATH_TOKENS {
+            return Err((
+                format!(
+                    "formula too large: more than {MAX_MATH_TOKENS} commands, braces and scripts"
+                ),
+                at..at + 1,
+            ));
+        }
+    }
+    Ok(tokens)
 }
 
 #[cfg(test)]
@@ -63,6 +133,31 @@ mod tests {
         assert!(m.starts_with("<math display=\"block\">"), "{m}");
         assert!(m.contains("<mtable"), "{m}");
         assert!(m.contains('∇') && m.contains('α') && m.contains('′'), "{m}");
+    }
+
+    #[test]
+    fn deep_and_long_formulas_are_errors_not_aborts() {
+        let mut frac = "1".to_string();
+        for _ in 0..700 {
+            frac = format!("\\frac{{1}}{{{frac}}}");
+        }
+        let (message, span) = to_mathml(&frac, true).unwrap_err();
+        assert_eq!(message, "formula nested more than 100 levels deep");
+        assert_eq!(&frac[span.start..span.end], "{");
+        let braces = format!("{}x{}", "{".repeat(2000), "}".repeat(2000));
+        assert!(to_mathml(&braces, false).is_err());
+        let (message, _) = to_mathml(&"\\sqrt".repeat(1001), false).unwrap_err();
+        assert!(message.starts_with("formula too large"), "{message}");
+        // Just inside both limits: converted, on any thread's stack.
+        let mut frac = "1".to_string();
+        for _ in 0..99 {
+            frac = format!("\\frac{{1}}{{{frac}}}");
+        }
+        let fine = std::thread::spawn(move || to_mathml(&frac, true).is_ok());
+        assert!(fine.join().expect("no overflow"));
+        let bare = format!("{}2", "\\sqrt".repeat(1000));
+        let fine = std::thread::spawn(move || to_mathml(&bare, true).is_ok());
+        assert!(fine.join().expect("no overflow"));
     }
 
     #[test]

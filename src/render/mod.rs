@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::diagnostic::{all_or_errors, Diagnostic};
-use crate::load::{files_under, relative};
+use crate::load::{files_under, read_capped, relative, MAX_ASSET_BYTES};
 use crate::model::{Course, Page, PageKind};
 use crate::verify::PageVerification;
 use links::{check_links, PageLinks};
@@ -239,7 +239,7 @@ pub fn anki_tsv(cards: &[(String, String)]) -> String {
 }
 
 /// The built-in assets, then the course's `assets/` folder (same name replaces).
-pub fn assets(root: &std::path::Path) -> Result<Vec<OutputFile>, Diagnostic> {
+pub fn assets(root: &std::path::Path) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let mut files: Vec<OutputFile> = BUILTIN_ASSETS
         .iter()
         .map(|(n, s)| OutputFile {
@@ -248,11 +248,9 @@ pub fn assets(root: &std::path::Path) -> Result<Vec<OutputFile>, Diagnostic> {
         })
         .collect();
     let dir = root.join("assets");
-    for source in files_under(&dir) {
+    for source in files_under(root, &dir)? {
         let path = format!("assets/{}", relative(&dir, &source));
-        let bytes = std::fs::read(&source).map_err(|e| {
-            Diagnostic::in_path(relative(root, &source), format!("cannot read asset: {e}"))
-        })?;
+        let bytes = read_capped(root, &source, MAX_ASSET_BYTES).map_err(|d| vec![d])?;
         files.retain(|f| f.path != path);
         files.push(OutputFile { path, bytes });
     }

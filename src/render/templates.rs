@@ -6,7 +6,7 @@ use std::path::Path;
 use tera::Tera;
 
 use crate::diagnostic::Diagnostic;
-use crate::load::{files_under, relative};
+use crate::load::{files_under, read_capped, relative, MAX_FILE_BYTES};
 
 /// The built-in templates, by name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -80,19 +80,23 @@ fn parse_error(message: &str) -> Diagnostic {
 
 impl Templates {
     /// Compiles the built-ins, replaced by any template of the same name in `root/templates/`.
-    pub fn load(root: &Path) -> Result<Templates, Diagnostic> {
+    pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
         let mut sources: Vec<(String, String)> = BUILTIN
             .iter()
             .map(|(n, s)| (n.to_string(), s.to_string()))
             .collect();
         let dir = root.join("templates");
-        let html = files_under(&dir)
+        let html = files_under(root, &dir)?
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "html"));
         for path in html {
             let name = relative(&dir, &path);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Diagnostic::in_path(relative(root, &path), format!("cannot read template: {e}"))
+            let bytes = read_capped(root, &path, MAX_FILE_BYTES).map_err(|d| vec![d])?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                vec![Diagnostic::in_path(
+                    relative(root, &path),
+                    "cannot read template: it is not valid UTF-8",
+                )]
             })?;
             match sources.iter_mut().find(|(n, _)| *n == name) {
                 Some(slot) => slot.1 = text,
@@ -102,7 +106,7 @@ impl Templates {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.add_raw_templates(sources)
-            .map_err(|e| parse_error(&chain(&e)))?;
+            .map_err(|e| vec![parse_error(&chain(&e))])?;
         Ok(Templates { tera })
     }
 

@@ -2,6 +2,7 @@
 //! path can reach the file system, and streams reload events to open pages.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -215,7 +216,81 @@ fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
 }
 
-fn handle(request: Request, site: Arc<Site>) {
+/// Whether a request's `Host` header names this server: any IP address (a page on another
+/// site can only reach the server through a name it controls, by DNS rebinding), `localhost`,
+/// or the name given to `--bind`. Anything else is refused, so a page on another site that
+/// rebinds its own name to 127.0.0.1 cannot read the course or its errors (issue #14).
+pub fn host_allowed(host: Option<&str>, bind: &str) -> bool {
+    let Some(host) = host else {
+        // HTTP/1.1 requires the header; every browser sends it.
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        // `[::1]:1111`
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<std::net::IpAddr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+        || name == bind.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Limits on what the server does at once, so a flood of connections cannot exhaust threads
+/// or memory: the request handlers (each on its own thread) and, among them, the event streams
+/// that stay open.
+#[derive(Debug)]
+pub struct Limits {
+    /// Requests answered at the same time; more are refused with 503 on the spot.
+    pub requests: usize,
+    /// Live-reload event streams open at the same time (each holds a thread).
+    pub streams: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            requests: 64,
+            streams: 32,
+        }
+    }
+}
+
+/// A slot of a bounded count, given back when dropped (however the handler ends).
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(count: &Arc<AtomicUsize>, limit: usize) -> Option<Slot> {
+        let mut now = count.load(Ordering::Relaxed);
+        loop {
+            if now >= limit {
+                return None;
+            }
+            match count.compare_exchange_weak(now, now + 1, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => return Some(Slot(Arc::clone(count))),
+                Err(seen) => now = seen,
+            }
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn refuse(request: Request, status: u16, text: &str) {
+    let _ = request.respond(
+        HttpResponse::from_string(text)
+            .with_status_code(status)
+            .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+            .with_header(header("Connection", "close")),
+    );
+}
+
+fn handle(request: Request, site: &Site, streams: &Arc<AtomicUsize>, limits: &Limits) {
     let target = request.url().to_string();
     if request.method() != &tiny_http::Method::Get && request.method() != &tiny_http::Method::Head {
         let _ =
@@ -225,10 +300,13 @@ fn handle(request: Request, site: Arc<Site>) {
     if site_path(&target).as_deref() == Some("__coursegen/events")
         && request.method() == &tiny_http::Method::Get
     {
-        stream_events(request, &site);
+        match Slot::take(streams, limits.streams) {
+            Some(_slot) => stream_events(request, site),
+            None => refuse(request, 503, "too many open event streams"),
+        }
         return;
     }
-    let r = respond(&site, &target);
+    let r = respond(site, &target);
     let mut response = HttpResponse::from_data(r.body)
         .with_status_code(r.status)
         .with_header(header("Content-Type", r.content_type))
@@ -239,11 +317,33 @@ fn handle(request: Request, site: Arc<Site>) {
     let _ = request.respond(response);
 }
 
-/// Answers requests until the process ends, each on its own thread (event streams block).
-pub fn run(server: Server, site: Arc<Site>) {
+/// Answers requests until the process ends, each on its own thread (event streams block), at
+/// most `limits` at once. Requests for another host (see [`host_allowed`]) are refused.
+pub fn run(server: Server, site: Arc<Site>, bind: &str, limits: Limits) {
+    let limits = Arc::new(limits);
+    let active = Arc::new(AtomicUsize::new(0));
+    let streams = Arc::new(AtomicUsize::new(0));
     for request in server.incoming_requests() {
-        let site = Arc::clone(&site);
-        std::thread::spawn(move || handle(request, site));
+        let host = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Host"))
+            .map(|h| h.value.as_str().to_string());
+        if !host_allowed(host.as_deref(), bind) {
+            refuse(request, 403, "this server answers requests for localhost only; start it with --bind NAME to serve another name");
+            continue;
+        }
+        // Taken here, before the thread exists, so the count bounds threads too.
+        let Some(slot) = Slot::take(&active, limits.requests) else {
+            refuse(request, 503, "too many requests at once");
+            continue;
+        };
+        let (site, streams, limits) =
+            (Arc::clone(&site), Arc::clone(&streams), Arc::clone(&limits));
+        std::thread::spawn(move || {
+            handle(request, &site, &streams, &limits);
+            drop(slot);
+        });
     }
 }
 
@@ -274,6 +374,30 @@ mod tests {
             "a site path, looked up in memory only"
         );
         assert_eq!(site_path("/").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn only_local_names_and_addresses_are_answered() {
+        for ok in [
+            "localhost:1111",
+            "LOCALHOST",
+            "127.0.0.1:1111",
+            "[::1]:1111",
+            "192.168.1.5:8080",
+            "app.localhost:1111",
+        ] {
+            assert!(host_allowed(Some(ok), "127.0.0.1"), "{ok}");
+        }
+        for evil in [
+            "evil.example:1111",
+            "localhost.evil.example",
+            "attacker",
+            "",
+        ] {
+            assert!(!host_allowed(Some(evil), "127.0.0.1"), "{evil}");
+        }
+        assert!(!host_allowed(None, "127.0.0.1"));
+        assert!(host_allowed(Some("devbox:1111"), "devbox"));
     }
 
     #[test]

@@ -136,9 +136,27 @@ impl Site {
         }
     }
 
+    /// Publishes a build that panicked (a coursegen bug) like a failed one, so the page shows
+    /// it and the server goes on; the last good build is forgotten, so the next save rebuilds
+    /// the whole course. Returns the text shown.
+    pub fn internal_error(&self, panic: &(dyn std::any::Any + Send)) -> String {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        *self.model.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let text = format!(
+            "error: internal error while building (a coursegen bug; please report it): {what}"
+        );
+        self.publish(|s| s.error = Some(text.clone()));
+        text
+    }
+
     /// Publishes a failed build: the files stay, the error is shown over them.
     fn fail(&self, mut errors: Diagnostics) -> String {
         errors.sort();
+        errors.cap_per_file();
         let text = errors.render();
         let shown = text.clone();
         self.publish(|s| s.error = Some(shown));

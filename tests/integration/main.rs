@@ -3,6 +3,7 @@
 
 mod browser;
 mod errors;
+mod hardening;
 mod output;
 mod pdf;
 mod sample;

@@ -309,3 +309,177 @@ fn an_edit_saved_as_soon_as_the_server_says_it_is_ready_is_seen() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A raw GET with a chosen `Host` header: the status and the body.
+fn get_as(addr: &str, host: &str, target: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
+#[test]
+fn a_request_for_another_host_is_refused() {
+    // DNS rebinding: a page on evil.example points its name at 127.0.0.1 and reads the server.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let server = start(&course);
+    let port = server.addr.rsplit(':').next().expect("port");
+    for target in ["/", "/__coursegen/status", "/__coursegen/events"] {
+        let (status, body) = get_as(&server.addr, &format!("evil.example:{port}"), target);
+        assert_eq!(status, 403, "{target}");
+        assert!(!body.contains("Neural"), "{target} leaked the course");
+    }
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
+        let (status, body) = get_as(&server.addr, &host, "/");
+        assert_eq!(status, 200, "{host}");
+        assert!(body.contains("Neural"), "{host}");
+    }
+}
+
+#[test]
+fn event_streams_and_requests_are_bounded_and_the_server_keeps_answering() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let server = start(&course);
+    let mut open = Vec::new();
+    let mut refused = 0;
+    for _ in 0..40 {
+        let mut stream = TcpStream::connect(&server.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET /__coursegen/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            server.addr
+        )
+        .expect("send");
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("status line");
+        if line.contains(" 503 ") {
+            refused += 1;
+        } else {
+            assert!(line.contains(" 200 "), "{line}");
+            open.push(reader);
+        }
+    }
+    assert_eq!(open.len(), 32, "the stream limit");
+    assert_eq!(refused, 8);
+    let (status, _, body) = get(&server.addr, "/");
+    assert_eq!(status, 200, "the server still answers pages");
+    assert!(body.contains("Neural"));
+    // Closed streams free their slots.
+    drop(open);
+    let start = Instant::now();
+    loop {
+        let mut events = TcpStream::connect(&server.addr).expect("connect");
+        events
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            events,
+            "GET /__coursegen/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            server.addr
+        )
+        .expect("send");
+        let mut line = String::new();
+        BufReader::new(events).read_line(&mut line).expect("line");
+        if line.contains(" 200 ") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "stream slots never came back"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn pathological_edits_show_the_overlay_and_the_server_keeps_rebuilding() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let server = start(&course);
+    let page = course.join(PAGE);
+    let original = std::fs::read_to_string(&page).expect("read page");
+    let mut events = open_events(&server.addr);
+    let mut frac = "1".to_string();
+    for _ in 0..700 {
+        frac = format!("\\frac{{1}}{{{frac}}}");
+    }
+    let bad = [
+        (
+            format!("{original}\n$${frac}$$\n"),
+            "formula nested more than 100 levels deep",
+        ),
+        (
+            format!(
+                "{original}\n{}{}",
+                "::: exercise\n".repeat(200_000),
+                ":::\n".repeat(200_000)
+            ),
+            "containers nested more than 16 deep",
+        ),
+        (
+            original.replacen("title:", &format!("title: {}", "[".repeat(40_000)), 1),
+            "YAML nested more than 32 levels deep",
+        ),
+    ];
+    for (text, message) in bad {
+        std::fs::write(&page, text).expect("break");
+        wait_for_event(&mut events, "error");
+        let (_, _, status_text) = get(&server.addr, "/__coursegen/status");
+        assert!(status_text.contains(message), "{status_text}");
+        let (status, _, body) = get(&server.addr, "/neural-networks/practice-backprop/");
+        assert_eq!(status, 200, "the last good page stays up");
+        assert!(body.contains("Seven short questions"));
+    }
+    std::fs::write(&page, &original).expect("fix");
+    wait_for_event(&mut events, "reload");
+    let (_, _, status_text) = get(&server.addr, "/__coursegen/status");
+    assert_eq!(status_text, "");
+}
+
+#[test]
+fn binding_beyond_loopback_warns() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let mut child = Command::new(binary())
+        .args(["serve", "--port", "0", "--bind", "0.0.0.0"])
+        .arg(&course)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start coursegen serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let served = lines.any(|l| l.is_ok_and(|l| l.contains("http://")));
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("output");
+    assert!(served);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: serving on 0.0.0.0:") && stderr.contains("other machines"),
+        "{stderr}"
+    );
+}
