@@ -534,20 +534,43 @@ impl Ctx<'_> {
         href
     }
 
+    /// `{eval}` (or `{eval:.2}`, `{eval:frac}`): the value of `arg`, typeset as math.
+    fn eval_role(
+        &mut self,
+        arg: &str,
+        span: Range<usize>,
+        format: typeset::Format,
+    ) -> Event<'static> {
+        match self.verification.eval_inline(self.file, arg, span.clone()) {
+            Ok(value) => {
+                let mut m = String::new();
+                self.math(&typeset::formatted(&value, format), false, span, &mut m);
+                Event::InlineHtml(m.into())
+            }
+            Err(d) => {
+                self.errors.push(d);
+                Event::Text("".into())
+            }
+        }
+    }
+
     /// `{eval}` prints a computed value; `{count}`/`{Count}` a count in words; `{number}` in digits.
     fn role(&mut self, role: &str, arg: &str, span: Range<usize>) -> Event<'static> {
         match role {
-            "eval" => match self.verification.eval_inline(self.file, arg, span.clone()) {
-                Ok(value) => {
-                    let mut m = String::new();
-                    self.math(&typeset::value(&value), false, span, &mut m);
-                    Event::InlineHtml(m.into())
-                }
-                Err(d) => {
+            _ if role == "eval" || role.starts_with("eval:") => {
+                let spec = role
+                    .strip_prefix("eval")
+                    .unwrap_or("")
+                    .trim_start_matches(':');
+                let Some(format) = typeset::Format::parse(spec) else {
+                    let d = self
+                        .error(span, format!("unknown format `{spec}` in `{{{role}}}`"))
+                        .with_hint("write {eval} (automatic), {eval:.2} (2 decimals) or {eval:frac} (a fraction)");
                     self.errors.push(d);
-                    Event::Text("".into())
-                }
-            },
+                    return Event::Text("".into());
+                };
+                self.eval_role(arg, span, format)
+            }
             "count" | "Count" | "number" => {
                 let n = match arg.trim() {
                     "questions" => self.counts.questions,
@@ -642,7 +665,11 @@ fn role_before(
     };
     let open = text.rfind('{')?;
     let name = text[open + 1..].strip_suffix('}')?;
-    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic())).then(|| name.to_string())
+    // A role is a word, optionally with a format after a colon: `{eval:.2}`, `{eval:frac}`.
+    let (word, spec) = name.split_once(':').unwrap_or((name, ""));
+    let spec_ok = spec.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+    (!word.is_empty() && word.chars().all(|c| c.is_ascii_alphabetic()) && spec_ok)
+        .then(|| name.to_string())
 }
 
 fn strip_role(events: &mut [Event], role: &str) {

@@ -184,8 +184,41 @@ fn plain(word: &str) -> String {
     }
 }
 
+/// How `{eval}` prints numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Exact numbers as decimals when they terminate, else as fractions; floats to 6
+    /// significant decimals (`{eval}`).
+    #[default]
+    Auto,
+    /// Rounded to this many decimals, half away from zero (`{eval:.2}`).
+    Decimals(u32),
+    /// Exact numbers as fractions (`{eval:frac}`: `79/15`, not `5.2666…`).
+    Fraction,
+}
+
+impl Format {
+    /// The format a role's suffix names: `` (auto), `.2`, `frac`; `None` for anything else.
+    pub fn parse(spec: &str) -> Option<Format> {
+        match spec {
+            "" => Some(Format::Auto),
+            "frac" => Some(Format::Fraction),
+            _ => {
+                let places: u32 = spec.strip_prefix('.')?.parse().ok()?;
+                (places <= 20).then_some(Format::Decimals(places))
+            }
+        }
+    }
+}
+
 /// A computed value in LaTeX: a number, or a matrix (vectors as columns).
 pub fn value(v: &Value) -> String {
+    formatted(v, Format::Auto)
+}
+
+/// A computed value in LaTeX, its numbers printed as `format` says.
+pub fn formatted(v: &Value, format: Format) -> String {
+    let number = |x: &Num| number(x, format);
     match v {
         Value::Scalar(x) => number(x),
         Value::Vector(items) => bmatrix(&items.iter().map(number).collect::<Vec<_>>()),
@@ -198,8 +231,14 @@ pub fn value(v: &Value) -> String {
     }
 }
 
-fn number(x: &Num) -> String {
-    let text = x.to_string();
+fn number(x: &Num, format: Format) -> String {
+    let text = match (format, x) {
+        (Format::Decimals(d), _) => fixed(x, d),
+        (Format::Fraction, Num::Exact(r)) if !r.is_integer() => {
+            format!("{}/{}", r.numer(), r.denom())
+        }
+        _ => x.to_string(),
+    };
     match text.split_once('/') {
         Some((n, d)) => match n.strip_prefix('-') {
             Some(n) => format!("-\\frac{{{n}}}{{{d}}}"),
@@ -209,9 +248,53 @@ fn number(x: &Num) -> String {
     }
 }
 
+/// `x` with exactly `d` decimals.
+fn fixed(x: &Num, d: u32) -> String {
+    let rounded = Num::Exact(x.round_to(d));
+    let scaled = rounded
+        .mul(&Num::Exact(num_rational::BigRational::from_integer(
+            num_traits::pow(num_bigint::BigInt::from(10), d as usize),
+        )))
+        .ok()
+        .and_then(|n| n.to_integer().map(|i| i.unsigned_abs().to_string()))
+        .unwrap_or_else(|| rounded.to_string());
+    if d == 0 || scaled.contains('/') {
+        return rounded.to_string();
+    }
+    let padded = format!("{scaled:0>width$}", width = d as usize + 1);
+    let (int, frac) = padded.split_at(padded.len() - d as usize);
+    let negative = rounded.compare(&Num::zero()).is_lt();
+    format!("{}{int}.{frac}", if negative { "-" } else { "" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eval_formats() {
+        let x = Num::Exact(num_rational::BigRational::new(79.into(), 15.into()));
+        assert_eq!(number(&x, Format::Auto), "\\frac{79}{15}");
+        assert_eq!(number(&x, Format::Decimals(2)), "5.27");
+        assert_eq!(number(&x, Format::Fraction), "\\frac{79}{15}");
+        assert_eq!(number(&Num::Approx(1.545645), Format::Decimals(3)), "1.546");
+        assert_eq!(number(&Num::Approx(-0.004), Format::Decimals(2)), "0.00");
+        assert_eq!(number(&Num::Approx(-0.5), Format::Decimals(2)), "-0.50");
+        assert_eq!(number(&Num::int(3), Format::Decimals(1)), "3.0");
+        assert_eq!(Format::parse(".2"), Some(Format::Decimals(2)));
+        assert_eq!(Format::parse("frac"), Some(Format::Fraction));
+        assert_eq!(Format::parse("x"), None);
+    }
+
+    #[test]
+    fn underscores_are_subscripts() {
+        assert_eq!(name_tex("L_cat"), "L_{\\mathrm{cat}}");
+        assert_eq!(name_tex("s_y"), "s_{y}");
+        assert_eq!(name_tex("W_1"), "W_{1}");
+        assert_eq!(name_tex("f_a'"), "f_{a}'");
+        assert_eq!(function_tex("f_a"), "f_{a}");
+        assert_eq!(function_tex("softmax"), "\\operatorname{softmax}");
+    }
 
     #[test]
     fn names_typeset_as_math() {
