@@ -34,6 +34,32 @@ f(3.01, -1, 2) - f(3, -1, 2) = 0.02 = 2 * 0.01
 numgrad f(3, -1, 2) ≈ ∇f(3, -1, 2)
 ";
 
+/// The backward pass of a 2-layer network with softmax cross-entropy: every gradient by hand,
+/// checked against backpropagation and finite differences (tensor gradients).
+const TWO_LAYER: &str = "let x = [1, 2, -1]
+let y = [0, 1]
+let W1 = [[1, 0, 1], [-1, 1, 0], [0.5, -1, 2]]
+let b1 = [-1, 1, 0.5]
+let W2 = [[1, -1, 0.5], [0, 2, -1]]
+let b2 = [0.5, 0]
+let h_pre = W1 · x + b1 = [-1, 2, -3]
+let h = ReLU(h_pre) = [0, 2, 0]
+let s = W2 · h + b2 = [-1.5, 4]
+let p = softmax(s)
+p ≈ [0.004, 0.996]
+let L(W1, b1, W2, b2) = -log(softmax(W2 · ReLU(W1 · x + b1) + b2) · y)
+let ds = p - y
+let dW2 = ds · hᵀ
+let dh = W2ᵀ · ds
+let dh_pre = dh * [0, 1, 0]
+let dW1 = dh_pre · xᵀ
+∂L/∂W2(W1, b1, W2, b2) ≈ dW2
+∂L/∂b2(W1, b1, W2, b2) ≈ ds
+∂L/∂W1(W1, b1, W2, b2) ≈ dW1
+∂L/∂b1(W1, b1, W2, b2) ≈ dh_pre
+numgrad ∂L/∂W1(W1, b1, W2, b2) ≈ dW1
+";
+
 fn run_block(src: &str) -> usize {
     let stmts = parse(&lex(src, 0).expect("lexes")).expect("parses");
     let mut env = Env::default();
@@ -45,6 +71,9 @@ fn blocks(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("part A block", |b| b.iter(|| run_block(black_box(PART_A))));
     group.bench_function("part B block", |b| b.iter(|| run_block(black_box(PART_B))));
+    group.bench_function("2-layer backward pass block", |b| {
+        b.iter(|| run_block(black_box(TWO_LAYER)))
+    });
     group.finish();
 }
 

@@ -366,3 +366,11 @@ fn names_are_scoped_per_exercise() {
     env.set_scope(super::eval::PAGE);
     assert!(env.run(&stmts("dz = 6")[0]).is_err());
 }
+
+#[test]
+fn the_benchmarked_two_layer_block_passes() {
+    let bench = include_str!("../../benches/verify.rs");
+    let start = bench.find("const TWO_LAYER: &str = \"").unwrap() + 25;
+    let end = start + bench[start..].find("\";").unwrap();
+    passes(&bench[start..end]);
+}
