@@ -374,3 +374,16 @@ fn the_benchmarked_two_layer_block_passes() {
     let end = start + bench[start..].find("\";").unwrap();
     passes(&bench[start..end]);
 }
+
+#[test]
+fn every_verify_block_in_the_language_reference_passes() {
+    let doc = include_str!("../../docs/verify.md");
+    let mut blocks = 0;
+    for (i, _) in doc.match_indices("```verify\n") {
+        let start = i + "```verify\n".len();
+        let end = start + doc[start..].find("```").unwrap();
+        passes(&doc[start..end]);
+        blocks += 1;
+    }
+    assert!(blocks >= 2, "found {blocks} blocks");
+}
