@@ -1,14 +1,16 @@
 //! The sample page is fully verified: changing any number a worked answer states, one at a
-//! time, fails the build at that number's line.
+//! time, fails the build at that number's line. So is the fixture page
+//! `tests/fixtures/verify/two-layer-net`, a 2-layer network's forward and backward pass.
 
 use std::fs;
 use std::ops::Range;
+use std::path::Path;
 
 use coursegen::source::line_col;
 use coursegen::verify::ast::{BinOp, Binding, Expr, ExprKind};
 use coursegen::verify::{lexer, parser};
 
-use super::{build_course, sample_copy};
+use super::{build_course, copy_tree, fixture, sample_copy};
 
 const PAGE: &str = "content/01-neural-networks/practice-backprop.md";
 
@@ -80,12 +82,33 @@ fn mutate(number: &str) -> String {
 fn changing_any_stated_number_fails_the_build_at_its_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let course = sample_copy(dir.path());
-    let path = course.join(PAGE);
+    every_stated_number_is_checked(&course, PAGE, 80);
+}
+
+/// The fixture page on a 2-layer network's backward pass (issue #11): forward values, `p − y`,
+/// `ds · hᵀ`, the ReLU mask, each checked by hand, by backprop and by finite differences.
+#[test]
+fn changing_any_stated_number_of_the_two_layer_backward_pass_fails_at_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = dir.path().join("course");
+    copy_tree(&fixture("verify", "two-layer-net"), &course);
+    every_stated_number_is_checked(
+        &course,
+        "content/01-networks/practice-two-layer-backprop.md",
+        120,
+    );
+}
+
+/// Changes each number the worked answers of `page` (a path inside `course`) state, one at a
+/// time, and expects the build to fail at that number's line; at least `minimum` of them.
+fn every_stated_number_is_checked(course: &Path, page: &str, minimum: usize) {
+    let path = course.join(page);
     let original = fs::read_to_string(&path).expect("read page");
+    build_course(course, None).expect("the page builds before any change");
     let spans = stated_numbers(&original);
     assert!(
-        spans.len() >= 80,
-        "found only {} stated numbers",
+        spans.len() >= minimum,
+        "found only {} stated numbers in {page}",
         spans.len()
     );
 
@@ -100,24 +123,24 @@ fn changing_any_stated_number_fails_the_build_at_its_line() {
             &original[span.end..]
         );
         fs::write(&path, changed).expect("write page");
-        match build_course(&course, None) {
+        match build_course(course, None) {
             Ok(_) => survivors.push(format!(
                 "line {line}: {number} -> {} still builds",
                 mutate(number)
             )),
             Err(errors) => {
                 let first = &errors.0[0];
-                if first.line() != Some(line) || !first.location().starts_with(PAGE) {
+                if first.line() != Some(line) || !first.location().starts_with(page) {
                     survivors.push(format!("line {line}: {number} failed elsewhere: {first}"));
                 }
             }
         }
     }
     fs::write(&path, &original).expect("restore page");
-    build_course(&course, None).expect("the restored page builds again");
+    build_course(course, None).expect("the restored page builds again");
     assert!(
         survivors.is_empty(),
-        "{} of {} numbers:\n{}",
+        "{} of {} numbers in {page}:\n{}",
         survivors.len(),
         spans.len(),
         survivors.join("\n")
