@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::ast::{BinOp, Binding, Expr, ExprKind, Stmt};
+use super::ast::{BinOp, Binding, Expr, ExprKind, Rel, Stmt};
 use super::autodiff;
 use super::check;
 use super::error::{Result, VerifyError};
@@ -139,7 +139,11 @@ impl Env {
         let mut left = &stmt.first;
         for (rel, right) in &stmt.links {
             let value = self.eval(right)?;
-            check::compare(left, &previous, *rel, right, &value)?;
+            // A step that rounds what it carries (`4 * p ≈ 4 * [0.6037, …]`) is checked by its
+            // claims at the decimals written; its two sides differ by that rounding.
+            if !(*rel == Rel::Approx && check::fully_claimed(left, right)) {
+                check::compare(left, &previous, *rel, right, &value)?;
+            }
             check::claims(self, left, *rel, right)?;
             previous = value;
             left = right;

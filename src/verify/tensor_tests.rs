@@ -387,3 +387,24 @@ fn every_verify_block_in_the_language_reference_passes() {
     }
     assert!(blocks >= 2, "found {blocks} blocks");
 }
+
+#[test]
+fn a_step_may_carry_rounded_values() {
+    let p = "let p = softmax([2, 1.5, -1])\n";
+    passes(&format!(
+        "{p}4 * p ≈ 4 * [0.6037, 0.3662, 0.0301] ≈ [2.4148, 1.4648, 0.1204]"
+    ));
+    passes(&format!("{p}-log(p[0]) ≈ -log(0.6037)"));
+    // Each rounded literal is still checked at its decimals.
+    fails(
+        &format!("{p}4 * p ≈ 4 * [0.6037, 0.3672, 0.0301]"),
+        "check failed: computed [0.603749, 0.366192, 0.030059], but the page states [0.6037, 0.3672, 0.0301]",
+        "[0.6037, 0.3672",
+    );
+    // Where the sides differ otherwise, the values are compared as before.
+    fails(
+        &format!("{p}let q = p\n4 * p ≈ 4 * q + 0.001"),
+        "check failed: computed [2.414996, 1.464769, 0.120236], but the page states [2.415996, 1.465769, 0.121236]",
+        "4 * q",
+    );
+}
