@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::config::Require;
+use crate::coverage::{course_coverage, Coverage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::flashcards::render_decks;
 use crate::load::load_course;
@@ -23,6 +25,9 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Whether to make the flashcard PDFs (`--no-pdf` skips them for a faster preview).
     pub pdf: bool,
+    /// Unverified numbers in worked answers are errors (`--strict`), whatever `course.yaml`
+    /// says.
+    pub strict: bool,
 }
 
 /// What a successful build did.
@@ -34,6 +39,10 @@ pub struct BuildReport {
     pub cards: usize,
     /// Verification links checked.
     pub checks: usize,
+    /// How many numbers in worked answers are verified, and which are not.
+    pub coverage: Coverage,
+    /// Problems that do not fail the build (unverified numbers), sorted by place.
+    pub warnings: Vec<Diagnostic>,
     /// Files of the site, when it was built in memory (no `out`), sorted by path.
     pub files: Vec<OutputFile>,
     /// Time per stage, in order.
@@ -127,6 +136,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             return Err(fail(errors.0));
         }
     };
+    // Unverified numbers in worked answers: warnings, or errors when the course asks for it.
+    report.coverage = timed(&mut report.timings, "coverage", || course_coverage(&course));
+    let unverified = report.coverage.diagnostics();
+    if options.strict || course.config.verify.require == Require::All {
+        if !unverified.is_empty() {
+            return Err(fail(unverified));
+        }
+    } else {
+        let mut warnings = Diagnostics(unverified.into_iter().map(Diagnostic::warning).collect());
+        warnings.sort();
+        warnings.cap_per_file();
+        report.warnings = warnings.0;
+    }
     let templates = Templates::load(root).map_err(fail)?;
     report.pages = course.pages().count();
     report.cards = course.pages().map(|p| p.counts.cards).sum();

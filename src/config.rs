@@ -6,7 +6,14 @@ use serde::Deserialize;
 pub const COURSE_FILE: &str = "course.yaml";
 
 /// Keys accepted in `course.yaml`, for error hints.
-pub const COURSE_KEYS: &[&str] = &["title", "description", "base_url", "language", "flashcards"];
+pub const COURSE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "flashcards",
+    "verify",
+];
 
 /// Settings of a whole course.
 #[derive(Debug, Clone, Deserialize)]
@@ -27,6 +34,30 @@ pub struct CourseConfig {
     /// Options for the printable flashcards.
     #[serde(default)]
     pub flashcards: FlashcardOptions,
+    /// Options for verification.
+    #[serde(default)]
+    pub verify: VerifyOptions,
+}
+
+/// Options for verification.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyOptions {
+    /// Which numbers in worked answers must be verified.
+    #[serde(default)]
+    pub require: Require,
+}
+
+/// How strict coverage is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Require {
+    /// Unverified numbers in worked answers are warnings.
+    #[default]
+    Checks,
+    /// Every number in a worked answer must be computed or checked: unverified ones are
+    /// errors (as with `--strict`).
+    All,
 }
 
 impl CourseConfig {
@@ -38,6 +69,7 @@ impl CourseConfig {
             base_url: default_base_url(),
             language: default_language(),
             flashcards: FlashcardOptions::default(),
+            verify: VerifyOptions::default(),
         }
     }
 }

@@ -28,6 +28,18 @@ pub struct Diagnostic {
     /// True when the command was asked to do something it cannot (a course folder that is not
     /// one, an output folder in the way), rather than the content being wrong.
     pub usage: bool,
+    /// An error fails the build; a warning is reported and the build goes on.
+    pub severity: Severity,
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Severity {
+    /// The build fails.
+    #[default]
+    Error,
+    /// Reported; the build succeeds (an unverified number in a worked answer).
+    Warning,
 }
 
 impl Diagnostic {
@@ -40,6 +52,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             usage: false,
+            severity: Severity::Error,
         }
     }
 
@@ -52,6 +65,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             usage: false,
+            severity: Severity::Error,
         }
     }
 
@@ -68,6 +82,12 @@ impl Diagnostic {
     /// Marks the problem as a usage error (exit code 2 instead of 1).
     pub fn usage(mut self) -> Self {
         self.usage = true;
+        self
+    }
+
+    /// Makes the diagnostic a warning: reported, and the build goes on.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
         self
     }
 
@@ -98,7 +118,11 @@ impl Diagnostic {
     /// The full report: headline, source line with a caret, and the hint.
     pub fn render(&self) -> String {
         let headline = format!("{}: {}", self.location(), self.message);
-        let mut group = Group::with_title(Level::ERROR.primary_title(headline));
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let mut group = Group::with_title(level.primary_title(headline));
         if let (Some(file), Some(span)) = (&self.file, &self.span) {
             let (line_text, line_range) = file.line_at(span.start);
             let (line_no, _) = file.line_col(span.start);
@@ -250,10 +274,15 @@ fn push_more(kept: &mut Vec<Diagnostic>, dropped: usize) {
         None => last.path.clone().unwrap_or_default(),
     };
     let usage = last.usage;
+    let severity = last.severity;
+    let kind = match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
     let mut more = Diagnostic::in_path(
         path,
         format!(
-            "and {dropped} more error{} in this file",
+            "and {dropped} more {kind}{} in this file",
             if dropped == 1 { "" } else { "s" }
         ),
     )
@@ -261,6 +290,7 @@ fn push_more(kept: &mut Vec<Diagnostic>, dropped: usize) {
         "only the first {MAX_ERRORS_PER_FILE} errors of a file are shown; fix those and build again"
     ));
     more.usage = usage;
+    more.severity = severity;
     kept.push(more);
 }
 

@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod config;
+pub mod coverage;
 pub mod diagnostic;
 pub mod flashcards;
 pub mod linalg;

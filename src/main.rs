@@ -36,6 +36,9 @@ enum Command {
         /// Skip the flashcard PDFs (a faster build for previews).
         #[arg(long)]
         no_pdf: bool,
+        /// Fail on any number in a worked answer that nothing computes or checks.
+        #[arg(long)]
+        strict: bool,
     },
     /// Run every check `build` runs (every verification block, link and template) but write
     /// nothing.
@@ -43,6 +46,9 @@ enum Command {
         /// The course folder.
         #[arg(default_value = ".")]
         path: PathBuf,
+        /// Fail on any number in a worked answer that nothing computes or checks.
+        #[arg(long)]
+        strict: bool,
     },
     /// Serve the course on loopback, rebuilding and reloading open pages on every change.
     Serve {
@@ -74,8 +80,9 @@ fn main() -> ExitCode {
             out,
             timings,
             no_pdf,
-        } => cmd::build::run(&path, out, timings, !no_pdf),
-        Command::Check { path } => cmd::build::check(&path),
+            strict,
+        } => cmd::build::run(&path, out, timings, !no_pdf, strict),
+        Command::Check { path, strict } => cmd::build::check(&path, strict),
         Command::Serve {
             path,
             port,

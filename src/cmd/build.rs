@@ -2,32 +2,49 @@
 
 use std::path::{Path, PathBuf};
 
-use coursegen::build::{build, default_out, BuildOptions};
+use coursegen::build::{build, default_out, BuildOptions, BuildReport};
 use coursegen::diagnostic::Diagnostics;
 
 use super::{CONTENT_ERROR, USAGE_ERROR};
 
 /// Builds the course at `path`; prints every error, or the summary line.
-pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool) -> u8 {
+pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool, strict: bool) -> u8 {
     let out = out.unwrap_or_else(|| default_out(path));
     match build(&BuildOptions {
         root: path.to_path_buf(),
         out: Some(out.clone()),
         pdf,
+        strict,
     }) {
         Ok(report) => {
+            report_warnings(&report);
             if timings {
                 for (stage, time) in &report.timings {
                     eprintln!("{stage:>8}: {:>8.1} ms", time.as_secs_f64() * 1000.0);
                 }
             }
             println!("{} into {}", report.summary("built"), out.display());
+            report_coverage(&report);
             // The process ends here: freeing the whole course model page by page would only
             // keep it waiting (about 0.1 s on one thread at 10,000 pages).
             std::mem::forget(report);
             0
         }
         Err(errors) => report_errors(&errors),
+    }
+}
+
+/// Prints the warnings of a build that succeeded.
+fn report_warnings(report: &BuildReport) {
+    for warning in &report.warnings {
+        eprintln!("{}", warning.render());
+    }
+}
+
+/// Prints the coverage line, after the summary.
+fn report_coverage(report: &BuildReport) {
+    if report.coverage.total() > 0 {
+        println!("{}", report.coverage.summary());
     }
 }
 
@@ -42,15 +59,18 @@ fn report_errors(errors: &Diagnostics) -> u8 {
 }
 
 /// Checks the course at `path` without writing anything.
-pub fn check(path: &Path) -> u8 {
+pub fn check(path: &Path, strict: bool) -> u8 {
     match build(&BuildOptions {
         root: path.to_path_buf(),
         out: None,
         // Laying out PDFs cannot find a content error, so checking skips it.
         pdf: false,
+        strict,
     }) {
         Ok(report) => {
+            report_warnings(&report);
             println!("{}", report.summary("checked"));
+            report_coverage(&report);
             0
         }
         Err(errors) => report_errors(&errors),

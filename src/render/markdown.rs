@@ -571,6 +571,19 @@ impl Ctx<'_> {
                 };
                 self.eval_role(arg, span, format)
             }
+            "verify" => match self.verification.check_inline(self.file, arg, span.clone()) {
+                Ok(latex) => {
+                    let mut m = String::new();
+                    self.math(&latex, false, span, &mut m);
+                    Event::InlineHtml(m.into())
+                }
+                Err(d) => {
+                    self.errors.push(d);
+                    Event::Text("".into())
+                }
+            },
+            // A number that is not a claim (a label, a given): printed as written.
+            "label" => Event::Text(arg.to_string().into()),
             "count" | "Count" | "number" => {
                 let n = match arg.trim() {
                     "questions" => self.counts.questions,
@@ -594,7 +607,9 @@ impl Ctx<'_> {
             other => {
                 let d = self
                     .error(span, format!("unknown role `{{{other}}}`"))
-                    .with_hint("roles are {eval}, {count}, {Count} and {number}");
+                    .with_hint(
+                        "roles are {eval}, {verify}, {label}, {count}, {Count} and {number}",
+                    );
                 self.errors.push(d);
                 Event::Text("".into())
             }

@@ -10,6 +10,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use crate::build::{build, BuildOptions, Built};
+use crate::config::Require;
+use crate::coverage::page_coverage;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::flashcards::render_page_decks;
 use crate::load::{load_page, relative};
@@ -47,10 +49,11 @@ impl Site {
             root: root.to_path_buf(),
             out: None,
             pdf: true,
+            strict: false,
         });
         match result {
             Ok(mut report) => {
-                let summary = report.summary("built");
+                let summary = with_warnings(report.summary("built"), &report.warnings);
                 *self.model.lock().unwrap_or_else(|p| p.into_inner()) = report.model.take();
                 let files = report
                     .files
@@ -101,6 +104,15 @@ impl Site {
             Ok(v) => v,
             Err(errors) => return Some(Err(self.fail(Diagnostics(errors)))),
         };
+        let unverified = page_coverage(&page).diagnostics();
+        let warnings: Vec<Diagnostic> = if model.course.config.verify.require == Require::All {
+            if !unverified.is_empty() {
+                return Some(Err(self.fail(Diagnostics(unverified))));
+            }
+            vec![]
+        } else {
+            unverified.into_iter().map(Diagnostic::warning).collect()
+        };
         let previous = std::mem::replace(page_mut(&mut model.course, index)?, page);
         match render_one(model, index, &verification) {
             Ok((files, links)) => {
@@ -114,9 +126,12 @@ impl Site {
                 model.verifications[index] = verification;
                 let page = model.course.pages().nth(index)?;
                 let checks: usize = model.verifications.iter().map(|v| v.checks).sum();
-                let summary = format!(
-                    "rebuilt {} ({} checks on the page, {checks} in all)",
-                    page.file.path, model.verifications[index].checks
+                let summary = with_warnings(
+                    format!(
+                        "rebuilt {} ({} checks on the page, {checks} in all)",
+                        page.file.path, model.verifications[index].checks
+                    ),
+                    &warnings,
                 );
                 self.publish(|s| {
                     for stale in ["flashcards.tsv", "flashcards.pdf"] {
@@ -233,5 +248,17 @@ pub fn relevant(root: &Path, path: &Path) -> bool {
                 || WATCHED_DIRS.iter().any(|d| rel.starts_with(d))
         }
         Err(_) => false,
+    }
+}
+
+/// Prints warnings where `serve` runs (the page itself built) and counts them in the summary.
+fn with_warnings(summary: String, warnings: &[Diagnostic]) -> String {
+    for w in warnings {
+        eprintln!("{}", w.render());
+    }
+    match warnings.len() {
+        0 => summary,
+        1 => format!("{summary}, 1 warning"),
+        n => format!("{summary}, {n} warnings"),
     }
 }

@@ -12,7 +12,7 @@
 
 use super::ast::{Expr, ExprKind, Rel};
 use super::error::{Result, VerifyError};
-use super::eval::Env;
+use super::eval::{Env, ScopeId};
 use crate::linalg::{Num, Value};
 
 /// Relative tolerance when two computed values are compared with `≈` and no literal gives a
@@ -189,17 +189,18 @@ fn order(left: &Value, rel: Rel, right: &Value) -> Option<(Num, Num)> {
 /// `v` could otherwise hide. Two literals claim nothing (`max(1, 2) = max(2, 1)` is a fact),
 /// and two expressions claim nothing but their values (`softmax(s) ≈ softmax(s - 789)` is an
 /// invariance, checked as written).
-pub fn claims(env: &Env, left: &Expr, rel: Rel, right: &Expr) -> Result<()> {
+pub fn claims(env: &Env, scope: ScopeId, left: &Expr, rel: Rel, right: &Expr) -> Result<()> {
     if rel.is_order() {
         return Ok(());
     }
+    let eval = |e: &Expr| env.eval_in_scope(e, scope);
     let mut pairs: Vec<(&Expr, &Expr)> = matched_children(left.ungrouped(), right.ungrouped());
     while let Some((a, b)) = pairs.pop() {
         let (a, b) = (a.ungrouped(), b.ungrouped());
         match (a.is_literal(), b.is_literal()) {
             (true, true) => {}
-            (false, true) => compare(a, &env.eval(a)?, rel, b, &env.eval(b)?)?,
-            (true, false) => compare(b, &env.eval(b)?, rel, a, &env.eval(a)?)?,
+            (false, true) => compare(a, &eval(a)?, rel, b, &eval(b)?)?,
+            (true, false) => compare(b, &eval(b)?, rel, a, &eval(a)?)?,
             (false, false) => pairs.extend(matched_children(a, b)),
         }
     }

@@ -135,16 +135,40 @@ impl Env {
                 .values
                 .insert(name.clone(), first.clone());
         }
+        self.check_links(stmt, first, self.current)
+    }
+
+    /// Checks a statement that defines nothing, as seen from `scope` (an inline `{verify}`);
+    /// returns how many links were checked.
+    pub fn check(&self, stmt: &Stmt, scope: ScopeId) -> Result<usize> {
+        if let Some((_, span)) = &stmt.binding {
+            return Err(
+                VerifyError::new(span.clone(), "an inline check cannot define a name")
+                    .hint("define names in a `verify` block; inline, write `name = value`"),
+            );
+        }
+        if stmt.links.is_empty() {
+            return Err(
+                VerifyError::new(stmt.span.clone(), "this check checks nothing")
+                    .hint("write `expr = value`"),
+            );
+        }
+        let first = self.eval_in_scope(&stmt.first, scope)?;
+        self.check_links(stmt, first, scope)
+    }
+
+    /// Checks each link of a statement's chain, `first` being the first side's value.
+    fn check_links(&self, stmt: &Stmt, first: Value, scope: ScopeId) -> Result<usize> {
         let mut previous = first;
         let mut left = &stmt.first;
         for (rel, right) in &stmt.links {
-            let value = self.eval(right)?;
+            let value = self.eval_in_scope(right, scope)?;
             // A step that rounds what it carries (`4 * p ≈ 4 * [0.6037, …]`) is checked by its
             // claims at the decimals written; its two sides differ by that rounding.
             if !(*rel == Rel::Approx && check::fully_claimed(left, right)) {
                 check::compare(left, &previous, *rel, right, &value)?;
             }
-            check::claims(self, left, *rel, right)?;
+            check::claims(self, scope, left, *rel, right)?;
             previous = value;
             left = right;
         }

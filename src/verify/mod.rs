@@ -70,16 +70,45 @@ impl PageVerification {
         // The code text, not the source between the backticks: a code span may continue on a
         // quoted line or hold escapes, so the two can differ; positions stay close enough.
         let src = code;
-        let scope = self
-            .scopes
-            .iter()
-            .rev()
-            .find(|(range, _)| range.contains(&span.start))
-            .map_or(eval::PAGE, |(_, scope)| *scope);
+        let scope = self.scope_at(span.start);
         lexer::lex(src, span.start)
             .and_then(|tokens| parser::parse_expr(&tokens))
             .and_then(|e| self.env.eval_in_scope(&e, scope))
             .map_err(|e| to_diagnostic(file, e))
+    }
+
+    /// Checks an inline `{verify}` statement (`df/dq = 2`) with the names visible where it is
+    /// written; returns its LaTeX, typeset like a shown block's line.
+    pub fn check_inline(
+        &self,
+        file: &Arc<SourceFile>,
+        code: &str,
+        span: Range<usize>,
+    ) -> Result<String, Diagnostic> {
+        let scope = self.scope_at(span.start);
+        let stmt = lexer::lex(code, span.start)
+            .and_then(|tokens| parser::parse(&tokens))
+            .map_err(|e| to_diagnostic(file, e))?;
+        let [stmt] = stmt.as_slice() else {
+            return Err(Diagnostic::at(
+                file,
+                span,
+                "`{verify}` takes one check, such as `df/dq = 2`",
+            ));
+        };
+        self.env
+            .check(stmt, scope)
+            .map_err(|e| to_diagnostic(file, e))?;
+        Ok(typeset::statement(stmt))
+    }
+
+    /// The scope of the innermost exercise holding byte `at`, or the page's.
+    fn scope_at(&self, at: usize) -> ScopeId {
+        self.scopes
+            .iter()
+            .rev()
+            .find(|(range, _)| range.contains(&at))
+            .map_or(eval::PAGE, |(_, scope)| *scope)
     }
 }
 
