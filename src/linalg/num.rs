@@ -20,6 +20,15 @@ pub enum Num {
 
 /// Parses a decimal literal such as `3.01`, `-2`, `1e-3` into an exact rational.
 pub fn parse_decimal(text: &str) -> Option<BigRational> {
+    // Most literals are short (`2`, `-1`, `0.25`): machine integers parse them without
+    // big-number string conversion and powers.
+    if text.len() <= 18 && !text.contains(['e', 'E']) {
+        let (int_part, frac_part) = text.split_once('.').unwrap_or((text, ""));
+        if let Ok(numer) = format!("{int_part}{frac_part}").parse::<i64>() {
+            let denom = 10i64.pow(frac_part.len() as u32);
+            return Some(BigRational::new(numer.into(), denom.into()));
+        }
+    }
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(i) => (&text[..i], text[i + 1..].parse::<i64>().ok()?),
         None => (text, 0),
@@ -133,6 +142,7 @@ impl Num {
         &self,
         other: &Num,
         op: &str,
+        small: impl FnOnce((i128, i128), (i128, i128)) -> (i128, i128),
         exact: impl FnOnce(&BigRational, &BigRational) -> BigRational,
         float: impl FnOnce(f64, f64) -> f64,
     ) -> Result<Num> {
@@ -141,7 +151,11 @@ impl Num {
         let words = self.words() + other.words() + 1;
         budget::charge(words * words)?;
         match (self, other) {
-            (Num::Exact(a), Num::Exact(b)) => Num::checked(exact(a, b)),
+            (Num::Exact(a), Num::Exact(b)) => match (small_parts(a), small_parts(b)) {
+                // Worked answers are mostly small fractions: machine arithmetic, one gcd.
+                (Some(x), Some(y)) => Ok(Num::Exact(reduced(small(x, y)))),
+                _ => Num::checked(exact(a, b)),
+            },
             _ => Num::approx(
                 float(self.to_finite(op)?, other.to_finite(op)?),
                 &format!("the result of `{op}`"),
@@ -151,17 +165,35 @@ impl Num {
 
     /// `self + other`.
     pub fn add(&self, other: &Num) -> Result<Num> {
-        self.combine(other, "+", |a, b| a + b, |a, b| a + b)
+        self.combine(
+            other,
+            "+",
+            |(a, b), (c, d)| (a * d + c * b, b * d),
+            |a, b| a + b,
+            |a, b| a + b,
+        )
     }
 
     /// `self − other`.
     pub fn sub(&self, other: &Num) -> Result<Num> {
-        self.combine(other, "−", |a, b| a - b, |a, b| a - b)
+        self.combine(
+            other,
+            "−",
+            |(a, b), (c, d)| (a * d - c * b, b * d),
+            |a, b| a - b,
+            |a, b| a - b,
+        )
     }
 
     /// `self × other`.
     pub fn mul(&self, other: &Num) -> Result<Num> {
-        self.combine(other, "×", |a, b| a * b, |a, b| a * b)
+        self.combine(
+            other,
+            "×",
+            |(a, b), (c, d)| (a * c, b * d),
+            |a, b| a * b,
+            |a, b| a * b,
+        )
     }
 
     /// `self ÷ other`; an error when `other` is zero.
@@ -169,7 +201,13 @@ impl Num {
         if other.is_zero() {
             return Err(LinalgError::DivisionByZero);
         }
-        self.combine(other, "/", |a, b| a / b, |a, b| a / b)
+        self.combine(
+            other,
+            "/",
+            |(a, b), (c, d)| (a * d, b * c),
+            |a, b| a / b,
+            |a, b| a / b,
+        )
     }
 
     /// `−self`.
@@ -361,6 +399,30 @@ impl fmt::Display for Num {
     }
 }
 
+/// Numerator and denominator of a fraction whose parts fit in 31 bits, so that sums and
+/// products of two of them fit comfortably in 128.
+fn small_parts(r: &BigRational) -> Option<(i128, i128)> {
+    if r.numer().bits() > 31 || r.denom().bits() > 31 {
+        return None;
+    }
+    Some((r.numer().to_i64()? as i128, r.denom().to_i64()? as i128))
+}
+
+/// `n / d` in lowest terms with a positive denominator (`d` is never 0: division checks).
+fn reduced((n, d): (i128, i128)) -> BigRational {
+    let (mut a, mut b) = (n.unsigned_abs(), d.unsigned_abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    let g = a.max(1) as i128;
+    let (n, d) = if d < 0 {
+        (-n / g, -d / g)
+    } else {
+        (n / g, d / g)
+    };
+    BigRational::new_raw(BigInt::from(n), BigInt::from(d))
+}
+
 fn exact_to_string(r: &BigRational) -> String {
     if r.is_integer() {
         return r.numer().to_string();
@@ -432,6 +494,27 @@ mod tests {
             Err(LinalgError::DivisionByZero)
         ));
         assert_eq!(n("2").pow(&n("-2")).unwrap(), n("0.25"));
+    }
+
+    proptest::proptest! {
+        /// The machine-integer path agrees with big-number arithmetic, signs and all.
+        #[test]
+        fn small_fractions_match_big_arithmetic(
+            a in -2_000_000_000i64..2_000_000_000,
+            b in 1i64..2_000_000_000,
+            c in -2_000_000_000i64..2_000_000_000,
+            d in 1i64..2_000_000_000,
+        ) {
+            let x = BigRational::new(a.into(), b.into());
+            let y = BigRational::new(c.into(), d.into());
+            let (p, q) = (Num::Exact(x.clone()), Num::Exact(y.clone()));
+            proptest::prop_assert_eq!(p.add(&q).unwrap(), Num::Exact(&x + &y));
+            proptest::prop_assert_eq!(p.sub(&q).unwrap(), Num::Exact(&x - &y));
+            proptest::prop_assert_eq!(p.mul(&q).unwrap(), Num::Exact(&x * &y));
+            if c != 0 {
+                proptest::prop_assert_eq!(p.div(&q).unwrap(), Num::Exact(&x / &y));
+            }
+        }
     }
 
     #[test]

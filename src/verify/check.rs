@@ -189,22 +189,52 @@ fn order(left: &Value, rel: Rel, right: &Value) -> Option<(Num, Num)> {
 /// `v` could otherwise hide. Two literals claim nothing (`max(1, 2) = max(2, 1)` is a fact),
 /// and two expressions claim nothing but their values (`softmax(s) ≈ softmax(s - 789)` is an
 /// invariance, checked as written).
-pub fn claims(env: &Env, scope: ScopeId, left: &Expr, rel: Rel, right: &Expr) -> Result<()> {
+pub fn claims(
+    env: &Env,
+    scope: ScopeId,
+    left: &Expr,
+    rel: Rel,
+    right: &Expr,
+    compared: bool,
+) -> Result<()> {
     if rel.is_order() {
         return Ok(());
     }
     let eval = |e: &Expr| env.eval_in_scope(e, scope);
-    let mut pairs: Vec<(&Expr, &Expr)> = matched_children(left.ungrouped(), right.ungrouped());
-    while let Some((a, b)) = pairs.pop() {
+    // A pair reached from the top only through lists, signs and transposes is implied by the
+    // comparison of the whole link (when it was made): each entry was compared already. Only
+    // below an operation that can hide a difference (`+`, `·`, `max`, …) is there a claim the
+    // whole does not check.
+    let mut pairs: Vec<(&Expr, &Expr, bool)> =
+        children_implied(left.ungrouped(), right.ungrouped(), compared);
+    while let Some((a, b, implied)) = pairs.pop() {
         let (a, b) = (a.ungrouped(), b.ungrouped());
         match (a.is_literal(), b.is_literal()) {
             (true, true) => {}
+            _ if implied && (a.is_literal() || b.is_literal()) => {}
             (false, true) => compare(a, &eval(a)?, rel, b, &eval(b)?)?,
             (true, false) => compare(b, &eval(b)?, rel, a, &eval(a)?)?,
-            (false, false) => pairs.extend(matched_children(a, b)),
+            (false, false) => pairs.extend(children_implied(a, b, implied)),
         }
     }
     Ok(())
+}
+
+/// [`matched_children`], each marked as implied by its parents' comparison when `implied` and
+/// the parent maps entries one to one (a list, a negation, a transpose).
+fn children_implied<'a>(
+    a: &'a Expr,
+    b: &'a Expr,
+    implied: bool,
+) -> Vec<(&'a Expr, &'a Expr, bool)> {
+    let one_to_one = matches!(
+        a.kind,
+        ExprKind::List(_) | ExprKind::Neg(_) | ExprKind::Transpose(_)
+    );
+    matched_children(a, b)
+        .into_iter()
+        .map(|(x, y)| (x, y, implied && one_to_one))
+        .collect()
 }
 
 /// True when a `≈` link's two sides differ only where one writes a literal for what the other

@@ -10,6 +10,8 @@ use super::autodiff;
 use super::check;
 use super::error::{Result, VerifyError};
 use super::ops::{self, Builtin, Op, BUILTINS, CONSTANTS};
+use smallvec::SmallVec;
+
 use crate::linalg::{budget, parse_decimal, LinalgError, Num, Value};
 
 /// A function a block defined with `let f(x, y) = …`.
@@ -165,10 +167,11 @@ impl Env {
             let value = self.eval_in_scope(right, scope)?;
             // A step that rounds what it carries (`4 * p ≈ 4 * [0.6037, …]`) is checked by its
             // claims at the decimals written; its two sides differ by that rounding.
-            if !(*rel == Rel::Approx && check::fully_claimed(left, right)) {
+            let compared = !(*rel == Rel::Approx && check::fully_claimed(left, right));
+            if compared {
                 check::compare(left, &previous, *rel, right, &value)?;
             }
-            check::claims(self, scope, left, *rel, right)?;
+            check::claims(self, scope, left, *rel, right, compared)?;
             previous = value;
             left = right;
         }
@@ -297,8 +300,8 @@ pub(super) struct Node {
     pub value: Value,
     /// The operation.
     pub op: Op,
-    /// The input nodes.
-    pub inputs: Vec<usize>,
+    /// The input nodes (most operations have one or two: no allocation for them).
+    pub inputs: SmallVec<[usize; 2]>,
     /// True when a gradient must flow back through this node (it depends on a parameter).
     pub needs_grad: bool,
     /// Where the operation is written, for errors of the backward pass.
@@ -334,7 +337,8 @@ impl<'e> Walk<'e> {
     pub fn new(env: &'e Env) -> Self {
         Walk {
             env,
-            tape: Vec::new(),
+            // Most expressions of a worked answer record a few dozen operations.
+            tape: Vec::with_capacity(32),
             nesting: 0,
         }
     }
@@ -363,16 +367,24 @@ impl<'e> Walk<'e> {
         self.push(Node {
             value,
             op: Op::Leaf,
-            inputs: vec![],
+            inputs: SmallVec::new(),
             needs_grad,
             span: span.clone(),
         })
     }
 
     /// Applies `op` to recorded nodes and records the result.
-    fn apply(&mut self, op: Op, inputs: Vec<usize>, span: &Range<usize>) -> Result<usize> {
-        let args: Vec<&Value> = inputs.iter().map(|&i| &self.tape[i].value).collect();
-        let value = ops::forward(&op, &args).map_err(linalg(span))?;
+    fn apply(
+        &mut self,
+        op: Op,
+        inputs: SmallVec<[usize; 2]>,
+        span: &Range<usize>,
+    ) -> Result<usize> {
+        let value = {
+            let args: SmallVec<[&Value; 2]> = inputs.iter().map(|&i| &self.tape[i].value).collect();
+            ops::forward(&op, &args)
+        }
+        .map_err(linalg(span))?;
         let needs_grad = inputs.iter().any(|&i| self.tape[i].needs_grad);
         self.push(Node {
             value,
@@ -439,11 +451,11 @@ impl<'e> Walk<'e> {
             ExprKind::Group(x) => self.expr(x, frame),
             ExprKind::Neg(x) => {
                 let a = self.expr(x, frame)?;
-                self.apply(Op::Neg, vec![a], span)
+                self.apply(Op::Neg, smallvec::smallvec![a], span)
             }
             ExprKind::Transpose(x) => {
                 let a = self.expr(x, frame)?;
-                self.apply(Op::Transpose, vec![a], span)
+                self.apply(Op::Transpose, smallvec::smallvec![a], span)
             }
             ExprKind::Binary(op, x, y) => {
                 let a = self.expr(x, frame)?;
@@ -458,8 +470,8 @@ impl<'e> Walk<'e> {
                     BinOp::Pow => self.power_op(a, b, y)?,
                 };
                 let inputs = match op {
-                    Op::MatPow(_) => vec![a],
-                    _ => vec![a, b],
+                    Op::MatPow(_) => smallvec::smallvec![a],
+                    _ => smallvec::smallvec![a, b],
                 };
                 self.apply(op, inputs, span)
             }
@@ -467,7 +479,7 @@ impl<'e> Walk<'e> {
                 let nodes = items
                     .iter()
                     .map(|x| self.expr(x, frame))
-                    .collect::<Result<Vec<_>>>()?;
+                    .collect::<Result<SmallVec<_>>>()?;
                 self.list(nodes, span)
             }
             ExprKind::Index(x, index) => {
@@ -477,13 +489,13 @@ impl<'e> Walk<'e> {
                     let node = self.expr(i, frame)?;
                     at.push(self.integer(node, &i.span)?);
                 }
-                self.apply(Op::Index(at), vec![a], span)
+                self.apply(Op::Index(at), smallvec::smallvec![a], span)
             }
             ExprKind::Call(name, args) => {
                 let nodes = args
                     .iter()
                     .map(|x| self.expr(x, frame))
-                    .collect::<Result<Vec<_>>>()?;
+                    .collect::<Result<SmallVec<[usize; 2]>>>()?;
                 let env: &'e Env = self.env;
                 if let Some(f) = env.function_in(name, frame.scope) {
                     if f.params.len() != nodes.len() {
@@ -550,7 +562,7 @@ impl<'e> Walk<'e> {
 
     /// `[scalars]` is a vector, `[vectors]` a matrix, row by row: an operation of its own
     /// (it stacks its items), so gradients flow back into the items.
-    fn list(&mut self, nodes: Vec<usize>, span: &Range<usize>) -> Result<usize> {
+    fn list(&mut self, nodes: SmallVec<[usize; 2]>, span: &Range<usize>) -> Result<usize> {
         if nodes.is_empty() {
             return self.leaf(Value::Vector(vec![]), false, span);
         }
@@ -594,7 +606,7 @@ impl<'e> Walk<'e> {
         let nodes = args
             .iter()
             .map(|a| self.expr(a, frame))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<SmallVec<[usize; 2]>>>()?;
         let point: Vec<Value> = nodes.iter().map(|&i| self.tape[i].value.clone()).collect();
         let which = match var {
             Some(v) => {
