@@ -408,3 +408,104 @@ fn a_step_may_carry_rounded_values() {
         "4 * q",
     );
 }
+
+mod shapes {
+    //! Structure-aware properties: expressions built from the grammar, long and deep, end
+    //! with a pass or a located error — never an abort — and in bounded time.
+    use proptest::prelude::*;
+    use std::time::{Duration, Instant};
+
+    const PRELUDE: &str = "let x = [1, -2]\nlet W = [[1, 2], [3, 4]]\nlet s = 3\n\
+        let f(a, b) = sum(a * b) + max(a)\n";
+
+    fn leaf() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "x",
+            "W",
+            "s",
+            "1",
+            "-2.5",
+            "0",
+            "1e300",
+            "[1, 2]",
+            "[[1, 0], [0, 1]]",
+            "e",
+            "π",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    fn expr() -> impl Strategy<Value = String> {
+        leaf().prop_recursive(12, 256, 4, |inner| {
+            prop_oneof![
+                (
+                    inner.clone(),
+                    prop::sample::select(vec!["+", "-", "*", "·", "/", "^", ".^"]),
+                    inner.clone()
+                )
+                    .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+                (
+                    prop::sample::select(vec![
+                        "exp",
+                        "log",
+                        "sqrt",
+                        "ReLU",
+                        "softmax",
+                        "sum",
+                        "max",
+                        "norm",
+                        "inv",
+                        "det",
+                        "transpose",
+                        "argmax",
+                        "mean"
+                    ]),
+                    inner.clone()
+                )
+                    .prop_map(|(f, a)| format!("{f}({a})")),
+                inner.clone().prop_map(|a| format!("{a}ᵀ")),
+                (inner.clone(), 0i64..3).prop_map(|(a, i)| format!("{a}[{i}]")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("[{a}, {b}]")),
+                (inner.clone(), inner).prop_map(|(a, b)| format!("f({a}, {b})")),
+            ]
+        })
+    }
+
+    /// A chain of `n` copies of `part` joined by `op`, or nested `n` deep.
+    fn long_or_deep() -> impl Strategy<Value = String> {
+        (
+            expr(),
+            1usize..3000,
+            prop::bool::ANY,
+            prop::sample::select(vec!["+", "·", "*"]),
+        )
+            .prop_map(|(part, n, deep, op)| {
+                if deep {
+                    format!("{}{part}{}", "(".repeat(n), ")".repeat(n))
+                } else {
+                    vec![part; n.min(400)].join(&format!(" {op} "))
+                }
+            })
+    }
+
+    fn ends_in_time(src: &str) {
+        let start = Instant::now();
+        let _ = super::run(&format!("{PRELUDE}{src}"));
+        // Generous: a debug build on a shared machine; an abort or a hang fails outright.
+        assert!(start.elapsed() < Duration::from_secs(20), "{src:.200}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn grammar_shaped_checks_end(a in expr(), b in expr()) {
+            ends_in_time(&format!("{a} = {b}\n∇f({a}, {b}) ≈ numgrad f({a}, {b})"));
+        }
+
+        #[test]
+        fn long_and_deep_expressions_end(e in long_or_deep()) {
+            ends_in_time(&format!("{e} = 1"));
+        }
+    }
+}
