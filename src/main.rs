@@ -10,7 +10,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+
+use cmd::report::Format;
 
 /// Build a course site whose worked answers are recomputed at build time.
 #[derive(Parser)]
@@ -39,6 +41,9 @@ enum Command {
         /// Fail on any number in a worked answer that nothing computes or checks.
         #[arg(long)]
         strict: bool,
+        /// How to print errors and warnings: for people, JSON lines, or GitHub annotations.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// Run every check `build` runs (every verification block, link and template) but write
     /// nothing.
@@ -49,6 +54,9 @@ enum Command {
         /// Fail on any number in a worked answer that nothing computes or checks.
         #[arg(long)]
         strict: bool,
+        /// How to print errors and warnings: for people, JSON lines, or GitHub annotations.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// Serve the course on loopback, rebuilding and reloading open pages on every change.
     Serve {
@@ -70,6 +78,11 @@ enum Command {
         #[command(subcommand)]
         what: cmd::new::NewCommand,
     },
+    /// Print a shell completion script (e.g. `coursegen completions bash > ~/.local/share/bash-completion/completions/coursegen`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -81,8 +94,13 @@ fn main() -> ExitCode {
             timings,
             no_pdf,
             strict,
-        } => cmd::build::run(&path, out, timings, !no_pdf, strict),
-        Command::Check { path, strict } => cmd::build::check(&path, strict),
+            format,
+        } => cmd::build::run(&path, out, timings, !no_pdf, strict, format),
+        Command::Check {
+            path,
+            strict,
+            format,
+        } => cmd::build::check(&path, strict, format),
         Command::Serve {
             path,
             port,
@@ -90,6 +108,15 @@ fn main() -> ExitCode {
             open,
         } => cmd::serve::run(&path, &bind, port, open),
         Command::New { what } => cmd::new::run(what),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "coursegen",
+                &mut std::io::stdout(),
+            );
+            0
+        }
     };
     ExitCode::from(code)
 }

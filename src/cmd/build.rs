@@ -5,10 +5,18 @@ use std::path::{Path, PathBuf};
 use coursegen::build::{build, default_out, BuildOptions, BuildReport};
 use coursegen::diagnostic::Diagnostics;
 
+use super::report::{render, Format};
 use super::{CONTENT_ERROR, USAGE_ERROR};
 
 /// Builds the course at `path`; prints every error, or the summary line.
-pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool, strict: bool) -> u8 {
+pub fn run(
+    path: &Path,
+    out: Option<PathBuf>,
+    timings: bool,
+    pdf: bool,
+    strict: bool,
+    format: Format,
+) -> u8 {
     let out = out.unwrap_or_else(|| default_out(path));
     match build(&BuildOptions {
         root: path.to_path_buf(),
@@ -17,40 +25,61 @@ pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool, strict: 
         strict,
     }) {
         Ok(report) => {
-            report_warnings(&report);
+            report_warnings(&report, format);
             if timings {
                 for (stage, time) in &report.timings {
                     eprintln!("{stage:>8}: {:>8.1} ms", time.as_secs_f64() * 1000.0);
                 }
             }
-            println!("{} into {}", report.summary("built"), out.display());
-            report_coverage(&report);
+            summary(
+                &format!("{} into {}", report.summary("built"), out.display()),
+                format,
+            );
+            report_coverage(&report, format);
             // The process ends here: freeing the whole course model page by page would only
             // keep it waiting (about 0.1 s on one thread at 10,000 pages).
             std::mem::forget(report);
             0
         }
-        Err(errors) => report_errors(&errors),
+        Err(errors) => report_errors(&errors, format),
+    }
+}
+
+/// A summary line: on stdout for people, on stderr when stdout carries machine output.
+fn summary(line: &str, format: Format) {
+    match format {
+        Format::Human => println!("{line}"),
+        _ => eprintln!("{line}"),
     }
 }
 
 /// Prints the warnings of a build that succeeded.
-fn report_warnings(report: &BuildReport) {
+fn report_warnings(report: &BuildReport, format: Format) {
     for warning in &report.warnings {
-        eprintln!("{}", warning.render());
+        match format {
+            Format::Human => eprintln!("{}", render(warning, format)),
+            _ => println!("{}", render(warning, format)),
+        }
     }
 }
 
 /// Prints the coverage line, after the summary.
-fn report_coverage(report: &BuildReport) {
+fn report_coverage(report: &BuildReport, format: Format) {
     if report.coverage.total() > 0 {
-        println!("{}", report.coverage.summary());
+        summary(&report.coverage.summary(), format);
     }
 }
 
 /// Prints every problem; the exit code says whether the content or the command was wrong.
-fn report_errors(errors: &Diagnostics) -> u8 {
-    eprintln!("{}", errors.render());
+fn report_errors(errors: &Diagnostics, format: Format) -> u8 {
+    match format {
+        Format::Human => eprintln!("{}", errors.render()),
+        // Machine formats: one line per diagnostic on stdout, nothing else there.
+        _ => errors
+            .0
+            .iter()
+            .for_each(|d| println!("{}", render(d, format))),
+    }
     if errors.is_usage() {
         USAGE_ERROR
     } else {
@@ -59,7 +88,7 @@ fn report_errors(errors: &Diagnostics) -> u8 {
 }
 
 /// Checks the course at `path` without writing anything.
-pub fn check(path: &Path, strict: bool) -> u8 {
+pub fn check(path: &Path, strict: bool, format: Format) -> u8 {
     match build(&BuildOptions {
         root: path.to_path_buf(),
         out: None,
@@ -68,11 +97,11 @@ pub fn check(path: &Path, strict: bool) -> u8 {
         strict,
     }) {
         Ok(report) => {
-            report_warnings(&report);
-            println!("{}", report.summary("checked"));
-            report_coverage(&report);
+            report_warnings(&report, format);
+            summary(&report.summary("checked"), format);
+            report_coverage(&report, format);
             0
         }
-        Err(errors) => report_errors(&errors),
+        Err(errors) => report_errors(&errors, format),
     }
 }

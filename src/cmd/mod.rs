@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod new;
+pub mod report;
 pub mod serve;
 
 /// Exit code for a course with content errors.

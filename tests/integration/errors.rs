@@ -65,3 +65,96 @@ fn the_full_report_shows_the_source_line_with_a_caret_and_the_hint() {
         "{report}"
     );
 }
+
+/// `file:line:col` of each headline of the human format (`error: path:line:col: message`).
+fn human_places(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: "))
+        .filter(|l| !l.starts_with("build failed"))
+        .map(|l| {
+            let mut parts = l.splitn(4, ':');
+            let (file, line, col) = (parts.next(), parts.next(), parts.next());
+            match (
+                file,
+                line.map(str::parse::<usize>),
+                col.map(str::parse::<usize>),
+            ) {
+                (Some(f), Some(Ok(line)), Some(Ok(col))) => format!("{f}:{line}:{col}"),
+                (Some(f), ..) => f.to_string(),
+                _ => String::new(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn json_and_github_formats_carry_the_places_of_the_human_format() {
+    let dir = repo().join("tests/fixtures/errors");
+    let mut cases: Vec<_> = fs::read_dir(&dir)
+        .expect("fixtures")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    cases.sort();
+    let check = |case: &std::path::Path, format: &str| {
+        std::process::Command::new(super::binary())
+            .args(["check", "--format", format])
+            .arg(case)
+            .output()
+            .expect("run")
+    };
+    for case in &cases {
+        let human = check(case, "human");
+        let expected = human_places(&String::from_utf8_lossy(&human.stderr));
+        assert!(!expected.is_empty(), "{}: no errors", case.display());
+
+        let json = check(case, "json");
+        assert_eq!(
+            json.status.code(),
+            human.status.code(),
+            "{}",
+            case.display()
+        );
+        let places: Vec<String> = String::from_utf8_lossy(&json.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("one JSON object a line");
+                assert_eq!(v["severity"], "error");
+                assert!(v["message"].is_string());
+                let file = v["file"].as_str().unwrap_or("").to_string();
+                match (v["line"].as_u64(), v["column"].as_u64()) {
+                    (Some(line), Some(col)) => format!("{file}:{line}:{col}"),
+                    _ => file,
+                }
+            })
+            .collect();
+        assert_eq!(places, expected, "{}: json", case.display());
+
+        let github = check(case, "github");
+        assert_eq!(github.status.code(), human.status.code());
+        let places: Vec<String> = String::from_utf8_lossy(&github.stdout)
+            .lines()
+            .map(|l| {
+                let rest = l.strip_prefix("::error ").expect("an error annotation");
+                let (props, _message) = rest.split_once("::").expect("properties::message");
+                let get = |key: &str| {
+                    props
+                        .split(',')
+                        .find_map(|p| p.strip_prefix(&format!("{key}=")))
+                        .map(|v| {
+                            v.replace("%3A", ":")
+                                .replace("%2C", ",")
+                                .replace("%25", "%")
+                        })
+                };
+                match (get("file"), get("line"), get("col")) {
+                    (Some(f), Some(line), Some(col)) => format!("{f}:{line}:{col}"),
+                    (Some(f), ..) => f,
+                    _ => String::new(),
+                }
+            })
+            .collect();
+        assert_eq!(places, expected, "{}: github", case.display());
+    }
+}
