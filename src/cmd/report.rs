@@ -31,6 +31,13 @@ struct JsonDiagnostic<'a> {
     hint: Option<&'a str>,
 }
 
+/// A path, and the start and end (line, column) of a diagnostic, 1-based, when known.
+type Place = (
+    Option<String>,
+    Option<(usize, usize)>,
+    Option<(usize, usize)>,
+);
+
 /// Where a diagnostic is: path, and start and end (line, column), 1-based, when known.
 fn place(
     d: &Diagnostic,
