@@ -39,13 +39,7 @@ type Place = (
 );
 
 /// Where a diagnostic is: path, and start and end (line, column), 1-based, when known.
-fn place(
-    d: &Diagnostic,
-) -> (
-    Option<String>,
-    Option<(usize, usize)>,
-    Option<(usize, usize)>,
-) {
+fn place(d: &Diagnostic) -> Place {
     match (&d.file, &d.span) {
         (Some(file), Some(span)) => (
             Some(file.path.clone()),
