@@ -96,11 +96,36 @@ pub fn render_course(
             Err(e) => errors.push(e),
         }
     }
+    if let Some(sitemap) = sitemap(course) {
+        sink.put(sitemap);
+    }
     if errors.is_empty() {
         Ok(links)
     } else {
         Err(errors)
     }
+}
+
+/// `sitemap.xml` (the sitemaps.org protocol): the home page and every page, at their absolute
+/// URLs — only when `base_url` is absolute, since a sitemap of relative URLs is invalid.
+/// No `lastmod`: it would make two builds of the same course differ.
+pub fn sitemap(course: &Course) -> Option<OutputFile> {
+    let base = views::canonical_base(&course.config.base_url)?;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let urls = std::iter::once("").chain(course.pages().map(|p| p.url.as_str()));
+    for url in urls {
+        let loc = pulldown_cmark_escape::escape_html_body_text;
+        let mut escaped = String::new();
+        loc(&mut escaped, &format!("{base}{url}")).expect("writing to a String");
+        xml.push_str(&format!("  <url><loc>{escaped}</loc></url>\n"));
+    }
+    xml.push_str("</urlset>\n");
+    Some(OutputFile {
+        path: "sitemap.xml".into(),
+        bytes: xml.into_bytes(),
+    })
 }
 
 /// Renders page `i` of `pages` (the course's pages in reading order): its HTML and, when it
@@ -199,7 +224,11 @@ fn render_home(
         description: &course.config.description,
         url: "",
         lesson_url: "",
-        kind: "home",
+        kind: if template == "404.html" {
+            "404"
+        } else {
+            "home"
+        },
         content: "",
         toc: &[],
         prev: None,

@@ -20,6 +20,9 @@ pub struct SiteView<'a> {
     description: &'a str,
     language: &'a str,
     base_url: &'a str,
+    /// The absolute URL pages are published under, ending in `/`, when `base_url` is one
+    /// (`https://…`): canonical links and the sitemap need it.
+    canonical: Option<String>,
 }
 
 impl<'a> SiteView<'a> {
@@ -30,8 +33,15 @@ impl<'a> SiteView<'a> {
             description: &config.description,
             language: &config.language,
             base_url: &config.base_url,
+            canonical: canonical_base(&config.base_url),
         }
     }
+}
+
+/// `base_url` with a trailing `/` when it is an absolute `http(s)://` URL.
+pub fn canonical_base(base_url: &str) -> Option<String> {
+    let absolute = base_url.starts_with("https://") || base_url.starts_with("http://");
+    absolute.then(|| format!("{}/", base_url.trim_end_matches('/')))
 }
 
 /// A link to a page, for lists and prev/next.

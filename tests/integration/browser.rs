@@ -37,3 +37,45 @@ fn the_sample_site_works_in_chromium() {
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
+
+#[test]
+#[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
+fn the_site_works_under_a_sub_path_in_chromium() {
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists(),
+        "Chromium is missing: apt-get install chromium"
+    );
+    let browser_dir = repo().join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "playwright-core is missing: run `npm ci` in tests/browser"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = super::sample_copy(dir.path());
+    // A project site: the course's base URL is its sub-path, as docs/deploy.md says to set it.
+    let config = course.join("course.yaml");
+    let yaml = std::fs::read_to_string(&config).expect("course.yaml");
+    std::fs::write(
+        &config,
+        yaml.replace("base_url: /", "base_url: /some/prefix/"),
+    )
+    .expect("write");
+    let site = dir.path().join("site");
+    build_course(&course, Some(&site)).expect("the sample course builds");
+    let run = Command::new("node")
+        .arg(browser_dir.join("subpath.mjs"))
+        .arg(&site)
+        .arg("/some/prefix/")
+        .output()
+        .expect("node is needed for the browser tests");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    println!("{stdout}");
+    assert!(
+        run.status.success(),
+        "pages under a sub-path failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    let pages: usize = stdout.lines().filter(|l| l.starts_with("ok ")).count();
+    assert!(pages >= 4, "only {pages} pages were opened:\n{stdout}");
+}

@@ -178,3 +178,37 @@ fn the_cli_exits_1_on_content_errors_and_2_on_usage_errors() {
         "{summary}"
     );
 }
+
+#[test]
+fn an_absolute_base_url_gives_canonical_links_and_a_sitemap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = super::sample_copy(dir.path());
+    let site = dir.path().join("site");
+    // The sample's base URL is `/`: no sitemap (its URLs would not be absolute).
+    super::build_course(&course, Some(&site)).expect("builds");
+    assert!(!site.join("sitemap.xml").exists());
+    let config = course.join("course.yaml");
+    let yaml = std::fs::read_to_string(&config).expect("read");
+    std::fs::write(
+        &config,
+        yaml.replace("base_url: /", "base_url: https://example.org/nn"),
+    )
+    .expect("write");
+    super::build_course(&course, Some(&site)).expect("builds");
+    let sitemap = std::fs::read_to_string(site.join("sitemap.xml")).expect("a sitemap");
+    for loc in [
+        "https://example.org/nn/",
+        "https://example.org/nn/neural-networks/",
+        "https://example.org/nn/neural-networks/practice-backprop/",
+    ] {
+        assert!(sitemap.contains(&format!("<loc>{loc}</loc>")), "{sitemap}");
+    }
+    let practice =
+        std::fs::read_to_string(site.join("neural-networks/practice-backprop/index.html"))
+            .expect("page");
+    assert!(practice.contains(
+        "<link rel=\"canonical\" href=\"https://example.org/nn/neural-networks/practice-backprop/\">"
+    ));
+    let not_found = std::fs::read_to_string(site.join("404.html")).expect("404");
+    assert!(!not_found.contains("rel=\"canonical\""));
+}
