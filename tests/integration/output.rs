@@ -212,3 +212,49 @@ fn an_absolute_base_url_gives_canonical_links_and_a_sitemap() {
     let not_found = std::fs::read_to_string(site.join("404.html")).expect("404");
     assert!(!not_found.contains("rel=\"canonical\""));
 }
+
+/// The `coursegen …` commands of a CI recipe in docs/deploy/ (the install step aside).
+fn recipe_commands(recipe: &str) -> Vec<Vec<String>> {
+    let text =
+        std::fs::read_to_string(super::repo().join("docs/deploy").join(recipe)).expect("recipe");
+    text.lines()
+        .filter_map(|l| {
+            let l = l
+                .trim()
+                .trim_start_matches("- ")
+                .trim_start_matches("run: ");
+            l.strip_prefix("coursegen ").map(|rest| {
+                let rest = rest.split(" > ").next().unwrap_or(rest);
+                rest.split_whitespace().map(str::to_string).collect()
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn the_deploy_recipes_commands_check_and_build_the_sample_course() {
+    for recipe in ["github-pages.yml", "gitlab-ci.yml"] {
+        let commands = recipe_commands(recipe);
+        assert!(commands.len() >= 2, "{recipe}: {commands:?}");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let course = super::sample_copy(dir.path());
+        for args in &commands {
+            let out = std::process::Command::new(super::binary())
+                .args(args)
+                .current_dir(&course)
+                .output()
+                .expect("run");
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{recipe}: coursegen {}\n{}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert!(
+            course.join("public/index.html").exists(),
+            "{recipe}: no site in public/"
+        );
+    }
+}
