@@ -217,11 +217,17 @@ impl Ctx<'_> {
     /// A shown verification block's typeset lines (nothing for a hidden one).
     fn verified(&mut self, code_start: usize, fence: Range<usize>, html: &mut String) {
         if let Some(lines) = self.verification.shown.get(&code_start) {
-            html.push_str("<div class=\"verified\" role=\"group\" aria-label=\"Worked steps, checked when the site was built\">\n");
-            for line in lines {
-                self.math(line, true, fence.clone(), html);
+            if !lines.is_empty() {
+                html.push_str("<div class=\"verified\" role=\"group\" aria-label=\"Worked steps, checked when the site was built\">\n");
+                for line in lines {
+                    self.math(line, true, fence.clone(), html);
+                }
+                html.push_str("</div>\n");
             }
-            html.push_str("</div>\n");
+        }
+        // Circuit figures are drawn whether or not the block's lines are shown.
+        if let Some(figures) = self.verification.circuits.get(&code_start) {
+            figures.iter().for_each(|f| html.push_str(f));
         }
     }
 

@@ -195,6 +195,15 @@ pub struct Stmt {
     pub links: Vec<(Rel, Expr)>,
     /// The whole statement.
     pub span: Range<usize>,
+    /// `circuit f(…)`: draw the circuit of `first` (a call) instead of checking a chain.
+    pub circuit: Option<CircuitOptions>,
+}
+
+/// What a `circuit` line asks for besides the call.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CircuitOptions {
+    /// Decimals for approximate values (`decimals 2`); exact values print exactly.
+    pub decimals: Option<u32>,
 }
 
 fn list(f: &mut fmt::Formatter<'_>, head: &str, items: &[Expr]) -> fmt::Result {
@@ -236,6 +245,9 @@ impl fmt::Display for Expr {
 
 impl fmt::Display for Stmt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.circuit.is_some() {
+            return write!(f, "(circuit {})", self.first);
+        }
         match &self.binding {
             Some((Binding::Value(name), _)) => write!(f, "(let {name} ")?,
             Some((Binding::Function(name, params), _)) => {

@@ -80,7 +80,8 @@ fn backward(tape: &[Node], out: usize) -> Result<Vec<Option<Value>>> {
         if node.inputs.is_empty() || !node.needs_grad {
             continue;
         }
-        let Some(g) = grads[i].take() else {
+        // Kept, not taken: a circuit drawing shows every wire's gradient.
+        let Some(g) = grads[i].clone() else {
             continue;
         };
         let args: Vec<&Value> = node.inputs.iter().map(|&j| &tape[j].value).collect();
@@ -179,4 +180,88 @@ pub fn finite_difference(
         per_param.push(param.with_elements(entries));
     }
     assemble(per_param, point, which, span)
+}
+
+/// A scalar circuit at a point, forward and backward: every gate's value and gradient, from
+/// the same tape backpropagation uses (for drawing, [`super::circuit`]).
+pub struct Trace {
+    /// The gates and inputs, in the order the tape recorded them (inputs before their users).
+    pub nodes: Vec<TraceNode>,
+    /// The output node.
+    pub output: usize,
+}
+
+/// One gate or input of a [`Trace`].
+pub struct TraceNode {
+    /// What to write in the node: a parameter's name, a constant, or the gate (`+`, `exp`).
+    pub label: String,
+    /// True for inputs (parameters and constants), false for gates.
+    pub input: bool,
+    /// True for the function's parameters (drawn in the first column; constants stand next to
+    /// the gate that uses them).
+    pub param: bool,
+    /// The forward value.
+    pub value: Num,
+    /// The gradient of the output with respect to this value.
+    pub grad: Num,
+    /// The nodes feeding this gate.
+    pub inputs: Vec<usize>,
+}
+
+/// Records `f` at `point` (scalars) and runs the backward pass, keeping every node.
+pub fn trace(env: &Env, f: &Function, point: &[Value], span: &Range<usize>) -> Result<Trace> {
+    let mut walk = Walk::new(env);
+    let params = point
+        .iter()
+        .map(|v| walk.leaf(v.clone(), true, span))
+        .collect::<Result<Vec<_>>>()?;
+    let locals: HashMap<&str, usize> = f
+        .params
+        .iter()
+        .map(String::as_str)
+        .zip(params.iter().copied())
+        .collect();
+    let out = walk.expr(
+        &f.body,
+        &Frame {
+            locals: &locals,
+            scope: f.scope,
+        },
+    )?;
+    scalar_output(&walk.tape[out].value, span)?;
+    let grads = backward(&walk.tape, out)?;
+    let mut nodes = Vec::with_capacity(walk.tape.len());
+    for (i, node) in walk.tape.iter().enumerate() {
+        let scalar = |v: &Value| match v {
+            Value::Scalar(x) => Ok(x.clone()),
+            other => Err(VerifyError::new(
+                node.span.clone(),
+                format!(
+                    "circuits are drawn for scalar gates, and this one is a {}",
+                    other.shape()
+                ),
+            )
+            .hint("draw a scalar function, such as one neuron")),
+        };
+        let value = scalar(&node.value)?;
+        let grad = match &grads[i] {
+            Some(g) => scalar(g)?,
+            None => Num::zero(),
+        };
+        let input = node.inputs.is_empty();
+        let label = match params.iter().position(|&p| p == i) {
+            Some(k) => f.params[k].clone(),
+            None if input => value.to_string(),
+            None => ops::label(&node.op),
+        };
+        nodes.push(TraceNode {
+            label,
+            input,
+            param: params.contains(&i),
+            value,
+            grad,
+            inputs: node.inputs.to_vec(),
+        });
+    }
+    Ok(Trace { nodes, output: out })
 }

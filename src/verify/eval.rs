@@ -140,6 +140,37 @@ impl Env {
         self.check_links(stmt, first, self.current)
     }
 
+    /// The traced circuit of a `circuit f(…)` statement: `f` at the point, forward and backward.
+    pub fn circuit(&self, stmt: &Stmt) -> Result<autodiff::Trace> {
+        let ExprKind::Call(name, args) = &stmt.first.kind else {
+            return Err(VerifyError::new(
+                stmt.first.span.clone(),
+                "`circuit` draws a call",
+            ));
+        };
+        let f = self.function_in(name, self.current).ok_or_else(|| {
+            VerifyError::new(
+                stmt.first.span.clone(),
+                format!("`{name}` is not a function defined on this page"),
+            )
+            .hint(format!("define it first with `let {name}(x, y) = …`"))
+        })?;
+        if f.params.len() != args.len() {
+            return Err(arity(
+                name,
+                &f.params.len().to_string(),
+                args.len(),
+                &stmt.first.span,
+            ));
+        }
+        let point = args
+            .iter()
+            .map(|a| self.eval(a))
+            .collect::<Result<Vec<_>>>()?;
+        budget::reset(budget::MAX_WORK);
+        autodiff::trace(self, f, &point, &stmt.first.span)
+    }
+
     /// Checks a statement that defines nothing, as seen from `scope` (an inline `{verify}`);
     /// returns how many links were checked.
     pub fn check(&self, stmt: &Stmt, scope: ScopeId) -> Result<usize> {

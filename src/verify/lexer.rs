@@ -17,6 +17,8 @@ pub enum Tok {
     Ident(String),
     /// `let`
     Let,
+    /// `circuit`, at the start of a line
+    Circuit,
     /// `grad` or `∇`
     Nabla,
     /// `numgrad`
@@ -159,6 +161,10 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                 let text = &src[i..end];
                 let tok = match text {
                     "let" => Tok::Let,
+                    // Only at the start of a statement, so `circuit` stays usable as a name.
+                    "circuit" if tokens.last().is_none_or(|t: &Token| t.tok == Tok::Newline) => {
+                        Tok::Circuit
+                    }
                     "grad" => Tok::Nabla,
                     "numgrad" => Tok::NumGrad,
                     _ => Tok::Ident(text.to_string()),

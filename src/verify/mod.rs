@@ -10,6 +10,7 @@
 pub mod ast;
 pub mod autodiff;
 pub mod check;
+pub mod circuit;
 pub mod error;
 pub mod eval;
 pub mod lexer;
@@ -47,6 +48,8 @@ pub struct PageVerification {
     pub shown: BTreeMap<usize, Vec<String>>,
     /// Number of checked links.
     pub checks: usize,
+    /// Circuit figures (HTML) of each block, keyed by the block's start offset.
+    pub circuits: BTreeMap<usize, Vec<String>>,
     /// Each exercise's byte range in the file and its scope, in page order.
     pub scopes: Vec<(Range<usize>, ScopeId)>,
 }
@@ -139,14 +142,27 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
             }
         };
         if show {
+            let lines = stmts.iter().filter(|s| s.circuit.is_none());
             result
                 .shown
-                .insert(code.start, stmts.iter().map(typeset::statement).collect());
+                .insert(code.start, lines.map(typeset::statement).collect());
         }
         for stmt in &stmts {
             // A statement that uses a name whose definition failed would only report that
             // the name is undefined: the author has already been told the real cause.
             if uses_any(stmt, &failed) {
+                continue;
+            }
+            if let Some(options) = &stmt.circuit {
+                match result.env.circuit(stmt) {
+                    Ok(trace) => {
+                        let call = &page.file.text[stmt.first.span.clone()];
+                        let id = format!("circuit-{}", stmt.span.start);
+                        let html = circuit::figure(&trace, call, options.decimals, &id);
+                        result.circuits.entry(code.start).or_default().push(html);
+                    }
+                    Err(e) => errors.push(to_diagnostic(&page.file, e)),
+                }
                 continue;
             }
             match result.env.run(stmt) {

@@ -187,6 +187,32 @@ pub enum Op {
     Opaque,
 }
 
+/// How a circuit drawing names a gate.
+pub fn label(op: &Op) -> String {
+    match op {
+        Op::Leaf | Op::Opaque => "·".into(),
+        Op::Neg => "−x".into(),
+        Op::Add => "+".into(),
+        Op::Sub => "−".into(),
+        Op::Mul => "×".into(),
+        Op::Div => "÷".into(),
+        Op::Dot => "·".into(),
+        Op::Pow | Op::PowElem => "^".into(),
+        Op::MatPow(k) => format!("^{k}"),
+        Op::Transpose => "ᵀ".into(),
+        Op::Stack => "[ ]".into(),
+        Op::Index(i) => format!(
+            "[{}]",
+            i.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        ),
+        Op::Call(b) => format!("{b:?}")
+            .to_lowercase()
+            .replace("max2", "max")
+            .replace("min2", "min")
+            .replace("relu", "ReLU"),
+    }
+}
+
 /// The value of `op` applied to `args`.
 pub fn forward(op: &Op, args: &[&Value]) -> Result<Value> {
     match op {

@@ -118,6 +118,9 @@ impl<'t> Parser<'t> {
 
     fn statement(&mut self) -> Result<Stmt> {
         let start = self.here().start;
+        if self.eat(&Tok::Circuit) {
+            return self.circuit(start);
+        }
         let binding = if self.peek_tok() == Some(&Tok::Let) {
             self.pos += 1;
             let (name, span) = self.ident("a name after `let`")?;
@@ -188,6 +191,52 @@ impl<'t> Parser<'t> {
             first,
             links,
             span: start..end,
+            circuit: None,
+        })
+    }
+
+    /// `circuit f(-2, 5, -4)` or `circuit f(-2, 5, -4) decimals 2`.
+    fn circuit(&mut self, start: usize) -> Result<Stmt> {
+        let call = self.expr(0)?;
+        if !matches!(call.kind, ExprKind::Call(..)) {
+            return Err(VerifyError::new(
+                call.span.clone(),
+                "`circuit` draws a call of a function defined with `let`",
+            )
+            .hint("write `circuit f(-2, 5, -4)`"));
+        }
+        let mut options = super::ast::CircuitOptions::default();
+        let mut end = call.span.end;
+        if let Some(Tok::Ident(word)) = self.peek_tok() {
+            if word == "decimals" {
+                self.pos += 1;
+                let places = match self.next().cloned() {
+                    Some(Token {
+                        tok: Tok::Num(n),
+                        span,
+                    }) => {
+                        end = span.end;
+                        n.parse::<u32>().ok().filter(|d| *d <= 12)
+                    }
+                    _ => None,
+                };
+                options.decimals = Some(places.ok_or_else(|| {
+                    VerifyError::new(self.here(), "expected a number of decimals from 0 to 12")
+                })?);
+            }
+        }
+        if !self.eat(&Tok::Newline) && self.peek().is_some() {
+            return Err(VerifyError::new(
+                self.here(),
+                "expected the end of the line after the circuit's call (or `decimals N`)",
+            ));
+        }
+        Ok(Stmt {
+            binding: None,
+            first: call,
+            links: vec![],
+            span: start..end,
+            circuit: Some(options),
         })
     }
 

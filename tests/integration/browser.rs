@@ -79,3 +79,51 @@ fn the_site_works_under_a_sub_path_in_chromium() {
     let pages: usize = stdout.lines().filter(|l| l.starts_with("ok ")).count();
     assert!(pages >= 4, "only {pages} pages were opened:\n{stdout}");
 }
+
+#[test]
+#[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
+fn circuit_figures_fit_or_scroll_in_both_themes() {
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists(),
+        "Chromium is missing: apt-get install chromium"
+    );
+    let browser_dir = repo().join("tests/browser");
+    assert!(browser_dir.join("node_modules/playwright-core").is_dir());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = dir.path().join("neuron");
+    std::fs::create_dir_all(course.join("content/01-neuron")).expect("folders");
+    std::fs::write(course.join("course.yaml"), "title: Neuron\n").expect("course");
+    std::fs::write(
+        course.join("content/01-neuron/index.md"),
+        "---\ntitle: A sigmoid neuron\n---\n\n```verify\n\
+         let neuron(w0, x0, w1, x1, w2) = 1 / (1 + exp(-(w0 * x0 + w1 * x1 + w2)))\n\
+         circuit neuron(2, -1, -3, -2, -3) decimals 2\n```\n",
+    )
+    .expect("page");
+    let site = dir.path().join("site");
+    build_course(&course, Some(&site)).expect("builds");
+    let sample_site = dir.path().join("sample");
+    build_course(&repo(), Some(&sample_site)).expect("the sample builds");
+    let shots = repo().join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    for (page, name) in [
+        (site.join("neuron/index.html"), "circuit-sigmoid-neuron"),
+        (
+            sample_site.join("neural-networks/practice-backprop/index.html"),
+            "circuit-part-b",
+        ),
+    ] {
+        let run = Command::new("node")
+            .arg(browser_dir.join("circuit.mjs"))
+            .arg(format!("file://{}", page.display()))
+            .arg(shots.join(name))
+            .output()
+            .expect("node");
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(
+            run.status.success() && stdout.contains(" passed, 0 failed"),
+            "{name}:\n{stdout}\n{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}

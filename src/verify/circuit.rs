@@ -1,0 +1,404 @@
+//! The backpropagation figure, drawn from the checked computation: `circuit f(-2, 5, -4)` in a
+//! verify block records `f` at the point on the same tape backpropagation uses and draws it —
+//! inputs on the left, one node per gate, each wire labelled with its forward value above and
+//! its gradient below. The numbers on the figure are the tape's, so they cannot drift from the
+//! worked answer.
+//!
+//! Layout is layered left to right (a gate's column is the longest path from the inputs), rows
+//! ordered by the mean row of their inputs to keep crossings few. Every box is sized from the
+//! monospace font's advance width (0.602 em for DejaVu Sans Mono), and a row is tall enough for
+//! a node and the two labels of its output wire, so no two labels can overlap.
+
+use std::fmt::Write;
+
+use super::autodiff::Trace;
+use crate::linalg::Num;
+
+/// Font size of gate labels, in px.
+const NODE_FONT: f64 = 13.0;
+/// Font size of values and gradients, in px.
+const LABEL_FONT: f64 = 12.0;
+/// Advance width of one character of DejaVu Sans Mono, in em.
+const ADVANCE: f64 = 0.602;
+/// Height of a node's box.
+const NODE_HEIGHT: f64 = 26.0;
+/// Height of a row: a node and the value and gradient labels above and below its wire.
+const ROW: f64 = NODE_HEIGHT + 2.0 * (LABEL_FONT + 4.0) + 14.0;
+/// Space between a column's labels and the next column.
+const GAP: f64 = 28.0;
+const MARGIN: f64 = 12.0;
+
+/// A rectangle: x, y, width, height.
+pub type Rect = (f64, f64, f64, f64);
+
+/// A laid-out circuit: node boxes, wires, and every text's box (for the overlap check).
+pub struct Layout {
+    /// Each drawn node: its index in the trace and its box.
+    pub nodes: Vec<(usize, Rect)>,
+    /// Each text drawn: its box.
+    pub texts: Vec<Rect>,
+    /// Width and height of the drawing.
+    pub size: (f64, f64),
+}
+
+fn text_width(text: &str, font: f64) -> f64 {
+    text.chars().count() as f64 * ADVANCE * font
+}
+
+/// Width of a wire's labels (value above, gradient below).
+fn label_width(labels: &(String, String)) -> f64 {
+    text_width(&labels.0, LABEL_FONT).max(text_width(&labels.1, LABEL_FONT))
+}
+
+/// A number as the figure prints it: exact values exactly when short, else to `decimals`.
+pub fn format_number(x: &Num, decimals: Option<u32>) -> String {
+    let exact = x.to_string();
+    let d = decimals.unwrap_or(if x.is_approx() { 2 } else { 4 });
+    if !x.is_approx() && (exact.len() <= 8 || decimals.is_none() && exact.len() <= 12) {
+        return exact;
+    }
+    let s = format!("{:.*}", d as usize, x.to_f64());
+    let prefix = if x.is_approx() { "" } else { "≈" };
+    format!(
+        "{prefix}{}",
+        if s.starts_with("-0") && s.trim_start_matches(['-', '0', '.']).is_empty() {
+            &s[1..]
+        } else {
+            &s
+        }
+    )
+}
+
+/// The nodes the output depends on, in tape order.
+fn live(trace: &Trace) -> Vec<bool> {
+    let mut live = vec![false; trace.nodes.len()];
+    let mut stack = vec![trace.output];
+    while let Some(i) = stack.pop() {
+        if !live[i] {
+            live[i] = true;
+            stack.extend(&trace.nodes[i].inputs);
+        }
+    }
+    live
+}
+
+/// Lays the circuit out; `labels[i]` is node i's (value, gradient) text.
+pub fn layout(trace: &Trace, labels: &[(String, String)]) -> Layout {
+    let live = live(trace);
+    let n = trace.nodes.len();
+    let mut layer = vec![0usize; n];
+    for i in 0..n {
+        if live[i] {
+            layer[i] = trace.nodes[i]
+                .inputs
+                .iter()
+                .map(|&j| layer[j] + 1)
+                .max()
+                .unwrap_or(0);
+        }
+    }
+    // A constant stands in the column before the first gate that uses it, not at the far left.
+    for i in 0..n {
+        if live[i] && trace.nodes[i].input && !trace.nodes[i].param {
+            let first_use = (0..n)
+                .filter(|&k| live[k] && trace.nodes[k].inputs.contains(&i))
+                .map(|k| layer[k])
+                .min();
+            if let Some(c) = first_use {
+                layer[i] = c.saturating_sub(1);
+            }
+        }
+    }
+    let columns = (0..n)
+        .filter(|&i| live[i])
+        .map(|i| layer[i])
+        .max()
+        .unwrap_or(0)
+        + 1;
+    // Rows: inputs in tape order, then each column by the mean row of its inputs.
+    let mut row = vec![0f64; n];
+    let mut by_column: Vec<Vec<usize>> = vec![Vec::new(); columns];
+    for (c, column) in by_column.iter_mut().enumerate() {
+        let mut members: Vec<usize> = (0..n).filter(|&i| live[i] && layer[i] == c).collect();
+        if c > 0 {
+            let mean = |i: usize| {
+                let ins = &trace.nodes[i].inputs;
+                ins.iter().map(|&j| row[j]).sum::<f64>() / ins.len().max(1) as f64
+            };
+            members.sort_by(|&a, &b| mean(a).total_cmp(&mean(b)).then(a.cmp(&b)));
+        }
+        for (k, &i) in members.iter().enumerate() {
+            row[i] = k as f64;
+        }
+        *column = members;
+    }
+    let rows = by_column.iter().map(Vec::len).max().unwrap_or(1);
+    let box_width = |i: usize| (text_width(&trace.nodes[i].label, NODE_FONT) + 16.0).max(30.0);
+    let label_width = |i: usize| label_width(&labels[i]);
+    let mut x = MARGIN;
+    let mut nodes = Vec::new();
+    let mut texts = Vec::new();
+    for members in &by_column {
+        let width = members
+            .iter()
+            .map(|&i| box_width(i) + 6.0 + label_width(i))
+            .fold(0.0, f64::max);
+        // Centre short columns against the tallest.
+        let offset = (rows - members.len()) as f64 * ROW / 2.0;
+        for (k, &i) in members.iter().enumerate() {
+            let y = MARGIN + offset + k as f64 * ROW + (ROW - NODE_HEIGHT) / 2.0;
+            let node = (x, y, box_width(i), NODE_HEIGHT);
+            nodes.push((i, node));
+            texts.push((
+                x + 8.0,
+                y + 6.0,
+                text_width(&trace.nodes[i].label, NODE_FONT),
+                NODE_FONT,
+            ));
+            let lx = x + box_width(i) + 6.0;
+            let mid = y + NODE_HEIGHT / 2.0;
+            texts.push((
+                lx,
+                mid - 4.0 - LABEL_FONT,
+                text_width(&labels[i].0, LABEL_FONT),
+                LABEL_FONT,
+            ));
+            texts.push((
+                lx,
+                mid + 4.0,
+                text_width(&labels[i].1, LABEL_FONT),
+                LABEL_FONT,
+            ));
+        }
+        x += width + GAP;
+    }
+    Layout {
+        nodes,
+        texts,
+        size: (x - GAP + MARGIN, 2.0 * MARGIN + rows as f64 * ROW),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The figure: an inline SVG with a title and description, in a scrolling frame, and a table
+/// of every wire's value and gradient under it. `id` makes its ids unique on the page.
+pub fn figure(trace: &Trace, call: &str, decimals: Option<u32>, id: &str) -> String {
+    let labels: Vec<(String, String)> = trace
+        .nodes
+        .iter()
+        .map(|n| {
+            (
+                format_number(&n.value, decimals),
+                format_number(&n.grad, decimals),
+            )
+        })
+        .collect();
+    let layout = layout(trace, &labels);
+    let place: std::collections::HashMap<usize, Rect> = layout.nodes.iter().copied().collect();
+    let (w, h) = layout.size;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"circuit-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
+         <title id=\"{id}-title\">Circuit of {}</title>\
+         <desc id=\"{id}-desc\">Each wire shows its forward value above (green) and its gradient below (red); the output is {} with gradient {}.</desc>",
+        escape(call),
+        escape(&labels[trace.output].0),
+        escape(&labels[trace.output].1),
+    );
+    // Wires first, under the nodes.
+    for &(i, (x, y, _, bh)) in &layout.nodes {
+        for &j in &trace.nodes[i].inputs {
+            let (sx, sy, sw, sh) = place[&j];
+            let (x0, y1) = (sx + sw, sy + sh / 2.0);
+            // Straight between the source's value and gradient labels, then a curve.
+            let x1 = x0 + 6.0 + label_width(&labels[j]);
+            let (x2, y2) = (x, y + bh / 2.0);
+            let bend = (x2 - x1) * 0.5;
+            let _ = write!(
+                svg,
+                "<path class=\"wire\" d=\"M{x0:.1} {y1:.1} H{x1:.1} C{:.1} {y1:.1} {:.1} {y2:.1} {x2:.1} {y2:.1}\"/>",
+                x1 + bend,
+                x2 - bend
+            );
+        }
+    }
+    for &(i, (x, y, bw, bh)) in &layout.nodes {
+        let node = &trace.nodes[i];
+        let class = if node.input { "node input" } else { "node op" };
+        let _ = write!(
+            svg,
+            "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" rx=\"{}\"/>\
+             <text class=\"gate\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            if node.input { 3 } else { 13 },
+            x + bw / 2.0,
+            y + bh / 2.0 + NODE_FONT * 0.35,
+            escape(&node.label)
+        );
+        let (lx, mid) = (x + bw + 6.0, y + bh / 2.0);
+        let _ = write!(
+            svg,
+            "<text class=\"value\" x=\"{lx:.1}\" y=\"{:.1}\">{}</text><text class=\"grad\" x=\"{lx:.1}\" y=\"{:.1}\">{}</text>",
+            mid - 6.0,
+            escape(&labels[i].0),
+            mid + 4.0 + LABEL_FONT * 0.8,
+            escape(&labels[i].1)
+        );
+    }
+    svg.push_str("</svg>");
+    let mut table = String::from(
+        "<table><thead><tr><th scope=\"col\">wire from</th><th scope=\"col\">value</th><th scope=\"col\">gradient</th></tr></thead><tbody>",
+    );
+    for &(i, _) in &layout.nodes {
+        let _ = write!(
+            table,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&trace.nodes[i].label),
+            escape(&labels[i].0),
+            escape(&labels[i].1)
+        );
+    }
+    table.push_str("</tbody></table>");
+    format!(
+        "<figure class=\"circuit\" id=\"{id}\"><div class=\"circuit-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Circuit of {call_e}, scrolls sideways\">{svg}</div>\
+         <figcaption>Circuit of <code>{call_e}</code>: forward values above the wires, gradients below (output {v}, gradient {g}). \
+         Computed and checked when the site was built.</figcaption>\
+         <details><summary>Every wire's value and gradient</summary>{table}</details></figure>\n",
+        call_e = escape(call),
+        v = escape(&labels[trace.output].0),
+        g = escape(&labels[trace.output].1),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::eval::Env;
+    use crate::verify::lexer::lex;
+    use crate::verify::parser::parse;
+
+    /// Runs `src` and traces its last line (a `circuit` statement).
+    fn traced(src: &str) -> Trace {
+        let stmts = parse(&lex(src, 0).unwrap()).unwrap();
+        let mut env = Env::default();
+        let (last, defs) = stmts.split_last().unwrap();
+        for s in defs {
+            env.run(s).unwrap();
+        }
+        env.circuit(last).unwrap()
+    }
+
+    /// (label, value, gradient) of every drawn node, read back from the SVG's texts.
+    fn drawn(svg: &str) -> Vec<(String, String, String)> {
+        let texts: Vec<String> = svg
+            .split("<text class=\"")
+            .skip(1)
+            .map(|t| {
+                t.split_once('>')
+                    .unwrap()
+                    .1
+                    .split_once("</text>")
+                    .unwrap()
+                    .0
+                    .to_string()
+            })
+            .collect();
+        texts
+            .chunks(3)
+            .map(|c| (c[0].clone(), c[1].clone(), c[2].clone()))
+            .collect()
+    }
+
+    #[test]
+    fn the_labels_are_the_tapes_values() {
+        let t = traced("let f(x, y, z) = (x + y) * z\ncircuit f(3, -1, 2)");
+        let svg = figure(&t, "f(3, -1, 2)", None, "c");
+        let mut got = drawn(&svg);
+        got.sort();
+        let mut want: Vec<(String, String, String)> = [
+            ("x", "3", "2"),
+            ("y", "-1", "2"),
+            ("z", "2", "2"),
+            ("+", "2", "2"),
+            ("×", "4", "1"),
+        ]
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+        want.sort();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_sigmoid_neuron_draws_the_notes_numbers() {
+        // The neuron of the public notes: w = [2, -3, -3], x = [-1, -2].
+        let t = traced(
+            "let f(w0, x0, w1, x1, w2) = 1 / (1 + exp(-(w0 * x0 + w1 * x1 + w2)))\n\
+             circuit f(2, -1, -3, -2, -3) decimals 2",
+        );
+        let svg = figure(&t, "f(2, -1, -3, -2, -3)", Some(2), "n");
+        let got = drawn(&svg);
+        let find = |label: &str| got.iter().find(|(l, ..)| l == label).cloned().unwrap();
+        // Inputs' gradients as the notes state them: w0 -0.20, x0 0.39, w1 -0.39, x1 -0.59, w2 0.20.
+        assert_eq!(find("w0"), ("w0".into(), "2".into(), "-0.20".into()));
+        assert_eq!(find("x0"), ("x0".into(), "-1".into(), "0.39".into()));
+        assert_eq!(find("x1"), ("x1".into(), "-2".into(), "-0.59".into()));
+        assert_eq!(find("÷"), ("÷".into(), "0.73".into(), "1".into()));
+        assert!(svg.contains("<title id=\"n-title\">Circuit of f(2, -1, -3, -2, -3)</title>"));
+    }
+
+    fn overlaps(a: Rect, b: Rect) -> bool {
+        a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// Random circuits of 3 to 40 gates: no two texts and no two nodes overlap.
+        #[test]
+        fn nothing_overlaps(gates in proptest::collection::vec((0usize..1000, 0usize..1000, 0usize..4), 3..40)) {
+            let mut src = String::from("let f(a, b, c) = ");
+            let mut names = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+            let mut body = Vec::new();
+            for (k, (i, j, op)) in gates.iter().enumerate() {
+                let (x, y) = (&names[i % names.len()], &names[j % names.len()]);
+                let e = match op {
+                    0 => format!("({x} + {y})"),
+                    1 => format!("({x} * {y})"),
+                    2 => format!("max({x}, {y})"),
+                    _ => format!("exp({x} / 100)"),
+                };
+                body.push(e.clone());
+                names.push(e);
+                let _ = k;
+            }
+            // Sum every gate so all are live.
+            src.push_str(&body.join(" + "));
+            src.push_str("\ncircuit f(0.5, -1.25, 2)");
+            let stmts = parse(&lex(&src, 0).unwrap()).unwrap();
+            let mut env = Env::default();
+            env.run(&stmts[0]).unwrap();
+            let Ok(t) = env.circuit(&stmts[1]) else { return Ok(()) };
+            let labels: Vec<(String, String)> = t.nodes.iter()
+                .map(|n| (format_number(&n.value, Some(2)), format_number(&n.grad, Some(2))))
+                .collect();
+            let l = layout(&t, &labels);
+            for (a, ra) in l.texts.iter().enumerate() {
+                for rb in &l.texts[a + 1..] {
+                    proptest::prop_assert!(!overlaps(*ra, *rb), "{:?} {:?}", ra, rb);
+                }
+            }
+            for (a, (_, ra)) in l.nodes.iter().enumerate() {
+                for (_, rb) in &l.nodes[a + 1..] {
+                    proptest::prop_assert!(!overlaps(*ra, *rb));
+                }
+            }
+        }
+    }
+}
