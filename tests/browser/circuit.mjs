@@ -2,7 +2,12 @@
 // figure wider than the column scrolls inside its frame instead of overflowing the page.
 // Usage: node circuit.mjs PAGE_URL SCREENSHOT_PREFIX
 // Prints one line per check and a closing "N passed, M failed" line.
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
 
 const [url, out] = process.argv.slice(2);
 const browser = await chromium.launch({
@@ -26,7 +31,13 @@ for (const scheme of ["light", "dark"]) for (const width of [1280, 375]) {
              texts: document.querySelectorAll(".circuit-svg text").length };
   });
   // The figure stays inside the viewport (the page's other content is not this check's).
-  const ok = m.right <= m.viewport && (m.content <= m.frame || m.overflow === "auto") && m.texts > 0;
+  // axe on the figure and its open table: no serious or critical violation. (The page's other
+  // content has its own axe checks in check.mjs.)
+  await page.addScriptTag({ content: axeSource });
+  const axe = await page.evaluate(async () =>
+    await window.axe.run(document.querySelector("figure.circuit"), { resultTypes: ["violations"] }));
+  m.axe = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`);
+  const ok = m.axe.length === 0 && m.right <= m.viewport && (m.content <= m.frame || m.overflow === "auto") && m.texts > 0;
   if (ok) passed++; else failed++;
   console.log(`${ok ? "ok  " : "FAIL"} ${scheme} ${width}px: ${JSON.stringify(m)}`);
   await ctx.close();
