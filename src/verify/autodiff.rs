@@ -37,11 +37,33 @@ pub fn backprop(
     which: Wrt,
     span: &Range<usize>,
 ) -> Result<Value> {
+    let (walk, params, out) = record(env, f, point, |i| which.includes(i), span)?;
+    let mut grads = backward(&walk.tape, out)?;
+    let per_param = params
+        .iter()
+        .zip(point)
+        .map(|(&p, v)| match grads[p].take() {
+            Some(g) => Ok(g),
+            None => Value::filled(v.shape(), Num::zero()).map_err(linalg(span)),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    assemble(per_param, point, which, span)
+}
+
+/// Records `f`'s body at `point` on a fresh tape, the parameters first (those `wanted` as
+/// needing gradients): the walk, the parameters' nodes and the output's node (a scalar).
+fn record<'e>(
+    env: &'e Env,
+    f: &Function,
+    point: &[Value],
+    wanted: impl Fn(usize) -> bool,
+    span: &Range<usize>,
+) -> Result<(Walk<'e>, Vec<usize>, usize)> {
     let mut walk = Walk::new(env);
     let params = point
         .iter()
         .enumerate()
-        .map(|(i, v)| walk.leaf(v.clone(), which.includes(i), span))
+        .map(|(i, v)| walk.leaf(v.clone(), wanted(i), span))
         .collect::<Result<Vec<_>>>()?;
     let locals: HashMap<&str, usize> = f
         .params
@@ -57,16 +79,7 @@ pub fn backprop(
         },
     )?;
     scalar_output(&walk.tape[out].value, span)?;
-    let mut grads = backward(&walk.tape, out)?;
-    let per_param = params
-        .iter()
-        .zip(point)
-        .map(|(&p, v)| match grads[p].take() {
-            Some(g) => Ok(g),
-            None => Value::filled(v.shape(), Num::zero()).map_err(linalg(span)),
-        })
-        .collect::<Result<Vec<_>>>()?;
-    assemble(per_param, point, which, span)
+    Ok((walk, params, out))
 }
 
 /// Runs the backward pass from node `out` (a scalar): the gradient reaching each node, or
@@ -210,25 +223,7 @@ pub struct TraceNode {
 
 /// Records `f` at `point` (scalars) and runs the backward pass, keeping every node.
 pub fn trace(env: &Env, f: &Function, point: &[Value], span: &Range<usize>) -> Result<Trace> {
-    let mut walk = Walk::new(env);
-    let params = point
-        .iter()
-        .map(|v| walk.leaf(v.clone(), true, span))
-        .collect::<Result<Vec<_>>>()?;
-    let locals: HashMap<&str, usize> = f
-        .params
-        .iter()
-        .map(String::as_str)
-        .zip(params.iter().copied())
-        .collect();
-    let out = walk.expr(
-        &f.body,
-        &Frame {
-            locals: &locals,
-            scope: f.scope,
-        },
-    )?;
-    scalar_output(&walk.tape[out].value, span)?;
+    let (walk, params, out) = record(env, f, point, |_| true, span)?;
     let grads = backward(&walk.tape, out)?;
     let mut nodes = Vec::with_capacity(walk.tape.len());
     for (i, node) in walk.tape.iter().enumerate() {

@@ -6,9 +6,9 @@ use std::process::Command;
 
 use super::{build_course, repo};
 
-#[test]
-#[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
-fn the_sample_site_works_in_chromium() {
+/// The browser scripts' folder, after checking that Chromium and playwright-core are there:
+/// a browser test fails loudly without them, never passes by skipping.
+fn browser_tools() -> std::path::PathBuf {
     assert!(
         std::path::Path::new("/usr/bin/chromium").exists(),
         "Chromium is missing: apt-get install chromium"
@@ -18,6 +18,13 @@ fn the_sample_site_works_in_chromium() {
         browser_dir.join("node_modules/playwright-core").is_dir(),
         "playwright-core is missing: run `npm ci` in tests/browser"
     );
+    browser_dir
+}
+
+#[test]
+#[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
+fn the_sample_site_works_in_chromium() {
+    let browser_dir = browser_tools();
     let out = tempfile::tempdir().expect("temp dir");
     let site = out.path().join("site");
     build_course(&repo(), Some(&site)).expect("the sample course builds");
@@ -41,15 +48,7 @@ fn the_sample_site_works_in_chromium() {
 #[test]
 #[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
 fn the_site_works_under_a_sub_path_in_chromium() {
-    assert!(
-        std::path::Path::new("/usr/bin/chromium").exists(),
-        "Chromium is missing: apt-get install chromium"
-    );
-    let browser_dir = repo().join("tests/browser");
-    assert!(
-        browser_dir.join("node_modules/playwright-core").is_dir(),
-        "playwright-core is missing: run `npm ci` in tests/browser"
-    );
+    let browser_dir = browser_tools();
     let dir = tempfile::tempdir().expect("temp dir");
     let course = super::sample_copy(dir.path());
     // A project site: the course's base URL is its sub-path, as docs/deploy.md says to set it.
@@ -83,12 +82,7 @@ fn the_site_works_under_a_sub_path_in_chromium() {
 #[test]
 #[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
 fn circuit_figures_fit_or_scroll_in_both_themes() {
-    assert!(
-        std::path::Path::new("/usr/bin/chromium").exists(),
-        "Chromium is missing: apt-get install chromium"
-    );
-    let browser_dir = repo().join("tests/browser");
-    assert!(browser_dir.join("node_modules/playwright-core").is_dir());
+    let browser_dir = browser_tools();
     let dir = tempfile::tempdir().expect("temp dir");
     let course = dir.path().join("neuron");
     std::fs::create_dir_all(course.join("content/01-neuron")).expect("folders");

@@ -4,8 +4,8 @@ use std::fs;
 
 use super::{build_course, repo};
 
-#[test]
-fn every_error_fixture_reports_exactly_its_expected_errors() {
+/// Every case folder under `tests/fixtures/errors`, sorted.
+fn error_fixtures() -> Vec<std::path::PathBuf> {
     let dir = repo().join("tests/fixtures/errors");
     let mut cases: Vec<_> = fs::read_dir(&dir)
         .expect("fixtures")
@@ -13,6 +13,12 @@ fn every_error_fixture_reports_exactly_its_expected_errors() {
         .map(|e| e.path())
         .collect();
     cases.sort();
+    cases
+}
+
+#[test]
+fn every_error_fixture_reports_exactly_its_expected_errors() {
+    let cases = error_fixtures();
     assert!(
         cases.len() >= 15,
         "expected the error fixtures, found {}",
@@ -90,13 +96,7 @@ fn human_places(stderr: &str) -> Vec<String> {
 
 #[test]
 fn json_and_github_formats_carry_the_places_of_the_human_format() {
-    let dir = repo().join("tests/fixtures/errors");
-    let mut cases: Vec<_> = fs::read_dir(&dir)
-        .expect("fixtures")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    cases.sort();
+    let cases = error_fixtures();
     let check = |case: &std::path::Path, format: &str| {
         std::process::Command::new(super::binary())
             .args(["check", "--format", format])
