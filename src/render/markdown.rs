@@ -11,6 +11,7 @@ use pulldown_cmark::{
 };
 use serde::Serialize;
 
+use super::delimiters;
 use super::math::to_mathml;
 use crate::diagnostic::Diagnostic;
 use crate::model::{is_verify_info, Block, Container, ContainerKind, Counts, Page, VerifyBlock};
@@ -375,7 +376,14 @@ impl Ctx<'_> {
 
     fn markdown(&mut self, range: Range<usize>, html: &mut String) {
         let base = range.start;
-        let text = &self.file.text[range];
+        let (text, unclosed) = delimiters::rewrite(&self.file.text[range]);
+        for at in unclosed {
+            let d = self
+                .error(at.start + base..at.end + base, "`\\(` is never closed: the formula would print as LaTeX")
+                .with_hint("close inline math with `\\)` in the same paragraph, or write `\\\\(` for a literal backslash");
+            self.errors.push(d);
+        }
+        let text = text.as_str();
         let mut events: Vec<Event> = Vec::new();
         let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
         // Inside a verify fence of a list item: its code is never shown as code.
@@ -413,8 +421,8 @@ impl Ctx<'_> {
                     }
                     continue;
                 }
-                Event::InlineMath(latex) | Event::DisplayMath(latex) => {
-                    let display = text[span.start - base..].starts_with("$$");
+                Event::InlineMath(ref latex) | Event::DisplayMath(ref latex) => {
+                    let display = matches!(event, Event::DisplayMath(_));
                     let mut m = String::new();
                     let opening = if display { 2 } else { 1 };
                     self.math_at(&latex, display, span.start + opening, span.clone(), &mut m);

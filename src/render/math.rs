@@ -22,7 +22,48 @@ type MathCache = RefCell<HashMap<(Box<str>, bool), Rc<str>>>;
 const CACHE_LIMIT: usize = 4096;
 
 /// MathML for `latex`, or the error message and the byte range of the LaTeX it points at.
+///
+/// Display math with a `\\` outside any environment is set as `gathered` (one centred line
+/// per row): MathJax notes break long formulas that way, and math-core alone drops the break
+/// without a word.
 pub fn to_mathml(latex: &str, display: bool) -> Result<String, (String, std::ops::Range<usize>)> {
+    const OPEN: &str = "\\begin{gathered}";
+    if display && has_top_level_break(latex) {
+        let wrapped = format!("{OPEN}{latex}\\end{{gathered}}");
+        // Errors point into the author's LaTeX, not into the wrapper.
+        return convert(&wrapped, display).map_err(|(message, at)| {
+            let start = at.start.saturating_sub(OPEN.len()).min(latex.len());
+            let end = at.end.saturating_sub(OPEN.len()).clamp(start, latex.len());
+            (message, start..end)
+        });
+    }
+    convert(latex, display)
+}
+
+/// True when `latex` has a `\\` line break outside every `\begin…\end` environment.
+fn has_top_level_break(latex: &str) -> bool {
+    let bytes = latex.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            let rest = &latex[i + 1..];
+            if rest.starts_with('\\') && depth == 0 {
+                return true;
+            } else if rest.starts_with("begin") {
+                depth += 1;
+            } else if rest.starts_with("end") {
+                depth = depth.saturating_sub(1);
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    false
+}
+
+fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Range<usize>)> {
     thread_local! {
         static CACHE: MathCache = RefCell::new(HashMap::new());
     }
@@ -158,6 +199,18 @@ mod tests {
         let bare = format!("{}2", "\\sqrt".repeat(1000));
         let fine = std::thread::spawn(move || to_mathml(&bare, true).is_ok());
         assert!(fine.join().expect("no overflow"));
+    }
+
+    #[test]
+    fn line_breaks_and_braces_in_display_math_are_kept() {
+        let m = to_mathml(r"a = b \\ \{ c \}", true).unwrap();
+        assert_eq!(m.matches("<mtr>").count(), 2, "{m}");
+        assert!(m.contains(">{<") && m.contains(">}<"), "{m}");
+        // A break inside an environment is the environment's row, not a wrapper's.
+        let inside = to_mathml(r"\begin{bmatrix}1 \\ 2\end{bmatrix}", true).unwrap();
+        assert_eq!(inside.matches("<mtable").count(), 1, "{inside}");
+        let (_, at) = to_mathml(r"a \\ \frobnicate", true).unwrap_err();
+        assert_eq!(at.start, 5);
     }
 
     #[test]
