@@ -153,6 +153,6 @@ mod tests {
     #[test]
     fn an_unclosed_inline_formula_is_reported() {
         let (_, unclosed) = rewrite("a \\(x\n\nb \\)");
-        assert_eq!(unclosed, [2..4]);
+        assert_eq!(unclosed, vec![Range { start: 2, end: 4 }]);
     }
 }

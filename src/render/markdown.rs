@@ -425,7 +425,7 @@ impl Ctx<'_> {
                     let display = matches!(event, Event::DisplayMath(_));
                     let mut m = String::new();
                     let opening = if display { 2 } else { 1 };
-                    self.math_at(&latex, display, span.start + opening, span.clone(), &mut m);
+                    self.math_at(latex, display, span.start + opening, span.clone(), &mut m);
                     Event::InlineHtml(m.into())
                 }
                 Event::Start(Tag::Link {
