@@ -2,7 +2,7 @@
 //! the table of contents), math (MathML), internal links, and the inline roles `{eval}` and
 //! `{count}`; containers become `<details>`-based questions, exercises and flashcards.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -13,8 +13,12 @@ use serde::Serialize;
 
 use super::delimiters;
 use super::math::to_mathml;
+use super::Targets;
 use crate::diagnostic::Diagnostic;
-use crate::model::{is_verify_info, Block, Container, ContainerKind, Counts, Page, VerifyBlock};
+use crate::model::{
+    is_verify_info, media_url, Block, Container, ContainerKind, Counts, MediaFile, Page,
+    VerifyBlock,
+};
 use crate::source::SourceFile;
 use crate::verify::{typeset, PageVerification};
 
@@ -62,6 +66,8 @@ struct Ctx<'a> {
     verification: &'a PageVerification,
     /// Maps a source path to a URL, for rewriting links written to `.md` files.
     urls: &'a HashMap<String, String>,
+    /// The course's images, for figures.
+    media: &'a BTreeMap<String, MediaFile>,
     counts: Counts,
     out: BodyHtml,
     errors: Vec<Diagnostic>,
@@ -74,13 +80,14 @@ struct Ctx<'a> {
 pub fn render_body(
     page: &Page,
     verification: &PageVerification,
-    urls: &HashMap<String, String>,
+    targets: &Targets,
 ) -> Result<BodyHtml, Vec<Diagnostic>> {
     let mut ctx = Ctx {
         page,
         file: &page.file,
         verification,
-        urls,
+        urls: targets.urls,
+        media: targets.media,
         counts: page.counts,
         out: BodyHtml::default(),
         errors: Vec::new(),
@@ -386,6 +393,11 @@ impl Ctx<'_> {
         let text = text.as_str();
         let mut events: Vec<Event> = Vec::new();
         let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
+        // An image being read: its `<img>` attributes and caption, then its alt text.
+        let mut image: Option<(Image, Vec<Event>)> = None;
+        // Captioned images by their index in `events`: a paragraph holding only one becomes
+        // a <figure> (a figure may not stand inside a paragraph).
+        let mut figures: HashMap<usize, String> = HashMap::new();
         // Inside a verify fence of a list item: its code is never shown as code.
         let mut in_verify = false;
         for (event, span) in Parser::new_ext(text, options()).into_offset_iter() {
@@ -394,7 +406,23 @@ impl Ctx<'_> {
                 in_verify = !matches!(event, Event::End(TagEnd::CodeBlock));
                 continue;
             }
+            if let Some((_, alt)) = image.as_mut() {
+                if !matches!(event, Event::End(TagEnd::Image)) {
+                    alt.push(event);
+                    continue;
+                }
+            }
             let event = match event {
+                Event::End(TagEnd::Image) => {
+                    let Some((img, alt)) = image.take() else {
+                        continue;
+                    };
+                    let tag = img.tag(&plain_text(&alt));
+                    if let (Some(caption), None) = (&img.caption, &heading) {
+                        figures.insert(events.len(), figure_html(&tag, caption));
+                    }
+                    Event::InlineHtml(tag.into())
+                }
                 Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
                     if is_verify_info(info) =>
                 {
@@ -461,6 +489,14 @@ impl Ctx<'_> {
                     self.errors.push(d);
                     continue;
                 }
+                Event::Start(Tag::Image {
+                    ref dest_url,
+                    ref title,
+                    ..
+                }) => {
+                    image = Some((self.image(dest_url, title, span), Vec::new()));
+                    continue;
+                }
                 Event::Html(ref raw) | Event::InlineHtml(ref raw)
                     if external_resource(raw).is_some() =>
                 {
@@ -478,7 +514,32 @@ impl Ctx<'_> {
                 None => events.push(event),
             }
         }
-        html::push_html(html, events.into_iter());
+        html::push_html(html, promote_figures(events, figures).into_iter());
+    }
+
+    /// An image written at `span`: its URL in the site, size and caption. A missing file is
+    /// an error here, like a broken link; the `<img>` is still made so rendering goes on.
+    fn image(&mut self, dest: &str, title: &str, span: Range<usize>) -> Image {
+        let path = dest.split(['#', '?']).next().unwrap_or(dest);
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let source = resolve(&self.file.path, &decoded);
+        let file = self.media.get(&source);
+        if file.is_none() {
+            let known: Vec<&str> = self.media.keys().map(String::as_str).collect();
+            let hint = match crate::load::yaml::nearest(&source, &known) {
+                Some(best) => format!("did you mean `{best}`? Image paths are relative to this page's file"),
+                None => "image paths are relative to this page's file: put the image beside it (e.g. `figures/net.svg`) and write that path".to_string(),
+            };
+            let d = self
+                .error(span, format!("image not found: {source}"))
+                .with_hint(hint);
+            self.errors.push(d);
+        }
+        Image {
+            src: format!("{}{}", "../".repeat(self.page.depth()), media_url(&source)),
+            size: file.and_then(|f| f.size),
+            caption: (!title.trim().is_empty()).then(|| title.trim().to_string()),
+        }
     }
 
     fn heading<'e>(
@@ -608,6 +669,59 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// An image's `<img>` attributes, and its caption (the Markdown image title).
+struct Image {
+    src: String,
+    size: Option<(u32, u32)>,
+    caption: Option<String>,
+}
+
+impl Image {
+    /// The `<img>` tag. Width and height let the browser reserve the space before the file
+    /// arrives; CSS scales the image down to the column.
+    fn tag(&self, alt: &str) -> String {
+        let mut src = String::new();
+        pulldown_cmark_escape::escape_href(&mut src, &self.src).expect("writing to a String");
+        let size = self.size.map_or_else(String::new, |(w, h)| {
+            format!(" width=\"{w}\" height=\"{h}\"")
+        });
+        format!(
+            "<img src=\"{src}\" alt=\"{}\"{size} loading=\"lazy\" decoding=\"async\">",
+            escape(alt)
+        )
+    }
+}
+
+fn figure_html(img: &str, caption: &str) -> String {
+    format!(
+        "<figure>\n{img}\n<figcaption>{}</figcaption>\n</figure>\n",
+        escape(caption)
+    )
+}
+
+/// Replaces each paragraph that holds only a captioned image by its `<figure>`; a captioned
+/// image inside running text stays an `<img>`.
+fn promote_figures<'e>(events: Vec<Event<'e>>, figures: HashMap<usize, String>) -> Vec<Event<'e>> {
+    if figures.is_empty() {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        let alone = matches!(events[i], Event::Start(Tag::Paragraph))
+            && figures.contains_key(&(i + 1))
+            && matches!(events.get(i + 2), Some(Event::End(TagEnd::Paragraph)));
+        if alone {
+            out.push(Event::Html(figures[&(i + 1)].clone().into()));
+            i += 3;
+        } else {
+            out.push(events[i].clone());
+            i += 1;
+        }
+    }
+    out
 }
 
 /// `<p>text</p>` → `text`, when the HTML is exactly one paragraph.

@@ -10,14 +10,14 @@ pub mod math;
 pub mod templates;
 pub mod views;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::diagnostic::{all_or_errors, Diagnostic};
 use crate::load::{files_under, read_capped, relative, MAX_ASSET_BYTES};
-use crate::model::{Course, Page, PageKind};
+use crate::model::{media_url, Course, MediaFile, Page, PageKind};
 use crate::verify::PageVerification;
 use links::{check_links, PageLinks};
 use markdown::render_body;
@@ -82,14 +82,25 @@ pub fn render_course(
         .zip(verifications)
         .enumerate()
         .map(|(i, (_, verification))| {
+            let targets = Targets {
+                urls: &urls,
+                media: &course.media,
+            };
             let (files, links) =
-                render_page(&pages, i, verification, &urls, &nav, &site, templates)?;
+                render_page(&pages, i, verification, &targets, &nav, &site, templates)?;
             files.into_iter().for_each(|f| sink.put(f));
             Ok(links)
         })
         .collect();
 
     let links = all_or_errors(rendered)?;
+    // Every image is copied, shown or not, like the files of `assets/`.
+    for (path, file) in &course.media {
+        sink.put(OutputFile {
+            path: media_url(path),
+            bytes: file.bytes.clone(),
+        });
+    }
     let mut errors = check_links(&pages, &links);
     for page in ["index.html", "404.html"] {
         match render_home(course, &nav, &site, templates, page) {
@@ -110,13 +121,13 @@ pub fn render_page(
     pages: &[&Page],
     i: usize,
     verification: &PageVerification,
-    urls: &HashMap<String, String>,
+    targets: &Targets,
     nav: &Navigation,
     site: &SiteView,
     templates: &Templates,
 ) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
     let page = pages[i];
-    let body = render_body(page, verification, urls)?;
+    let body = render_body(page, verification, targets)?;
     let root = "../".repeat(page.depth());
     let lesson_url = nav.lesson_of[page.url.as_str()];
     let view = PageView {
@@ -171,6 +182,15 @@ pub fn render_page(
             links: body.links,
         },
     ))
+}
+
+/// What a page's links and images may point at: the course's pages and its images.
+#[derive(Debug, Clone, Copy)]
+pub struct Targets<'a> {
+    /// Each page's source path to its URL ([`url_map`]).
+    pub urls: &'a HashMap<String, String>,
+    /// The course's images, by course-relative path.
+    pub media: &'a BTreeMap<String, MediaFile>,
 }
 
 /// The map from each page's source path to its URL, for rewriting links to `.md` files.
