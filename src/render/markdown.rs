@@ -226,10 +226,32 @@ impl Ctx<'_> {
     fn verified(&mut self, code_start: usize, fence: Range<usize>, html: &mut String) {
         if let Some(lines) = self.verification.shown.get(&code_start) {
             html.push_str("<div class=\"verified\" role=\"group\" aria-label=\"Worked steps, checked when the site was built\">\n");
-            for line in lines {
-                self.math(line, true, fence.clone(), html);
+            let aligned = self.verification.aligned.get(&code_start);
+            for (i, line) in lines.iter().enumerate() {
+                let broken = aligned.and_then(|a| a.get(i)).and_then(Option::as_deref);
+                self.chain(line, broken, fence.clone(), html);
             }
             html.push_str("</div>\n");
+        }
+    }
+
+    /// One shown line. A chain wider than the narrowest column it may meet is written twice,
+    /// on one line and broken at its relations; the stylesheet shows the one-line form only
+    /// while its column is wide enough (a container query per width class), so nothing is
+    /// clipped at any width and no script is needed. Each form scrolls if it still overflows.
+    fn chain(&mut self, line: &str, broken: Option<&str>, span: Range<usize>, html: &mut String) {
+        let mut one = String::new();
+        self.math(line, true, span.clone(), &mut one);
+        let fit = fit_class(super::width::estimate(&one));
+        match (broken, fit) {
+            (Some(broken), Some(fit)) => {
+                let mut rows = String::new();
+                self.math(broken, true, span, &mut rows);
+                html.push_str(&format!(
+                    "<div class=\"chain {fit}\"><div class=\"chain-line\">{one}</div><div class=\"chain-aligned\">{rows}</div></div>\n"
+                ));
+            }
+            _ => html.push_str(&one),
         }
     }
 
@@ -669,6 +691,26 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// Narrowest chain width (in em of the page's root font) that gets a broken form: a column is
+/// never narrower than about 20 em (a 375 px phone).
+const CHAIN_MIN_EM: f32 = 20.0;
+
+/// Widest class the stylesheet has; wider chains share it.
+const CHAIN_MAX_EM: f32 = 120.0;
+
+/// The `fit-N` class of a chain `width` em wide (in the math's font size): the one-line form
+/// needs a column of at least N em. `None` when it fits any column. The stylesheet has one
+/// container query per class, N = 20, 25, … 120.
+fn fit_class(width: f32) -> Option<String> {
+    // The math is set at 1.05 × 1.0625 of the root font size; queries count in root em.
+    let needed = width * 1.05 * 1.0625;
+    if needed < CHAIN_MIN_EM {
+        return None;
+    }
+    let n = ((needed / 5.0).ceil() * 5.0).min(CHAIN_MAX_EM);
+    Some(format!("fit-{n}"))
 }
 
 /// An image's `<img>` attributes, and its caption (the Markdown image title).

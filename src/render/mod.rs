@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod math;
 pub mod templates;
 pub mod views;
+pub mod width;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;

@@ -45,6 +45,8 @@ pub struct PageVerification {
     pub env: Env,
     /// LaTeX lines of each shown block, keyed by the block's start offset.
     pub shown: BTreeMap<usize, Vec<String>>,
+    /// The same lines broken at their relations ([`typeset::aligned`]), where they can be.
+    pub aligned: BTreeMap<usize, Vec<Option<String>>>,
     /// Number of checked links.
     pub checks: usize,
     /// Each exercise's byte range in the file and its scope, in page order.
@@ -113,6 +115,9 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
             result
                 .shown
                 .insert(code.start, stmts.iter().map(typeset::statement).collect());
+            result
+                .aligned
+                .insert(code.start, stmts.iter().map(typeset::aligned).collect());
         }
         for stmt in &stmts {
             // A statement that uses a name whose definition failed would only report that
