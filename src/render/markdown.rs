@@ -4,15 +4,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use pulldown_cmark::{
-    html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+    html, BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
 
+use super::anchors;
 use super::delimiters;
 use super::math::to_mathml;
+use super::references::{normalise, Footnotes, PageDefinitions};
 use super::Targets;
 use crate::diagnostic::Diagnostic;
 use crate::model::{
@@ -74,6 +77,10 @@ struct Ctx<'a> {
     ids: HashMap<String, usize>,
     question: usize,
     card: usize,
+    exercise: usize,
+    /// Link and footnote definitions of the whole page.
+    defs: Rc<PageDefinitions>,
+    footnotes: Footnotes,
 }
 
 /// Renders the body of `page`.
@@ -94,15 +101,39 @@ pub fn render_body(
         ids: HashMap::new(),
         question: 0,
         card: 0,
+        exercise: 0,
+        defs: Rc::new(PageDefinitions::of(page)),
+        footnotes: Footnotes::default(),
     };
+    // Questions, cards and footnotes have fixed ids (`#question-3` is a promise to readers);
+    // a heading whose slug is one of them takes a suffix instead.
+    let fixed = (1..=page.counts.questions)
+        .map(|n| format!("question-{n}"))
+        .chain((1..=page.counts.cards).map(|n| format!("card-{n}")))
+        .chain((1..=ctx.defs.footnotes.len()).map(footnote_id));
+    for id in fixed {
+        ctx.ids.insert(id, 1);
+    }
     let mut html = String::new();
     ctx.blocks(&page.body, &mut html);
+    let notes = ctx.footnotes.html(footnote_id);
+    for n in 1..=ctx.defs.footnotes.len() {
+        if notes.contains(&format!("id=\"{}\"", footnote_id(n))) {
+            ctx.out.anchors.push(footnote_id(n));
+        }
+    }
+    html.push_str(&notes);
     ctx.out.html = html;
     if ctx.errors.is_empty() {
         Ok(ctx.out)
     } else {
         Err(ctx.errors)
     }
+}
+
+/// The id of footnote `n` in the list at the end of a page.
+fn footnote_id(n: usize) -> String {
+    format!("fn-{n}")
 }
 
 /// Markdown extensions the author syntax has.
@@ -307,18 +338,23 @@ impl Ctx<'_> {
                 self.numbered_item(c, ("flashcard", "card"), self.card, "", html);
             }
             ContainerKind::Exercise => {
-                let id = self.unique_id(slugify(&c.title));
-                if !c.title.is_empty() {
-                    self.out.toc.push(TocEntry {
-                        level: 3,
-                        id: id.clone(),
-                        title: c.title.clone(),
-                    });
-                }
+                self.exercise += 1;
+                // Every heading has text: an untitled exercise is named by its number.
+                let title = if c.title.trim().is_empty() {
+                    format!("Exercise {}", self.exercise)
+                } else {
+                    c.title.clone()
+                };
+                let id = self.unique_id(slugify(&title));
+                self.out.toc.push(TocEntry {
+                    level: 3,
+                    id: id.clone(),
+                    title: title.clone(),
+                });
                 html.push_str(&format!(
                     "<section class=\"exercise\" aria-labelledby=\"{id}\">\n"
                 ));
-                html.push_str(&heading_html(3, &id, &escape(&c.title), &c.title));
+                html.push_str(&heading_html(3, &id, &escape(&title), &title));
                 self.blocks(&c.children, html);
                 html.push_str("</section>\n");
             }
@@ -422,7 +458,17 @@ impl Ctx<'_> {
         let mut figures: HashMap<usize, String> = HashMap::new();
         // Inside a verify fence of a list item: its code is never shown as code.
         let mut in_verify = false;
-        for (event, span) in Parser::new_ext(text, options()).into_offset_iter() {
+        // A footnote being read: its label and its events, rendered into the page's list.
+        let mut footnote: Option<(String, Vec<Event>)> = None;
+        let defs = Rc::clone(&self.defs);
+        let links = &defs.links;
+        let mut resolve_ref = |broken: BrokenLink| {
+            links
+                .get(&normalise(&broken.reference))
+                .map(|(dest, title)| (CowStr::from(dest.clone()), CowStr::from(title.clone())))
+        };
+        let parser = Parser::new_with_broken_link_callback(text, options(), Some(&mut resolve_ref));
+        for (event, span) in parser.into_offset_iter() {
             let span = span.start + base..span.end + base;
             if in_verify {
                 in_verify = !matches!(event, Event::End(TagEnd::CodeBlock));
@@ -435,6 +481,47 @@ impl Ctx<'_> {
                 }
             }
             let event = match event {
+                Event::Start(Tag::FootnoteDefinition(ref label)) => {
+                    footnote = Some((normalise(label), Vec::new()));
+                    continue;
+                }
+                Event::End(TagEnd::FootnoteDefinition) => {
+                    if let Some((label, inner)) = footnote.take() {
+                        let mut note = String::new();
+                        html::push_html(
+                            &mut note,
+                            promote_figures(inner, HashMap::new()).into_iter(),
+                        );
+                        self.footnotes.define(&label, note);
+                    }
+                    continue;
+                }
+                Event::FootnoteReference(ref label) => self.footnote_ref(label),
+                // A reference to a footnote defined in another run of the page reaches here as
+                // the text `[`, `^label`, `]`.
+                Event::Text(ref t) if t.as_ref() == "]" => {
+                    let target = footnote
+                        .as_mut()
+                        .map(|f| &mut f.1)
+                        .or(heading.as_mut().map(|h| &mut h.2))
+                        .unwrap_or(&mut events);
+                    match footnote_label(target) {
+                        Some(label) => {
+                            target.truncate(target.len() - 2);
+                            if self.defs.footnotes.contains(&normalise(&label)) {
+                                self.footnote_ref(&label)
+                            } else {
+                                let start = span.start.saturating_sub(label.len() + 2);
+                                let d = self
+                                    .error(start..span.end, format!("footnote `[^{label}]` is never defined"))
+                                    .with_hint(format!("define it anywhere on the page: a line `[^{label}]: the note`"));
+                                self.errors.push(d);
+                                Event::Text(format!("[^{label}]").into())
+                            }
+                        }
+                        None => event,
+                    }
+                }
                 Event::End(TagEnd::Image) => {
                     let Some((img, alt)) = image.take() else {
                         continue;
@@ -511,6 +598,15 @@ impl Ctx<'_> {
                     self.errors.push(d);
                     continue;
                 }
+                Event::Html(ref raw) | Event::InlineHtml(ref raw)
+                    if raw.contains("id=") || raw.contains("name=") =>
+                {
+                    let html = self.raw_html(raw, span);
+                    match event {
+                        Event::Html(_) => Event::Html(html.into()),
+                        _ => Event::InlineHtml(html.into()),
+                    }
+                }
                 Event::Start(Tag::Image {
                     ref dest_url,
                     ref title,
@@ -531,12 +627,49 @@ impl Ctx<'_> {
                 }
                 other => other,
             };
-            match heading.as_mut() {
-                Some((_, _, inner)) => inner.push(event),
-                None => events.push(event),
+            match (footnote.as_mut(), heading.as_mut()) {
+                (Some((_, inner)), _) => inner.push(event),
+                (None, Some((_, _, inner))) => inner.push(event),
+                (None, None) => events.push(event),
             }
         }
         html::push_html(html, promote_figures(events, figures).into_iter());
+    }
+
+    /// Raw HTML with its `<a name>` anchors made link targets; each id it holds is one more
+    /// of the page's, and one already taken is an error at `span`.
+    fn raw_html(&mut self, raw: &str, span: Range<usize>) -> String {
+        let (html, ids) = anchors::with_ids(raw);
+        for id in ids {
+            if self.ids.contains_key(&id) {
+                let d = self
+                    .error(
+                        span.clone(),
+                        format!("id `{id}` is already used on this page"),
+                    )
+                    .with_hint("ids name one place on a page: choose another, e.g. with a suffix");
+                self.errors.push(d);
+            } else {
+                self.ids.insert(id.clone(), 1);
+                self.out.anchors.push(id);
+            }
+        }
+        html
+    }
+
+    /// A reference to footnote `label`: its number, linking to the note.
+    fn footnote_ref(&mut self, label: &str) -> Event<'static> {
+        let label = normalise(label);
+        let n = self.footnotes.number(&label);
+        let id = self.unique_id(format!("fnref-{n}"));
+        self.footnotes.referenced_at(&label, &id);
+        Event::InlineHtml(
+            format!(
+                "<sup class=\"footnote-ref\"><a href=\"#{}\" id=\"{id}\">{n}</a></sup>",
+                footnote_id(n)
+            )
+            .into(),
+        )
     }
 
     /// An image written at `span`: its URL in the site, size and caption. A missing file is
@@ -711,6 +844,17 @@ fn fit_class(width: f32) -> Option<String> {
     }
     let n = ((needed / 5.0).ceil() * 5.0).min(CHAIN_MAX_EM);
     Some(format!("fit-{n}"))
+}
+
+/// The label of a footnote reference whose `]` comes next: the events end with the texts
+/// `[` and `^label`.
+fn footnote_label(events: &[Event]) -> Option<String> {
+    let [.., Event::Text(open), Event::Text(label)] = events else {
+        return None;
+    };
+    let label = label.strip_prefix('^')?;
+    (open.as_ref() == "[" && !label.is_empty() && !label.contains(char::is_whitespace))
+        .then(|| label.to_string())
 }
 
 /// An image's `<img>` attributes, and its caption (the Markdown image title).

@@ -3,10 +3,12 @@
 //! folder, or memory for `serve` — so a big course is never held in memory whole. Links between
 //! pages are checked once every page is rendered; a failure then discards the staged site.
 
+pub mod anchors;
 pub mod delimiters;
 pub mod links;
 pub mod markdown;
 pub mod math;
+pub mod references;
 pub mod templates;
 pub mod views;
 pub mod width;
