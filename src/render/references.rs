@@ -140,11 +140,13 @@ impl Footnotes {
                 .map_or_else(String::new, |id| {
                     format!(" <a class=\"footnote-back\" href=\"#{id}\" aria-label=\"Back to reference {n}\">↩</a>")
                 });
-            out.push_str(&format!(
-                "<li id=\"{}\">\n{}{back}\n</li>\n",
-                note_id(n),
-                text.trim_end()
-            ));
+            // The link back ends the note's last paragraph, as on GitHub, not a line of its own.
+            let text = text.trim_end();
+            let body = match text.strip_suffix("</p>") {
+                Some(inner) => format!("{inner}{back}</p>"),
+                None => format!("{text}{back}"),
+            };
+            out.push_str(&format!("<li id=\"{}\">\n{body}\n</li>\n", note_id(n)));
         }
         out.push_str("</ol>\n</section>\n");
         out
