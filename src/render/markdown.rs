@@ -680,10 +680,22 @@ impl Ctx<'_> {
         let source = resolve(&self.file.path, &decoded);
         let file = self.media.get(&source);
         if file.is_none() {
-            let known: Vec<&str> = self.media.keys().map(String::as_str).collect();
-            let hint = match crate::load::yaml::nearest(&source, &known) {
-                Some(best) => format!("did you mean `{best}`? Image paths are relative to this page's file"),
-                None => "image paths are relative to this page's file: put the image beside it (e.g. `figures/net.svg`) and write that path".to_string(),
+            // Suggest a file of the same folder with a similar name: a typo or a wrong extension.
+            let (folder, name) = source.rsplit_once('/').unwrap_or(("", &source));
+            let siblings: Vec<&str> = self
+                .media
+                .keys()
+                .filter_map(|k| {
+                    k.rsplit_once('/')
+                        .filter(|(f, _)| *f == folder)
+                        .map(|(_, n)| n)
+                })
+                .collect();
+            let hint = match crate::load::yaml::nearest(name, &siblings) {
+                Some(best) => format!("did you mean `{best}`, in the same folder?"),
+                None => format!(
+                    "image paths are relative to the page's file, so this one is looked for in {folder}/"
+                ),
             };
             let d = self
                 .error(span, format!("image not found: {source}"))
