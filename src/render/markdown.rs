@@ -633,7 +633,11 @@ impl Ctx<'_> {
                 (None, None) => events.push(event),
             }
         }
-        html::push_html(html, promote_figures(events, figures).into_iter());
+        let mut piece = String::new();
+        html::push_html(&mut piece, promote_figures(events, figures).into_iter());
+        // A code block wider than the column scrolls; keyboard users must be able to scroll
+        // it too, so it takes focus (axe: scrollable-region-focusable).
+        html.push_str(&piece.replace("<pre>", "<pre tabindex=\"0\">"));
     }
 
     /// Raw HTML with its `<a name>` anchors made link targets; each id it holds is one more
