@@ -458,6 +458,8 @@ impl Ctx<'_> {
         let mut figures: HashMap<usize, String> = HashMap::new();
         // Inside a verify fence of a list item: its code is never shown as code.
         let mut in_verify = false;
+        // A fenced code block with a language: its language and text so far.
+        let mut fenced: Option<(String, String)> = None;
         // A footnote being read: its label and its events, rendered into the page's list.
         let mut footnote: Option<(String, Vec<Event>)> = None;
         let defs = Rc::clone(&self.defs);
@@ -480,7 +482,29 @@ impl Ctx<'_> {
                     continue;
                 }
             }
+            // A fenced code block being read, to be highlighted once its text is complete.
+            if let Some((_, code)) = fenced.as_mut() {
+                match event {
+                    Event::Text(ref t) => {
+                        code.push_str(t);
+                        continue;
+                    }
+                    Event::End(TagEnd::CodeBlock) => {}
+                    _ => continue,
+                }
+            }
             let event = match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                    if !is_verify_info(info) && !info.trim().is_empty() =>
+                {
+                    let lang = info.split_whitespace().next().unwrap_or("").to_string();
+                    fenced = Some((lang, String::new()));
+                    continue;
+                }
+                Event::End(TagEnd::CodeBlock) if fenced.is_some() => {
+                    let (lang, code) = fenced.take().unwrap_or_default();
+                    Event::Html(code_block_html(&lang, &code).into())
+                }
                 Event::Start(Tag::FootnoteDefinition(ref label)) => {
                     footnote = Some((normalise(label), Vec::new()));
                     continue;
@@ -860,6 +884,15 @@ fn fit_class(width: f32) -> Option<String> {
     }
     let n = ((needed / 5.0).ceil() * 5.0).min(CHAIN_MAX_EM);
     Some(format!("fit-{n}"))
+}
+
+/// A fenced code block with a language: highlighted when the language is known, always with
+/// the `language-…` class CommonMark renderers give it.
+fn code_block_html(lang: &str, code: &str) -> String {
+    let body = super::highlight::highlight(lang, code).unwrap_or_else(|| escape(code));
+    let mut class = String::new();
+    pulldown_cmark_escape::escape_html(&mut class, lang).expect("writing to a String");
+    format!("<pre><code class=\"language-{class}\">{body}</code></pre>\n")
 }
 
 /// The label of a footnote reference whose `]` comes next: the events end with the texts

@@ -5,6 +5,7 @@
 
 pub mod anchors;
 pub mod delimiters;
+pub mod highlight;
 pub mod links;
 pub mod markdown;
 pub mod math;
