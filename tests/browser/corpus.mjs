@@ -109,6 +109,19 @@ await check("the SVG figure sits on a light card in the dark theme", async () =>
   assert(bg === "rgb(244, 246, 249)", `background ${bg}`);
 });
 
+await check("code is highlighted without script, and the Copy button copies it", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await context.newPage();
+  await plain.goto(origin + PAGES[0][1]);
+  const spans = await plain.locator("pre code .hl-keyword").count();
+  assert(spans > 2, `only ${spans} highlighted keywords without script`);
+  const page = await open(PAGES[0][1], 1280, "light");
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+  await page.locator(".copy-code").first().click();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert(copied.startsWith("import numpy as np\n"), `copied ${JSON.stringify(copied.slice(0, 40))}`);
+});
+
 const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
 for (const scheme of ["light", "dark"]) {
   for (const [name, path] of PAGES) {
