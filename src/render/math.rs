@@ -86,7 +86,7 @@ fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Rang
     let mathml = stacker::maybe_grow(need, need, || {
         converter()
             .convert_with_local_state(latex, mode)
-            .map(|r| r.mathml)
+            .map(|r| primes_at_base(&r.mathml))
             .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))
     })?;
     CACHE.with(|c| {
@@ -97,6 +97,50 @@ fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Rang
         cache.insert(key, Rc::from(mathml.as_str()));
     });
     Ok(mathml)
+}
+
+/// `W'` is written `<msup><mi>W</mi><mo>′</mo></msup>`, but the prime characters of OpenType
+/// math fonts are already raised: set as a superscript they float far above the letter, like a
+/// dot (`W ̇`, issue #12). A superscript that is only primes becomes the primes beside the base,
+/// as TeX sets them. A superscript with more in it (`W'^2`) is left alone.
+fn primes_at_base(mathml: &str) -> String {
+    const PRIMES: [&str; 3] = ["′", "″", "‴"];
+    let mut out = mathml.to_string();
+    for prime in PRIMES {
+        let script = format!("<mo>{prime}</mo></msup>");
+        // Each pass unwraps the first remaining match; the count bounds the work.
+        for _ in 0..mathml.matches(&script).count() {
+            let Some(end) = out.find(&script) else {
+                break;
+            };
+            // The `<msup>` this `</msup>` closes: walk back over nested ones.
+            let mut depth = 0usize;
+            let mut at = end;
+            let open = loop {
+                let Some(i) = out[..at].rfind("msup>") else {
+                    break None;
+                };
+                at = i;
+                if out[..i].ends_with("</") {
+                    depth += 1;
+                    at = i - 2;
+                } else if out[..i].ends_with('<') {
+                    if depth == 0 {
+                        break Some(i - 1);
+                    }
+                    depth -= 1;
+                    at = i - 1;
+                }
+            };
+            let Some(open) = open else {
+                break;
+            };
+            let base = out[open + "<msup>".len()..end].to_string();
+            let replaced = format!("<mrow>{base}<mo lspace=\"0\" rspace=\"0\">{prime}</mo></mrow>");
+            out.replace_range(open..end + script.len(), &replaced);
+        }
+    }
+    out
 }
 
 /// Most commands, braces and scripts one formula may hold: a 14×14 matrix of fractions fits.
@@ -211,6 +255,26 @@ mod tests {
         assert_eq!(inside.matches("<mtable").count(), 1, "{inside}");
         let (_, at) = to_mathml(r"a \\ \frobnicate", true).unwrap_err();
         assert_eq!(at.start, 5);
+    }
+
+    #[test]
+    fn primes_sit_beside_their_letter() {
+        let m = to_mathml("W' + x'' + (a+b)' + W'^2", false).unwrap();
+        assert!(
+            m.contains("<mrow><mi>W</mi><mo lspace=\"0\" rspace=\"0\">′</mo></mrow>"),
+            "{m}"
+        );
+        assert!(m.contains("″</mo></mrow>"), "{m}");
+        assert_eq!(
+            m.matches("<msup>").count(),
+            m.matches("</msup>").count(),
+            "{m}"
+        );
+        // A superscript with more than primes keeps its layout.
+        assert!(
+            m.contains("<msup><mi>W</mi><mrow><mo>′</mo>") || m.contains("<msup><msup>"),
+            "{m}"
+        );
     }
 
     #[test]

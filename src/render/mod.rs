@@ -63,9 +63,18 @@ impl MemorySink {
 }
 
 /// The built-in static files, by name; a course's `assets/` adds to them and overrides them.
-pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
-    ("style.css", include_str!("../../assets/style.css")),
-    ("coursegen.js", include_str!("../../assets/coursegen.js")),
+pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../assets/style.css")),
+    ("coursegen.js", include_bytes!("../../assets/coursegen.js")),
+    // The math font and its licence, which travels with it (assets/fonts/README.md).
+    (
+        "fonts/math.woff2",
+        include_bytes!("../../assets/fonts/math.woff2"),
+    ),
+    (
+        "fonts/LICENSE-DejaVu.txt",
+        include_bytes!("../../assets/fonts/LICENSE-DejaVu.txt"),
+    ),
 ];
 
 /// Renders every page of the course in parallel into `sink`, then checks the links between
@@ -269,7 +278,7 @@ pub fn assets(root: &std::path::Path) -> Result<Vec<OutputFile>, Vec<Diagnostic>
         .iter()
         .map(|(n, s)| OutputFile {
             path: format!("assets/{n}"),
-            bytes: s.as_bytes().to_vec(),
+            bytes: s.to_vec(),
         })
         .collect();
     let dir = root.join("assets");

@@ -12,7 +12,7 @@ import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
 const [siteDir, shotDir] = process.argv.slice(2);
-const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png" };
+const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2" };
 const server = createServer(async (req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
   if (path.includes("..")) { res.writeHead(404).end(); return; }
