@@ -228,3 +228,39 @@ fn every_page_of_every_fixture_course_has_unique_non_empty_ids() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every file of a built site, by path.
+fn files(site: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(site)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let name = e
+                .path()
+                .strip_prefix(site)
+                .expect("inside")
+                .display()
+                .to_string();
+            (name, fs::read(e.path()).expect("read"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn real_notes_builds_byte_identically_with_its_images_copied() {
+    let course = fixture("content", "real-notes");
+    let (a, b) = (built(&course), built(&course));
+    let (fa, fb) = (files(&a.path().join("site")), files(&b.path().join("site")));
+    assert!(fa == fb, "two builds differ");
+    let names: Vec<&str> = fa.iter().map(|(n, _)| n.as_str()).collect();
+    for needed in [
+        "media/01-linear-classifiers/figures/scores.svg",
+        "media/01-linear-classifiers/figures/toy.png",
+        "assets/fonts/math.woff2",
+    ] {
+        assert!(names.contains(&needed), "{needed} missing: {names:?}");
+    }
+}
