@@ -102,45 +102,56 @@ fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Rang
 /// `W'` is written `<msup><mi>W</mi><mo>′</mo></msup>`, but the prime characters of OpenType
 /// math fonts are already raised: set as a superscript they float far above the letter, like a
 /// dot (`W ̇`, issue #12). A superscript that is only primes becomes the primes beside the base,
-/// as TeX sets them. A superscript with more in it (`W'^2`) is left alone.
+/// as TeX sets them (`x_1''` keeps its subscript). A superscript with more in it (`W'^2`) is
+/// left alone.
 fn primes_at_base(mathml: &str) -> String {
-    const PRIMES: [&str; 3] = ["′", "″", "‴"];
     let mut out = mathml.to_string();
-    for prime in PRIMES {
-        let script = format!("<mo>{prime}</mo></msup>");
-        // Each pass unwraps the first remaining match; the count bounds the work.
-        for _ in 0..mathml.matches(&script).count() {
-            let Some(end) = out.find(&script) else {
-                break;
-            };
-            // The `<msup>` this `</msup>` closes: walk back over nested ones.
-            let mut depth = 0usize;
-            let mut at = end;
-            let open = loop {
-                let Some(i) = out[..at].rfind("msup>") else {
-                    break None;
-                };
-                at = i;
-                if out[..i].ends_with("</") {
-                    depth += 1;
-                    at = i - 2;
-                } else if out[..i].ends_with('<') {
-                    if depth == 0 {
-                        break Some(i - 1);
-                    }
-                    depth -= 1;
-                    at = i - 1;
-                }
-            };
-            let Some(open) = open else {
-                break;
-            };
-            let base = out[open + "<msup>".len()..end].to_string();
-            let replaced = format!("<mrow>{base}<mo lspace=\"0\" rspace=\"0\">{prime}</mo></mrow>");
-            out.replace_range(open..end + script.len(), &replaced);
-        }
+    for prime in ["′", "″", "‴"] {
+        // `<msup>base<mo>′</mo></msup>` → `<mrow>base<mo>′</mo></mrow>`.
+        unwrap_script(&mut out, "msup", prime, |inner| inner.to_string());
+        // `<msubsup>base sub<mo>′</mo></msubsup>` → `<mrow><msub>base sub</msub><mo>′</mo></mrow>`.
+        unwrap_script(&mut out, "msubsup", prime, |inner| {
+            format!("<msub>{inner}</msub>")
+        });
     }
     out
+}
+
+/// Replaces every `<tag>…<mo>prime</mo></tag>` of `out` by the primes set beside `wrap(…)`.
+fn unwrap_script(out: &mut String, tag: &str, prime: &str, wrap: impl Fn(&str) -> String) {
+    let script = format!("<mo>{prime}</mo></{tag}>");
+    let (open_tag, close_tag) = (format!("<{tag}>"), format!("</{tag}>"));
+    // Each pass unwraps one match; the count of matches bounds the work.
+    for _ in 0..out.matches(&script).count() {
+        let Some(end) = out.find(&script) else {
+            return;
+        };
+        // The opening tag this closing one belongs to: walk back over nested pairs.
+        let mut depth = 0usize;
+        let mut at = end;
+        let open = loop {
+            let before = &out[..at];
+            let (o, c) = (before.rfind(&open_tag), before.rfind(&close_tag));
+            match (o, c) {
+                (Some(o), Some(c)) if c > o => {
+                    depth += 1;
+                    at = c;
+                }
+                (Some(o), _) if depth == 0 => break Some(o),
+                (Some(o), _) => {
+                    depth -= 1;
+                    at = o;
+                }
+                (None, _) => break None,
+            }
+        };
+        let Some(open) = open else {
+            return;
+        };
+        let inner = wrap(&out[open + open_tag.len()..end]);
+        let replaced = format!("<mrow>{inner}<mo lspace=\"0\" rspace=\"0\">{prime}</mo></mrow>");
+        out.replace_range(open..end + script.len(), &replaced);
+    }
 }
 
 /// Most commands, braces and scripts one formula may hold: a 14×14 matrix of fractions fits.
@@ -259,7 +270,7 @@ mod tests {
 
     #[test]
     fn primes_sit_beside_their_letter() {
-        let m = to_mathml("W' + x'' + (a+b)' + W'^2", false).unwrap();
+        let m = to_mathml("W' + x'' + (a+b)' + W'^2 + x_1'", false).unwrap();
         assert!(
             m.contains("<mrow><mi>W</mi><mo lspace=\"0\" rspace=\"0\">′</mo></mrow>"),
             "{m}"
