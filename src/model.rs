@@ -217,17 +217,21 @@ pub enum ContainerKind {
     Flashcards,
     /// One flashcard: the question, then one `answer`.
     Card,
+    /// A figure: what it holds (images, a table, a diagram), captioned by the Markdown on its
+    /// opening line (`::: figure Figure 2. Scores $s = Wx$`).
+    Figure,
 }
 
 impl ContainerKind {
     /// Every kind with its name in the author syntax.
-    pub const ALL: [(&'static str, ContainerKind); 6] = [
+    pub const ALL: [(&'static str, ContainerKind); 7] = [
         ("question", ContainerKind::Question),
         ("answer", ContainerKind::Answer),
         ("exercise", ContainerKind::Exercise),
         ("solution", ContainerKind::Solution),
         ("flashcards", ContainerKind::Flashcards),
         ("card", ContainerKind::Card),
+        ("figure", ContainerKind::Figure),
     ];
 
     /// The name an author writes after `:::`.

@@ -385,9 +385,31 @@ impl Ctx<'_> {
                 self.blocks(&c.children, html);
                 html.push_str("</ol>\n</section>\n");
             }
+            ContainerKind::Figure => {
+                let mut body = String::new();
+                self.blocks(&c.children, &mut body);
+                let caption = self.caption(c);
+                html.push_str(&format!("<figure>\n{body}{caption}</figure>\n"));
+            }
             // Answers are rendered by their question or card; a stray one is a load error.
             ContainerKind::Answer => self.blocks(&c.children, html),
         }
+    }
+
+    /// A figure container's caption: the Markdown after `::: figure`, rendered inline (math
+    /// and links work; errors point into the opening line).
+    fn caption(&mut self, c: &Container) -> String {
+        let line = &self.file.text[c.open.clone()];
+        let Some(at) = line.find(c.title.as_str()).filter(|_| !c.title.is_empty()) else {
+            return String::new();
+        };
+        let start = c.open.start + at;
+        let mut html = String::new();
+        self.markdown(start..start + c.title.len(), &mut html);
+        format!(
+            "<figcaption>{}</figcaption>\n",
+            unwrap_paragraph(&html).trim_end()
+        )
     }
 
     /// A list item `<li class=… id=prefix-n>` holding a question or card.

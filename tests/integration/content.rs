@@ -106,6 +106,15 @@ fn mathjax_delimiters_figures_footnotes_and_references_render() {
         let file = site.join("linear-classifiers").join(src);
         assert!(file.is_file(), "{src} is not in the site");
     }
+    // A `::: figure` captions what it holds with Markdown, math included.
+    let table = main
+        .select(&sel("figure"))
+        .nth(1)
+        .expect("the table figure");
+    assert!(table.select(&sel("table")).next().is_some());
+    let caption = table.select(&sel("figcaption")).next().expect("caption");
+    assert!(text(caption).starts_with("Table 1. Scores"));
+    assert!(caption.select(&sel("math")).next().is_some());
     // Footnotes and reference links defined after the containers resolve everywhere.
     let notes: Vec<String> = main
         .select(&sel("section.footnotes li"))
