@@ -2,6 +2,7 @@
 //! `tests/fixtures/<feature>/<case>/` (see `tests/fixtures/README.md`).
 
 mod browser;
+mod constructs;
 mod content;
 mod errors;
 mod hardening;
