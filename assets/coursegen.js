@@ -88,4 +88,28 @@
       try { localStorage.setItem("coursegen-theme", next); } catch (e) { /* private mode */ }
     });
   }
+
+  // Copy buttons on highlighted code: an enhancement, so only where the clipboard API exists
+  // (a secure context); without script the code is still selectable.
+  if (navigator.clipboard && window.isSecureContext) {
+    document.querySelectorAll("pre > code[class^='language-']").forEach(function (code) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-code";
+      button.textContent = "Copy";
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(code.textContent).then(function () {
+          button.textContent = "Copied";
+          setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        });
+      });
+      // The button sits on a wrapper, not in the <pre>, so it stays put while the code scrolls.
+      var pre = code.parentNode;
+      var wrapper = document.createElement("div");
+      wrapper.className = "code-block";
+      pre.parentNode.insertBefore(wrapper, pre);
+      wrapper.appendChild(pre);
+      wrapper.appendChild(button);
+    });
+  }
 })();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use coursegen::load::load_course;
 use coursegen::render::markdown::render_body;
 use coursegen::render::templates::Templates;
-use coursegen::render::{render_course, url_map, MemorySink};
+use coursegen::render::{render_course, url_map, MemorySink, Targets};
 use coursegen::verify::{verify_course, verify_page};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -26,7 +26,17 @@ fn stages(c: &mut Criterion) {
         b.iter(|| load_course(black_box(&root)))
     });
     group.bench_function("markdown passes of the practice page", |b| {
-        b.iter(|| render_body(black_box(page), &verification, &urls).expect("renders"))
+        b.iter(|| {
+            render_body(
+                black_box(page),
+                &verification,
+                &Targets {
+                    urls: &urls,
+                    media: &course.media,
+                },
+            )
+            .expect("renders")
+        })
     });
     group.bench_function("verify the practice page", |b| {
         b.iter(|| verify_page(black_box(page)).expect("verifies"))

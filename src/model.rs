@@ -1,6 +1,7 @@
 //! The course model every stage reads: a [`Course`] of [`Lesson`]s, each with its lesson page and
 //! practice pages. Built by `load`, read by `verify`, `render` and `flashcards`.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -16,6 +17,23 @@ pub struct Course {
     pub config: CourseConfig,
     /// Lessons in order.
     pub lessons: Vec<Lesson>,
+    /// The images under `content/`, by course-relative path; pages show them as figures.
+    pub media: BTreeMap<String, MediaFile>,
+}
+
+/// An image of the course, read at load so that rendering never touches the disk.
+#[derive(Debug)]
+pub struct MediaFile {
+    /// The file's bytes, copied into the site as they are.
+    pub bytes: Vec<u8>,
+    /// Width and height in pixels, when the file's header says them.
+    pub size: Option<(u32, u32)>,
+}
+
+/// Where an image of the course is published: `media/` and its path under `content/`, so two
+/// lessons' `fig.png` never collide and the URL does not depend on the page showing it.
+pub fn media_url(path: &str) -> String {
+    format!("media/{}", path.strip_prefix("content/").unwrap_or(path))
 }
 
 impl Course {
@@ -199,17 +217,21 @@ pub enum ContainerKind {
     Flashcards,
     /// One flashcard: the question, then one `answer`.
     Card,
+    /// A figure: what it holds (images, a table, a diagram), captioned by the Markdown on its
+    /// opening line (`::: figure Figure 2. Scores $s = Wx$`).
+    Figure,
 }
 
 impl ContainerKind {
     /// Every kind with its name in the author syntax.
-    pub const ALL: [(&'static str, ContainerKind); 6] = [
+    pub const ALL: [(&'static str, ContainerKind); 7] = [
         ("question", ContainerKind::Question),
         ("answer", ContainerKind::Answer),
         ("exercise", ContainerKind::Exercise),
         ("solution", ContainerKind::Solution),
         ("flashcards", ContainerKind::Flashcards),
         ("card", ContainerKind::Card),
+        ("figure", ContainerKind::Figure),
     ];
 
     /// The name an author writes after `:::`.

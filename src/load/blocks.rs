@@ -375,6 +375,7 @@ fn misplaced(parent: ContainerKind, child: ContainerKind) -> Option<String> {
         Answer => matches!(parent, Question | Card),
         Solution => parent == Exercise,
         Card => parent == Flashcards,
+        Figure => parent != Flashcards,
         Question | Exercise | Flashcards => false,
     };
     (!allowed).then(|| {
@@ -382,6 +383,7 @@ fn misplaced(parent: ContainerKind, child: ContainerKind) -> Option<String> {
             Answer => "a `question` or `card`",
             Solution => "an `exercise`",
             Card => "`flashcards`",
+            Figure => "the page, a question, an answer, an exercise or a card, not directly in `flashcards`",
             _ => "the page itself, not inside another container",
         };
         format!(

@@ -7,6 +7,7 @@
 
 mod blocks;
 pub mod boundary;
+pub mod media;
 mod nested;
 pub mod yaml;
 
@@ -41,6 +42,7 @@ pub fn load_course(root: &Path) -> (Course, Diagnostics) {
             let course = Course {
                 config: CourseConfig::fallback(),
                 lessons: Vec::new(),
+                media: BTreeMap::new(),
             };
             return (course, e.clone());
         }
@@ -96,7 +98,17 @@ pub fn load_course(root: &Path) -> (Course, Diagnostics) {
         errors.0.splice(0..0, e);
         CourseConfig::fallback()
     });
-    (Course { config, lessons }, errors)
+    let mut media_errors = Vec::new();
+    let media = media::load_media(root, &mut media_errors);
+    errors.extend(media_errors);
+    (
+        Course {
+            config,
+            lessons,
+            media,
+        },
+        errors,
+    )
 }
 
 /// Reads `course.yaml`.

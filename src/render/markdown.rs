@@ -2,18 +2,26 @@
 //! the table of contents), math (MathML), internal links, and the inline roles `{eval}` and
 //! `{count}`; containers become `<details>`-based questions, exercises and flashcards.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use pulldown_cmark::{
-    html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+    html, BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
 
+use super::anchors;
+use super::delimiters;
 use super::math::to_mathml;
+use super::references::{normalise, Footnotes, PageDefinitions};
+use super::Targets;
 use crate::diagnostic::Diagnostic;
-use crate::model::{is_verify_info, Block, Container, ContainerKind, Counts, Page, VerifyBlock};
+use crate::model::{
+    is_verify_info, media_url, Block, Container, ContainerKind, Counts, MediaFile, Page,
+    VerifyBlock,
+};
 use crate::source::SourceFile;
 use crate::verify::{typeset, PageVerification};
 
@@ -61,40 +69,71 @@ struct Ctx<'a> {
     verification: &'a PageVerification,
     /// Maps a source path to a URL, for rewriting links written to `.md` files.
     urls: &'a HashMap<String, String>,
+    /// The course's images, for figures.
+    media: &'a BTreeMap<String, MediaFile>,
     counts: Counts,
     out: BodyHtml,
     errors: Vec<Diagnostic>,
     ids: HashMap<String, usize>,
     question: usize,
     card: usize,
+    exercise: usize,
+    /// Link and footnote definitions of the whole page.
+    defs: Rc<PageDefinitions>,
+    footnotes: Footnotes,
 }
 
 /// Renders the body of `page`.
 pub fn render_body(
     page: &Page,
     verification: &PageVerification,
-    urls: &HashMap<String, String>,
+    targets: &Targets,
 ) -> Result<BodyHtml, Vec<Diagnostic>> {
     let mut ctx = Ctx {
         page,
         file: &page.file,
         verification,
-        urls,
+        urls: targets.urls,
+        media: targets.media,
         counts: page.counts,
         out: BodyHtml::default(),
         errors: Vec::new(),
         ids: HashMap::new(),
         question: 0,
         card: 0,
+        exercise: 0,
+        defs: Rc::new(PageDefinitions::of(page)),
+        footnotes: Footnotes::default(),
     };
+    // Questions, cards and footnotes have fixed ids (`#question-3` is a promise to readers);
+    // a heading whose slug is one of them takes a suffix instead.
+    let fixed = (1..=page.counts.questions)
+        .map(|n| format!("question-{n}"))
+        .chain((1..=page.counts.cards).map(|n| format!("card-{n}")))
+        .chain((1..=ctx.defs.footnotes.len()).map(footnote_id));
+    for id in fixed {
+        ctx.ids.insert(id, 1);
+    }
     let mut html = String::new();
     ctx.blocks(&page.body, &mut html);
+    let notes = ctx.footnotes.html(footnote_id);
+    for n in 1..=ctx.defs.footnotes.len() {
+        if notes.contains(&format!("id=\"{}\"", footnote_id(n))) {
+            ctx.out.anchors.push(footnote_id(n));
+        }
+    }
+    html.push_str(&notes);
     ctx.out.html = html;
     if ctx.errors.is_empty() {
         Ok(ctx.out)
     } else {
         Err(ctx.errors)
     }
+}
+
+/// The id of footnote `n` in the list at the end of a page.
+fn footnote_id(n: usize) -> String {
+    format!("fn-{n}")
 }
 
 /// Markdown extensions the author syntax has.
@@ -219,8 +258,10 @@ impl Ctx<'_> {
         if let Some(lines) = self.verification.shown.get(&code_start) {
             if !lines.is_empty() {
                 html.push_str("<div class=\"verified\" role=\"group\" aria-label=\"Worked steps, checked when the site was built\">\n");
-                for line in lines {
-                    self.math(line, true, fence.clone(), html);
+                let aligned = self.verification.aligned.get(&code_start);
+                for (i, line) in lines.iter().enumerate() {
+                    let broken = aligned.and_then(|a| a.get(i)).and_then(Option::as_deref);
+                    self.chain(line, broken, fence.clone(), html);
                 }
                 html.push_str("</div>\n");
             }
@@ -228,6 +269,26 @@ impl Ctx<'_> {
         // Circuit figures are drawn whether or not the block's lines are shown.
         if let Some(figures) = self.verification.circuits.get(&code_start) {
             figures.iter().for_each(|f| html.push_str(f));
+        }
+    }
+
+    /// One shown line. A chain wider than the narrowest column it may meet is written twice,
+    /// on one line and broken at its relations; the stylesheet shows the one-line form only
+    /// while its column is wide enough (a container query per width class), so nothing is
+    /// clipped at any width and no script is needed. Each form scrolls if it still overflows.
+    fn chain(&mut self, line: &str, broken: Option<&str>, span: Range<usize>, html: &mut String) {
+        let mut one = String::new();
+        self.math(line, true, span.clone(), &mut one);
+        let fit = fit_class(super::width::estimate(&one));
+        match (broken, fit) {
+            (Some(broken), Some(fit)) => {
+                let mut rows = String::new();
+                self.math(broken, true, span, &mut rows);
+                html.push_str(&format!(
+                    "<div class=\"chain {fit}\"><div class=\"chain-line\">{one}</div><div class=\"chain-aligned\">{rows}</div></div>\n"
+                ));
+            }
+            _ => html.push_str(&one),
         }
     }
 
@@ -283,18 +344,23 @@ impl Ctx<'_> {
                 self.numbered_item(c, ("flashcard", "card"), self.card, "", html);
             }
             ContainerKind::Exercise => {
-                let id = self.unique_id(slugify(&c.title));
-                if !c.title.is_empty() {
-                    self.out.toc.push(TocEntry {
-                        level: 3,
-                        id: id.clone(),
-                        title: c.title.clone(),
-                    });
-                }
+                self.exercise += 1;
+                // Every heading has text: an untitled exercise is named by its number.
+                let title = if c.title.trim().is_empty() {
+                    format!("Exercise {}", self.exercise)
+                } else {
+                    c.title.clone()
+                };
+                let id = self.unique_id(slugify(&title));
+                self.out.toc.push(TocEntry {
+                    level: 3,
+                    id: id.clone(),
+                    title: title.clone(),
+                });
                 html.push_str(&format!(
                     "<section class=\"exercise\" aria-labelledby=\"{id}\">\n"
                 ));
-                html.push_str(&heading_html(3, &id, &escape(&c.title), &c.title));
+                html.push_str(&heading_html(3, &id, &escape(&title), &title));
                 self.blocks(&c.children, html);
                 html.push_str("</section>\n");
             }
@@ -325,9 +391,31 @@ impl Ctx<'_> {
                 self.blocks(&c.children, html);
                 html.push_str("</ol>\n</section>\n");
             }
+            ContainerKind::Figure => {
+                let mut body = String::new();
+                self.blocks(&c.children, &mut body);
+                let caption = self.caption(c);
+                html.push_str(&format!("<figure>\n{body}{caption}</figure>\n"));
+            }
             // Answers are rendered by their question or card; a stray one is a load error.
             ContainerKind::Answer => self.blocks(&c.children, html),
         }
+    }
+
+    /// A figure container's caption: the Markdown after `::: figure`, rendered inline (math
+    /// and links work; errors point into the opening line).
+    fn caption(&mut self, c: &Container) -> String {
+        let line = &self.file.text[c.open.clone()];
+        let Some(at) = line.find(c.title.as_str()).filter(|_| !c.title.is_empty()) else {
+            return String::new();
+        };
+        let start = c.open.start + at;
+        let mut html = String::new();
+        self.markdown(start..start + c.title.len(), &mut html);
+        format!(
+            "<figcaption>{}</figcaption>\n",
+            unwrap_paragraph(&html).trim_end()
+        )
     }
 
     /// A list item `<li class=… id=prefix-n>` holding a question or card.
@@ -381,18 +469,121 @@ impl Ctx<'_> {
 
     fn markdown(&mut self, range: Range<usize>, html: &mut String) {
         let base = range.start;
-        let text = &self.file.text[range];
+        let (text, unclosed) = delimiters::rewrite(&self.file.text[range]);
+        for at in unclosed {
+            let d = self
+                .error(at.start + base..at.end + base, "`\\(` is never closed: the formula would print as LaTeX")
+                .with_hint("close inline math with `\\)` in the same paragraph, or write `\\\\(` for a literal backslash");
+            self.errors.push(d);
+        }
+        let text = text.as_str();
         let mut events: Vec<Event> = Vec::new();
         let mut heading: Option<(HeadingLevel, Option<String>, Vec<Event>)> = None;
+        // An image being read: its `<img>` attributes and caption, then its alt text.
+        let mut image: Option<(Image, Vec<Event>)> = None;
+        // Captioned images by their index in `events`: a paragraph holding only one becomes
+        // a <figure> (a figure may not stand inside a paragraph).
+        let mut figures: HashMap<usize, String> = HashMap::new();
         // Inside a verify fence of a list item: its code is never shown as code.
         let mut in_verify = false;
-        for (event, span) in Parser::new_ext(text, options()).into_offset_iter() {
+        // A fenced code block with a language: its language and text so far.
+        let mut fenced: Option<(String, String)> = None;
+        // A footnote being read: its label and its events, rendered into the page's list.
+        let mut footnote: Option<(String, Vec<Event>)> = None;
+        let defs = Rc::clone(&self.defs);
+        let links = &defs.links;
+        let mut resolve_ref = |broken: BrokenLink| {
+            links
+                .get(&normalise(&broken.reference))
+                .map(|(dest, title)| (CowStr::from(dest.clone()), CowStr::from(title.clone())))
+        };
+        let parser = Parser::new_with_broken_link_callback(text, options(), Some(&mut resolve_ref));
+        for (event, span) in parser.into_offset_iter() {
             let span = span.start + base..span.end + base;
             if in_verify {
                 in_verify = !matches!(event, Event::End(TagEnd::CodeBlock));
                 continue;
             }
+            if let Some((_, alt)) = image.as_mut() {
+                if !matches!(event, Event::End(TagEnd::Image)) {
+                    alt.push(event);
+                    continue;
+                }
+            }
+            // A fenced code block being read, to be highlighted once its text is complete.
+            if let Some((_, code)) = fenced.as_mut() {
+                match event {
+                    Event::Text(ref t) => {
+                        code.push_str(t);
+                        continue;
+                    }
+                    Event::End(TagEnd::CodeBlock) => {}
+                    _ => continue,
+                }
+            }
             let event = match event {
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                    if !is_verify_info(info) && !info.trim().is_empty() =>
+                {
+                    let lang = info.split_whitespace().next().unwrap_or("").to_string();
+                    fenced = Some((lang, String::new()));
+                    continue;
+                }
+                Event::End(TagEnd::CodeBlock) if fenced.is_some() => {
+                    let (lang, code) = fenced.take().unwrap_or_default();
+                    Event::Html(code_block_html(&lang, &code).into())
+                }
+                Event::Start(Tag::FootnoteDefinition(ref label)) => {
+                    footnote = Some((normalise(label), Vec::new()));
+                    continue;
+                }
+                Event::End(TagEnd::FootnoteDefinition) => {
+                    if let Some((label, inner)) = footnote.take() {
+                        let mut note = String::new();
+                        html::push_html(
+                            &mut note,
+                            promote_figures(inner, HashMap::new()).into_iter(),
+                        );
+                        self.footnotes.define(&label, note);
+                    }
+                    continue;
+                }
+                Event::FootnoteReference(ref label) => self.footnote_ref(label),
+                // A reference to a footnote defined in another run of the page reaches here as
+                // the text `[`, `^label`, `]`.
+                Event::Text(ref t) if t.as_ref() == "]" => {
+                    let target = footnote
+                        .as_mut()
+                        .map(|f| &mut f.1)
+                        .or(heading.as_mut().map(|h| &mut h.2))
+                        .unwrap_or(&mut events);
+                    match footnote_label(target) {
+                        Some(label) => {
+                            target.truncate(target.len() - 2);
+                            if self.defs.footnotes.contains(&normalise(&label)) {
+                                self.footnote_ref(&label)
+                            } else {
+                                let start = span.start.saturating_sub(label.len() + 2);
+                                let d = self
+                                    .error(start..span.end, format!("footnote `[^{label}]` is never defined"))
+                                    .with_hint(format!("define it anywhere on the page: a line `[^{label}]: the note`"));
+                                self.errors.push(d);
+                                Event::Text(format!("[^{label}]").into())
+                            }
+                        }
+                        None => event,
+                    }
+                }
+                Event::End(TagEnd::Image) => {
+                    let Some((img, alt)) = image.take() else {
+                        continue;
+                    };
+                    let tag = img.tag(&plain_text(&alt));
+                    if let (Some(caption), None) = (&img.caption, &heading) {
+                        figures.insert(events.len(), figure_html(&tag, caption));
+                    }
+                    Event::InlineHtml(tag.into())
+                }
                 Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
                     if is_verify_info(info) =>
                 {
@@ -419,11 +610,11 @@ impl Ctx<'_> {
                     }
                     continue;
                 }
-                Event::InlineMath(latex) | Event::DisplayMath(latex) => {
-                    let display = text[span.start - base..].starts_with("$$");
+                Event::InlineMath(ref latex) | Event::DisplayMath(ref latex) => {
+                    let display = matches!(event, Event::DisplayMath(_));
                     let mut m = String::new();
                     let opening = if display { 2 } else { 1 };
-                    self.math_at(&latex, display, span.start + opening, span.clone(), &mut m);
+                    self.math_at(latex, display, span.start + opening, span.clone(), &mut m);
                     Event::InlineHtml(m.into())
                 }
                 Event::Start(Tag::Link {
@@ -460,6 +651,23 @@ impl Ctx<'_> {
                     continue;
                 }
                 Event::Html(ref raw) | Event::InlineHtml(ref raw)
+                    if raw.contains("id=") || raw.contains("name=") =>
+                {
+                    let html = self.raw_html(raw, span);
+                    match event {
+                        Event::Html(_) => Event::Html(html.into()),
+                        _ => Event::InlineHtml(html.into()),
+                    }
+                }
+                Event::Start(Tag::Image {
+                    ref dest_url,
+                    ref title,
+                    ..
+                }) => {
+                    image = Some((self.image(dest_url, title, span), Vec::new()));
+                    continue;
+                }
+                Event::Html(ref raw) | Event::InlineHtml(ref raw)
                     if external_resource(raw).is_some() =>
                 {
                     let url = external_resource(raw).unwrap_or_default();
@@ -471,12 +679,90 @@ impl Ctx<'_> {
                 }
                 other => other,
             };
-            match heading.as_mut() {
-                Some((_, _, inner)) => inner.push(event),
-                None => events.push(event),
+            match (footnote.as_mut(), heading.as_mut()) {
+                (Some((_, inner)), _) => inner.push(event),
+                (None, Some((_, _, inner))) => inner.push(event),
+                (None, None) => events.push(event),
             }
         }
-        html::push_html(html, events.into_iter());
+        let mut piece = String::new();
+        html::push_html(&mut piece, promote_figures(events, figures).into_iter());
+        // A code block wider than the column scrolls; keyboard users must be able to scroll
+        // it too, so it takes focus (axe: scrollable-region-focusable).
+        html.push_str(&piece.replace("<pre>", "<pre tabindex=\"0\">"));
+    }
+
+    /// Raw HTML with its `<a name>` anchors made link targets; each id it holds is one more
+    /// of the page's, and one already taken is an error at `span`.
+    fn raw_html(&mut self, raw: &str, span: Range<usize>) -> String {
+        let (html, ids) = anchors::with_ids(raw);
+        for id in ids {
+            if self.ids.contains_key(&id) {
+                let d = self
+                    .error(
+                        span.clone(),
+                        format!("id `{id}` is already used on this page"),
+                    )
+                    .with_hint("ids name one place on a page: choose another, e.g. with a suffix");
+                self.errors.push(d);
+            } else {
+                self.ids.insert(id.clone(), 1);
+                self.out.anchors.push(id);
+            }
+        }
+        html
+    }
+
+    /// A reference to footnote `label`: its number, linking to the note.
+    fn footnote_ref(&mut self, label: &str) -> Event<'static> {
+        let label = normalise(label);
+        let n = self.footnotes.number(&label);
+        let id = self.unique_id(format!("fnref-{n}"));
+        self.footnotes.referenced_at(&label, &id);
+        Event::InlineHtml(
+            format!(
+                "<sup class=\"footnote-ref\"><a href=\"#{}\" id=\"{id}\">{n}</a></sup>",
+                footnote_id(n)
+            )
+            .into(),
+        )
+    }
+
+    /// An image written at `span`: its URL in the site, size and caption. A missing file is
+    /// an error here, like a broken link; the `<img>` is still made so rendering goes on.
+    fn image(&mut self, dest: &str, title: &str, span: Range<usize>) -> Image {
+        let path = dest.split(['#', '?']).next().unwrap_or(dest);
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let source = resolve(&self.file.path, &decoded);
+        let file = self.media.get(&source);
+        if file.is_none() {
+            // Suggest a file of the same folder with a similar name: a typo or a wrong extension.
+            let (folder, name) = source.rsplit_once('/').unwrap_or(("", &source));
+            let siblings: Vec<&str> = self
+                .media
+                .keys()
+                .filter_map(|k| {
+                    k.rsplit_once('/')
+                        .filter(|(f, _)| *f == folder)
+                        .map(|(_, n)| n)
+                })
+                .collect();
+            let hint = match crate::load::yaml::nearest(name, &siblings) {
+                Some(best) => format!("did you mean `{best}`, in the same folder?"),
+                None => format!(
+                    "image paths are relative to the page's file, so this one is looked for in {folder}/"
+                ),
+            };
+            let d = self
+                .error(span, format!("image not found: {source}"))
+                .with_hint(hint);
+            self.errors.push(d);
+        }
+        Image {
+            src: format!("{}{}", "../".repeat(self.page.depth()), media_url(&source)),
+            size: file.and_then(|f| f.size),
+            caption: (!title.trim().is_empty()).then(|| title.trim().to_string()),
+        }
     }
 
     fn heading<'e>(
@@ -621,6 +907,99 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// Narrowest chain width (in em of the page's root font) that gets a broken form: a column is
+/// never narrower than about 20 em (a 375 px phone).
+const CHAIN_MIN_EM: f32 = 20.0;
+
+/// Widest class the stylesheet has; wider chains share it.
+const CHAIN_MAX_EM: f32 = 120.0;
+
+/// The `fit-N` class of a chain `width` em wide (in the math's font size): the one-line form
+/// needs a column of at least N em. `None` when it fits any column. The stylesheet has one
+/// container query per class, N = 20, 25, … 120.
+fn fit_class(width: f32) -> Option<String> {
+    // The math is set at 1.05 × 1.0625 of the root font size; queries count in root em.
+    let needed = width * 1.05 * 1.0625;
+    if needed < CHAIN_MIN_EM {
+        return None;
+    }
+    let n = ((needed / 5.0).ceil() * 5.0).min(CHAIN_MAX_EM);
+    Some(format!("fit-{n}"))
+}
+
+/// A fenced code block with a language: highlighted when the language is known, always with
+/// the `language-…` class CommonMark renderers give it.
+fn code_block_html(lang: &str, code: &str) -> String {
+    let body = super::highlight::highlight(lang, code).unwrap_or_else(|| escape(code));
+    let mut class = String::new();
+    pulldown_cmark_escape::escape_html(&mut class, lang).expect("writing to a String");
+    format!("<pre><code class=\"language-{class}\">{body}</code></pre>\n")
+}
+
+/// The label of a footnote reference whose `]` comes next: the events end with the texts
+/// `[` and `^label`.
+fn footnote_label(events: &[Event]) -> Option<String> {
+    let [.., Event::Text(open), Event::Text(label)] = events else {
+        return None;
+    };
+    let label = label.strip_prefix('^')?;
+    (open.as_ref() == "[" && !label.is_empty() && !label.contains(char::is_whitespace))
+        .then(|| label.to_string())
+}
+
+/// An image's `<img>` attributes, and its caption (the Markdown image title).
+struct Image {
+    src: String,
+    size: Option<(u32, u32)>,
+    caption: Option<String>,
+}
+
+impl Image {
+    /// The `<img>` tag. Width and height let the browser reserve the space before the file
+    /// arrives; CSS scales the image down to the column.
+    fn tag(&self, alt: &str) -> String {
+        let mut src = String::new();
+        pulldown_cmark_escape::escape_href(&mut src, &self.src).expect("writing to a String");
+        let size = self.size.map_or_else(String::new, |(w, h)| {
+            format!(" width=\"{w}\" height=\"{h}\"")
+        });
+        format!(
+            "<img src=\"{src}\" alt=\"{}\"{size} loading=\"lazy\" decoding=\"async\">",
+            escape(alt)
+        )
+    }
+}
+
+fn figure_html(img: &str, caption: &str) -> String {
+    format!(
+        "<figure>\n{img}\n<figcaption>{}</figcaption>\n</figure>\n",
+        escape(caption)
+    )
+}
+
+/// Replaces each paragraph that holds only a captioned image by its `<figure>`; a captioned
+/// image inside running text stays an `<img>`.
+fn promote_figures<'e>(events: Vec<Event<'e>>, figures: HashMap<usize, String>) -> Vec<Event<'e>> {
+    if figures.is_empty() {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        let alone = matches!(events[i], Event::Start(Tag::Paragraph))
+            && figures.contains_key(&(i + 1))
+            && matches!(events.get(i + 2), Some(Event::End(TagEnd::Paragraph)));
+        if alone {
+            out.push(Event::Html(figures[&(i + 1)].clone().into()));
+            i += 3;
+        } else {
+            out.push(events[i].clone());
+            i += 1;
+        }
+    }
+    out
 }
 
 /// `<p>text</p>` → `text`, when the HTML is exactly one paragraph.

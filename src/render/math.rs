@@ -22,7 +22,48 @@ type MathCache = RefCell<HashMap<(Box<str>, bool), Rc<str>>>;
 const CACHE_LIMIT: usize = 4096;
 
 /// MathML for `latex`, or the error message and the byte range of the LaTeX it points at.
+///
+/// Display math with a `\\` outside any environment is set as `gathered` (one centred line
+/// per row): MathJax notes break long formulas that way, and math-core alone drops the break
+/// without a word.
 pub fn to_mathml(latex: &str, display: bool) -> Result<String, (String, std::ops::Range<usize>)> {
+    const OPEN: &str = "\\begin{gathered}";
+    if display && has_top_level_break(latex) {
+        let wrapped = format!("{OPEN}{latex}\\end{{gathered}}");
+        // Errors point into the author's LaTeX, not into the wrapper.
+        return convert(&wrapped, display).map_err(|(message, at)| {
+            let start = at.start.saturating_sub(OPEN.len()).min(latex.len());
+            let end = at.end.saturating_sub(OPEN.len()).clamp(start, latex.len());
+            (message, start..end)
+        });
+    }
+    convert(latex, display)
+}
+
+/// True when `latex` has a `\\` line break outside every `\begin…\end` environment.
+fn has_top_level_break(latex: &str) -> bool {
+    let bytes = latex.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            let rest = &latex[i + 1..];
+            if rest.starts_with('\\') && depth == 0 {
+                return true;
+            } else if rest.starts_with("begin") {
+                depth += 1;
+            } else if rest.starts_with("end") {
+                depth = depth.saturating_sub(1);
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    false
+}
+
+fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Range<usize>)> {
     thread_local! {
         static CACHE: MathCache = RefCell::new(HashMap::new());
     }
@@ -45,7 +86,7 @@ pub fn to_mathml(latex: &str, display: bool) -> Result<String, (String, std::ops
     let mathml = stacker::maybe_grow(need, need, || {
         converter()
             .convert_with_local_state(latex, mode)
-            .map(|r| r.mathml)
+            .map(|r| primes_at_base(&r.mathml))
             .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))
     })?;
     CACHE.with(|c| {
@@ -56,6 +97,61 @@ pub fn to_mathml(latex: &str, display: bool) -> Result<String, (String, std::ops
         cache.insert(key, Rc::from(mathml.as_str()));
     });
     Ok(mathml)
+}
+
+/// `W'` is written `<msup><mi>W</mi><mo>′</mo></msup>`, but the prime characters of OpenType
+/// math fonts are already raised: set as a superscript they float far above the letter, like a
+/// dot (`W ̇`, issue #12). A superscript that is only primes becomes the primes beside the base,
+/// as TeX sets them (`x_1''` keeps its subscript). A superscript with more in it (`W'^2`) is
+/// left alone.
+fn primes_at_base(mathml: &str) -> String {
+    let mut out = mathml.to_string();
+    for prime in ["′", "″", "‴"] {
+        // `<msup>base<mo>′</mo></msup>` → `<mrow>base<mo>′</mo></mrow>`.
+        unwrap_script(&mut out, "msup", prime, |inner| inner.to_string());
+        // `<msubsup>base sub<mo>′</mo></msubsup>` → `<mrow><msub>base sub</msub><mo>′</mo></mrow>`.
+        unwrap_script(&mut out, "msubsup", prime, |inner| {
+            format!("<msub>{inner}</msub>")
+        });
+    }
+    out
+}
+
+/// Replaces every `<tag>…<mo>prime</mo></tag>` of `out` by the primes set beside `wrap(…)`.
+fn unwrap_script(out: &mut String, tag: &str, prime: &str, wrap: impl Fn(&str) -> String) {
+    let script = format!("<mo>{prime}</mo></{tag}>");
+    let (open_tag, close_tag) = (format!("<{tag}>"), format!("</{tag}>"));
+    // Each pass unwraps one match; the count of matches bounds the work.
+    for _ in 0..out.matches(&script).count() {
+        let Some(end) = out.find(&script) else {
+            return;
+        };
+        // The opening tag this closing one belongs to: walk back over nested pairs.
+        let mut depth = 0usize;
+        let mut at = end;
+        let open = loop {
+            let before = &out[..at];
+            let (o, c) = (before.rfind(&open_tag), before.rfind(&close_tag));
+            match (o, c) {
+                (Some(o), Some(c)) if c > o => {
+                    depth += 1;
+                    at = c;
+                }
+                (Some(o), _) if depth == 0 => break Some(o),
+                (Some(o), _) => {
+                    depth -= 1;
+                    at = o;
+                }
+                (None, _) => break None,
+            }
+        };
+        let Some(open) = open else {
+            return;
+        };
+        let inner = wrap(&out[open + open_tag.len()..end]);
+        let replaced = format!("<mrow>{inner}<mo lspace=\"0\" rspace=\"0\">{prime}</mo></mrow>");
+        out.replace_range(open..end + script.len(), &replaced);
+    }
 }
 
 /// Most commands, braces and scripts one formula may hold: a 14×14 matrix of fractions fits.
@@ -158,6 +254,38 @@ mod tests {
         let bare = format!("{}2", "\\sqrt".repeat(1000));
         let fine = std::thread::spawn(move || to_mathml(&bare, true).is_ok());
         assert!(fine.join().expect("no overflow"));
+    }
+
+    #[test]
+    fn line_breaks_and_braces_in_display_math_are_kept() {
+        let m = to_mathml(r"a = b \\ \{ c \}", true).unwrap();
+        assert_eq!(m.matches("<mtr>").count(), 2, "{m}");
+        assert!(m.contains(">{<") && m.contains(">}<"), "{m}");
+        // A break inside an environment is the environment's row, not a wrapper's.
+        let inside = to_mathml(r"\begin{bmatrix}1 \\ 2\end{bmatrix}", true).unwrap();
+        assert_eq!(inside.matches("<mtable").count(), 1, "{inside}");
+        let (_, at) = to_mathml(r"a \\ \frobnicate", true).unwrap_err();
+        assert_eq!(at.start, 5);
+    }
+
+    #[test]
+    fn primes_sit_beside_their_letter() {
+        let m = to_mathml("W' + x'' + (a+b)' + W'^2 + x_1'", false).unwrap();
+        assert!(
+            m.contains("<mrow><mi>W</mi><mo lspace=\"0\" rspace=\"0\">′</mo></mrow>"),
+            "{m}"
+        );
+        assert!(m.contains("″</mo></mrow>"), "{m}");
+        assert_eq!(
+            m.matches("<msup>").count(),
+            m.matches("</msup>").count(),
+            "{m}"
+        );
+        // A superscript with more than primes keeps its layout.
+        assert!(
+            m.contains("<msup><mi>W</mi><mrow><mo>′</mo>") || m.contains("<msup><msup>"),
+            "{m}"
+        );
     }
 
     #[test]

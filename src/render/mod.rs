@@ -3,20 +3,25 @@
 //! folder, or memory for `serve` — so a big course is never held in memory whole. Links between
 //! pages are checked once every page is rendered; a failure then discards the staged site.
 
+pub mod anchors;
+pub mod delimiters;
+pub mod highlight;
 pub mod links;
 pub mod markdown;
 pub mod math;
+pub mod references;
 pub mod templates;
 pub mod views;
+pub mod width;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::diagnostic::{all_or_errors, Diagnostic};
 use crate::load::{files_under, read_capped, relative, MAX_ASSET_BYTES};
-use crate::model::{Course, Page, PageKind};
+use crate::model::{media_url, Course, MediaFile, Page, PageKind};
 use crate::verify::PageVerification;
 use links::{check_links, PageLinks};
 use markdown::render_body;
@@ -58,9 +63,18 @@ impl MemorySink {
 }
 
 /// The built-in static files, by name; a course's `assets/` adds to them and overrides them.
-pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
-    ("style.css", include_str!("../../assets/style.css")),
-    ("coursegen.js", include_str!("../../assets/coursegen.js")),
+pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../assets/style.css")),
+    ("coursegen.js", include_bytes!("../../assets/coursegen.js")),
+    // The math font and its licence, which travels with it (assets/fonts/README.md).
+    (
+        "fonts/math.woff2",
+        include_bytes!("../../assets/fonts/math.woff2"),
+    ),
+    (
+        "fonts/LICENSE-DejaVu.txt",
+        include_bytes!("../../assets/fonts/LICENSE-DejaVu.txt"),
+    ),
 ];
 
 /// Renders every page of the course in parallel into `sink`, then checks the links between
@@ -81,14 +95,25 @@ pub fn render_course(
         .zip(verifications)
         .enumerate()
         .map(|(i, (_, verification))| {
+            let targets = Targets {
+                urls: &urls,
+                media: &course.media,
+            };
             let (files, links) =
-                render_page(&pages, i, verification, &urls, &nav, &site, templates)?;
+                render_page(&pages, i, verification, &targets, &nav, &site, templates)?;
             files.into_iter().for_each(|f| sink.put(f));
             Ok(links)
         })
         .collect();
 
     let links = all_or_errors(rendered)?;
+    // Every image is copied, shown or not, like the files of `assets/`.
+    for (path, file) in &course.media {
+        sink.put(OutputFile {
+            path: media_url(path),
+            bytes: file.bytes.clone(),
+        });
+    }
     let mut errors = check_links(&pages, &links);
     for page in ["index.html", "404.html"] {
         match render_home(course, &nav, &site, templates, page) {
@@ -134,13 +159,13 @@ pub fn render_page(
     pages: &[&Page],
     i: usize,
     verification: &PageVerification,
-    urls: &HashMap<String, String>,
+    targets: &Targets,
     nav: &Navigation,
     site: &SiteView,
     templates: &Templates,
 ) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
     let page = pages[i];
-    let body = render_body(page, verification, urls)?;
+    let body = render_body(page, verification, targets)?;
     let root = "../".repeat(page.depth());
     let lesson_url = nav.lesson_of[page.url.as_str()];
     let view = PageView {
@@ -195,6 +220,15 @@ pub fn render_page(
             links: body.links,
         },
     ))
+}
+
+/// What a page's links and images may point at: the course's pages and its images.
+#[derive(Debug, Clone, Copy)]
+pub struct Targets<'a> {
+    /// Each page's source path to its URL ([`url_map`]).
+    pub urls: &'a HashMap<String, String>,
+    /// The course's images, by course-relative path.
+    pub media: &'a BTreeMap<String, MediaFile>,
 }
 
 /// The map from each page's source path to its URL, for rewriting links to `.md` files.
@@ -273,7 +307,7 @@ pub fn assets(root: &std::path::Path) -> Result<Vec<OutputFile>, Vec<Diagnostic>
         .iter()
         .map(|(n, s)| OutputFile {
             path: format!("assets/{n}"),
-            bytes: s.as_bytes().to_vec(),
+            bytes: s.to_vec(),
         })
         .collect();
     let dir = root.join("assets");

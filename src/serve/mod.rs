@@ -18,7 +18,7 @@ use crate::load::{load_page, relative};
 use crate::model::{Course, Page};
 use crate::render::links::{check_links, PageLinks};
 use crate::render::views::{Navigation, SiteView};
-use crate::render::{render_page, url_map, MemorySink, OutputFile};
+use crate::render::{render_page, url_map, MemorySink, OutputFile, Targets};
 use crate::verify::{verify_page, PageVerification};
 
 /// What the server has to serve, replaced as a whole after each build.
@@ -225,7 +225,10 @@ fn render_one(
         &pages,
         index,
         verification,
-        &url_map(&pages),
+        &Targets {
+            urls: &url_map(&pages),
+            media: &model.course.media,
+        },
         &nav,
         &site,
         &model.templates,

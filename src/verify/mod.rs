@@ -46,6 +46,8 @@ pub struct PageVerification {
     pub env: Env,
     /// LaTeX lines of each shown block, keyed by the block's start offset.
     pub shown: BTreeMap<usize, Vec<String>>,
+    /// The same lines broken at their relations ([`typeset::aligned`]), where they can be.
+    pub aligned: BTreeMap<usize, Vec<Option<String>>>,
     /// Number of checked links.
     pub checks: usize,
     /// Circuit figures (HTML) of each block, keyed by the block's start offset.
@@ -142,10 +144,16 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
             }
         };
         if show {
-            let lines = stmts.iter().filter(|s| s.circuit.is_none());
-            result
-                .shown
-                .insert(code.start, lines.map(typeset::statement).collect());
+            // Circuit lines are drawn as figures, not typeset as equations.
+            let lines: Vec<&ast::Stmt> = stmts.iter().filter(|s| s.circuit.is_none()).collect();
+            result.shown.insert(
+                code.start,
+                lines.iter().map(|s| typeset::statement(s)).collect(),
+            );
+            result.aligned.insert(
+                code.start,
+                lines.iter().map(|s| typeset::aligned(s)).collect(),
+            );
         }
         for stmt in &stmts {
             // A statement that uses a name whose definition failed would only report that

@@ -33,6 +33,55 @@ pub fn statement(stmt: &Stmt) -> String {
     out
 }
 
+/// The same statement broken at its relations, one link a row with the relations aligned
+/// (`\begin{aligned} L &= … \\ &= 2.9 \end{aligned}`), for a chain too wide for the column.
+/// `None` when the statement has fewer than two relations: there is nowhere to break it.
+pub fn aligned(stmt: &Stmt) -> Option<String> {
+    let mut head = String::new();
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    match &stmt.binding {
+        Some((Binding::Value(name), _)) => {
+            head.push_str(&name_tex(name));
+            rows.push(("=", expr(&stmt.first)));
+        }
+        Some((Binding::Function(name, params), _)) => {
+            let params: Vec<String> = params.iter().map(|p| name_tex(p)).collect();
+            head.push_str(&format!("{}({})", name_tex(name), params.join(", ")));
+            rows.push(("=", expr(&stmt.first)));
+        }
+        None => head.push_str(&expr(&stmt.first)),
+    }
+    for (rel, e) in &stmt.links {
+        rows.push((rel_tex(*rel), expr(e)));
+    }
+    if rows.len() < 2 {
+        return None;
+    }
+    let body: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (rel, e))| {
+            let left = if i == 0 { head.as_str() } else { "" };
+            format!("{left} &{rel} {e}")
+        })
+        .collect();
+    Some(format!(
+        "\\begin{{aligned}}{}\\end{{aligned}}",
+        body.join(" \\\\ ")
+    ))
+}
+
+fn rel_tex(rel: Rel) -> &'static str {
+    match rel {
+        Rel::Eq => "=",
+        Rel::Approx => "\\approx",
+        Rel::Lt => "<",
+        Rel::Gt => ">",
+        Rel::Le => "\\le",
+        Rel::Ge => "\\ge",
+    }
+}
+
 /// An expression in LaTeX.
 pub fn expr(e: &Expr) -> String {
     stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_SEGMENT, || {

@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
 const [siteDir, shotDir] = process.argv.slice(2);
-const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".pdf": "application/pdf", ".tsv": "text/tab-separated-values" };
+const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".pdf": "application/pdf", ".tsv": "text/tab-separated-values", ".woff2": "font/woff2", ".svg": "image/svg+xml", ".png": "image/png" };
 
 const server = createServer(async (req, res) => {
   let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));

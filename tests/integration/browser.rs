@@ -121,3 +121,27 @@ fn circuit_figures_fit_or_scroll_in_both_themes() {
         );
     }
 }
+
+#[test]
+#[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
+fn the_real_notes_corpus_fits_its_column_in_chromium() {
+    let browser_dir = browser_tools();
+    let out = tempfile::tempdir().expect("temp dir");
+    let site = out.path().join("site");
+    build_course(&super::fixture("content", "real-notes"), Some(&site))
+        .expect("the real-notes course builds");
+    let run = Command::new("node")
+        .arg(browser_dir.join("corpus.mjs"))
+        .arg(&site)
+        .arg(repo().join("target/screenshots"))
+        .output()
+        .expect("node is needed for the browser tests");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    println!("{stdout}");
+    assert!(
+        run.status.success(),
+        "browser checks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}

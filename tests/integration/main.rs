@@ -2,6 +2,8 @@
 //! `tests/fixtures/<feature>/<case>/` (see `tests/fixtures/README.md`).
 
 mod browser;
+mod constructs;
+mod content;
 mod coverage;
 mod errors;
 mod hardening;

@@ -1,0 +1,118 @@
+//! Images beside the pages (`content/01-intro/figures/net.svg`): read at load, so rendering
+//! stays a pure function of the course, with their pixel size when the file's header says it.
+//! The renderer resolves an image link against these, reports a missing one at the link, and
+//! writes `width`/`height` so the page does not shift while the image loads (issue #12).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{files_under, read_capped, relative, CONTENT_DIR, MAX_ASSET_BYTES};
+use crate::diagnostic::Diagnostic;
+use crate::model::MediaFile;
+
+/// File extensions read as images (lowercase).
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "avif"];
+
+/// Every image under `content/`, by course-relative path (`content/01-x/fig.png`).
+pub fn load_media(root: &Path, errors: &mut Vec<Diagnostic>) -> BTreeMap<String, MediaFile> {
+    let mut media = BTreeMap::new();
+    let files = match files_under(root, &root.join(CONTENT_DIR)) {
+        Ok(files) => files,
+        // The page walk reports the same folders; once is enough.
+        Err(_) => return media,
+    };
+    for path in files {
+        let is_image = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+        if !is_image {
+            continue;
+        }
+        match read_capped(root, &path, MAX_ASSET_BYTES) {
+            Ok(bytes) => {
+                let size = pixel_size(&bytes);
+                media.insert(relative(root, &path), MediaFile { bytes, size });
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    media
+}
+
+/// Width and height in CSS pixels, when the header tells them.
+pub fn pixel_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if let Ok(size) = imagesize::blob_size(bytes) {
+        let (w, h) = (
+            u32::try_from(size.width).ok()?,
+            u32::try_from(size.height).ok()?,
+        );
+        return (w > 0 && h > 0).then_some((w, h));
+    }
+    svg_size(bytes)
+}
+
+/// An SVG's size from its root element: `width` and `height` in pixels (or unitless), else
+/// the `viewBox`. imagesize reads raster headers only.
+fn svg_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let text = std::str::from_utf8(&bytes[..bytes.len().min(4096)]).ok()?;
+    let start = text.find("<svg")?;
+    let tag = &text[start..start + text[start..].find('>')?];
+    let number = |name: &str| -> Option<f64> {
+        let value = attribute(tag, name)?;
+        value
+            .strip_suffix("px")
+            .unwrap_or(value)
+            .trim()
+            .parse()
+            .ok()
+    };
+    let (w, h) = match (number("width"), number("height")) {
+        (Some(w), Some(h)) => (w, h),
+        _ => {
+            let view: Vec<f64> = attribute(tag, "viewBox")?
+                .split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .ok()?;
+            (*view.get(2)?, *view.get(3)?)
+        }
+    };
+    let px = |v: f64| (1.0..100_000.0).contains(&v).then(|| v.round() as u32);
+    Some((px(w)?, px(h)?))
+}
+
+/// The value of `name="…"` in a start tag.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let mut rest = tag;
+    while let Some(at) = rest.find(name) {
+        let before = rest[..at].chars().last();
+        let after = &rest[at + name.len()..];
+        if before.is_some_and(char::is_whitespace) {
+            if let Some(value) = after.trim_start().strip_prefix('=') {
+                let value = value.trim_start();
+                let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+                let value = &value[1..];
+                return value.find(quote).map(|end| &value[..end]);
+            }
+        }
+        rest = after;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_from_svg_attributes_or_view_box() {
+        let svg = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="640px" height="200">"#;
+        assert_eq!(pixel_size(svg), Some((640, 200)));
+        let svg = br#"<svg viewBox="0 0 1200 300" xmlns="http://www.w3.org/2000/svg">"#;
+        assert_eq!(pixel_size(svg), Some((1200, 300)));
+        assert_eq!(pixel_size(b"<svg width=\"100%\">"), None);
+        assert_eq!(pixel_size(b"not an image"), None);
+    }
+}
