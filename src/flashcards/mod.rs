@@ -2,6 +2,8 @@
 //! whole course). A second renderer over the same model as the HTML, as mdBook's renderers are.
 
 pub mod layout;
+pub mod math_font;
+pub mod math_layout;
 pub mod pdf;
 pub mod text;
 
