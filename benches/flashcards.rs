@@ -9,12 +9,7 @@ use coursegen::flashcards::DeckCard;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn deck(n: usize) -> Vec<DeckCard> {
-    let para = |t: String| {
-        vec![vec![Run {
-            style: Style::Regular,
-            text: t,
-        }]]
-    };
+    let para = |t: String| vec![vec![Run::text(Style::Regular, t)]];
     (0..n)
         .map(|i| DeckCard {
             question: para(format!("Card {i}: what does a node do on the backward pass?")),

@@ -36,6 +36,8 @@ pub struct BuildReport {
     pub checks: usize,
     /// Files of the site, when it was built in memory (no `out`), sorted by path.
     pub files: Vec<OutputFile>,
+    /// Warnings: the build succeeded, and these deserve a look (a card set too small to read).
+    pub warnings: Vec<Diagnostic>,
     /// Time per stage, in order.
     pub timings: Vec<(&'static str, Duration)>,
     /// What was built, for partial rebuilds (`serve`).
@@ -162,7 +164,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     })
     .map_err(fail)?;
     if options.pdf {
-        timed(&mut report.timings, "pdf", || render_decks(&course, sink));
+        report.warnings = timed(&mut report.timings, "pdf", || {
+            render_decks(&course, &verifications, sink)
+        })
+        .map_err(fail)?;
     }
     for file in assets(root).map_err(fail)? {
         sink.put(file);

@@ -12,9 +12,21 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::source::SourceFile;
 
+/// Whether a problem stops the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    /// The build fails.
+    #[default]
+    Error,
+    /// The build succeeds and says so (a flashcard set smaller than is readable).
+    Warning,
+}
+
 /// One problem found in a course, located in a file when it has a place.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
     /// The file the problem is in, if it is in one.
     pub file: Option<Arc<SourceFile>>,
     /// Path shown when there is no loaded file (e.g. a file that is not UTF-8).
@@ -34,6 +46,7 @@ impl Diagnostic {
     /// A problem at `span` in `file`.
     pub fn at(file: &Arc<SourceFile>, span: Range<usize>, message: impl Into<String>) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             file: Some(Arc::clone(file)),
             path: None,
             span: Some(span),
@@ -46,6 +59,7 @@ impl Diagnostic {
     /// A problem with a whole file or folder, without a position.
     pub fn in_path(path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             file: None,
             path: Some(path.into()),
             span: None,
@@ -68,6 +82,12 @@ impl Diagnostic {
     /// Marks the problem as a usage error (exit code 2 instead of 1).
     pub fn usage(mut self) -> Self {
         self.usage = true;
+        self
+    }
+
+    /// Makes the problem a warning: reported, and the build still succeeds.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
         self
     }
 
@@ -98,7 +118,11 @@ impl Diagnostic {
     /// The full report: headline, source line with a caret, and the hint.
     pub fn render(&self) -> String {
         let headline = format!("{}: {}", self.location(), self.message);
-        let mut group = Group::with_title(Level::ERROR.primary_title(headline));
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let mut group = Group::with_title(level.primary_title(headline));
         if let (Some(file), Some(span)) = (&self.file, &self.span) {
             let (line_text, line_range) = file.line_at(span.start);
             let (line_no, _) = file.line_col(span.start);

@@ -21,6 +21,9 @@ pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool) -> u8 {
                     eprintln!("{stage:>8}: {:>8.1} ms", time.as_secs_f64() * 1000.0);
                 }
             }
+            for warning in &report.warnings {
+                eprintln!("{}", warning.render());
+            }
             println!("{} into {}", report.summary("built"), out.display());
             // The process ends here: freeing the whole course model page by page would only
             // keep it waiting (about 0.1 s on one thread at 10,000 pages).
@@ -46,10 +49,13 @@ pub fn check(path: &Path) -> u8 {
     match build(&BuildOptions {
         root: path.to_path_buf(),
         out: None,
-        // Laying out PDFs cannot find a content error, so checking skips it.
-        pdf: false,
+        // Laying out the decks finds formulas a card cannot print, and cards set too small.
+        pdf: true,
     }) {
         Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("{}", warning.render());
+            }
             println!("{}", report.summary("checked"));
             0
         }

@@ -216,7 +216,14 @@ fn render_one(
         &model.templates,
     )?;
     let sink = MemorySink::default();
-    render_page_decks(&model.course, pages[index], &sink);
+    // Warnings of a partial rebuild are not shown: the full build on start reported them.
+    render_page_decks(
+        &model.course,
+        &model.verifications,
+        index,
+        verification,
+        &sink,
+    )?;
     files.extend(sink.into_files());
     Ok((files, links))
 }

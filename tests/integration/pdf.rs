@@ -8,6 +8,7 @@ use coursegen::flashcards::pdf::{deck_pdf, PrintOptions};
 use coursegen::flashcards::text::{Run, Style};
 use coursegen::flashcards::{page_deck, DeckCard};
 use coursegen::load::load_course;
+use coursegen::verify::verify_course;
 
 use super::{build_course, repo};
 
@@ -35,16 +36,16 @@ fn sample_deck() -> Vec<DeckCard> {
         .practice
         .first()
         .expect("the practice page");
-    page_deck(page)
+    let verifications = verify_course(&course).expect("the sample verifies");
+    let index = course
+        .pages()
+        .position(|p| std::ptr::eq(p, page))
+        .expect("a page of the course");
+    page_deck(page, &verifications[index]).expect("every card prints")
 }
 
 fn card(question: &str, answer: &str) -> DeckCard {
-    let para = |t: &str| {
-        vec![vec![Run {
-            style: Style::Regular,
-            text: t.to_string(),
-        }]]
-    };
+    let para = |t: &str| vec![vec![Run::text(Style::Regular, t)]];
     DeckCard {
         question: para(question),
         answer: para(answer),
