@@ -260,7 +260,7 @@ fn element(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
             width: length(node.attribute("width")).unwrap_or(0.0) * ctx.scale,
             ..MathBox::default()
         }),
-        "msub" | "msup" | "msubsup" => scripts(node, ctx, depth),
+        "msub" | "msup" | "msubsup" => scripts(node, name, ctx, depth),
         "mfrac" => fraction(node, ctx, depth),
         "msqrt" => radical(row(node, ctx, depth)?, None, ctx),
         "mroot" => {
@@ -299,7 +299,12 @@ fn italic(c: char) -> char {
 fn text(t: &str, ctx: Ctx, is_italic: bool) -> MathBox {
     let font = math_font();
     let mut out = MathBox::default();
-    for c in t.chars() {
+    // Variation selectors and invisible operators (function application, separators) have no
+    // ink and no glyph: they would print as a missing character.
+    for c in t
+        .chars()
+        .filter(|c| !matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{2061}'..='\u{2064}' | '\u{200b}'))
+    {
         let shown = if is_italic { italic(c) } else { c };
         let shown = match shown {
             '-' => '−',
@@ -395,9 +400,11 @@ fn large_operator(c: char, ctx: Ctx) -> MathBox {
 }
 
 /// Sub- and superscripts at the font's script size, shifted by its MATH constants.
-fn scripts(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
+/// `kind` is the element's name, or the script element a limit turns into outside display
+/// style.
+fn scripts(node: Node, kind: &str, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
     let font = math_font();
-    let name = node.tag_name().name();
+    let name = kind;
     let base = element(nth(node, 0)?, ctx, depth + 1)?;
     let small = ctx.script();
     let (sub, sup) = match name {
@@ -564,6 +571,15 @@ fn under_over(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
     let base_node = nth(node, 0)?;
     let base = element(base_node, ctx, depth + 1)?;
     let s = ctx.scale;
+    if name != "munderover" {
+        let mark = nth(node, 1)?;
+        if mark.tag_name().name() == "mo" && mark.attribute("stretchy") != Some("false") {
+            let t = text_of(mark);
+            if let Some(c) = t.chars().next().filter(|c| STRETCH_H.contains(*c)) {
+                return Ok(stretched_over(base, c, name == "mover", ctx));
+            }
+        }
+    }
     if accent && name == "mover" {
         let mark = text_of(nth(node, 1)?);
         let c = mark.chars().next().unwrap_or('^');
@@ -599,6 +615,18 @@ fn under_over(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
         out.width = w;
         return Ok(out);
     }
+    // Outside display style, limits of ∑ and the like move to the side, as TeX sets them.
+    let movable = node.attribute("movablelimits") != Some("false")
+        && base_node.tag_name().name() == "mo"
+        && matches!(text_of(base_node).chars().next(), Some(c) if LARGE.contains(c));
+    if !ctx.display && movable {
+        let kind = match name {
+            "munder" => "msub",
+            "mover" => "msup",
+            _ => "msubsup",
+        };
+        return scripts(node, kind, ctx, depth);
+    }
     let small = ctx.script();
     let (under, over) = match name {
         "munder" => (Some(element(nth(node, 1)?, small, depth + 1)?), None),
@@ -633,6 +661,64 @@ fn under_over(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
         out.place(u, (width - uw) / 2.0, -down);
     }
     Ok(out)
+}
+
+/// Marks that stretch along what they cover: lines, braces, arrows.
+const STRETCH_H: &str = "‾¯_̲―−⏟⏞⏜⏝⎴⎵→←↔⟶⟵";
+/// Of those, the ones drawn as a plain rule.
+const BARS: &str = "‾¯_̲―−";
+
+/// A line, brace or arrow over (or under) `base`, as wide as it: a rule for a bar, else the
+/// font's widest-enough horizontal variant.
+fn stretched_over(base: MathBox, c: char, over: bool, ctx: Ctx) -> MathBox {
+    let font = math_font();
+    let s = ctx.scale;
+    let k = |pick: fn(&ttf_parser::math::Constants<'static>) -> i16| font.constant(pick) * s;
+    let (bw, bh, bd) = (base.width, base.height, base.depth);
+    let mut out = MathBox::default();
+    out.append(base);
+    if BARS.contains(c) {
+        let t = k(|c| c.overbar_rule_thickness().value);
+        let gap = k(|c| c.overbar_vertical_gap().value);
+        let y = if over { bh + gap } else { -bd - gap - t };
+        out.rule(0.0, y, bw, t);
+        let extra = k(|c| c.overbar_extra_ascender().value);
+        if over {
+            out.height += extra;
+        } else {
+            out.depth += extra;
+        }
+        return out;
+    }
+    let Some(base_gid) = font.glyph(c) else {
+        return out;
+    };
+    let gid = font.variant(base_gid, bw / s, false);
+    let e = font.extents(gid);
+    let gap = k(|c| c.stretch_stack_gap_above_min().value);
+    let dy = if over {
+        bh + gap + e.depth * s
+    } else {
+        -(bd + gap + e.height * s)
+    };
+    let x = (bw - (e.ink_x.0 + e.ink_x.1) * s) / 2.0;
+    out.place(
+        MathBox {
+            width: 0.0,
+            height: e.height * s,
+            depth: e.depth * s,
+            items: vec![Item::Glyph {
+                x: 0.0,
+                y: 0.0,
+                scale: s,
+                gid,
+                text: c.to_string(),
+            }],
+        },
+        x,
+        dy,
+    );
+    out
 }
 
 /// A matrix: cells centred in their columns, rows at least a strut apart, the whole centred
@@ -781,6 +867,27 @@ mod tests {
         let j = g.iter().find(|t| t.0 == "j").unwrap();
         assert!(n.2 > 0.5 && j.2 < -0.5, "{g:?}");
         assert!(sum.1 <= n.1, "{g:?}");
+    }
+
+    #[test]
+    fn inline_sums_put_their_limits_to_the_side() {
+        let b = lay(r"\frac{1}{\sum_j e^{f_j}}", false);
+        let g = glyphs(&b);
+        let sum = g.iter().find(|t| t.0 == "∑").unwrap();
+        let j = g.iter().find(|t| t.0 == "j").unwrap();
+        assert!(j.1 > sum.1, "{g:?}");
+    }
+
+    #[test]
+    fn overlines_are_rules_and_braces_stretch() {
+        let b = lay(r"\overline{xy}", false);
+        assert!(
+            b.items.iter().any(|i| matches!(i, Item::Rule { .. })),
+            "{b:?}"
+        );
+        let b = lay(r"\underbrace{x+y+z}_{3}", true);
+        assert!(glyphs(&b).iter().any(|g| g.0 == "⏟"), "{b:?}");
+        assert!(!lay(r"\mathcal{L}", false).text().contains('\u{fe00}'));
     }
 
     #[test]
