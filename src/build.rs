@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::flashcards::render_decks;
+use crate::flashcards::{render_decks, Decks};
 use crate::load::load_course;
 use crate::model::Course;
 use crate::render::links::PageLinks;
@@ -160,7 +160,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         None => &memory,
     };
     let links = timed(&mut report.timings, "render", || {
-        render_course(&course, &verifications, &templates, sink)
+        render_course(
+            &course,
+            &verifications,
+            &templates,
+            Decks::of(&course, options.pdf),
+            sink,
+        )
     })
     .map_err(fail)?;
     if options.pdf {

@@ -168,6 +168,8 @@ fn row(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
         if is_stretchy_fence(*kid) && kids.len() > 1 {
             fences.push(i);
             boxes.push(MathBox::default());
+        } else if is_prefix(&kids, i) {
+            boxes.push(operator(*kid, ctx, true));
         } else {
             boxes.push(element(*kid, ctx, depth + 1)?);
         }
@@ -185,6 +187,19 @@ fn row(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
         out.append(b);
     }
     Ok(out)
+}
+
+/// A binary operator with nothing before it to combine (first in its row, or after another
+/// operator or an opening fence) is a sign, set without the space around it: `= −log`.
+fn is_prefix(kids: &[Node], i: usize) -> bool {
+    let kid = kids[i];
+    if kid.tag_name().name() != "mo" || !BINARY.contains(text_of(kid).as_str()) {
+        return false;
+    }
+    match i.checked_sub(1).map(|j| kids[j]) {
+        None => true,
+        Some(prev) => prev.tag_name().name() == "mo" && !")]}|‖⟩".contains(text_of(prev).as_str()),
+    }
 }
 
 fn text_of(node: Node) -> String {
@@ -255,7 +270,7 @@ fn element(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
             Ok(text(&t, ctx, italic))
         }
         "mn" | "mtext" | "ms" => Ok(text(&text_of(node), ctx, false)),
-        "mo" => Ok(operator(node, ctx)),
+        "mo" => Ok(operator(node, ctx, false)),
         "mspace" => Ok(MathBox {
             width: length(node.attribute("width")).unwrap_or(0.0) * ctx.scale,
             ..MathBox::default()
@@ -341,10 +356,10 @@ const LARGE: &str = "∑∏∫∬∭∮⋃⋂";
 
 /// An operator with its spacing: MathML's `lspace`/`rspace` when math-core gives them, else
 /// the operator dictionary's thick space for relations and medium space for binary operators
-/// (none inside scripts, as in TeX). A large operator in display style takes its display size.
-fn operator(node: Node, ctx: Ctx) -> MathBox {
+/// (none inside scripts, as in TeX, nor around a sign). A large operator in display style takes its display size.
+fn operator(node: Node, ctx: Ctx, prefix: bool) -> MathBox {
     let t = text_of(node);
-    let (l, r) = if ctx.level > 0 {
+    let (l, r) = if ctx.level > 0 || prefix {
         (0.0, 0.0)
     } else if RELATIONS.contains(t.as_str()) && t.chars().count() == 1 {
         (0.2778, 0.2778)
@@ -753,7 +768,7 @@ fn table(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
         })
         .collect();
     // A strut: every row at least as tall and deep as a parenthesis, as TeX's arrays are.
-    let (strut_h, strut_d) = (0.75 * s, 0.3 * s);
+    let (strut_h, strut_d) = (0.85 * s, 0.35 * s);
     let col_gap = 0.8 * s;
     let side = 0.2 * s;
     let mut out = MathBox::default();

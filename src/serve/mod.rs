@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::build::{build, BuildOptions, Built};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::flashcards::render_page_decks;
+use crate::flashcards::{render_page_decks, Decks};
 use crate::load::{load_page, relative};
 use crate::model::{Course, Page};
 use crate::render::links::{check_links, PageLinks};
@@ -214,6 +214,8 @@ fn render_one(
         &nav,
         &site,
         &model.templates,
+        // `serve` always makes the decks (it builds with PDFs).
+        Decks::of(&model.course, true),
     )?;
     let sink = MemorySink::default();
     // Warnings of a partial rebuild are not shown: the full build on start reported them.

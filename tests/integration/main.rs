@@ -4,6 +4,7 @@
 mod browser;
 mod errors;
 mod hardening;
+mod links;
 mod math_deck;
 mod output;
 mod pdf;
