@@ -33,6 +33,9 @@ pub struct PrintOptions {
     pub duplex: bool,
 }
 
+/// A card's margin, as a share of its shorter side (the browser's print layout uses it too).
+pub const MARGIN: f32 = 0.07;
+
 /// The question's size: read at arm's length.
 const QUESTION_PT: f32 = 18.0;
 /// The answer's size.
@@ -81,7 +84,7 @@ pub fn deck_pdf(title: &str, cards: &[DeckCard], options: PrintOptions) -> Vec<u
 /// The PDF of one deck, and the cards whose text shrank below a readable size.
 pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
     let (w, h) = (mm(options.page_mm.0), mm(options.page_mm.1));
-    let margin = w.min(h) * 0.07;
+    let margin = w.min(h) * MARGIN;
     let inner_w = w - 2.0 * margin;
     let label_h = LABEL_PT * 2.0;
     let n = cards.len();

@@ -20,16 +20,27 @@ pub struct SiteView<'a> {
     description: &'a str,
     language: &'a str,
     base_url: &'a str,
+    /// The printed card's size for CSS `@page` (`148mm 105mm`): the browser prints cards on
+    /// the page size of the PDF deck.
+    card_size: String,
+    /// The card's height and margin, as the PDF deck sets them.
+    card_height: String,
+    card_margin: String,
 }
 
 impl<'a> SiteView<'a> {
     /// The view of a course file.
     pub fn of(config: &'a CourseConfig) -> Self {
+        let (w, h) = config.flashcards.page_size.mm();
         SiteView {
             title: &config.title,
             description: &config.description,
             language: &config.language,
             base_url: &config.base_url,
+            card_size: format!("{w}mm {h}mm"),
+            card_height: format!("{h}mm"),
+            // The same margin as `flashcards::pdf`: 7% of the card's shorter side.
+            card_margin: format!("{:.2}mm", w.min(h) * crate::flashcards::pdf::MARGIN),
         }
     }
 }

@@ -154,3 +154,42 @@ fn the_math_deck_renders_and_passes_qpdf() {
     );
     assert!(shots.join("math-deck-1.png").is_file());
 }
+
+#[test]
+fn a_card_too_long_to_read_is_a_located_warning_and_the_build_succeeds() {
+    let course = tempfile::tempdir().expect("temp dir");
+    let lesson = course.path().join("content/01-long");
+    std::fs::create_dir_all(&lesson).expect("lesson folder");
+    std::fs::write(
+        course.path().join("course.yaml"),
+        "title: Long\nbase_url: /\n",
+    )
+    .unwrap();
+    let long = "The gradient flows back through every gate of the graph. ".repeat(60);
+    std::fs::write(
+        lesson.join("index.md"),
+        format!(
+            "---\ntitle: Long\n---\n\n::: flashcards\n::: card\nShort?\n::: answer\nShort.\n:::\n:::\n\n::: card\nWhy?\n::: answer\n{long}\n:::\n:::\n:::\n"
+        ),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().expect("temp dir");
+    let report = build_course(course.path(), Some(&out.path().join("site")))
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    let warning = &report.warnings[0];
+    assert_eq!(warning.severity, coursegen::diagnostic::Severity::Warning);
+    // Located at the second card's opening line, and naming it.
+    assert!(
+        warning
+            .to_string()
+            .starts_with("content/01-long/index.md:13:1: flashcard 2 of long/flashcards.pdf: its answer is set at"),
+        "{warning}"
+    );
+    assert!(
+        warning.render().starts_with("warning:"),
+        "{}",
+        warning.render()
+    );
+    assert!(out.path().join("site/long/flashcards.pdf").is_file());
+}
