@@ -97,6 +97,18 @@ impl MathFont {
         f32::from(self.constants().script_script_percent_scale_down()) / 100.0
     }
 
+    /// A glyph's italic correction in em: how far a slanted letter leans past its advance (a
+    /// superscript starts after it, a subscript does not).
+    pub fn italic_correction(&self, gid: u16) -> f32 {
+        self.face
+            .tables()
+            .math
+            .and_then(|m| m.glyph_info)
+            .and_then(|g| g.italic_corrections)
+            .and_then(|c| c.get(GlyphId(gid)))
+            .map_or(0.0, |v| f32::from(v.value) / self.upem)
+    }
+
     /// How far up a root's degree sits, as a fraction of the radical sign's height.
     pub fn radical_degree_raise(&self) -> f32 {
         f32::from(self.constants().radical_degree_bottom_raise_percent()) / 100.0

@@ -449,13 +449,19 @@ fn scripts(node: Node, kind: &str, ctx: Ctx, depth: usize) -> Result<MathBox, St
             *down += min - gap;
         }
     }
+    // A slanted letter leans past its advance by its italic correction: a superscript starts
+    // after the lean, a subscript under it (the OpenType MATH rule).
+    let lean = match base.items.as_slice() {
+        [Item::Glyph { gid, scale, .. }] => font.italic_correction(*gid) * scale,
+        _ => 0.0,
+    };
     let mut out = MathBox::default();
     out.append(base);
     let x = out.width;
     let mut width = 0.0f32;
     if let (Some(p), Some(up)) = (sup, sup_up) {
-        width = width.max(p.width);
-        out.place(p, x, up);
+        width = width.max(p.width + lean);
+        out.place(p, x + lean, up);
     }
     if let (Some(b), Some(down)) = (sub, sub_down) {
         width = width.max(b.width);
