@@ -41,7 +41,8 @@ pub struct Site {
 
 impl Site {
     /// Builds the course at `root` and publishes the result. Returns the error text (as the
-    /// CLI prints it) if the build failed, or the summary line.
+    /// CLI prints it) if the build failed, or the build's warnings (as `build` prints them)
+    /// followed by the summary line.
     pub fn rebuild(&self, root: &Path) -> Result<String, String> {
         let result = build(&BuildOptions {
             root: root.to_path_buf(),
@@ -50,7 +51,12 @@ impl Site {
         });
         match result {
             Ok(mut report) => {
-                let summary = report.summary("built");
+                let summary = report
+                    .warnings
+                    .iter()
+                    .map(|w| w.render() + "\n")
+                    .chain(std::iter::once(report.summary("built")))
+                    .collect::<String>();
                 *self.model.lock().unwrap_or_else(|p| p.into_inner()) = report.model.take();
                 let files = report
                     .files
