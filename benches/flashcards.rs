@@ -24,6 +24,7 @@ fn pdf(c: &mut Criterion) {
     let options = PrintOptions {
         page_mm: (148.0, 105.0),
         duplex: false,
+        sheet: None,
     };
     let big = deck(1000);
     let small = deck(9);

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::config::SheetSize;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::flashcards::{render_decks, Decks};
 use crate::load::load_course;
@@ -23,6 +24,8 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Whether to make the flashcard PDFs (`--no-pdf` skips them for a faster preview).
     pub pdf: bool,
+    /// Cut sheets for this build (`--sheet`), over what `course.yaml` says.
+    pub sheet: Option<SheetSize>,
 }
 
 /// What a successful build did.
@@ -114,6 +117,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         d
     };
     let (mut course, mut errors) = timed(&mut report.timings, "load", || load_course(root));
+    if options.sheet.is_some() {
+        course.config.flashcards.sheet = options.sheet;
+    }
     if options.out.is_none() {
         // Built in memory for `serve`, the site lives at `/`, not at its published base URL
         // (the 404 page's links start from it).

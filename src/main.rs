@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use coursegen::config::SheetSize;
 
 /// Build a course site whose worked answers are recomputed at build time.
 #[derive(Parser)]
@@ -36,6 +37,10 @@ enum Command {
         /// Skip the flashcard PDFs (a faster build for previews).
         #[arg(long)]
         no_pdf: bool,
+        /// Lay the flashcard decks out as cut sheets on this paper (cards_per_sheet of
+        /// course.yaml to a sheet, with cut marks), whatever course.yaml says.
+        #[arg(long, value_enum)]
+        sheet: Option<SheetSize>,
     },
     /// Run every check `build` runs (every verification block, link and template) but write
     /// nothing.
@@ -74,7 +79,8 @@ fn main() -> ExitCode {
             out,
             timings,
             no_pdf,
-        } => cmd::build::run(&path, out, timings, !no_pdf),
+            sheet,
+        } => cmd::build::run(&path, out, timings, !no_pdf, sheet),
         Command::Check { path } => cmd::build::check(&path),
         Command::Serve {
             path,

@@ -3,17 +3,26 @@
 use std::path::{Path, PathBuf};
 
 use coursegen::build::{build, default_out, BuildOptions};
+use coursegen::config::SheetSize;
 use coursegen::diagnostic::Diagnostics;
 
 use super::{CONTENT_ERROR, USAGE_ERROR};
 
 /// Builds the course at `path`; prints every error, or the summary line.
-pub fn run(path: &Path, out: Option<PathBuf>, timings: bool, pdf: bool) -> u8 {
+/// `sheet` lays the decks out as cut sheets for this build.
+pub fn run(
+    path: &Path,
+    out: Option<PathBuf>,
+    timings: bool,
+    pdf: bool,
+    sheet: Option<SheetSize>,
+) -> u8 {
     let out = out.unwrap_or_else(|| default_out(path));
     match build(&BuildOptions {
         root: path.to_path_buf(),
         out: Some(out.clone()),
         pdf,
+        sheet,
     }) {
         Ok(report) => {
             if timings {
@@ -51,6 +60,7 @@ pub fn check(path: &Path) -> u8 {
         out: None,
         // Laying out the decks finds formulas a card cannot print, and cards set too small.
         pdf: true,
+        sheet: None,
     }) {
         Ok(report) => {
             for warning in &report.warnings {

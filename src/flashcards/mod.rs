@@ -5,6 +5,7 @@ pub mod layout;
 pub mod math_font;
 pub mod math_layout;
 pub mod pdf;
+pub mod sheet;
 pub mod text;
 
 use std::sync::Mutex;
@@ -54,6 +55,10 @@ fn print_options(course: &Course) -> PrintOptions {
     PrintOptions {
         page_mm: course.config.flashcards.page_size.mm(),
         duplex: course.config.flashcards.duplex,
+        sheet: course.config.flashcards.sheet.map(|paper| sheet::Sheet {
+            paper_mm: paper.mm(),
+            per_sheet: course.config.flashcards.cards_per_sheet.count(),
+        }),
     }
 }
 

@@ -21,6 +21,7 @@ use printpdf::{
 use super::layout::{faces, fit, line_width, used_chars, used_math_glyphs, wrap, Block};
 use super::math_font;
 use super::math_layout::Item;
+use super::sheet::{sheets, Sheet};
 use super::text::{Paragraph, Run, Style};
 use super::DeckCard;
 
@@ -31,6 +32,8 @@ pub struct PrintOptions {
     pub page_mm: (f32, f32),
     /// Question and answer on separate pages, for double-sided printing.
     pub duplex: bool,
+    /// Cut sheets: the cards several to a sheet with cut marks, instead of one per page.
+    pub sheet: Option<Sheet>,
 }
 
 /// A card's margin, as a share of its shorter side (the browser's print layout uses it too).
@@ -171,18 +174,44 @@ pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
         text: embed_fonts(&mut doc, &used),
         math: embed_math_font(&mut doc, &math_glyphs),
     };
-    for (_, page) in &pages {
-        doc.pages.push(PdfPage::new(
-            Mm(options.page_mm.0),
-            Mm(options.page_mm.1),
-            ops(page, &fonts, margin, h, w),
-        ));
-    }
+    let card_ops: Vec<Vec<Op>> = pages
+        .iter()
+        .map(|(_, page)| ops(page, &fonts, margin, h, w))
+        .collect();
+    // The PDF page each card page ends up on (0-based), and each PDF page's label.
+    let (on_page, labels): (Vec<usize>, Vec<String>) = match options.sheet {
+        None => {
+            for ops in card_ops {
+                doc.pages.push(PdfPage::new(
+                    Mm(options.page_mm.0),
+                    Mm(options.page_mm.1),
+                    ops,
+                ));
+            }
+            (
+                (0..pages.len()).collect(),
+                pages.iter().map(|(l, _)| l.clone()).collect(),
+            )
+        }
+        Some(sheet) => {
+            let (grid, sheet_pages, sheet_of) = sheets(card_ops, (w, h), sheet, options.duplex);
+            let to_mm = |pt: f32| Mm(pt * 25.4 / 72.0);
+            let mut labels = Vec::new();
+            for page in sheet_pages {
+                doc.pages.push(PdfPage::new(
+                    to_mm(grid.sheet.0),
+                    to_mm(grid.sheet.1),
+                    page.ops,
+                ));
+                labels.push(page.label);
+            }
+            (sheet_of, labels)
+        }
+    };
     for (i, card) in cards.iter().enumerate() {
-        let page = if options.duplex { 2 * i + 1 } else { i + 1 };
-        doc.add_bookmark(&bookmark(&card.question, i), page);
+        let card_page = if options.duplex { 2 * i } else { i };
+        doc.add_bookmark(&bookmark(&card.question, i), on_page[card_page] + 1);
     }
-    let labels: Vec<String> = pages.iter().map(|(l, _)| l.clone()).collect();
     Deck {
         bytes: save(&doc, &labels, fingerprint(title, cards, options)),
         shrunk,

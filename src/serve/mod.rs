@@ -48,6 +48,7 @@ impl Site {
             root: root.to_path_buf(),
             out: None,
             pdf: true,
+            sheet: None,
         });
         match result {
             Ok(mut report) => {

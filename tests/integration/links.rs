@@ -18,6 +18,7 @@ fn built(course: &Path, pdf: bool) -> (tempfile::TempDir, PathBuf) {
         root: course.to_path_buf(),
         out: Some(site.clone()),
         pdf,
+        sheet: None,
     })
     .unwrap_or_else(|e| panic!("{}", e.render()));
     (out, site)

@@ -11,6 +11,7 @@ mod pdf;
 mod sample;
 mod scaffold;
 mod serve;
+mod sheets;
 mod verify_sample;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub fn build_course(course: &Path, out: Option<&Path>) -> Result<BuildReport, Di
         root: course.to_path_buf(),
         out: out.map(Path::to_path_buf),
         pdf: true,
+        sheet: None,
     })
 }
 

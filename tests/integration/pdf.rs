@@ -15,6 +15,7 @@ use super::{build_course, repo};
 const A6: PrintOptions = PrintOptions {
     page_mm: (148.0, 105.0),
     duplex: false,
+    sheet: None,
 };
 
 fn squash(s: &str) -> String {
@@ -239,6 +240,7 @@ fn a_long_deck_title_is_shortened_so_the_card_number_shows() {
     let index_card = PrintOptions {
         page_mm: (127.0, 76.2),
         duplex: false,
+        sheet: None,
     };
     let doc = lopdf::Document::load_mem(&deck_pdf(title, &cards, index_card)).expect("valid");
     let text = doc.extract_text(&[2]).expect("text");
