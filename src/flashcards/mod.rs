@@ -1,6 +1,7 @@
 //! Stage 3b, flashcards: the printable decks (one PDF per page with cards, and one for the
 //! whole course). A second renderer over the same model as the HTML, as mdBook's renderers are.
 
+pub mod anki;
 pub mod layout;
 pub mod math_font;
 pub mod math_layout;
@@ -118,8 +119,10 @@ fn shrunk_warnings(page: &Page, shrunk: &[Shrunk], deck_name: &str) -> Vec<Diagn
         .collect()
 }
 
-/// `flashcards.pdf` beside a page with cards; warnings for the cards that shrank.
+/// `flashcards.pdf` and `flashcards.apkg` beside a page with cards; warnings for the cards
+/// that shrank.
 fn put_page_deck(
+    course: &Course,
     page: &Page,
     verification: &PageVerification,
     options: PrintOptions,
@@ -134,6 +137,13 @@ fn put_page_deck(
         path: format!("{}flashcards.pdf", page.url),
         bytes: made.bytes,
     });
+    put_apkg(
+        &format!("{}::{}", course.config.title, page.title()),
+        &[page],
+        &[cards.as_slice()],
+        &format!("{}flashcards.apkg", page.url),
+        sink,
+    )?;
     Ok(shrunk_warnings(
         page,
         &made.shrunk,
@@ -158,10 +168,62 @@ fn put_course_deck<'v>(
             .enumerate()
             .map(|(i, page)| page_deck(page, verification(i))),
     )?;
-    let all: Vec<DeckCard> = decks.into_iter().flatten().collect();
+    let all: Vec<DeckCard> = decks.iter().flatten().cloned().collect();
     sink.put(OutputFile {
         path: "flashcards.pdf".into(),
         bytes: deck(&course.config.title, &all, options).bytes,
+    });
+    let pages: Vec<&Page> = course.pages().collect();
+    let per_page: Vec<&[DeckCard]> = decks.iter().map(Vec::as_slice).collect();
+    put_apkg(
+        &course.config.title,
+        &pages,
+        &per_page,
+        "flashcards.apkg",
+        sink,
+    )
+}
+
+/// The Anki deck `name` of `pages`' cards (`cards[i]` are page i's), at `path`.
+fn put_apkg(
+    name: &str,
+    pages: &[&Page],
+    cards: &[&[DeckCard]],
+    path: &str,
+    sink: &dyn Sink,
+) -> Result<(), Vec<Diagnostic>> {
+    // A note is named for good by its page and position, so a rebuilt deck updates it.
+    let keyed: Vec<(String, &DeckCard)> = pages
+        .iter()
+        .zip(cards)
+        .flat_map(|(page, cards)| {
+            cards
+                .iter()
+                .enumerate()
+                .map(move |(i, c)| (format!("{}#card-{}", page.url, i + 1), c))
+        })
+        .collect();
+    if keyed.is_empty() {
+        return Ok(());
+    }
+    // Anki keeps the newer of two versions of a note: the newest page file's time says when
+    // the cards last changed (the same on every build of the same files).
+    let modified = pages
+        .iter()
+        .filter_map(|p| std::fs::metadata(&p.file.disk_path).ok()?.modified().ok())
+        .filter_map(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .max()
+        .unwrap_or(0);
+    let bytes = anki::apkg(&anki::AnkiDeck {
+        name,
+        cards: keyed,
+        modified,
+    })
+    .map_err(|e| vec![Diagnostic::in_path(path.to_string(), e)])?;
+    sink.put(OutputFile {
+        path: path.to_string(),
+        bytes,
     });
     Ok(())
 }
@@ -180,7 +242,7 @@ pub fn render_page_decks(
     let Some(page) = course.pages().nth(index) else {
         return Ok(Vec::new());
     };
-    let warnings = put_page_deck(page, current, options, sink)?;
+    let warnings = put_page_deck(course, page, current, options, sink)?;
     let empty = PageVerification::default();
     let verification = |i: usize| {
         if i == index {
@@ -220,7 +282,7 @@ pub fn render_decks(
         || {
             pages
                 .par_iter()
-                .map(|(page, v)| put_page_deck(page, v, options, sink))
+                .map(|(page, v)| put_page_deck(course, page, v, options, sink))
                 .collect::<Vec<_>>()
         },
     );

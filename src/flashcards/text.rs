@@ -35,6 +35,8 @@ pub struct MathRun {
     pub boxed: MathBox,
     /// A formula on its own line (`$$…$$`, a verified step), set centred.
     pub display: bool,
+    /// The LaTeX it was made from (the Anki deck hands it to MathJax).
+    pub latex: String,
 }
 
 /// A piece of text in one style, or one formula.
@@ -126,7 +128,11 @@ fn formula(latex: &str, display: bool) -> Result<Run, String> {
     Ok(Run {
         style: Style::Regular,
         text: boxed.text(),
-        math: Some(Arc::new(MathRun { boxed, display })),
+        math: Some(Arc::new(MathRun {
+            boxed,
+            display,
+            latex: latex.to_string(),
+        })),
     })
 }
 

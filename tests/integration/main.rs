@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per feature, fixture courses under
 //! `tests/fixtures/<feature>/<case>/` (see `tests/fixtures/README.md`).
 
+mod anki;
 mod browser;
 mod errors;
 mod hardening;
