@@ -109,6 +109,18 @@ impl MathFont {
             .map_or(0.0, |v| f32::from(v.value) / self.upem)
     }
 
+    /// Where an accent over the glyph is centred, in em from its left edge, when the font
+    /// says (a slanted letter's is right of its middle).
+    pub fn top_accent_attachment(&self, gid: u16) -> Option<f32> {
+        self.face
+            .tables()
+            .math
+            .and_then(|m| m.glyph_info)
+            .and_then(|g| g.top_accent_attachments)
+            .and_then(|a| a.get(GlyphId(gid)))
+            .map(|v| f32::from(v.value) / self.upem)
+    }
+
     /// How far up a root's degree sits, as a fraction of the radical sign's height.
     pub fn radical_degree_raise(&self) -> f32 {
         f32::from(self.constants().radical_degree_bottom_raise_percent()) / 100.0

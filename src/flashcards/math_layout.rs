@@ -612,8 +612,18 @@ fn under_over(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {
         let e = font.extents(gid);
         let accent_base = font.constant(|c| c.accent_base_height().value) * s;
         let dy = (base.height - accent_base).max(0.0);
-        let centre = base.width / 2.0;
-        let x = centre - (e.ink_x.0 + e.ink_x.1) / 2.0 * s;
+        // Over a single letter, the font says where its accents go; else the middle.
+        let centre = match base.items.as_slice() {
+            [Item::Glyph { gid, scale, x, .. }] => font
+                .top_accent_attachment(*gid)
+                .map_or(base.width / 2.0, |a| x + a * scale),
+            _ => base.width / 2.0,
+        };
+        // The accent's own attachment point (or its ink's middle) goes over that.
+        let own = font
+            .top_accent_attachment(gid)
+            .unwrap_or((e.ink_x.0 + e.ink_x.1) / 2.0);
+        let x = centre - own * s;
         let mut out = MathBox::default();
         let w = base.width;
         out.append(base);
