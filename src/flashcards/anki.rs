@@ -190,6 +190,8 @@ fn collection(deck: &AnkiDeck) -> rusqlite::Result<Vec<u8>> {
             dconf.to_string()
         ],
     )?;
+    // One transaction for all the notes: a course deck has up to thousands.
+    let tx = db.unchecked_transaction()?;
     for (position, (key, card)) in deck.cards.iter().enumerate() {
         let question = field_html(&card.question);
         let answer = field_html(&card.answer);
@@ -199,7 +201,7 @@ fn collection(deck: &AnkiDeck) -> rusqlite::Result<Vec<u8>> {
             digest[0], digest[1], digest[2], digest[3],
         ]));
         let nid = id("note", key);
-        db.execute(
+        tx.execute(
             "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, '', ?5, ?6, ?7, 0, '')",
             params![
                 nid,
@@ -211,11 +213,12 @@ fn collection(deck: &AnkiDeck) -> rusqlite::Result<Vec<u8>> {
                 csum
             ],
         )?;
-        db.execute(
+        tx.execute(
             "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
             params![id("card", key), nid, did, deck.modified, position as i64 + 1],
         )?;
     }
+    tx.commit()?;
     let bytes = db.serialize(MAIN_DB)?;
     Ok(bytes.to_vec())
 }
