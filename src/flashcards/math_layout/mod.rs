@@ -370,6 +370,36 @@ mod tests {
         assert!(!lay(r"\mathcal{L}", false).text().contains('\u{fe00}'));
     }
 
+    /// `latex` (display style) lays out as glyphs reading `text`, with `rules` bars.
+    #[track_caller]
+    fn check(latex: &str, text: &str, rules: usize) {
+        let b = lay(latex, true);
+        let drawn = b
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Rule { .. }))
+            .count();
+        assert_eq!((b.text().as_str(), drawn), (text, rules), "{latex}");
+        assert!(b.width > 0.0 && b.height > 0.0, "{latex}: {b:?}");
+    }
+
+    #[test]
+    fn each_construct_lays_out_every_glyph_once() {
+        check(r"\frac{a}{b}", "ab", 1);
+        check(r"\sqrt{x}", "√x", 1);
+        check(r"\sqrt[3]{27}", "3√27", 1);
+        check(r"\hat{y} + \vec{v}", "yˆ+v⃗", 0);
+        check(r"\overline{xy}", "xy", 1);
+        check(r"\mathbb{R}^n", "ℝn", 0);
+        check(r"\mathbf{W} \cdot \mathrm{ReLU}(z)", "𝐖⋅ReLU(z)", 0);
+        check(r"\left(\frac{1}{2}\right)", "(12)", 1);
+        check(r"\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}", "[1234]", 0);
+        check(r"\sum_{j=1}^{n} x_j", "∑nj=1xj", 0);
+        check(r"\int_0^1 f", "∫10f", 0);
+        check(r"x_i^2 - \log y", "x2i−logy", 0);
+        check(r"\binom{n}{k}", "(nk)", 0);
+    }
+
     #[test]
     fn unknown_elements_are_errors() {
         let err =
