@@ -9,12 +9,7 @@ use coursegen::flashcards::DeckCard;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn deck(n: usize) -> Vec<DeckCard> {
-    let para = |t: String| {
-        vec![vec![Run {
-            style: Style::Regular,
-            text: t,
-        }]]
-    };
+    let para = |t: String| vec![vec![Run::text(Style::Regular, t)]];
     (0..n)
         .map(|i| DeckCard {
             question: para(format!("Card {i}: what does a node do on the backward pass?")),
@@ -29,6 +24,7 @@ fn pdf(c: &mut Criterion) {
     let options = PrintOptions {
         page_mm: (148.0, 105.0),
         duplex: false,
+        sheet: None,
     };
     let big = deck(1000);
     let small = deck(9);
@@ -62,6 +58,22 @@ fn pdf(c: &mut Criterion) {
     });
     group.bench_function("1000-card deck", |b| {
         b.iter(|| deck_pdf("Bench", black_box(&big), options))
+    });
+    // The math fixture: six cards of fractions, sums, roots, accents, a matrix and a shown
+    // verify block, typeset with the math font (subset by glyph).
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/print/math-deck");
+    let (course, errors) = coursegen::load::load_course(&root);
+    assert!(errors.is_empty());
+    let verifications = coursegen::verify::verify_course(&course).expect("the fixture verifies");
+    let page = course.pages().next().expect("a page");
+    let math = coursegen::flashcards::page_deck(page, &verifications[0]).expect("cards print");
+    eprintln!(
+        "6-card math deck: {} bytes",
+        deck_pdf("Bench", &math, options).len()
+    );
+    group.bench_function("6-card math deck", |b| {
+        b.iter(|| deck_pdf("Bench", black_box(&math), options))
     });
     group.finish();
 }

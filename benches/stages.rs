@@ -4,6 +4,7 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
+use coursegen::flashcards::Decks;
 use coursegen::load::load_course;
 use coursegen::render::markdown::render_body;
 use coursegen::render::templates::Templates;
@@ -43,8 +44,14 @@ fn stages(c: &mut Criterion) {
     });
     group.bench_function("render every page through the templates", |b| {
         b.iter(|| {
-            render_course(&course, &verifications, &templates, &MemorySink::default())
-                .expect("renders")
+            render_course(
+                &course,
+                &verifications,
+                &templates,
+                Decks::of(&course, true),
+                &MemorySink::default(),
+            )
+            .expect("renders")
         })
     });
     group.finish();

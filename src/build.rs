@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::Require;
+use crate::config::SheetSize;
 use crate::coverage::{course_coverage, Coverage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::flashcards::render_decks;
+use crate::flashcards::{render_decks, Decks};
 use crate::load::load_course;
 use crate::model::Course;
 use crate::render::links::PageLinks;
@@ -28,6 +29,8 @@ pub struct BuildOptions {
     /// Unverified numbers in worked answers are errors (`--strict`), whatever `course.yaml`
     /// says.
     pub strict: bool,
+    /// Cut sheets for this build (`--sheet`), over what `course.yaml` says.
+    pub sheet: Option<SheetSize>,
 }
 
 /// What a successful build did.
@@ -41,10 +44,11 @@ pub struct BuildReport {
     pub checks: usize,
     /// How many numbers in worked answers are verified, and which are not.
     pub coverage: Coverage,
-    /// Problems that do not fail the build (unverified numbers), sorted by place.
-    pub warnings: Vec<Diagnostic>,
     /// Files of the site, when it was built in memory (no `out`), sorted by path.
     pub files: Vec<OutputFile>,
+    /// Warnings: the build succeeded, and these deserve a look (an unverified number in a
+    /// worked answer, a card set too small to read), sorted by place.
+    pub warnings: Vec<Diagnostic>,
     /// Time per stage, in order.
     pub timings: Vec<(&'static str, Duration)>,
     /// What was built, for partial rebuilds (`serve`).
@@ -121,6 +125,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         d
     };
     let (mut course, mut errors) = timed(&mut report.timings, "load", || load_course(root));
+    if options.sheet.is_some() {
+        course.config.flashcards.sheet = options.sheet;
+    }
     if options.out.is_none() {
         // Built in memory for `serve`, the site lives at `/`, not at its published base URL
         // (the 404 page's links start from it).
@@ -180,11 +187,24 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         None => &memory,
     };
     let links = timed(&mut report.timings, "render", || {
-        render_course(&course, &verifications, &templates, sink)
+        render_course(
+            &course,
+            &verifications,
+            &templates,
+            Decks::of(&course, options.pdf),
+            sink,
+        )
     })
     .map_err(fail)?;
     if options.pdf {
-        timed(&mut report.timings, "pdf", || render_decks(&course, sink));
+        let deck_warnings = timed(&mut report.timings, "pdf", || {
+            render_decks(&course, &verifications, sink)
+        })
+        .map_err(fail)?;
+        report.warnings.extend(deck_warnings);
+        let mut all = Diagnostics(std::mem::take(&mut report.warnings));
+        all.sort();
+        report.warnings = all.0;
     }
     for file in assets(root).map_err(fail)? {
         sink.put(file);

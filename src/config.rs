@@ -97,6 +97,65 @@ pub struct FlashcardOptions {
     /// more to build than every page's own deck together.
     #[serde(default = "default_course_deck_limit")]
     pub course_deck_limit: usize,
+    /// Cut sheets for home printers: the cards laid out several to an A4 or Letter sheet with
+    /// cut marks, instead of one card per page (`build --sheet` sets it for one build).
+    #[serde(default)]
+    pub sheet: Option<SheetSize>,
+    /// Cards on one cut sheet: 4 or 8.
+    #[serde(default)]
+    pub cards_per_sheet: CardsPerSheet,
+}
+
+/// The paper a cut sheet is printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum SheetSize {
+    /// A4, 210 × 297 mm.
+    A4,
+    /// US Letter, 8.5 × 11 inches.
+    Letter,
+}
+
+impl SheetSize {
+    /// Width and height in millimetres, portrait.
+    pub fn mm(self) -> (f32, f32) {
+        match self {
+            SheetSize::A4 => (210.0, 297.0),
+            SheetSize::Letter => (215.9, 279.4),
+        }
+    }
+}
+
+/// How many cards a cut sheet holds: 4 (2 × 2) or 8 (2 × 4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "u8")]
+pub enum CardsPerSheet {
+    /// Four cards, two by two.
+    #[default]
+    Four,
+    /// Eight cards, two by four.
+    Eight,
+}
+
+impl TryFrom<u8> for CardsPerSheet {
+    type Error = String;
+    fn try_from(n: u8) -> Result<Self, String> {
+        match n {
+            4 => Ok(CardsPerSheet::Four),
+            8 => Ok(CardsPerSheet::Eight),
+            other => Err(format!("cards_per_sheet is 4 or 8, not {other}")),
+        }
+    }
+}
+
+impl CardsPerSheet {
+    /// The number of cards.
+    pub fn count(self) -> usize {
+        match self {
+            CardsPerSheet::Four => 4,
+            CardsPerSheet::Eight => 8,
+        }
+    }
 }
 
 fn default_course_deck_limit() -> usize {
@@ -109,6 +168,8 @@ impl Default for FlashcardOptions {
             page_size: PageSize::default(),
             duplex: false,
             course_deck_limit: default_course_deck_limit(),
+            sheet: None,
+            cards_per_sheet: CardsPerSheet::default(),
         }
     }
 }

@@ -12,9 +12,22 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::source::SourceFile;
 
+/// Whether a problem stops the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    /// The build fails.
+    #[default]
+    Error,
+    /// The build succeeds and says so (a flashcard set smaller than is readable, an
+    /// unverified number in a worked answer).
+    Warning,
+}
+
 /// One problem found in a course, located in a file when it has a place.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
     /// The file the problem is in, if it is in one.
     pub file: Option<Arc<SourceFile>>,
     /// Path shown when there is no loaded file (e.g. a file that is not UTF-8).
@@ -28,44 +41,32 @@ pub struct Diagnostic {
     /// True when the command was asked to do something it cannot (a course folder that is not
     /// one, an output folder in the way), rather than the content being wrong.
     pub usage: bool,
-    /// An error fails the build; a warning is reported and the build goes on.
-    pub severity: Severity,
-}
-
-/// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Severity {
-    /// The build fails.
-    #[default]
-    Error,
-    /// Reported; the build succeeds (an unverified number in a worked answer).
-    Warning,
 }
 
 impl Diagnostic {
     /// A problem at `span` in `file`.
     pub fn at(file: &Arc<SourceFile>, span: Range<usize>, message: impl Into<String>) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             file: Some(Arc::clone(file)),
             path: None,
             span: Some(span),
             message: message.into(),
             hint: None,
             usage: false,
-            severity: Severity::Error,
         }
     }
 
     /// A problem with a whole file or folder, without a position.
     pub fn in_path(path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             file: None,
             path: Some(path.into()),
             span: None,
             message: message.into(),
             hint: None,
             usage: false,
-            severity: Severity::Error,
         }
     }
 

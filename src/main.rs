@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use coursegen::config::SheetSize;
 
 use cmd::report::Format;
 
@@ -44,6 +45,10 @@ enum Command {
         /// How to print errors and warnings: for people, JSON lines, or GitHub annotations.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// Lay the flashcard decks out as cut sheets on this paper (cards_per_sheet of
+        /// course.yaml to a sheet, with cut marks), whatever course.yaml says.
+        #[arg(long, value_enum)]
+        sheet: Option<SheetSize>,
     },
     /// Run every check `build` runs (every verification block, link and template) but write
     /// nothing.
@@ -95,7 +100,8 @@ fn main() -> ExitCode {
             no_pdf,
             strict,
             format,
-        } => cmd::build::run(&path, out, timings, !no_pdf, strict, format),
+            sheet,
+        } => cmd::build::run(&path, out, timings, !no_pdf, strict, format, sheet),
         Command::Check {
             path,
             strict,

@@ -3,12 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use coursegen::build::{build, default_out, BuildOptions, BuildReport};
+use coursegen::config::SheetSize;
 use coursegen::diagnostic::Diagnostics;
 
 use super::report::{render, Format};
 use super::{CONTENT_ERROR, USAGE_ERROR};
 
 /// Builds the course at `path`; prints every error, or the summary line.
+/// `sheet` lays the decks out as cut sheets for this build.
 pub fn run(
     path: &Path,
     out: Option<PathBuf>,
@@ -16,6 +18,7 @@ pub fn run(
     pdf: bool,
     strict: bool,
     format: Format,
+    sheet: Option<SheetSize>,
 ) -> u8 {
     let out = out.unwrap_or_else(|| default_out(path));
     match build(&BuildOptions {
@@ -23,6 +26,7 @@ pub fn run(
         out: Some(out.clone()),
         pdf,
         strict,
+        sheet,
     }) {
         Ok(report) => {
             report_warnings(&report, format);
@@ -92,9 +96,10 @@ pub fn check(path: &Path, strict: bool, format: Format) -> u8 {
     match build(&BuildOptions {
         root: path.to_path_buf(),
         out: None,
-        // Laying out PDFs cannot find a content error, so checking skips it.
-        pdf: false,
+        // Laying out the decks finds formulas a card cannot print, and cards set too small.
+        pdf: true,
         strict,
+        sheet: None,
     }) {
         Ok(report) => {
             report_warnings(&report, format);

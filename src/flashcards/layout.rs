@@ -1,12 +1,14 @@
-//! Wraps styled paragraphs into lines that fit a box, using the real fonts' advance widths,
-//! and shrinks the text until it fits: card text never overflows its page.
+//! Wraps styled paragraphs into lines that fit a box, using the real fonts' advance widths
+//! (and a formula's laid-out width), and shrinks the text until it fits: card text never
+//! overflows its page. A line holding a tall formula gets the room it needs above and below.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use printpdf::ParsedFont;
 
-use super::text::{Paragraph, Style};
+use super::math_layout::Item;
+use super::text::{MathRun, Paragraph, Style};
 
 /// One font face: its bytes and its parsed metrics.
 pub struct Face {
@@ -38,14 +40,21 @@ pub fn faces() -> &'static BTreeMap<Style, Face> {
     })
 }
 
-/// A stretch of one line in one face.
+/// A stretch of one line in one face, or one formula.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
     /// The face (a character a face lacks is set in DejaVu Sans instead).
     pub style: Style,
-    /// The text, including any leading space.
+    /// The text, including any leading space (for a formula, what its glyphs stand for).
     pub text: String,
+    /// The formula, when the segment is one.
+    pub math: Option<Arc<MathRun>>,
 }
+
+/// Ascent of a line of text, in em: a formula reaching higher gets extra room above.
+const TEXT_ASCENT: f32 = 0.95;
+/// Depth of a line of text, in em (the rest of the leading).
+const TEXT_DEPTH: f32 = 0.3;
 
 /// Lines of text at one size.
 #[derive(Debug, Clone)]
@@ -60,6 +69,12 @@ pub struct Block {
     pub paragraph_gap: f32,
     /// Index of the first line of each paragraph.
     pub paragraph_starts: Vec<usize>,
+    /// Per line: extra room above and below it for a formula taller than text, in points.
+    pub extra: Vec<(f32, f32)>,
+    /// Per line: its offset from the left edge (non-zero for a centred line), in points.
+    pub indent: Vec<f32>,
+    /// The widest line, in points (a formula cannot break, so it may exceed the box).
+    pub widest: f32,
 }
 
 impl Block {
@@ -69,7 +84,8 @@ impl Block {
             return 0.0;
         }
         let gaps = self.paragraph_starts.len().saturating_sub(1) as f32;
-        self.lines.len() as f32 * self.leading + gaps * self.paragraph_gap
+        let extra: f32 = self.extra.iter().map(|(a, b)| a + b).sum();
+        self.lines.len() as f32 * self.leading + gaps * self.paragraph_gap + extra
     }
 }
 
@@ -149,13 +165,31 @@ fn advance(style: Style, c: char, size: f32) -> f32 {
     metrics(style, c).1 * size
 }
 
-/// A word: pieces of text in different styles with no space between them.
-type Word = Vec<(Style, String)>;
+/// A piece of a word: text in one style, or a formula.
+enum Piece {
+    Text(Style, String),
+    Math(Arc<MathRun>),
+}
+
+/// A word: pieces with no space between them.
+type Word = Vec<Piece>;
 
 fn words(paragraph: &Paragraph) -> Vec<(bool, Word)> {
     let mut out: Vec<(bool, Word)> = Vec::new();
     let mut space_before = false;
+    let add = |out: &mut Vec<(bool, Word)>, piece: Piece, space_before: bool| match out.last_mut() {
+        Some((_, word)) if !space_before => word.push(piece),
+        _ => {
+            let space = space_before && !out.is_empty();
+            out.push((space, vec![piece]))
+        }
+    };
     for run in paragraph {
+        if let Some(math) = &run.math {
+            add(&mut out, Piece::Math(Arc::clone(math)), space_before);
+            space_before = false;
+            continue;
+        }
         for (i, part) in run.text.split(' ').enumerate() {
             if i > 0 {
                 space_before = true;
@@ -163,13 +197,11 @@ fn words(paragraph: &Paragraph) -> Vec<(bool, Word)> {
             if part.is_empty() {
                 continue;
             }
-            match out.last_mut() {
-                Some((_, word)) if !space_before => word.push((run.style, part.to_string())),
-                _ => out.push((
-                    space_before && !out.is_empty(),
-                    vec![(run.style, part.to_string())],
-                )),
-            }
+            add(
+                &mut out,
+                Piece::Text(run.style, part.to_string()),
+                space_before,
+            );
             space_before = false;
         }
     }
@@ -180,61 +212,126 @@ fn push_text(line: &mut Vec<Segment>, style: Style, text: &str) {
     for c in text.chars().map(|c| printable(style, c)) {
         let face = face_for(style, c);
         match line.last_mut() {
-            Some(seg) if seg.style == face => seg.text.push(c),
+            Some(seg) if seg.style == face && seg.math.is_none() => seg.text.push(c),
             _ => line.push(Segment {
                 style: face,
                 text: c.to_string(),
+                math: None,
             }),
         }
     }
 }
 
-/// Wraps paragraphs at `size` into lines no wider than `width` points.
-pub fn wrap(paragraphs: &[Paragraph], width: f32, size: f32) -> Block {
+fn piece_width(piece: &Piece, size: f32) -> f32 {
+    match piece {
+        Piece::Text(style, text) => text.chars().map(|c| advance(*style, c, size)).sum(),
+        Piece::Math(m) => m.boxed.width * size,
+    }
+}
+
+/// Ends a line: its extra room for tall formulas and its indent when centred.
+fn finish_line(block: &mut Block, line: Vec<Segment>, width: f32, line_width: f32, centre: bool) {
+    let size = block.size;
+    let (mut above, mut below) = (0.0f32, 0.0f32);
+    for m in line.iter().filter_map(|s| s.math.as_ref()) {
+        above = above.max((m.boxed.height - TEXT_ASCENT) * size);
+        below = below.max((m.boxed.depth - TEXT_DEPTH) * size);
+    }
+    block.extra.push((above, below));
+    block.indent.push(if centre {
+        ((width - line_width) / 2.0).max(0.0)
+    } else {
+        0.0
+    });
+    block.widest = block.widest.max(line_width);
+    block.lines.push(line);
+}
+
+/// Wraps paragraphs at `size` into lines no wider than `width` points (a formula wider than
+/// the box stands alone on its line and sets [`Block::widest`]). With `centre`, every line is
+/// centred; a display formula always is.
+pub fn wrap(paragraphs: &[Paragraph], width: f32, size: f32, centre: bool) -> Block {
     let mut block = Block {
         size,
         leading: size * 1.25,
         lines: Vec::new(),
         paragraph_gap: size * 0.5,
         paragraph_starts: Vec::new(),
+        extra: Vec::new(),
+        indent: Vec::new(),
+        widest: 0.0,
     };
     for paragraph in paragraphs {
+        let centred = centre
+            || matches!(paragraph.as_slice(), [run] if run.math.as_ref().is_some_and(|m| m.display));
         block.paragraph_starts.push(block.lines.len());
         let mut line: Vec<Segment> = Vec::new();
         let mut line_width = 0.0;
         for (space, word) in words(paragraph) {
-            let word_width: f32 = word
-                .iter()
-                .flat_map(|(s, t)| t.chars().map(move |c| advance(*s, c, size)))
-                .sum();
+            let word_width: f32 = word.iter().map(|p| piece_width(p, size)).sum();
             let space_width = if space && !line.is_empty() {
                 advance(Style::Regular, ' ', size)
             } else {
                 0.0
             };
             if !line.is_empty() && line_width + space_width + word_width > width {
-                block.lines.push(std::mem::take(&mut line));
+                finish_line(
+                    &mut block,
+                    std::mem::take(&mut line),
+                    width,
+                    line_width,
+                    centred,
+                );
                 line_width = 0.0;
             }
             if !line.is_empty() && space {
                 push_text(&mut line, Style::Regular, " ");
                 line_width += space_width;
             }
-            for (style, text) in word {
-                for c in text.chars() {
-                    let w = advance(style, c, size);
-                    // A word wider than the box breaks between characters.
-                    if line_width + w > width && !line.is_empty() {
-                        block.lines.push(std::mem::take(&mut line));
-                        line_width = 0.0;
+            for piece in word {
+                match piece {
+                    Piece::Math(math) => {
+                        let w = math.boxed.width * size;
+                        if line_width + w > width && !line.is_empty() {
+                            finish_line(
+                                &mut block,
+                                std::mem::take(&mut line),
+                                width,
+                                line_width,
+                                centred,
+                            );
+                            line_width = 0.0;
+                        }
+                        line.push(Segment {
+                            style: Style::Regular,
+                            text: math.boxed.text(),
+                            math: Some(math),
+                        });
+                        line_width += w;
                     }
-                    push_text(&mut line, style, &c.to_string());
-                    line_width += w;
+                    Piece::Text(style, text) => {
+                        for c in text.chars() {
+                            let w = advance(style, c, size);
+                            // A word wider than the box breaks between characters.
+                            if line_width + w > width && !line.is_empty() {
+                                finish_line(
+                                    &mut block,
+                                    std::mem::take(&mut line),
+                                    width,
+                                    line_width,
+                                    centred,
+                                );
+                                line_width = 0.0;
+                            }
+                            push_text(&mut line, style, &c.to_string());
+                            line_width += w;
+                        }
+                    }
                 }
             }
         }
         if !line.is_empty() {
-            block.lines.push(line);
+            finish_line(&mut block, line, width, line_width, centred);
         }
     }
     block
@@ -242,11 +339,11 @@ pub fn wrap(paragraphs: &[Paragraph], width: f32, size: f32) -> Block {
 
 /// The largest size from `start` down (in steps of about 8%) at which the paragraphs fit a
 /// `width` × `height` box, and their lines at that size.
-pub fn fit(paragraphs: &[Paragraph], width: f32, height: f32, start: f32) -> Block {
+pub fn fit(paragraphs: &[Paragraph], width: f32, height: f32, start: f32, centre: bool) -> Block {
     let mut size = start;
     loop {
-        let block = wrap(paragraphs, width, size);
-        if block.height() <= height || size < 1.0 {
+        let block = wrap(paragraphs, width, size, centre);
+        if (block.height() <= height && block.widest <= width + 0.01) || size < 1.0 {
             return block;
         }
         size *= 0.92;
@@ -256,19 +353,35 @@ pub fn fit(paragraphs: &[Paragraph], width: f32, height: f32, start: f32) -> Blo
 /// Width of a line in points.
 pub fn line_width(line: &[Segment], size: f32) -> f32 {
     line.iter()
-        .flat_map(|s| s.text.chars().map(move |c| advance(s.style, c, size)))
+        .map(|s| match &s.math {
+            Some(m) => m.boxed.width * size,
+            None => s.text.chars().map(|c| advance(s.style, c, size)).sum(),
+        })
         .sum()
 }
 
-/// Every character each face sets, for subsetting.
+/// Every character each face sets, for subsetting (formulas are set in the math font).
 pub fn used_chars<'a>(blocks: impl Iterator<Item = &'a Block>) -> BTreeMap<Style, BTreeSet<char>> {
     let mut used: BTreeMap<Style, BTreeSet<char>> = BTreeMap::new();
     for block in blocks {
-        for seg in block.lines.iter().flatten() {
+        for seg in block.lines.iter().flatten().filter(|s| s.math.is_none()) {
             used.entry(seg.style).or_default().extend(seg.text.chars());
         }
     }
     used
+}
+
+/// Every glyph of the math font the blocks' formulas use, for subsetting.
+pub fn used_math_glyphs<'a>(blocks: impl Iterator<Item = &'a Block>) -> BTreeSet<u16> {
+    blocks
+        .flat_map(|b| b.lines.iter().flatten())
+        .filter_map(|s| s.math.as_ref())
+        .flat_map(|m| m.boxed.items.iter())
+        .filter_map(|i| match i {
+            Item::Glyph { gid, .. } => Some(*gid),
+            Item::Rule { .. } => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -277,16 +390,13 @@ mod tests {
     use crate::flashcards::text::Run;
 
     fn para(text: &str) -> Paragraph {
-        vec![Run {
-            style: Style::Regular,
-            text: text.into(),
-        }]
+        vec![Run::text(Style::Regular, text)]
     }
 
     #[test]
     fn wrapping_respects_the_width() {
         let p = para(&"backpropagation computes every gradient at once ".repeat(20));
-        let block = wrap(&[p], 200.0, 10.0);
+        let block = wrap(&[p], 200.0, 10.0, false);
         assert!(block.lines.len() > 5);
         for line in &block.lines {
             assert!(line_width(line, 10.0) <= 200.0 + 0.01);
@@ -296,14 +406,14 @@ mod tests {
     #[test]
     fn long_text_shrinks_until_it_fits() {
         let p = para(&"word ".repeat(400));
-        let block = fit(&[p], 300.0, 100.0, 12.0);
+        let block = fit(&[p], 300.0, 100.0, 12.0, false);
         assert!(block.height() <= 100.0, "{}", block.height());
         assert!(block.size < 12.0);
     }
 
     #[test]
     fn a_word_longer_than_the_line_breaks() {
-        let block = wrap(&[para(&"x".repeat(500))], 100.0, 10.0);
+        let block = wrap(&[para(&"x".repeat(500))], 100.0, 10.0, false);
         assert!(block.lines.len() > 1);
     }
 }

@@ -1,7 +1,8 @@
-//! One card per page with printpdf: the question large at the top, a dashed fold line, the
-//! answer below it; or, for duplex printing, the question on one page and the answer on the
-//! next. DejaVu is embedded as a subset (allsorts), and nothing in the file depends on the
-//! clock or on randomness, so two builds give the same bytes.
+//! One card per page with printpdf: the question large and centred in the front half, a
+//! dashed fold rule, the answer below it; or, for duplex printing, the question on one page
+//! and the answer on the next. DejaVu Sans and DejaVu Math TeX Gyre are embedded as subsets
+//! (allsorts), formulas drawn glyph by glyph where their layout put them, and nothing in the
+//! file depends on the clock or on randomness, so two builds give the same bytes.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -13,11 +14,14 @@ use allsorts::subset::{subset, CmapTarget, SubsetProfile};
 use flate2::{Compress, Compression, FlushCompress, Status};
 use lopdf::{dictionary, Object, StringFormat};
 use printpdf::{
-    Color, FontId, Greyscale, Line, LineDashPattern, LinePoint, Mm, Op, ParsedFont, PdfDocument,
-    PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
+    Codepoint, Color, FontId, Greyscale, Line, LineDashPattern, LinePoint, Mm, Op, ParsedFont,
+    PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
 };
 
-use super::layout::{faces, fit, used_chars, wrap, Block};
+use super::layout::{faces, fit, line_width, used_chars, used_math_glyphs, wrap, Block};
+use super::math_font;
+use super::math_layout::Item;
+use super::sheet::{sheets, Sheet};
 use super::text::{Paragraph, Run, Style};
 use super::DeckCard;
 
@@ -28,11 +32,41 @@ pub struct PrintOptions {
     pub page_mm: (f32, f32),
     /// Question and answer on separate pages, for double-sided printing.
     pub duplex: bool,
+    /// Cut sheets: the cards several to a sheet with cut marks, instead of one per page.
+    pub sheet: Option<Sheet>,
 }
 
-const QUESTION_PT: f32 = 16.0;
-const ANSWER_PT: f32 = 11.0;
+/// A card's margin, as a share of its shorter side (the browser's print layout uses it too).
+pub const MARGIN: f32 = 0.07;
+
+/// The question's size: read at arm's length.
+const QUESTION_PT: f32 = 18.0;
+/// The answer's size.
+const ANSWER_PT: f32 = 12.0;
 const LABEL_PT: f32 = 7.0;
+
+/// The smallest size card text may shrink to before the deck says so: below it, a printed
+/// card is hard to read (issue #13).
+pub const MIN_READABLE_PT: f32 = 7.0;
+
+/// A card whose text had to shrink below [`MIN_READABLE_PT`] to fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shrunk {
+    /// Index of the card in the deck.
+    pub card: usize,
+    /// `"question"` or `"answer"`.
+    pub side: &'static str,
+    /// The size it was set at, in points.
+    pub size: f32,
+}
+
+/// A deck's bytes and the cards that had to shrink below a readable size.
+pub struct Deck {
+    /// The PDF.
+    pub bytes: Vec<u8>,
+    /// Cards set smaller than [`MIN_READABLE_PT`].
+    pub shrunk: Vec<Shrunk>,
+}
 
 /// A page's content before it becomes PDF operators: positioned blocks and lines.
 struct PageLayout {
@@ -47,38 +81,61 @@ fn mm(x: f32) -> f32 {
 
 /// The PDF of one deck.
 pub fn deck_pdf(title: &str, cards: &[DeckCard], options: PrintOptions) -> Vec<u8> {
+    deck(title, cards, options).bytes
+}
+
+/// The PDF of one deck, and the cards whose text shrank below a readable size.
+pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
     let (w, h) = (mm(options.page_mm.0), mm(options.page_mm.1));
-    let margin = w.min(h) * 0.07;
+    let margin = w.min(h) * MARGIN;
     let inner_w = w - 2.0 * margin;
     let label_h = LABEL_PT * 2.0;
     let n = cards.len();
     let mut pages: Vec<(String, PageLayout)> = Vec::new();
+    let mut shrunk = Vec::new();
+    let mut note = |card: usize, side: &'static str, block: &Block| {
+        if block.size < MIN_READABLE_PT {
+            shrunk.push(Shrunk {
+                card,
+                side,
+                size: block.size,
+            });
+        }
+    };
 
     for (i, card) in cards.iter().enumerate() {
         let label_text =
             |side: &str| (title.to_string(), format!(" · card {} of {n}{side}", i + 1));
         let top = h - margin - label_h;
         if options.duplex {
-            for (side, paragraphs, start) in [
-                (" · question", &card.question, QUESTION_PT),
-                (" · answer", &card.answer, ANSWER_PT * 1.3),
+            for (side, paragraphs, start, centre) in [
+                ("question", &card.question, QUESTION_PT * 1.2, true),
+                ("answer", &card.answer, ANSWER_PT * 1.3, false),
             ] {
-                let block = fit(paragraphs, inner_w, top - margin, start);
-                let label = label_block(label_text(side), inner_w);
+                let avail = top - margin;
+                let block = fit(paragraphs, inner_w, avail, start, centre);
+                note(i, side, &block);
+                let label = label_block(label_text(&format!(" · {side}")), inner_w);
                 let label_name = format!(
                     "Card {}{}",
                     i + 1,
-                    if side.contains("question") {
+                    if side == "question" {
                         " front"
                     } else {
                         " back"
                     }
                 );
+                // A question stands in the middle of its page; an answer reads from the top.
+                let y = if centre {
+                    top - (avail - block.height()).max(0.0) / 2.0
+                } else {
+                    top
+                };
                 pages.push((
                     label_name,
                     PageLayout {
                         label,
-                        blocks: vec![(block, margin, top)],
+                        blocks: vec![(block, margin, y)],
                         fold: None,
                     },
                 ));
@@ -86,39 +143,86 @@ pub fn deck_pdf(title: &str, cards: &[DeckCard], options: PrintOptions) -> Vec<u
         } else {
             let fold = h * 0.5;
             let gap = ANSWER_PT;
-            let question = fit(&card.question, inner_w, top - fold - gap, QUESTION_PT);
-            let answer = fit(&card.answer, inner_w, fold - gap - margin, ANSWER_PT);
+            let avail = top - fold - gap;
+            let question = fit(&card.question, inner_w, avail, QUESTION_PT, true);
+            note(i, "question", &question);
+            let answer = fit(&card.answer, inner_w, fold - gap - margin, ANSWER_PT, false);
+            note(i, "answer", &answer);
             let label = label_block(label_text(""), inner_w);
+            // The question is centred in the front half, between the label and the fold.
+            let q_top = top - (avail - question.height()).max(0.0) / 2.0;
             pages.push((
                 format!("Card {}", i + 1),
                 PageLayout {
                     label,
-                    blocks: vec![(question, margin, top), (answer, margin, fold - gap)],
+                    blocks: vec![(question, margin, q_top), (answer, margin, fold - gap)],
                     fold: Some(fold),
                 },
             ));
         }
     }
 
-    let used =
-        used_chars(pages.iter().flat_map(|(_, p)| {
-            std::iter::once(&p.label).chain(p.blocks.iter().map(|(b, _, _)| b))
-        }));
+    let blocks = || {
+        pages
+            .iter()
+            .flat_map(|(_, p)| std::iter::once(&p.label).chain(p.blocks.iter().map(|(b, _, _)| b)))
+    };
+    let used = used_chars(blocks());
+    let math_glyphs = used_math_glyphs(blocks());
     let mut doc = PdfDocument::new(title);
-    let ids = embed_fonts(&mut doc, &used);
-    for (_, page) in &pages {
-        doc.pages.push(PdfPage::new(
-            Mm(options.page_mm.0),
-            Mm(options.page_mm.1),
-            ops(page, &ids, margin, h, w),
-        ));
-    }
+    let fonts = Fonts {
+        text: embed_fonts(&mut doc, &used),
+        math: embed_math_font(&mut doc, &math_glyphs),
+    };
+    let card_ops: Vec<Vec<Op>> = pages
+        .iter()
+        .map(|(_, page)| ops(page, &fonts, margin, h, w))
+        .collect();
+    // The PDF page each card page ends up on (0-based), and each PDF page's label.
+    let (on_page, labels): (Vec<usize>, Vec<String>) = match options.sheet {
+        None => {
+            for ops in card_ops {
+                doc.pages.push(PdfPage::new(
+                    Mm(options.page_mm.0),
+                    Mm(options.page_mm.1),
+                    ops,
+                ));
+            }
+            (
+                (0..pages.len()).collect(),
+                pages.iter().map(|(l, _)| l.clone()).collect(),
+            )
+        }
+        Some(sheet) => {
+            let (grid, sheet_pages, sheet_of) = sheets(card_ops, (w, h), sheet, options.duplex);
+            let to_mm = |pt: f32| Mm(pt * 25.4 / 72.0);
+            let mut labels = Vec::new();
+            for page in sheet_pages {
+                doc.pages.push(PdfPage::new(
+                    to_mm(grid.sheet.0),
+                    to_mm(grid.sheet.1),
+                    page.ops,
+                ));
+                labels.push(page.label);
+            }
+            (sheet_of, labels)
+        }
+    };
     for (i, card) in cards.iter().enumerate() {
-        let page = if options.duplex { 2 * i + 1 } else { i + 1 };
-        doc.add_bookmark(&bookmark(&card.question, i), page);
+        let card_page = if options.duplex { 2 * i } else { i };
+        doc.add_bookmark(&bookmark(&card.question, i), on_page[card_page] + 1);
     }
-    let labels: Vec<String> = pages.iter().map(|(l, _)| l.clone()).collect();
-    save(&doc, &labels, fingerprint(title, cards, options))
+    Deck {
+        bytes: save(&doc, &labels, fingerprint(title, cards, options)),
+        shrunk,
+    }
+}
+
+/// The fonts a deck's pages use: DejaVu faces by style, and the math font (when the deck has
+/// formulas) with each full-font glyph id's id in the subset.
+struct Fonts {
+    text: BTreeMap<Style, FontId>,
+    math: Option<(FontId, Arc<HashMap<u16, u16>>)>,
 }
 
 /// A hash of everything a deck is made from, for its /ID.
@@ -141,12 +245,7 @@ fn fingerprint(title: &str, cards: &[DeckCard], options: PrintOptions) -> u64 {
 /// The small line at the top of a card: the deck's title, shortened with "…" when needed so
 /// that the card number always shows.
 fn label_block((title, suffix): (String, String), width: f32) -> Block {
-    let line = |text: String| {
-        vec![vec![Run {
-            style: Style::Regular,
-            text,
-        }]]
-    };
+    let line = |text: String| vec![vec![Run::text(Style::Regular, text)]];
     let mut kept: String = title.clone();
     loop {
         let shown = if kept.len() == title.len() {
@@ -154,7 +253,7 @@ fn label_block((title, suffix): (String, String), width: f32) -> Block {
         } else {
             format!("{}…{suffix}", kept.trim_end())
         };
-        let block = wrap(&line(shown), width, LABEL_PT);
+        let block = wrap(&line(shown), width, LABEL_PT, false);
         if block.lines.len() <= 1 || kept.is_empty() {
             return block;
         }
@@ -231,6 +330,75 @@ fn embed_fonts(
     ids
 }
 
+/// Math subsets already made in this process, by glyph set (as [`subset_cache`] for text).
+type MathSubsetCache = Mutex<HashMap<BTreeSet<u16>, (Arc<ParsedFont>, Arc<HashMap<u16, u16>>)>>;
+
+/// Subsets the math font to `glyphs` and registers it, when the deck has formulas. Formulas
+/// name glyphs, not characters (a big parenthesis has no code point of its own), so the
+/// subset is made by glyph id, and the map says where each glyph went.
+fn embed_math_font(
+    doc: &mut PdfDocument,
+    glyphs: &BTreeSet<u16>,
+) -> Option<(FontId, Arc<HashMap<u16, u16>>)> {
+    if glyphs.is_empty() {
+        return None;
+    }
+    static CACHE: OnceLock<MathSubsetCache> = OnceLock::new();
+    let cache = || {
+        CACHE
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    };
+    let cached = cache().get(glyphs).cloned();
+    let (font, remap) = match cached {
+        Some(hit) => hit,
+        None => {
+            let ids: Vec<u16> = std::iter::once(0).chain(glyphs.iter().copied()).collect();
+            let (bytes, remap): (Vec<u8>, HashMap<u16, u16>) =
+                match subset_glyphs(math_font::BYTES, &ids) {
+                    // allsorts numbers the subset's glyphs in the order they were asked for.
+                    Ok(bytes) => (
+                        bytes,
+                        ids.iter()
+                            .enumerate()
+                            .map(|(new, old)| (*old, new as u16))
+                            .collect(),
+                    ),
+                    Err(_) => (
+                        math_font::BYTES.to_vec(),
+                        ids.iter().map(|g| (*g, *g)).collect(),
+                    ),
+                };
+            let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+                .expect("a subset of a valid font parses");
+            let tag = tag_of(glyphs.iter().map(|g| u32::from(*g)));
+            font.font_name = Some(format!("{tag}+{}", math_font::NAME));
+            let entry = (Arc::new(font), Arc::new(remap));
+            let mut cache = cache();
+            if cache.len() < 1024 {
+                cache.insert(glyphs.clone(), entry.clone());
+            }
+            entry
+        }
+    };
+    let id = FontId("FDejaVuMath".into());
+    doc.resources
+        .fonts
+        .map
+        .insert(id.clone(), PdfFont::new((*font).clone()));
+    Some((id, remap))
+}
+
+/// A subset of the font `full` holding the glyphs `ids` (glyph 0 first), in that order.
+fn subset_glyphs(full: &[u8], ids: &[u16]) -> Result<Vec<u8>, String> {
+    let data = ReadScope::new(full)
+        .read::<FontData<'_>>()
+        .map_err(|e| e.to_string())?;
+    let provider = data.table_provider(0).map_err(|e| e.to_string())?;
+    subset(&provider, ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| e.to_string())
+}
+
 fn subset_font(full: &[u8], font: &ParsedFont, chars: &BTreeSet<char>) -> Result<Vec<u8>, String> {
     let gids: BTreeSet<u16> = chars
         .iter()
@@ -269,7 +437,12 @@ fn word_hash(bytes: &[u8]) -> u64 {
 }
 
 fn subset_tag(chars: &BTreeSet<char>) -> String {
-    let mut h = fnv1a(chars.iter().flat_map(|c| (*c as u32).to_le_bytes()), 0);
+    tag_of(chars.iter().map(|c| *c as u32))
+}
+
+/// Six capital letters derived from a set of characters or glyph ids.
+fn tag_of(items: impl Iterator<Item = u32>) -> String {
+    let mut h = fnv1a(items.flat_map(|c| c.to_le_bytes()), 0);
     (0..6)
         .map(|_| {
             let c = (b'A' + (h % 26) as u8) as char;
@@ -283,34 +456,125 @@ fn grey(level: f32) -> Color {
     Color::Greyscale(Greyscale::new(level, None))
 }
 
-fn text_ops(block: &Block, x: f32, top: f32, ids: &BTreeMap<Style, FontId>, ops: &mut Vec<Op>) {
-    let mut y = top - block.size;
+/// A rule of a formula (fraction bar, radical overline): x, y, width, height in points.
+type Rule = (f32, f32, f32, f32);
+
+fn text_ops(
+    block: &Block,
+    x: f32,
+    top: f32,
+    fonts: &Fonts,
+    ops: &mut Vec<Op>,
+    rules: &mut Vec<Rule>,
+) {
+    let size = block.size;
+    let mut y = top - size;
     // The font stays set across lines within a text object, so it is set only when it changes.
-    let mut current: Option<Style> = None;
+    let mut current: Option<(FontId, f32)> = None;
+    let mut set_font = |ops: &mut Vec<Op>, id: &FontId, pt: f32| {
+        if current.as_ref() != Some(&(id.clone(), pt)) {
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(id.clone()),
+                size: Pt(pt),
+            });
+            current = Some((id.clone(), pt));
+        }
+    };
     for (i, line) in block.lines.iter().enumerate() {
         if i > 0 && block.paragraph_starts.contains(&i) {
             y -= block.paragraph_gap;
         }
-        ops.push(Op::SetTextMatrix {
-            matrix: TextMatrix::Translate(Pt(x), Pt(y)),
-        });
+        let (above, below) = block.extra.get(i).copied().unwrap_or_default();
+        y -= above;
+        let mut lx = x + block.indent.get(i).copied().unwrap_or_default();
+        // Text flows on from where the last text ended; after a formula it is placed anew.
+        let mut placed = false;
         for seg in line {
-            if current != Some(seg.style) {
-                ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(ids[&seg.style].clone()),
-                    size: Pt(block.size),
-                });
-                current = Some(seg.style);
+            match &seg.math {
+                Some(math) => {
+                    for item in &math.boxed.items {
+                        match item {
+                            Item::Glyph {
+                                x: gx,
+                                y: gy,
+                                scale,
+                                gid,
+                                text,
+                            } => {
+                                let Some((id, remap)) = &fonts.math else {
+                                    continue;
+                                };
+                                ops.push(Op::SetTextMatrix {
+                                    matrix: TextMatrix::Translate(
+                                        Pt(lx + gx * size),
+                                        Pt(y + gy * size),
+                                    ),
+                                });
+                                set_font(ops, id, size * scale);
+                                ops.push(Op::ShowText {
+                                    items: vec![TextItem::GlyphIds(vec![Codepoint {
+                                        gid: remap.get(gid).copied().unwrap_or(0),
+                                        offset: 0.0,
+                                        cid: Some(text.clone()),
+                                    }])],
+                                });
+                            }
+                            Item::Rule { x: rx, y: ry, w, h } => {
+                                rules.push((lx + rx * size, y + ry * size, w * size, h * size))
+                            }
+                        }
+                    }
+                    lx += math.boxed.width * size;
+                    placed = false;
+                }
+                None => {
+                    if !placed {
+                        ops.push(Op::SetTextMatrix {
+                            matrix: TextMatrix::Translate(Pt(lx), Pt(y)),
+                        });
+                        placed = true;
+                    }
+                    set_font(ops, &fonts.text[&seg.style], size);
+                    ops.push(Op::ShowText {
+                        items: vec![TextItem::Text(seg.text.clone())],
+                    });
+                    lx += line_width(std::slice::from_ref(seg), size);
+                }
             }
-            ops.push(Op::ShowText {
-                items: vec![TextItem::Text(seg.text.clone())],
-            });
         }
-        y -= block.leading;
+        y -= block.leading + below;
     }
 }
 
-fn ops(page: &PageLayout, ids: &BTreeMap<Style, FontId>, margin: f32, h: f32, w: f32) -> Vec<Op> {
+/// Fills the formulas' rules, as thick lines (a bar is a line as wide as the bar is thick).
+fn rule_ops(rules: &[Rule], ops: &mut Vec<Op>) {
+    if rules.is_empty() {
+        return;
+    }
+    ops.push(Op::SaveGraphicsState);
+    ops.push(Op::SetOutlineColor { col: grey(0.0) });
+    for &(x, y, w, h) in rules {
+        ops.push(Op::SetOutlineThickness { pt: Pt(h) });
+        ops.push(Op::DrawLine {
+            line: Line {
+                points: [x, x + w]
+                    .into_iter()
+                    .map(|px| LinePoint {
+                        p: Point {
+                            x: Pt(px),
+                            y: Pt(y + h / 2.0),
+                        },
+                        bezier: false,
+                    })
+                    .collect(),
+                is_closed: false,
+            },
+        });
+    }
+    ops.push(Op::RestoreGraphicsState);
+}
+
+fn ops(page: &PageLayout, fonts: &Fonts, margin: f32, h: f32, w: f32) -> Vec<Op> {
     let mut ops = Vec::new();
     if let Some(fold) = page.fold {
         ops.extend([
@@ -344,14 +608,16 @@ fn ops(page: &PageLayout, ids: &BTreeMap<Style, FontId>, margin: f32, h: f32, w:
             Op::RestoreGraphicsState,
         ]);
     }
+    let mut rules = Vec::new();
     ops.push(Op::StartTextSection);
     ops.push(Op::SetFillColor { col: grey(0.35) });
-    text_ops(&page.label, margin, h - margin, ids, &mut ops);
+    text_ops(&page.label, margin, h - margin, fonts, &mut ops, &mut rules);
     ops.push(Op::SetFillColor { col: grey(0.0) });
     for (block, x, top) in &page.blocks {
-        text_ops(block, *x, *top, ids, &mut ops);
+        text_ops(block, *x, *top, fonts, &mut ops, &mut rules);
     }
     ops.push(Op::EndTextSection);
+    rule_ops(&rules, &mut ops);
     ops
 }
 

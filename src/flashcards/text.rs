@@ -1,10 +1,19 @@
 //! Card text for print: the Markdown of a question or answer as paragraphs of styled runs
-//! (regular, bold, italic, code), with inline math turned into Unicode text.
+//! (regular, bold, italic, code) and typeset formulas. Math goes through the same converter as
+//! the HTML (math-core's MathML) and is laid out by [`super::math_layout`]; a shown `verify`
+//! block is typeset from the same LaTeX lines the page shows.
+
+use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
-use crate::model::{is_verify_info, Block};
+use super::math_layout::{layout_mathml, MathBox};
+use crate::diagnostic::Diagnostic;
+use crate::model::{is_verify_info, Block, VerifyBlock};
+use crate::render::math::to_mathml;
 use crate::source::SourceFile;
+use crate::verify::PageVerification;
 
 /// How a run of text is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,51 +28,146 @@ pub enum Style {
     Mono,
 }
 
-/// A piece of text in one style.
+/// A typeset formula in a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MathRun {
+    /// The laid-out formula, in em.
+    pub boxed: MathBox,
+    /// A formula on its own line (`$$…$$`, a verified step), set centred.
+    pub display: bool,
+    /// The LaTeX it was made from (the Anki deck hands it to MathJax).
+    pub latex: String,
+}
+
+/// A piece of text in one style, or one formula.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
     /// The style.
     pub style: Style,
-    /// The text.
+    /// The text; for a formula, the text its glyphs stand for (what a PDF reader extracts).
     pub text: String,
+    /// The formula, when the run is one.
+    pub math: Option<Arc<MathRun>>,
+}
+
+impl Run {
+    /// A run of plain text.
+    pub fn text(style: Style, text: impl Into<String>) -> Run {
+        Run {
+            style,
+            text: text.into(),
+            math: None,
+        }
+    }
 }
 
 /// A paragraph: runs set one after the other, wrapped as one block.
 pub type Paragraph = Vec<Run>;
 
-/// The paragraphs of some Markdown blocks of `file`.
-pub fn paragraphs(file: &SourceFile, blocks: &[&Block]) -> Vec<Paragraph> {
-    let mut out = Vec::new();
-    for block in blocks {
-        match block {
-            Block::Markdown(range) => markdown(&file.text[range.clone()], &mut out),
-            Block::Container(c) => {
-                let inner: Vec<&Block> = c.children.iter().collect();
-                out.extend(paragraphs(file, &inner));
-            }
-            Block::Verify(_) => {}
-        }
-    }
-    out
+/// Where card text comes from: a page's file and what verifying it produced.
+pub struct Source<'a> {
+    /// The page's file.
+    pub file: &'a Arc<SourceFile>,
+    /// The page's verification (shown blocks' typeset lines).
+    pub verification: &'a PageVerification,
+    /// The page's body, to find the verify blocks nested in Markdown runs.
+    pub body: &'a [Block],
 }
 
-fn markdown(text: &str, out: &mut Vec<Paragraph>) {
+/// The paragraphs of some blocks of a page, or every formula the PDF cannot draw, located.
+pub fn paragraphs(source: &Source, blocks: &[&Block]) -> Result<Vec<Paragraph>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    collect(source, blocks, &mut out, &mut errors);
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn collect(
+    source: &Source,
+    blocks: &[&Block],
+    out: &mut Vec<Paragraph>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for block in blocks {
+        match block {
+            Block::Markdown(range) => markdown_at(source, range.clone(), out, errors),
+            Block::Container(c) => {
+                let inner: Vec<&Block> = c.children.iter().collect();
+                collect(source, &inner, out, errors);
+            }
+            // A nested block is typeset where its fence stands, inside its Markdown run.
+            Block::Verify(v) if v.nested => {}
+            Block::Verify(v) => shown(source, v, out, errors),
+        }
+    }
+}
+
+/// A shown verify block's steps, one display formula each, as the page typesets them.
+fn shown(source: &Source, v: &VerifyBlock, out: &mut Vec<Paragraph>, errors: &mut Vec<Diagnostic>) {
+    if let Some(lines) = source.verification.shown.get(&v.code.start) {
+        for line in lines {
+            match formula(line, true) {
+                Ok(run) => out.push(vec![run]),
+                Err(message) => errors.push(
+                    Diagnostic::at(source.file, v.fence.clone(), message)
+                        .with_hint("this verified step cannot be printed on a flashcard"),
+                ),
+            }
+        }
+    }
+}
+
+/// A formula laid out for print, or why it cannot be.
+fn formula(latex: &str, display: bool) -> Result<Run, String> {
+    let mathml = to_mathml(latex, display).map_err(|(message, _)| message)?;
+    let boxed = layout_mathml(&mathml)?;
+    Ok(Run {
+        style: Style::Regular,
+        text: boxed.text(),
+        math: Some(Arc::new(MathRun {
+            boxed,
+            display,
+            latex: latex.to_string(),
+        })),
+    })
+}
+
+fn nested_verify(blocks: &[Block], fence_start: usize) -> Option<&VerifyBlock> {
+    blocks.iter().find_map(|b| match b {
+        Block::Verify(v) if v.nested && v.fence.start == fence_start => Some(v),
+        Block::Container(c) => nested_verify(&c.children, fence_start),
+        _ => None,
+    })
+}
+
+fn markdown_at(
+    source: &Source,
+    range: Range<usize>,
+    out: &mut Vec<Paragraph>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let base = range.start;
+    let text = &source.file.text[range];
     let mut current: Paragraph = Vec::new();
     let (mut bold, mut italic, mut lists, mut in_code) = (0, 0, 0usize, false);
     let mut in_verify = false;
     let push = |current: &mut Paragraph, style: Style, text: &str| match current.last_mut() {
-        Some(last) if last.style == style => last.text.push_str(text),
-        _ => current.push(Run {
-            style,
-            text: text.to_string(),
-        }),
+        Some(last) if last.style == style && last.math.is_none() => last.text.push_str(text),
+        _ => current.push(Run::text(style, text)),
     };
     let flush = |current: &mut Paragraph, out: &mut Vec<Paragraph>| {
         if !current.is_empty() {
             out.push(std::mem::take(current));
         }
     };
-    for event in Parser::new_ext(text, crate::render::markdown::options()) {
+    for (event, span) in
+        Parser::new_ext(text, crate::render::markdown::options()).into_offset_iter()
+    {
+        let span = span.start + base..span.end + base;
         let style = if bold > 0 {
             Style::Bold
         } else if italic > 0 {
@@ -91,11 +195,16 @@ fn markdown(text: &str, out: &mut Vec<Paragraph>) {
                     &format!("{}• ", "\u{a0}\u{a0}".repeat(lists.saturating_sub(1))),
                 );
             }
-            // A verify block in a list item is checked, not printed (as at the top level).
+            // A verify block in a list item: its shown steps are typeset where it stands, as
+            // on the page; its code is never printed.
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
                 if is_verify_info(info) =>
             {
-                in_verify = true
+                in_verify = true;
+                flush(&mut current, out);
+                if let Some(v) = nested_verify(source.body, span.start) {
+                    shown(source, v, out, errors);
+                }
             }
             Event::End(TagEnd::CodeBlock) if in_verify => in_verify = false,
             _ if in_verify => {}
@@ -112,20 +221,32 @@ fn markdown(text: &str, out: &mut Vec<Paragraph>) {
                 for line in t.lines() {
                     let indent = line.len() - line.trim_start_matches(' ').len();
                     let text = format!("{}{}", "\u{a0}".repeat(indent), &line[indent..]);
-                    out.push(vec![Run {
-                        style: Style::Mono,
-                        text: if text.is_empty() {
+                    out.push(vec![Run::text(
+                        Style::Mono,
+                        if text.is_empty() {
                             "\u{a0}".into()
                         } else {
                             text
                         },
-                    }]);
+                    )]);
                 }
             }
             Event::Text(t) => push(&mut current, style, &t),
             Event::Code(t) => push(&mut current, Style::Mono, &t),
-            Event::InlineMath(t) | Event::DisplayMath(t) => {
-                push(&mut current, style, &latex_to_unicode(&t))
+            Event::InlineMath(ref t) | Event::DisplayMath(ref t) => {
+                let display = matches!(event, Event::DisplayMath(_));
+                match formula(t, display) {
+                    // A display formula is a paragraph of its own, centred.
+                    Ok(run) if display => {
+                        flush(&mut current, out);
+                        out.push(vec![run]);
+                    }
+                    Ok(run) => current.push(run),
+                    Err(message) => errors.push(
+                        Diagnostic::at(source.file, span.clone(), message)
+                            .with_hint("the flashcard PDF cannot print this formula; the page can"),
+                    ),
+                }
             }
             Event::SoftBreak | Event::HardBreak => push(&mut current, style, " "),
             _ => {}
@@ -134,264 +255,37 @@ fn markdown(text: &str, out: &mut Vec<Paragraph>) {
     flush(&mut current, out);
 }
 
-/// Symbols for TeX control words (the backslash left out).
-const SYMBOLS: &[(&str, &str)] = &[
-    ("cdot", "·"),
-    ("times", "×"),
-    ("nabla", "∇"),
-    ("partial", "∂"),
-    ("alpha", "α"),
-    ("beta", "β"),
-    ("gamma", "γ"),
-    ("delta", "δ"),
-    ("epsilon", "ε"),
-    ("eta", "η"),
-    ("theta", "θ"),
-    ("lambda", "λ"),
-    ("mu", "μ"),
-    ("pi", "π"),
-    ("rho", "ρ"),
-    ("sigma", "σ"),
-    ("tau", "τ"),
-    ("phi", "φ"),
-    ("omega", "ω"),
-    ("Delta", "Δ"),
-    ("Sigma", "Σ"),
-    ("leftarrow", "←"),
-    ("rightarrow", "→"),
-    ("to", "→"),
-    ("gets", "←"),
-    ("approx", "≈"),
-    ("le", "≤"),
-    ("leq", "≤"),
-    ("ge", "≥"),
-    ("geq", "≥"),
-    ("neq", "≠"),
-    ("ne", "≠"),
-    ("in", "∈"),
-    ("top", "ᵀ"),
-    ("prime", "′"),
-    ("ldots", "…"),
-    ("dots", "…"),
-    ("cdots", "⋯"),
-    ("infty", "∞"),
-    ("sum", "∑"),
-    ("prod", "∏"),
-    ("pm", "±"),
-    ("quad", " "),
-    ("qquad", "  "),
-    ("max", "max"),
-    ("min", "min"),
-    ("exp", "exp"),
-    ("log", "log"),
-    ("left", ""),
-    ("right", ""),
-];
-
-/// Symbols set with a space on each side.
-const OPERATORS: &[&str] = &["·", "×", "←", "→", "≈", "≤", "≥", "≠", "∈", "±"];
-
-/// Inline LaTeX as plain Unicode, as well as a text layout can: `W_1` → `W₁`, `\cdot` → `·`,
-/// `\nabla` → `∇`, `\frac{a}{b}` → `a/b`, `\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}` →
-/// `[[1, 2], [3, 4]]`.
-pub fn latex_to_unicode(latex: &str) -> String {
-    let s = latex
-        .replace("\\begin{bmatrix}", "[[")
-        .replace("\\end{bmatrix}", "]]")
-        .replace("\\\\", "], [")
-        .replace('&', ",");
-    let chars: Vec<char> = s.chars().collect();
-    let mut pos = 0;
-    let out = convert(&chars, &mut pos, false, 0);
-    out.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(" ,", ",")
-}
-
-/// Deepest group nesting converted; deeper groups keep their text as written. The HTML
-/// renderer refuses formulas nested deeper than this, so a card never reaches the limit; it
-/// keeps this walk bounded on its own (2,000 nested braces overflowed the stack, issue #14).
-const MAX_DEPTH: usize = crate::render::math::MAX_MATH_DEPTH;
-
-/// Reads a `{…}` group (or one character) at `pos` and converts it; `depth` groups enclose it.
-fn group(chars: &[char], pos: &mut usize, depth: usize) -> String {
-    while chars.get(*pos) == Some(&' ') {
-        *pos += 1;
-    }
-    if chars.get(*pos) == Some(&'{') {
-        *pos += 1;
-        if depth >= MAX_DEPTH {
-            return raw_group(chars, pos);
-        }
-        convert(chars, pos, true, depth + 1)
-    } else {
-        let c = chars.get(*pos).map(|c| c.to_string()).unwrap_or_default();
-        *pos += 1;
-        convert(&c.chars().collect::<Vec<_>>(), &mut 0, false, depth + 1)
-    }
-}
-
-/// The text of a group up to its closing `}` (braces inside it kept), without converting it.
-fn raw_group(chars: &[char], pos: &mut usize) -> String {
-    let mut open = 1usize;
-    let mut out = String::new();
-    while let Some(&c) = chars.get(*pos) {
-        *pos += 1;
-        match c {
-            '{' => open += 1,
-            '}' => {
-                open -= 1;
-                if open == 0 {
-                    break;
-                }
-            }
-            _ => {}
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn wrap(text: String) -> String {
-    if text.chars().count() > 1 {
-        format!("({text})")
-    } else {
-        text
-    }
-}
-
-/// Converts until the end, or until the `}` closing the group when `in_group`.
-fn convert(chars: &[char], pos: &mut usize, in_group: bool, depth: usize) -> String {
-    let mut out = String::new();
-    while let Some(&c) = chars.get(*pos) {
-        *pos += 1;
-        match c {
-            '}' if in_group => return out,
-            '{' | '}' => {}
-            '\\' => {
-                let start = *pos;
-                while chars.get(*pos).is_some_and(|c| c.is_ascii_alphabetic()) {
-                    *pos += 1;
-                }
-                if *pos == start {
-                    // A control symbol: `\{`, `\}`, `\,` and the like.
-                    match chars.get(*pos) {
-                        Some('{') => out.push('{'),
-                        Some('}') => out.push('}'),
-                        Some(_) => out.push(' '),
-                        None => {}
-                    }
-                    *pos += 1;
-                    continue;
-                }
-                let word: String = chars[start..*pos].iter().collect();
-                // A control word eats the spaces after it, as in TeX.
-                while chars.get(*pos) == Some(&' ') {
-                    *pos += 1;
-                }
-                match word.as_str() {
-                    "mathrm" | "operatorname" | "text" | "mathbf" | "mathit" | "textbf"
-                    | "mathcal" => out.push_str(&group(chars, pos, depth)),
-                    "frac" => {
-                        let (a, b) = (group(chars, pos, depth), group(chars, pos, depth));
-                        out.push_str(&format!("{}/{}", wrap(a), wrap(b)));
-                    }
-                    "sqrt" => out.push_str(&format!("√{}", wrap(group(chars, pos, depth)))),
-                    _ => match SYMBOLS.iter().find(|(k, _)| *k == word) {
-                        Some((_, v)) if OPERATORS.contains(v) => out.push_str(&format!(" {v} ")),
-                        Some((_, v)) => out.push_str(v),
-                        None => out.push_str(&word),
-                    },
-                }
-            }
-            '_' | '^' => {
-                let script_text = group(chars, pos, depth);
-                let mapped: Option<String> =
-                    script_text.chars().map(|g| script(g, c == '^')).collect();
-                match mapped {
-                    Some(m) => out.push_str(&m),
-                    None => {
-                        out.push(c);
-                        out.push_str(&wrap(script_text));
-                    }
-                }
-            }
-            '-' => out.push('−'),
-            '\'' => out.push('′'),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// The sub- or superscript form of a character, where Unicode has one.
-fn script(c: char, sup: bool) -> Option<char> {
-    const DIGITS_SUB: &str = "₀₁₂₃₄₅₆₇₈₉";
-    const DIGITS_SUP: &str = "⁰¹²³⁴⁵⁶⁷⁸⁹";
-    if let Some(d) = c.to_digit(10) {
-        return (if sup { DIGITS_SUP } else { DIGITS_SUB })
-            .chars()
-            .nth(d as usize);
-    }
-    match (c, sup) {
-        ('+', false) => Some('₊'),
-        ('-', false) => Some('₋'),
-        ('+', true) => Some('⁺'),
-        ('-', true) | ('−', true) => Some('⁻'),
-        ('T', true) | ('ᵀ', true) => Some('ᵀ'),
-        ('i', false) => Some('ᵢ'),
-        ('j', false) => Some('ⱼ'),
-        ('n', true) => Some('ⁿ'),
-        ('′', true) => Some('′'),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn math_becomes_unicode() {
-        assert_eq!(
-            latex_to_unicode(r"W \leftarrow W - \alpha \cdot \nabla L"),
-            "W ← W − α · ∇L"
-        );
-        assert_eq!(
-            latex_to_unicode(r"\mathrm{ReLU}(W_1 \cdot x + b_1)"),
-            "ReLU(W₁ · x + b₁)"
-        );
-        assert_eq!(latex_to_unicode(r"W' x^2"), "W′ x²");
-        assert_eq!(
-            latex_to_unicode(r"\frac{a}{b} \leq c, x \in S, \sqrt{2}, \{1, 2\}"),
-            "a/b ≤ c, x ∈ S, √2, {1, 2}"
-        );
-        assert_eq!(
-            latex_to_unicode(r"\frac{\partial f}{\partial x} \geq 0"),
-            "(∂f)/(∂x) ≥ 0"
-        );
-        assert_eq!(
-            latex_to_unicode(r"\begin{bmatrix}1 & 2\\3 & 4\end{bmatrix}"),
-            "[[1, 2], [3, 4]]"
-        );
+    fn markdown(text: &str, out: &mut Vec<Paragraph>) {
+        let file = Arc::new(SourceFile::new("t.md", "t.md".into(), text.to_string()));
+        let verification = PageVerification::default();
+        let source = Source {
+            file: &file,
+            verification: &verification,
+            body: &[],
+        };
+        let mut errors = Vec::new();
+        markdown_at(&source, 0..text.len(), out, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]
-    fn deep_groups_end_without_exhausting_the_stack() {
-        let deep = format!("{}x{}", "{".repeat(100_000), "}".repeat(100_000));
-        let text = std::thread::spawn(move || latex_to_unicode(&deep))
-            .join()
-            .expect("no overflow");
-        assert!(text.contains('x'));
-        let mut frac = "1".to_string();
-        for _ in 0..2000 {
-            frac = format!("\\frac{{1}}{{{frac}}}");
-        }
-        let text = std::thread::spawn(move || latex_to_unicode(&frac))
-            .join()
-            .expect("no overflow");
-        assert!(text.starts_with("1/"), "{}", &text[..20]);
+    fn math_is_typeset_not_spelt_out() {
+        let mut out = Vec::new();
+        markdown(
+            "Predict $\\hat{y} = \\frac{1}{2}$ now.\n\n$$\\vec{v} \\in \\mathbb{R}^n$$\n",
+            &mut out,
+        );
+        assert_eq!(out.len(), 2, "{out:?}");
+        let inline = out[0].iter().find(|r| r.math.is_some()).expect("a formula");
+        assert!(!inline.math.as_ref().unwrap().display);
+        assert!(!inline.text.contains("hat"), "{}", inline.text);
+        let display = &out[1][0];
+        assert!(display.math.as_ref().unwrap().display);
+        assert!(display.text.contains('ℝ'), "{}", display.text);
     }
 
     #[test]

@@ -20,6 +20,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::diagnostic::{all_or_errors, Diagnostic};
+use crate::flashcards::Decks;
 use crate::load::{files_under, read_capped, relative, MAX_ASSET_BYTES};
 use crate::model::{media_url, Course, MediaFile, Page, PageKind};
 use crate::verify::PageVerification;
@@ -79,10 +80,12 @@ pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
 
 /// Renders every page of the course in parallel into `sink`, then checks the links between
 /// pages. Returns each page's links (for later partial rebuilds), or every problem found.
+/// `decks` says which flashcard PDFs the build writes: pages link only to those.
 pub fn render_course(
     course: &Course,
     verifications: &[PageVerification],
     templates: &Templates,
+    decks: Decks,
     sink: &dyn Sink,
 ) -> Result<Vec<PageLinks>, Vec<Diagnostic>> {
     let pages: Vec<&Page> = course.pages().collect();
@@ -99,8 +102,16 @@ pub fn render_course(
                 urls: &urls,
                 media: &course.media,
             };
-            let (files, links) =
-                render_page(&pages, i, verification, &targets, &nav, &site, templates)?;
+            let (files, links) = render_page(
+                &pages,
+                i,
+                verification,
+                &targets,
+                &nav,
+                &site,
+                templates,
+                decks,
+            )?;
             files.into_iter().for_each(|f| sink.put(f));
             Ok(links)
         })
@@ -116,7 +127,7 @@ pub fn render_course(
     }
     let mut errors = check_links(&pages, &links);
     for page in ["index.html", "404.html"] {
-        match render_home(course, &nav, &site, templates, page) {
+        match render_home(course, &nav, &site, templates, page, decks) {
             Ok(file) => sink.put(file),
             Err(e) => errors.push(e),
         }
@@ -154,7 +165,9 @@ pub fn sitemap(course: &Course) -> Option<OutputFile> {
 }
 
 /// Renders page `i` of `pages` (the course's pages in reading order): its HTML and, when it
-/// has cards, its Anki export; and what its links need checked.
+/// has cards, its Anki export; and what its links need checked. It links to its deck only when
+/// `decks` says the deck is written.
+#[allow(clippy::too_many_arguments)]
 pub fn render_page(
     pages: &[&Page],
     i: usize,
@@ -163,6 +176,7 @@ pub fn render_page(
     nav: &Navigation,
     site: &SiteView,
     templates: &Templates,
+    decks: Decks,
 ) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
     let page = pages[i];
     let body = render_body(page, verification, targets)?;
@@ -197,6 +211,7 @@ pub fn render_page(
     context.insert("sidebar", &nav.sidebar_for(page, &root));
     context.insert("page", &view);
     context.insert("root", &root);
+    context.insert("page_deck", &decks.page(page));
     let template = if page.kind == PageKind::Lesson {
         "lesson.html"
     } else {
@@ -246,6 +261,7 @@ fn render_home(
     site: &SiteView,
     templates: &Templates,
     template: &str,
+    decks: Decks,
 ) -> Result<OutputFile, Diagnostic> {
     // The 404 page is served at any depth, so its links start from the site's base URL.
     let root = if template == "404.html" {
@@ -270,11 +286,8 @@ fn render_home(
         counts: crate::model::Counts::default(),
     };
     let cards: usize = course.pages().map(|p| p.counts.cards).sum();
-    let deck = if cards <= course.config.flashcards.course_deck_limit {
-        cards
-    } else {
-        0
-    };
+    // Kept for templates written before `course_deck`: 0 when there is no course deck.
+    let deck = if decks.course { cards } else { 0 };
     let no_pages: Vec<views::NavLink> = Vec::new();
     let mut context = tera::Context::new();
     context.insert("site", site);
@@ -284,6 +297,7 @@ fn render_home(
     context.insert("page", &view);
     context.insert("root", root);
     context.insert("course_cards", &deck);
+    context.insert("course_deck", &decks.course);
     let html = templates.render(template, &context)?;
     Ok(OutputFile {
         path: template.to_string(),

@@ -23,17 +23,28 @@ pub struct SiteView<'a> {
     /// The absolute URL pages are published under, ending in `/`, when `base_url` is one
     /// (`https://…`): canonical links and the sitemap need it.
     canonical: Option<String>,
+    /// The printed card's size for CSS `@page` (`148mm 105mm`): the browser prints cards on
+    /// the page size of the PDF deck.
+    card_size: String,
+    /// The card's height and margin, as the PDF deck sets them.
+    card_height: String,
+    card_margin: String,
 }
 
 impl<'a> SiteView<'a> {
     /// The view of a course file.
     pub fn of(config: &'a CourseConfig) -> Self {
+        let (w, h) = config.flashcards.page_size.mm();
         SiteView {
             title: &config.title,
             description: &config.description,
             language: &config.language,
             base_url: &config.base_url,
             canonical: canonical_base(&config.base_url),
+            card_size: format!("{w}mm {h}mm"),
+            card_height: format!("{h}mm"),
+            // The same margin as `flashcards::pdf`: 7% of the card's shorter side.
+            card_margin: format!("{:.2}mm", w.min(h) * crate::flashcards::pdf::MARGIN),
         }
     }
 }

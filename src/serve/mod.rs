@@ -13,7 +13,7 @@ use crate::build::{build, BuildOptions, Built};
 use crate::config::Require;
 use crate::coverage::page_coverage;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::flashcards::render_page_decks;
+use crate::flashcards::{render_page_decks, Decks};
 use crate::load::{load_page, relative};
 use crate::model::{Course, Page};
 use crate::render::links::{check_links, PageLinks};
@@ -43,13 +43,15 @@ pub struct Site {
 
 impl Site {
     /// Builds the course at `root` and publishes the result. Returns the error text (as the
-    /// CLI prints it) if the build failed, or the summary line.
+    /// CLI prints it) if the build failed, or the build's warnings (as `build` prints them)
+    /// followed by the summary line.
     pub fn rebuild(&self, root: &Path) -> Result<String, String> {
         let result = build(&BuildOptions {
             root: root.to_path_buf(),
             out: None,
             pdf: true,
             strict: false,
+            sheet: None,
         });
         match result {
             Ok(mut report) => {
@@ -232,9 +234,18 @@ fn render_one(
         &nav,
         &site,
         &model.templates,
+        // `serve` always makes the decks (it builds with PDFs).
+        Decks::of(&model.course, true),
     )?;
     let sink = MemorySink::default();
-    render_page_decks(&model.course, pages[index], &sink);
+    // Warnings of a partial rebuild are not shown: the full build on start reported them.
+    render_page_decks(
+        &model.course,
+        &model.verifications,
+        index,
+        verification,
+        &sink,
+    )?;
     files.extend(sink.into_files());
     Ok((files, links))
 }

@@ -1,17 +1,21 @@
 //! Integration tests: one binary, one module per feature, fixture courses under
 //! `tests/fixtures/<feature>/<case>/` (see `tests/fixtures/README.md`).
 
+mod anki;
 mod browser;
 mod constructs;
 mod content;
 mod coverage;
 mod errors;
 mod hardening;
+mod links;
+mod math_deck;
 mod output;
 mod pdf;
 mod sample;
 mod scaffold;
 mod serve;
+mod sheets;
 mod verify_sample;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +40,7 @@ pub fn build_course(course: &Path, out: Option<&Path>) -> Result<BuildReport, Di
         out: out.map(Path::to_path_buf),
         pdf: true,
         strict: false,
+        sheet: None,
     })
 }
 

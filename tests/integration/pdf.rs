@@ -8,12 +8,14 @@ use coursegen::flashcards::pdf::{deck_pdf, PrintOptions};
 use coursegen::flashcards::text::{Run, Style};
 use coursegen::flashcards::{page_deck, DeckCard};
 use coursegen::load::load_course;
+use coursegen::verify::verify_course;
 
 use super::{build_course, repo};
 
 const A6: PrintOptions = PrintOptions {
     page_mm: (148.0, 105.0),
     duplex: false,
+    sheet: None,
 };
 
 fn squash(s: &str) -> String {
@@ -35,16 +37,16 @@ fn sample_deck() -> Vec<DeckCard> {
         .practice
         .first()
         .expect("the practice page");
-    page_deck(page)
+    let verifications = verify_course(&course).expect("the sample verifies");
+    let index = course
+        .pages()
+        .position(|p| std::ptr::eq(p, page))
+        .expect("a page of the course");
+    page_deck(page, &verifications[index]).expect("every card prints")
 }
 
 fn card(question: &str, answer: &str) -> DeckCard {
-    let para = |t: &str| {
-        vec![vec![Run {
-            style: Style::Regular,
-            text: t.to_string(),
-        }]]
-    };
+    let para = |t: &str| vec![vec![Run::text(Style::Regular, t)]];
     DeckCard {
         question: para(question),
         answer: para(answer),
@@ -238,6 +240,7 @@ fn a_long_deck_title_is_shortened_so_the_card_number_shows() {
     let index_card = PrintOptions {
         page_mm: (127.0, 76.2),
         duplex: false,
+        sheet: None,
     };
     let doc = lopdf::Document::load_mem(&deck_pdf(title, &cards, index_card)).expect("valid");
     let text = doc.extract_text(&[2]).expect("text");

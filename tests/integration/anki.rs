@@ -1,0 +1,100 @@
+//! The Anki decks, opened with tools we did not write (unzip and sqlite3): the notes, the deck
+//! name, the math in `\( \)`, and the same note ids and bytes after a second build (issue #13).
+
+use std::path::Path;
+use std::process::Command;
+
+use super::{build_course, repo};
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("`{name}` is needed for this test (apt-get install unzip sqlite3): {e}")
+    });
+    assert!(
+        out.status.success(),
+        "{name} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Unzips `apkg` into `dir` and runs `sql` on its collection.
+fn query(apkg: &Path, dir: &Path, sql: &str) -> String {
+    tool(
+        "unzip",
+        &[
+            "-o",
+            "-q",
+            apkg.to_str().unwrap(),
+            "-d",
+            dir.to_str().unwrap(),
+        ],
+    );
+    tool(
+        "sqlite3",
+        &[dir.join("collection.anki2").to_str().unwrap(), sql],
+    )
+}
+
+#[test]
+#[ignore = "needs unzip and sqlite3; .ci/run installs them and runs ignored tests"]
+fn the_anki_deck_holds_the_cards_with_mathjax_math_and_stable_ids() {
+    let out = tempfile::tempdir().expect("temp dir");
+    build_course(&repo(), Some(&out.path().join("a"))).expect("build");
+    build_course(&repo(), Some(&out.path().join("b"))).expect("build");
+    let deck = "neural-networks/practice-backprop/flashcards.apkg";
+    let (a, b) = (
+        out.path().join("a").join(deck),
+        out.path().join("b").join(deck),
+    );
+    assert!(
+        std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(),
+        "the deck differs between builds"
+    );
+    let ids = |apkg: &Path, dir: &str| {
+        query(
+            apkg,
+            &out.path().join(dir),
+            "SELECT id, guid FROM notes ORDER BY id",
+        )
+    };
+    let first = ids(&a, "ua");
+    assert_eq!(first.lines().count(), 9, "{first}");
+    assert_eq!(
+        first,
+        ids(&b, "ub"),
+        "note ids and guids change between builds"
+    );
+
+    let dir = out.path().join("ua");
+    let decks = query(&a, &dir, "SELECT decks FROM col");
+    assert!(
+        decks.contains(
+            "\"Neural Networks from Scratch::Practice: Neural networks and backpropagation\""
+        ),
+        "{decks}"
+    );
+    let fields = query(&a, &dir, "SELECT flds FROM notes");
+    assert!(
+        fields.contains(r"\(W \leftarrow W - \alpha \cdot \nabla L\)"),
+        "{fields}"
+    );
+    assert!(
+        !fields.contains("<math"),
+        "MathML in an Anki field: {fields}"
+    );
+    let cards = query(
+        &a,
+        &dir,
+        "SELECT count(*) FROM cards JOIN notes ON cards.nid = notes.id",
+    );
+    assert_eq!(cards.trim(), "9");
+
+    let course = out.path().join("a/flashcards.apkg");
+    let notes = query(
+        &course,
+        &out.path().join("uc"),
+        "SELECT count(*) FROM notes",
+    );
+    assert_eq!(notes.trim(), "9", "the course deck holds every card");
+}
