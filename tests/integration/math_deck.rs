@@ -17,7 +17,13 @@ fn math_deck() -> (tempfile::TempDir, PathBuf) {
         Some(&out.path().join("site")),
     )
     .unwrap_or_else(|e| panic!("{}", e.render()));
-    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    // No card is set too small (the fixture's numbers are not verified: coverage may warn).
+    let deck_warnings: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| !w.message.starts_with("unverified number"))
+        .collect();
+    assert!(deck_warnings.is_empty(), "{deck_warnings:?}");
     let pdf = out.path().join("site/math/flashcards.pdf");
     (out, pdf)
 }
