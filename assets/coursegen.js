@@ -112,4 +112,19 @@
       wrapper.appendChild(button);
     });
   }
+
+  // A formula wider than its column scrolls sideways; keyboard users must be able to scroll it
+  // too, so each one that overflows (at this width, with its answer open) takes focus.
+  function focusOverflowing() {
+    document.querySelectorAll("math").forEach(function (m) {
+      if (m.scrollWidth > m.clientWidth + 1) {
+        if (!m.hasAttribute("tabindex")) m.setAttribute("tabindex", "0");
+      } else if (m.getAttribute("tabindex") === "0") {
+        m.removeAttribute("tabindex");
+      }
+    });
+  }
+  focusOverflowing();
+  window.addEventListener("resize", focusOverflowing);
+  document.addEventListener("toggle", focusOverflowing, true);
 })();
