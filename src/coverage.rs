@@ -140,7 +140,9 @@ fn is_function_definition(line: &[crate::verify::lexer::Token]) -> bool {
 const CHECKED_ROLES: &[&str] = &["eval", "verify"];
 
 fn scan_markdown(file: &Arc<SourceFile>, range: Range<usize>, out: &mut Coverage) {
-    let text = &file.text[range.clone()];
+    // `\(…\)` and `\[…\]` are math, as the page renders them (offsets are kept).
+    let rewritten = crate::render::delimiters::rewrite(&file.text[range.clone()]).0;
+    let text = rewritten.as_str();
     let mut pending_role: Option<String> = None;
     let mut code_depth = 0usize;
     // Adjacent text events are one run: pulldown-cmark splits `[10, -6]` at its brackets.
@@ -187,7 +189,8 @@ fn scan_markdown(file: &Arc<SourceFile>, range: Range<usize>, out: &mut Coverage
             }
             Event::InlineMath(_) | Event::DisplayMath(_) => {
                 pending_role = None;
-                if let Some(span) = math_claim(&file.text[at.clone()]) {
+                let local = at.start - range.start..at.end - range.start;
+                if let Some(span) = math_claim(&text[local]) {
                     out.claims.push(Claim {
                         file: Arc::clone(file),
                         span: at.start + span.start..at.start + span.end,
@@ -368,8 +371,16 @@ const RELATIONS: &[&str] = &[
 /// when that part holds a number outside sub- and superscripts. The range is inside `math`
 /// (which includes its `$` delimiters).
 fn math_claim(math: &str) -> Option<Range<usize>> {
-    let open = math.len() - math.trim_start_matches('$').len();
-    let close = math.len() - math.trim_end_matches('$').len();
+    let mut open = math.len() - math.trim_start_matches('$').len();
+    let mut close = math.len() - math.trim_end_matches('$').len();
+    // `\(…\)` reaches here rewritten as `${…}$`: the braces are the delimiters' too.
+    if math[open..].starts_with('{')
+        && math[..math.len() - close].ends_with('}')
+        && math.starts_with("${")
+    {
+        open += 1;
+        close += 1;
+    }
     let body = open..math.len() - close;
     let latex = &math[body.clone()];
     let mut start = 0;
@@ -501,6 +512,8 @@ mod tests {
             ["\\begin{bmatrix}1 & 2\\end{bmatrix}"]
         );
         assert_eq!(claims_in("probability $0.73$"), ["0.73"]);
+        assert_eq!(claims_in("MathJax style \\(p = 0.73\\)"), ["0.73"]);
+        assert!(claims_in("a label \\(W_2\\)").is_empty());
     }
 
     #[test]

@@ -151,7 +151,9 @@ fn markdown_at(
     errors: &mut Vec<Diagnostic>,
 ) {
     let base = range.start;
-    let text = &source.file.text[range];
+    // `\(…\)` and `\[…\]` as the page reads them (the rewrite keeps every byte offset).
+    let rewritten = crate::render::delimiters::rewrite(&source.file.text[range]).0;
+    let text = rewritten.as_str();
     let mut current: Paragraph = Vec::new();
     let (mut bold, mut italic, mut lists, mut in_code) = (0, 0, 0usize, false);
     let mut in_verify = false;
