@@ -6,6 +6,7 @@
 pub mod links;
 pub mod markdown;
 pub mod math;
+pub mod search;
 pub mod templates;
 pub mod views;
 
@@ -76,19 +77,28 @@ pub fn render_course(
     let nav = Navigation::new(course, templates).map_err(|d| vec![d])?;
     let site = SiteView::of(&course.config);
 
-    let rendered: Vec<Result<PageLinks, Vec<Diagnostic>>> = pages
+    type Rendered = (PageLinks, Vec<search::Record>);
+    let rendered: Vec<Result<Rendered, Vec<Diagnostic>>> = pages
         .par_iter()
         .zip(verifications)
         .enumerate()
         .map(|(i, (_, verification))| {
             let (files, links) =
                 render_page(&pages, i, verification, &urls, &nav, &site, templates)?;
+            // The page's own HTML is first; its sections are what the search index holds.
+            let sections = search::page_records(&String::from_utf8_lossy(&files[0].bytes));
             files.into_iter().for_each(|f| sink.put(f));
-            Ok(links)
+            Ok((links, sections))
         })
         .collect();
 
-    let links = all_or_errors(rendered)?;
+    let (links, sections): (Vec<PageLinks>, Vec<Vec<search::Record>>) =
+        all_or_errors(rendered)?.into_iter().unzip();
+    sink.put(search::index_file(
+        &course.config.language,
+        &pages,
+        &sections,
+    ));
     let mut errors = check_links(&pages, &links);
     for page in ["index.html", "404.html"] {
         match render_home(course, &nav, &site, templates, page) {

@@ -79,3 +79,34 @@ fn the_site_works_under_a_sub_path_in_chromium() {
     let pages: usize = stdout.lines().filter(|l| l.starts_with("ok ")).count();
     assert!(pages >= 4, "only {pages} pages were opened:\n{stdout}");
 }
+
+#[test]
+#[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
+fn search_works_from_the_keyboard_over_http_and_file_in_chromium() {
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists(),
+        "Chromium is missing: apt-get install chromium"
+    );
+    let browser_dir = repo().join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "playwright-core is missing: run `npm ci` in tests/browser"
+    );
+    let out = tempfile::tempdir().expect("temp dir");
+    let site = out.path().join("site");
+    build_course(&repo(), Some(&site)).expect("the sample course builds");
+    let run = Command::new("node")
+        .arg(browser_dir.join("search.mjs"))
+        .arg(&site)
+        .arg(repo().join("target/screenshots"))
+        .output()
+        .expect("node is needed for the browser tests");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    println!("{stdout}");
+    assert!(
+        run.status.success(),
+        "search checks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}

@@ -9,6 +9,7 @@ mod output;
 mod pdf;
 mod sample;
 mod scaffold;
+mod search;
 mod serve;
 mod verify_sample;
 
