@@ -64,14 +64,18 @@ pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
     ("coursegen.js", include_str!("../../assets/coursegen.js")),
 ];
 
-/// Renders every page of the course in parallel into `sink`, then checks the links between
-/// pages. Returns each page's links (for later partial rebuilds), or every problem found.
+/// Each page's links and search sections, in reading order: what partial rebuilds need.
+pub type RenderedCourse = (Vec<PageLinks>, Vec<Vec<search::Record>>);
+
+/// Renders every page of the course in parallel into `sink`, with the search index, then
+/// checks the links between pages. Returns each page's links and search sections (for later
+/// partial rebuilds), or every problem found.
 pub fn render_course(
     course: &Course,
     verifications: &[PageVerification],
     templates: &Templates,
     sink: &dyn Sink,
-) -> Result<Vec<PageLinks>, Vec<Diagnostic>> {
+) -> Result<RenderedCourse, Vec<Diagnostic>> {
     let pages: Vec<&Page> = course.pages().collect();
     let urls = url_map(&pages);
     let nav = Navigation::new(course, templates).map_err(|d| vec![d])?;
@@ -110,7 +114,7 @@ pub fn render_course(
         sink.put(sitemap);
     }
     if errors.is_empty() {
-        Ok(links)
+        Ok((links, sections))
     } else {
         Err(errors)
     }
