@@ -9,8 +9,6 @@
 //! the index loads, from the text it needs anyway for excerpts, so the file carries each word
 //! once per section and no postings.
 
-use ego_tree::iter::Edge;
-use scraper::{CaseSensitivity, Html, Node, Selector};
 use serde::Serialize;
 
 use super::OutputFile;
@@ -31,16 +29,15 @@ pub struct Record {
 }
 
 /// Elements whose text is not part of what a search should find: navigation chrome, the page
-/// title (each result names its page already) and the `#` links beside headings.
-fn skipped(e: &scraper::node::Element) -> bool {
-    let class = |c| e.has_class(c, CaseSensitivity::CaseSensitive);
+/// title (each result names its page already), the `#` links beside headings and the labels of
+/// collapsibles ("Show answer"); a flashcard's question is its summary, so that one stays.
+fn skipped(tag: &Tag) -> bool {
     matches!(
-        e.name(),
+        tag.name,
         "script" | "style" | "h1" | "nav" | "button" | "template"
-    ) || class("anchor-link")
-        || class("flashcard-controls")
-        // A flashcard's question is its summary; "Show answer" is a label, not content.
-        || (e.name() == "summary" && !class("card-question"))
+    ) || tag.has_class("anchor-link")
+        || tag.has_class("flashcard-controls")
+        || (tag.name == "summary" && !tag.has_class("card-question"))
 }
 
 /// Inline elements: their text runs on with their neighbours' (a word split by `<em>` stays one
@@ -68,65 +65,240 @@ fn inline(name: &str) -> bool {
     )
 }
 
-/// The sections of one rendered page (its whole HTML; only `<main>` is read).
+/// Elements that have no end tag.
+fn void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+/// One start or end tag.
+struct Tag<'a> {
+    name: &'a str,
+    end: bool,
+    /// `<x/>` or a void element: no end tag follows.
+    empty: bool,
+    id: Option<&'a str>,
+    class: &'a str,
+}
+
+impl Tag<'_> {
+    fn has_class(&self, class: &str) -> bool {
+        self.class.split_ascii_whitespace().any(|c| c == class)
+    }
+}
+
+/// Reads the tag at the start of `html` (which begins with `<`): the tag and its length, or
+/// `None` for a comment, doctype or stray `<` (with the length to skip).
+fn read_tag(html: &str) -> (Option<Tag<'_>>, usize) {
+    if let Some(rest) = html.strip_prefix("<!--") {
+        return (None, rest.find("-->").map_or(html.len(), |i| i + 7));
+    }
+    let bytes = html.as_bytes();
+    let end = bytes.get(1) == Some(&b'/');
+    let name_start = 1 + usize::from(end);
+    let name_len = html[name_start..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(html.len() - name_start);
+    if name_len == 0 {
+        // `<!doctype …>`, `<?…>` or a `<` that starts no tag.
+        let len = if matches!(bytes.get(1), Some(b'!' | b'?')) {
+            html.find('>').map_or(html.len(), |i| i + 1)
+        } else {
+            1
+        };
+        return (None, len);
+    }
+    let name = &html[name_start..name_start + name_len];
+    let (mut id, mut class) = (None, "");
+    let mut i = name_start + name_len;
+    let mut self_closing = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'>' => {
+                i += 1;
+                break;
+            }
+            b'/' => {
+                self_closing = true;
+                i += 1;
+            }
+            b if b.is_ascii_whitespace() => i += 1,
+            _ => {
+                self_closing = false;
+                let attr_len = html[i..]
+                    .find(|c: char| c.is_ascii_whitespace() || matches!(c, '=' | '>' | '/'))
+                    .unwrap_or(html.len() - i);
+                let attr = &html[i..i + attr_len];
+                i += attr_len;
+                if bytes.get(i) != Some(&b'=') {
+                    continue;
+                }
+                i += 1;
+                let value = match bytes.get(i) {
+                    Some(&q @ (b'"' | b'\'')) => {
+                        let len = html[i + 1..].find(q as char).unwrap_or(html.len() - i - 1);
+                        let value = &html[i + 1..i + 1 + len];
+                        i += len + 2;
+                        value
+                    }
+                    _ => {
+                        let len = html[i..]
+                            .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                            .unwrap_or(html.len() - i);
+                        let value = &html[i..i + len];
+                        i += len;
+                        value
+                    }
+                };
+                match attr {
+                    "id" => id = Some(value),
+                    "class" => class = value,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let empty = self_closing || void(name);
+    let tag = Tag {
+        name,
+        end,
+        empty,
+        id,
+        class,
+    };
+    (Some(tag), i.min(html.len()))
+}
+
+/// `text` with the character references HTML renderers write (`&amp;`, `&lt;`, `&#39;`, …)
+/// decoded.
+fn decode(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest[..rest.len().min(12)].find(';');
+        let decoded = end.and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                _ => name.strip_prefix('#').and_then(|n| {
+                    let code = match n.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => n.parse().ok(),
+                    };
+                    code.and_then(char::from_u32)
+                }),
+            };
+            c.map(|c| (c, end + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+/// The sections of one rendered page (its whole HTML; only `<main>` is read). A small scanner
+/// over the HTML coursegen itself wrote, not a full HTML parser: a parser (html5ever) made the
+/// render stage of a 1,000-page course several times slower.
 pub fn page_records(html: &str) -> Vec<Record> {
-    let document = Html::parse_document(html);
-    let main = Selector::parse("main").expect("a valid selector");
-    let Some(main) = document.select(&main).next() else {
+    let Some(start) = html.find("<main") else {
         return Vec::new();
     };
+    let end = html.rfind("</main>").unwrap_or(html.len()).max(start);
+    let mut html = &html[start..end];
     let mut records = Vec::new();
     let mut current = Record {
         heading: String::new(),
         anchor: String::new(),
         text: String::new(),
     };
-    let mut skip = 0usize;
-    let mut in_heading = false;
-    for edge in main.traverse() {
-        match edge {
-            Edge::Open(node) => match node.value() {
-                Node::Element(e) => {
-                    let name = e.name();
-                    if skip > 0 || skipped(e) {
-                        skip += 1;
-                        continue;
-                    }
-                    let heading = matches!(name, "h2" | "h3" | "h4");
-                    if let (true, Some(id)) = (heading, e.attr("id")) {
-                        records.push(std::mem::replace(
-                            &mut current,
-                            Record {
-                                heading: String::new(),
-                                anchor: id.to_string(),
-                                text: String::new(),
-                            },
-                        ));
-                        in_heading = true;
-                    } else if !inline(name) {
-                        current.text.push(' ');
-                    }
+    // Inside a skipped element: its name and how many of that name are open.
+    let mut skip: Option<(&str, usize)> = None;
+    // Inside a section's heading: its name.
+    let mut heading: Option<&str> = None;
+    while !html.is_empty() {
+        let text_len = html.find('<').unwrap_or(html.len());
+        if text_len > 0 {
+            if skip.is_none() {
+                let target = if heading.is_some() {
+                    &mut current.heading
+                } else {
+                    &mut current.text
+                };
+                decode(&html[..text_len], target);
+            }
+            html = &html[text_len..];
+            continue;
+        }
+        let (tag, len) = read_tag(html);
+        html = &html[len.max(1)..];
+        let Some(tag) = tag else { continue };
+        if let Some((name, depth)) = &mut skip {
+            if tag.name == *name && !tag.empty {
+                if tag.end {
+                    *depth -= 1;
+                } else {
+                    *depth += 1;
                 }
-                Node::Text(t) if skip == 0 => {
-                    if in_heading {
-                        current.heading.push_str(&t[..]);
-                    } else {
-                        current.text.push_str(&t[..]);
-                    }
-                }
-                _ => {}
-            },
-            Edge::Close(node) => {
-                if let Node::Element(e) = node.value() {
-                    if skip > 0 {
-                        skip -= 1;
-                    } else if matches!(e.name(), "h2" | "h3" | "h4") && in_heading {
-                        in_heading = false;
-                    } else if !inline(e.name()) {
-                        current.text.push(' ');
-                    }
+                if *depth == 0 {
+                    skip = None;
                 }
             }
+            continue;
+        }
+        if tag.end {
+            if heading == Some(tag.name) {
+                heading = None;
+            } else if !inline(tag.name) {
+                current.text.push(' ');
+            }
+            continue;
+        }
+        if skipped(&tag) {
+            if !tag.empty {
+                skip = Some((tag.name, 1));
+            }
+            continue;
+        }
+        match (matches!(tag.name, "h2" | "h3" | "h4"), tag.id) {
+            (true, Some(id)) if !tag.empty => {
+                let next = Record {
+                    heading: String::new(),
+                    anchor: id.to_string(),
+                    text: String::new(),
+                };
+                records.push(std::mem::replace(&mut current, next));
+                heading = Some(tag.name);
+            }
+            _ if !inline(tag.name) => current.text.push(' '),
+            _ => {}
         }
     }
     records.push(current);
@@ -187,7 +359,7 @@ mod tests {
 
     #[test]
     fn sections_hold_collapsed_answers_math_and_cards() {
-        let html = r##"<html><body><nav>Sidebar</nav><main><h1>Title</h1><p>Intro <em>te</em>xt</p>
+        let html = r##"<!doctype html><html><body><nav>Sidebar</nav><main id="main"><h1>Title</h1><!-- a <b>comment</b> --><p>Intro <em>te</em>xt &amp; &lt;b&gt;&#39;</p>
 <div class="heading-wrapper"><h2 id="step">The step</h2><a class="anchor-link" href="#step">#</a></div>
 <details class="solution"><summary>Worked answer</summary><p>so <math><mi>p</mi><mo>−</mo><mi>y</mi></math> = <span>0.73</span></p></details>
 <details class="card"><summary class="card-question">Why?</summary><div>Because.</div></details>
@@ -199,7 +371,7 @@ mod tests {
                 Record {
                     heading: String::new(),
                     anchor: String::new(),
-                    text: "Intro text".into()
+                    text: "Intro text & <b>'".into()
                 },
                 Record {
                     heading: "The step".into(),
