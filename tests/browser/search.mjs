@@ -6,7 +6,10 @@ import { createServer } from "node:http";
 import { readFile, stat, mkdir } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
 
 const [siteDir, shotDir] = process.argv.slice(2);
 const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript" };
@@ -40,8 +43,8 @@ async function check(name, fn) {
 function assert(cond, message) { if (!cond) throw new Error(message); }
 
 /** A fresh page that records console errors and every request outside the site. */
-async function open(url, site) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+async function open(url, site, scheme = "light") {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
   const page = await context.newPage();
   page.problems = [];
   page.on("console", (m) => { if (m.type() === "error") page.problems.push(`console: ${m.text()}`); });
@@ -138,6 +141,20 @@ await check("Escape closes the results and returns focus to where it was", async
   assert(await page.evaluate(() => document.activeElement.classList.contains("site-title")), "focus did not return");
   assert(page.problems.length === 0, page.problems.join("; "));
 });
+
+const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+for (const scheme of ["light", "dark"]) {
+  await check(`axe: no serious or critical violations with the results open (${scheme})`, async () => {
+    const page = await open(`${origin}/neural-networks/`, origin, scheme);
+    await searchFor(page, "gradient");
+    await page.keyboard.press("ArrowDown");
+    await page.addScriptTag({ content: axeSource });
+    const results = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+    const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    assert(bad.length === 0, bad.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0].target}`).join("; "));
+    await page.screenshot({ path: join(shotDir, `search-${scheme}.png`) });
+  });
+}
 
 await check("a word found nowhere says so", async () => {
   const page = await open(`${origin}/`, origin);
