@@ -156,6 +156,18 @@ for (const scheme of ["light", "dark"]) {
   });
 }
 
+await check("a number as printed (3.01) and an equation's text (x · y) are found", async () => {
+  const page = await open(`${origin}/`, origin);
+  await searchFor(page, "3.01");
+  const input = page.locator("#search-input");
+  await input.fill("");
+  await input.pressSequentially("x · y");
+  await page.waitForFunction(() => /results?$/.test(document.getElementById("search-status").textContent));
+  const where = await page.locator("#search-result-0 .search-where").textContent();
+  assert(where.includes("chain rule"), `"x · y" first found in ${where}`);
+  assert(page.problems.length === 0, page.problems.join("; "));
+});
+
 await check("a word found nowhere says so", async () => {
   const page = await open(`${origin}/`, origin);
   await page.keyboard.press("/");
