@@ -1,5 +1,6 @@
 // Search (issue #15) in Chromium: from the keyboard, into a collapsed worked answer and a
-// flashcard's answer, served over HTTP and opened from disk over file://.
+// flashcard's answer, served over HTTP (at the root and under a sub-path) and opened from disk
+// over file://.
 // Usage: node search.mjs SITE_DIR SCREENSHOT_DIR
 // Prints one line per check and a closing "N passed, M failed" line; exits non-zero on failure.
 import { createServer } from "node:http";
@@ -15,7 +16,8 @@ const [siteDir, shotDir] = process.argv.slice(2);
 const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript" };
 
 const server = createServer(async (req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+  // The same site is also served under a sub-path, as a project site is (`base_url`).
+  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname).replace(/^\/some\/prefix\//, "/"));
   if (path.includes("..")) { res.writeHead(404).end(); return; }
   let file = join(siteDir, path);
   try {
@@ -99,7 +101,8 @@ async function landedOn(page, word) {
   assert(state.inView, "the match is not in view");
 }
 
-for (const [where, site, home] of [["http", origin, `${origin}/`], ["file://", fileRoot, `${fileRoot}index.html`]]) {
+const sub = `${origin}/some/prefix/`;
+for (const [where, site, home] of [["http", origin, `${origin}/`], ["sub-path", sub, sub], ["file://", fileRoot, `${fileRoot}index.html`]]) {
   await check(`${where}: "/" then a word only in a collapsed worked answer lands on the opened answer`, async () => {
     const page = await open(home, site);
     assert(await page.locator(".search").isVisible(), "no search box in the header");
