@@ -127,4 +127,257 @@
   focusOverflowing();
   window.addEventListener("resize", focusOverflowing);
   document.addEventListener("toggle", focusOverflowing, true);
+  // Search (issue #15). The index is a script, `search-index.js` at the site's root, loaded on
+  // first use: a <script> loads over file:// where fetch() is refused. It holds each section's
+  // text; the inverted index (stemmed word -> sections) is built here once, and words are found
+  // by prefix with a binary search over its sorted keys.
+  var here = document.currentScript && document.currentScript.src;
+  var base = here ? here.replace(/assets\/coursegen\.js(\?.*)?$/, "") : "";
+  var WORD = /[\p{L}\p{N}]+(?:[.,]\p{N}+)*/gu;
+  var english = /^en\b/i.test(root.lang || "en");
+  // A light English suffix-stripper (not Porter): plurals, -ing, -ed, -ly, so "gradients" finds
+  // "gradient" and "computing" finds "computed". Both the text and the query go through it.
+  function stem(word) {
+    if (!english || word.length < 4 || /\d/.test(word)) return word;
+    var rules = [["ies", "y"], ["sses", "ss"], ["ing", ""], ["ed", ""], ["ly", ""], ["es", ""], ["s", ""]];
+    for (var i = 0; i < rules.length; i++) {
+      var end = rules[i][0];
+      if (word.length - end.length >= 3 && word.slice(-end.length) === end) {
+        if (end === "s" && /(ss|us|is)$/.test(word)) return word;
+        if (end === "es" && !/(ches|shes|xes|zes)$/.test(word)) continue;
+        return word.slice(0, -end.length) + rules[i][1];
+      }
+    }
+    return word;
+  }
+  function words(text) { return (text.toLowerCase().match(WORD) || []).map(stem); }
+
+  var index = null; // { pages, records, keys (sorted), postings: key -> [record] }
+  function buildIndex(data) {
+    var postings = Object.create(null);
+    data.records.forEach(function (r, i) {
+      var seen = Object.create(null);
+      words(r[1] + " " + r[3]).forEach(function (w) {
+        if (seen[w]) return;
+        seen[w] = true;
+        (postings[w] || (postings[w] = [])).push(i);
+      });
+    });
+    return { pages: data.pages, records: data.records, postings: postings, keys: Object.keys(postings).sort() };
+  }
+  // Sections holding a word that starts with `prefix`, with whether one holds it exactly.
+  function lookup(prefix) {
+    var keys = index.keys, lo = 0, hi = keys.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (keys[mid] < prefix) lo = mid + 1; else hi = mid; }
+    var found = Object.create(null);
+    for (var k = lo; k < keys.length && keys[k].lastIndexOf(prefix, 0) === 0; k++) {
+      index.postings[keys[k]].forEach(function (i) { found[i] = (found[i] || 0) + (keys[k] === prefix ? 3 : 1); });
+    }
+    return found;
+  }
+  function query(text) {
+    var terms = words(text);
+    if (!terms.length) return [];
+    var scores = null;
+    terms.forEach(function (term) {
+      var hits = lookup(term), next = Object.create(null);
+      Object.keys(hits).forEach(function (i) {
+        if (scores === null || i in scores) next[i] = (scores ? scores[i] : 0) + Math.min(hits[i], 3);
+      });
+      scores = next;
+    });
+    var phrase = text.trim().toLowerCase();
+    return Object.keys(scores).map(function (i) {
+      var r = index.records[i], score = scores[i];
+      if (r[3].toLowerCase().indexOf(phrase) >= 0) score += 5;
+      if (r[1].toLowerCase().indexOf(phrase) >= 0) score += 4;
+      return { i: +i, score: score };
+    }).sort(function (a, b) { return b.score - a.score || a.i - b.i; }).slice(0, 20);
+  }
+  // Where in `text` (lower-cased) the query or one of its words occurs: [start, end] or null.
+  function findIn(lower, text) {
+    var phrase = text.trim().toLowerCase();
+    var at = phrase ? lower.indexOf(phrase) : -1;
+    if (at >= 0) return [at, at + phrase.length];
+    var terms = words(text);
+    for (var t = 0; t < terms.length; t++) {
+      var re = new RegExp("(^|[^\\p{L}\\p{N}])" + terms[t].replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
+      var m = re.exec(lower);
+      if (m) return [m.index + m[1].length, m.index + m[1].length + terms[t].length];
+    }
+    return null;
+  }
+  // The text around the first match, with every query word's matches in <mark>.
+  function excerpt(text, q) {
+    var lower = text.toLowerCase(), span = findIn(lower, q) || [0, 0];
+    var start = Math.max(0, span[0] - 60), end = Math.min(text.length, span[1] + 100);
+    var piece = (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+    var terms = words(q).concat([q.trim().toLowerCase()]).filter(Boolean).sort(function (a, b) { return b.length - a.length; });
+    var re = new RegExp(terms.map(function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|"), "giu");
+    var out = document.createElement("span");
+    out.className = "search-excerpt";
+    var last = 0, m;
+    while ((m = re.exec(piece)) && m[0].length) {
+      out.appendChild(document.createTextNode(piece.slice(last, m.index)));
+      var mark = document.createElement("mark");
+      mark.textContent = m[0];
+      out.appendChild(mark);
+      last = m.index + m[0].length;
+    }
+    out.appendChild(document.createTextNode(piece.slice(last)));
+    return out;
+  }
+  function href(record, q) {
+    var page = index.pages[record[0]];
+    // From disk, a folder is not its index.html: name the file.
+    var file = location.protocol === "file:" ? "index.html" : "";
+    return base + page[1] + file + "?q=" + encodeURIComponent(q.trim()) + (record[2] ? "#" + record[2] : "");
+  }
+
+  var box = document.querySelector(".search");
+  var input = document.getElementById("search-input");
+  var list = document.getElementById("search-results");
+  var status = document.getElementById("search-status");
+  if (box && input && list && status && base) {
+    box.hidden = false;
+    var returnFocus = null, active = -1, results = [], loading = false;
+    var load = function () {
+      if (index || loading) return;
+      if (window.COURSEGEN_SEARCH) { index = buildIndex(window.COURSEGEN_SEARCH); return; }
+      loading = true;
+      status.textContent = "Loading the search index…";
+      var script = document.createElement("script");
+      script.src = base + "search-index.js";
+      script.onload = function () {
+        loading = false;
+        if (window.COURSEGEN_SEARCH) index = buildIndex(window.COURSEGEN_SEARCH);
+        update();
+      };
+      script.onerror = function () { loading = false; status.textContent = "The search index did not load."; };
+      document.head.appendChild(script);
+    };
+    var close = function () {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    };
+    var select = function (n) {
+      var options = list.querySelectorAll("[role=option]");
+      if (!options.length) return;
+      active = (n + options.length) % options.length;
+      options.forEach(function (o, k) { o.setAttribute("aria-selected", String(k === active)); });
+      input.setAttribute("aria-activedescendant", options[active].id);
+      options[active].scrollIntoView({ block: "nearest" });
+    };
+    var choose = function (n) {
+      if (!results[n]) return;
+      location.href = href(index.records[results[n].i], input.value);
+    };
+    var update = function () {
+      var q = input.value;
+      list.textContent = "";
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      if (!q.trim()) { close(); status.textContent = ""; return; }
+      load();
+      if (!index) return;
+      results = query(q);
+      results.forEach(function (hit, n) {
+        var r = index.records[hit.i], page = index.pages[r[0]];
+        var li = document.createElement("li");
+        li.id = "search-result-" + n;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        var where = document.createElement("span");
+        where.className = "search-where";
+        where.textContent = page[0] + (r[1] ? " › " + r[1] : "");
+        li.appendChild(where);
+        li.appendChild(excerpt(r[3] || r[1], q));
+        // mousedown would blur the input first; keep focus where the keyboard user left it.
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        li.addEventListener("click", function () { choose(n); });
+        list.appendChild(li);
+      });
+      if (!results.length) {
+        var none = document.createElement("li");
+        none.className = "search-empty";
+        none.textContent = "No results";
+        list.appendChild(none);
+      }
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      status.textContent = results.length ? results.length + (results.length === 1 ? " result" : " results") : "No results";
+    };
+    input.addEventListener("focus", load);
+    input.addEventListener("input", update);
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        if (list.hidden) update();
+        select(active + (e.key === "ArrowDown" ? 1 : -1) + (active < 0 && e.key === "ArrowUp" ? 1 : 0));
+      } else if (e.key === "Enter") {
+        e.preventDefault();
+        choose(active < 0 ? 0 : active);
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        close();
+        var back = returnFocus;
+        returnFocus = null;
+        if (back && back !== input && document.contains(back)) back.focus();
+        else input.blur();
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(function () { if (document.activeElement !== input) close(); }, 150); });
+    document.addEventListener("keydown", function (e) {
+      var t = e.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if ((e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) ||
+          ((e.ctrlKey || e.metaKey) && (e.key === "k" || e.key === "K"))) {
+        e.preventDefault();
+        if (document.activeElement !== input) returnFocus = document.activeElement;
+        input.focus();
+        input.select();
+        if (input.value.trim()) update();
+      }
+    });
+  }
+
+  // Arriving from a search result (`?q=…#section`): open the collapsible that holds the match
+  // in that section, mark it, and bring it into view.
+  var arrived = new URLSearchParams(location.search).get("q");
+  var main = document.getElementById("main");
+  if (arrived && main) {
+    var anchor = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+    var headings = Array.prototype.slice.call(main.querySelectorAll("h2[id], h3[id], h4[id]"));
+    var end = anchor ? headings.filter(function (h) {
+      return anchor.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING;
+    })[0] : headings[0];
+    var walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    var hit = null, span = null, node;
+    while ((node = walker.nextNode())) {
+      if (anchor && !(anchor.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+      if (end && (end.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)) break;
+      if (node.parentNode.closest(".anchor-link, h1")) continue;
+      if ((span = findIn(node.data.toLowerCase(), arrived))) { hit = node; break; }
+    }
+    if (hit) {
+      for (var el = hit.parentNode; el && el !== main; el = el.parentNode) {
+        if (el.tagName === "DETAILS") el.open = true;
+        if (el.hidden && el.id) {
+          var toggle = document.querySelector('[aria-controls="' + el.id + '"]');
+          if (toggle && toggle.getAttribute("aria-expanded") !== "true") toggle.click();
+        }
+      }
+      var range = document.createRange();
+      range.setStart(hit, span[0]);
+      range.setEnd(hit, span[1]);
+      var mark = document.createElement("mark");
+      mark.className = "search-hit";
+      range.surroundContents(mark);
+      // The browser scrolls to the #section when the page has loaded; the match comes after.
+      var show = function () { (mark.closest("math") || mark).scrollIntoView({ block: "center" }); };
+      show();
+      if (document.readyState !== "complete") window.addEventListener("load", function () { setTimeout(show, 0); });
+    }
+  }
 })();

@@ -63,6 +63,8 @@ pub struct Built {
     pub verifications: Vec<PageVerification>,
     /// Each page's anchors and links, in the same order.
     pub links: Vec<PageLinks>,
+    /// Each page's sections for the search index, in the same order.
+    pub sections: Vec<Vec<crate::render::search::Record>>,
     /// The compiled templates.
     pub templates: Templates,
 }
@@ -186,7 +188,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         Some(staging) => staging,
         None => &memory,
     };
-    let links = timed(&mut report.timings, "render", || {
+    let (links, sections) = timed(&mut report.timings, "render", || {
         render_course(
             &course,
             &verifications,
@@ -218,6 +220,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         course,
         verifications,
         links,
+        sections,
         templates,
     });
     Ok(report)

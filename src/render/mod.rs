@@ -10,6 +10,7 @@ pub mod links;
 pub mod markdown;
 pub mod math;
 pub mod references;
+pub mod search;
 pub mod templates;
 pub mod views;
 pub mod width;
@@ -78,22 +79,27 @@ pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// Renders every page of the course in parallel into `sink`, then checks the links between
-/// pages. Returns each page's links (for later partial rebuilds), or every problem found.
-/// `decks` says which flashcard PDFs the build writes: pages link only to those.
+/// Each page's links and search sections, in reading order: what partial rebuilds need.
+pub type RenderedCourse = (Vec<PageLinks>, Vec<Vec<search::Record>>);
+
+/// Renders every page of the course in parallel into `sink`, with the search index, then
+/// checks the links between pages. Returns each page's links and search sections (for later
+/// partial rebuilds), or every problem found. `decks` says which flashcard PDFs the build
+/// writes: pages link only to those.
 pub fn render_course(
     course: &Course,
     verifications: &[PageVerification],
     templates: &Templates,
     decks: Decks,
     sink: &dyn Sink,
-) -> Result<Vec<PageLinks>, Vec<Diagnostic>> {
+) -> Result<RenderedCourse, Vec<Diagnostic>> {
     let pages: Vec<&Page> = course.pages().collect();
     let urls = url_map(&pages);
     let nav = Navigation::new(course, templates).map_err(|d| vec![d])?;
     let site = SiteView::of(&course.config);
 
-    let rendered: Vec<Result<PageLinks, Vec<Diagnostic>>> = pages
+    type Rendered = (PageLinks, Vec<search::Record>);
+    let rendered: Vec<Result<Rendered, Vec<Diagnostic>>> = pages
         .par_iter()
         .zip(verifications)
         .enumerate()
@@ -112,12 +118,20 @@ pub fn render_course(
                 templates,
                 decks,
             )?;
+            // The page's own HTML is first; its sections are what the search index holds.
+            let sections = search::page_records(&String::from_utf8_lossy(&files[0].bytes));
             files.into_iter().for_each(|f| sink.put(f));
-            Ok(links)
+            Ok((links, sections))
         })
         .collect();
 
-    let links = all_or_errors(rendered)?;
+    let (links, sections): (Vec<PageLinks>, Vec<Vec<search::Record>>) =
+        all_or_errors(rendered)?.into_iter().unzip();
+    sink.put(search::index_file(
+        &course.config.language,
+        &pages,
+        &sections,
+    ));
     // Every image is copied, shown or not, like the files of `assets/`.
     for (path, file) in &course.media {
         sink.put(OutputFile {
@@ -136,7 +150,7 @@ pub fn render_course(
         sink.put(sitemap);
     }
     if errors.is_empty() {
-        Ok(links)
+        Ok((links, sections))
     } else {
         Err(errors)
     }

@@ -18,7 +18,7 @@ use crate::load::{load_page, relative};
 use crate::model::{Course, Page};
 use crate::render::links::{check_links, PageLinks};
 use crate::render::views::{Navigation, SiteView};
-use crate::render::{render_page, url_map, MemorySink, OutputFile, Targets};
+use crate::render::{render_page, search, url_map, MemorySink, OutputFile, Targets};
 use crate::verify::{verify_page, PageVerification};
 
 /// What the server has to serve, replaced as a whole after each build.
@@ -126,6 +126,12 @@ impl Site {
                     return Some(Err(self.fail(Diagnostics(errors))));
                 }
                 model.verifications[index] = verification;
+                // The search index follows the page (its HTML is the first file).
+                model.sections[index] =
+                    search::page_records(&String::from_utf8_lossy(&files[0].bytes));
+                let pages: Vec<&Page> = model.course.pages().collect();
+                let index_file =
+                    search::index_file(&model.course.config.language, &pages, &model.sections);
                 let page = model.course.pages().nth(index)?;
                 let checks: usize = model.verifications.iter().map(|v| v.checks).sum();
                 let summary = with_warnings(
@@ -139,7 +145,7 @@ impl Site {
                     for stale in ["flashcards.tsv", "flashcards.pdf"] {
                         s.files.remove(&format!("{}{stale}", page.url));
                     }
-                    for f in files {
+                    for f in files.into_iter().chain([index_file]) {
                         s.files.insert(f.path, Arc::new(f.bytes));
                     }
                     s.error = None;

@@ -145,3 +145,26 @@ fn the_real_notes_corpus_fits_its_column_in_chromium() {
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
+
+#[test]
+#[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
+fn search_works_from_the_keyboard_over_http_and_file_in_chromium() {
+    let browser_dir = browser_tools();
+    let out = tempfile::tempdir().expect("temp dir");
+    let site = out.path().join("site");
+    build_course(&repo(), Some(&site)).expect("the sample course builds");
+    let run = Command::new("node")
+        .arg(browser_dir.join("search.mjs"))
+        .arg(&site)
+        .arg(repo().join("target/screenshots"))
+        .output()
+        .expect("node is needed for the browser tests");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    println!("{stdout}");
+    assert!(
+        run.status.success(),
+        "search checks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}

@@ -14,6 +14,7 @@ mod output;
 mod pdf;
 mod sample;
 mod scaffold;
+mod search;
 mod serve;
 mod sheets;
 mod verify_sample;

@@ -483,3 +483,24 @@ fn binding_beyond_loopback_warns() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_saved_page_is_searchable_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let server = start(&course);
+    let (status, _, index) = get(&server.addr, "/search-index.js");
+    assert_eq!(status, 200);
+    assert!(index.contains("about 15 minutes") && !index.contains("quokkaword"));
+    let page = course.join(PAGE);
+    let original = std::fs::read_to_string(&page).expect("read page");
+    let mut events = open_events(&server.addr);
+    std::fs::write(
+        &page,
+        original.replace("about 15 minutes", "about 15 quokkaword minutes"),
+    )
+    .expect("edit");
+    wait_for_event(&mut events, "reload");
+    let (_, _, index) = get(&server.addr, "/search-index.js");
+    assert!(index.contains("quokkaword"), "the index follows the edit");
+}

@@ -1,0 +1,67 @@
+//! The search index (`search-index.js`, issue #15): the same bytes from two builds, built from
+//! the pages that exist — a removed page's text is gone from it. The browser side is in
+//! `tests/browser/search.mjs` (see `browser.rs`).
+
+use std::path::Path;
+
+use coursegen::build::{build, BuildOptions};
+
+use super::{repo, sample_copy};
+
+fn build_index(course: &Path, out: &Path) -> String {
+    build(&BuildOptions {
+        root: course.to_path_buf(),
+        out: Some(out.to_path_buf()),
+        pdf: false,
+        strict: false,
+        sheet: None,
+    })
+    .expect("the course builds");
+    std::fs::read_to_string(out.join("search-index.js")).expect("search-index.js is written")
+}
+
+#[test]
+fn the_index_is_byte_identical_across_builds_and_holds_what_pages_show() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = build_index(&repo(), &dir.path().join("one"));
+    let second = build_index(&repo(), &dir.path().join("two"));
+    assert_eq!(first, second, "two builds wrote different indexes");
+    assert!(first.starts_with("window.COURSEGEN_SEARCH = {\"lang\":\"en\""));
+    // Inside a collapsed worked answer, inside a flashcard's answer, and a section's anchor.
+    for text in ["downstream", "mechanism", "\"self-check\""] {
+        assert!(first.contains(text), "{text} is not in the index");
+    }
+    // Chrome is not content: the "#" beside headings and the "Show answer" labels.
+    assert!(
+        !first.contains("Show answer"),
+        "summary labels were indexed"
+    );
+    assert!(
+        !first.contains("Section titled"),
+        "anchor links were indexed"
+    );
+}
+
+#[test]
+fn a_removed_page_leaves_no_text_in_the_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let extra = course.join("content/01-neural-networks/extra.md");
+    std::fs::write(
+        &extra,
+        "---\ntitle: Extra\n---\n\n## Aside\n\nA quokkaword to search for.\n",
+    )
+    .expect("write a page");
+    let with = build_index(&course, &dir.path().join("site"));
+    assert!(with.contains("quokkaword"), "the added page is not indexed");
+    std::fs::remove_file(&extra).expect("remove the page");
+    let without = build_index(&course, &dir.path().join("site"));
+    assert!(
+        !without.contains("quokkaword"),
+        "a removed page's text is in the index"
+    );
+    assert!(
+        !without.contains("\"Extra\""),
+        "a removed page's title is in the index"
+    );
+}
