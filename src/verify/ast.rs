@@ -204,6 +204,8 @@ pub struct Stmt {
 pub struct CircuitOptions {
     /// Decimals for approximate values (`decimals 2`); exact values print exactly.
     pub decimals: Option<u32>,
+    /// Functions drawn as one gate each instead of their inside (`merge σ, g`).
+    pub merge: Vec<String>,
 }
 
 fn list(f: &mut fmt::Formatter<'_>, head: &str, items: &[Expr]) -> fmt::Result {

@@ -37,7 +37,7 @@ pub fn backprop(
     which: Wrt,
     span: &Range<usize>,
 ) -> Result<Value> {
-    let (walk, params, out) = record(env, f, point, |i| which.includes(i), span)?;
+    let (walk, params, out) = record(env, f, point, |i| which.includes(i), &[], span)?;
     let mut grads = backward(&walk.tape, out)?;
     let per_param = params
         .iter()
@@ -51,15 +51,18 @@ pub fn backprop(
 }
 
 /// Records `f`'s body at `point` on a fresh tape, the parameters first (those `wanted` as
-/// needing gradients): the walk, the parameters' nodes and the output's node (a scalar).
+/// needing gradients), calls of the `merge` functions as one gate each: the walk, the
+/// parameters' nodes and the output's node (a scalar).
 fn record<'e>(
     env: &'e Env,
     f: &Function,
     point: &[Value],
     wanted: impl Fn(usize) -> bool,
+    merge: &[String],
     span: &Range<usize>,
 ) -> Result<(Walk<'e>, Vec<usize>, usize)> {
     let mut walk = Walk::new(env);
+    walk.merge = merge.to_vec();
     let params = point
         .iter()
         .enumerate()
@@ -222,8 +225,14 @@ pub struct TraceNode {
 }
 
 /// Records `f` at `point` (scalars) and runs the backward pass, keeping every node.
-pub fn trace(env: &Env, f: &Function, point: &[Value], span: &Range<usize>) -> Result<Trace> {
-    let (walk, params, out) = record(env, f, point, |_| true, span)?;
+pub fn trace(
+    env: &Env,
+    f: &Function,
+    point: &[Value],
+    merge: &[String],
+    span: &Range<usize>,
+) -> Result<Trace> {
+    let (walk, params, out) = record(env, f, point, |_| true, merge, span)?;
     let grads = backward(&walk.tape, out)?;
     let mut nodes = Vec::with_capacity(walk.tape.len());
     for (i, node) in walk.tape.iter().enumerate() {

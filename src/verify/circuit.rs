@@ -353,6 +353,24 @@ mod tests {
         assert!(svg.contains("<title id=\"n-title\">Circuit of f(2, -1, -3, -2, -3)</title>"));
     }
 
+    #[test]
+    fn a_merged_function_is_one_gate_with_the_same_gradients() {
+        let t = traced(
+            "let σ(z) = 1 / (1 + exp(-z))\n\
+             let neuron(w0, x0, w1, x1, w2) = σ(w0 * x0 + w1 * x1 + w2)\n\
+             circuit neuron(2, -1, -3, -2, -3) decimals 2 merge σ",
+        );
+        let svg = figure(&t, "neuron(2, -1, -3, -2, -3)", Some(2), "m");
+        let got = drawn(&svg);
+        let find = |label: &str| got.iter().find(|(l, ..)| l == label).cloned().unwrap();
+        // σ is one gate: no exp, no division drawn; the inputs' gradients are the notes'.
+        assert_eq!(find("σ"), ("σ".into(), "0.73".into(), "1".into()));
+        assert!(got.iter().all(|(l, ..)| l != "exp" && l != "÷"), "{got:?}");
+        assert_eq!(find("w0"), ("w0".into(), "2".into(), "-0.20".into()));
+        assert_eq!(find("x1"), ("x1".into(), "-2".into(), "-0.59".into()));
+        assert_eq!(got.len(), 10, "5 inputs, 2 products, 2 sums and σ: {got:?}");
+    }
+
     fn overlaps(a: Rect, b: Rect) -> bool {
         a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
     }

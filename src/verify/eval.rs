@@ -167,8 +167,22 @@ impl Env {
             .iter()
             .map(|a| self.eval(a))
             .collect::<Result<Vec<_>>>()?;
+        let merge = stmt
+            .circuit
+            .as_ref()
+            .map(|c| c.merge.clone())
+            .unwrap_or_default();
+        for m in &merge {
+            if self.function_in(m, self.current).is_none() {
+                return Err(VerifyError::new(
+                    stmt.span.clone(),
+                    format!("`merge {m}`: `{m}` is not a function defined on this page"),
+                )
+                .hint("merge names functions defined with `let`, drawn as one gate each"));
+            }
+        }
         budget::reset(budget::MAX_WORK);
-        autodiff::trace(self, f, &point, &stmt.first.span)
+        autodiff::trace(self, f, &point, &merge, &stmt.first.span)
     }
 
     /// Checks a statement that defines nothing, as seen from `scope` (an inline `{verify}`);
@@ -362,6 +376,8 @@ pub(super) struct Walk<'e> {
     pub env: &'e Env,
     pub tape: Vec<Node>,
     nesting: usize,
+    /// Functions recorded as one gate instead of inlined (`circuit … merge σ`).
+    pub merge: Vec<String>,
 }
 
 impl<'e> Walk<'e> {
@@ -371,6 +387,7 @@ impl<'e> Walk<'e> {
             // Most expressions of a worked answer record a few dozen operations.
             tape: Vec::with_capacity(32),
             nesting: 0,
+            merge: Vec::new(),
         }
     }
 
@@ -532,6 +549,9 @@ impl<'e> Walk<'e> {
                     if f.params.len() != nodes.len() {
                         return Err(arity(name, &f.params.len().to_string(), nodes.len(), span));
                     }
+                    if self.merge.iter().any(|m| m == name) {
+                        return self.merged(name, f, nodes, span);
+                    }
                     let locals = f.params.iter().map(String::as_str).zip(nodes).collect();
                     return self.expr(
                         &f.body,
@@ -555,6 +575,30 @@ impl<'e> Walk<'e> {
                 self.gradient(func, var.as_deref(), args, true, frame, span)
             }
         }
+    }
+
+    /// A call drawn as one gate: its value, and its local gradients (one per argument, by
+    /// backpropagation through its body) as the gate's backward rule.
+    fn merged(
+        &mut self,
+        name: &str,
+        f: &Function,
+        nodes: SmallVec<[usize; 2]>,
+        span: &Range<usize>,
+    ) -> Result<usize> {
+        let point: Vec<Value> = nodes.iter().map(|&i| self.tape[i].value.clone()).collect();
+        let value = self.env.call(f, &point, span)?;
+        let locals = (0..point.len())
+            .map(|i| autodiff::backprop(self.env, f, &point, autodiff::Wrt::One(i), span))
+            .collect::<Result<Vec<_>>>()?;
+        let needs_grad = nodes.iter().any(|&i| self.tape[i].needs_grad);
+        self.push(Node {
+            value,
+            op: Op::Merged(name.to_string(), locals),
+            inputs: nodes,
+            needs_grad,
+            span: span.clone(),
+        })
     }
 
     /// `^` is the matrix power when the base is a matrix (or a row), else the scalar power.

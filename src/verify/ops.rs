@@ -182,6 +182,9 @@ pub enum Op {
     Index(Vec<i64>),
     /// A built-in function
     Call(Builtin),
+    /// A call of a user function recorded as one gate (`circuit … merge σ`), with its local
+    /// gradient for each argument.
+    Merged(String, Vec<Value>),
     /// A gradient computed inside this expression: its value is known, but differentiating
     /// through it (a gradient of a gradient) is not supported.
     Opaque,
@@ -191,6 +194,7 @@ pub enum Op {
 pub fn label(op: &Op) -> String {
     match op {
         Op::Leaf | Op::Opaque => "·".into(),
+        Op::Merged(name, _) => name.clone(),
         Op::Neg => "−x".into(),
         Op::Add => "+".into(),
         Op::Sub => "−".into(),
@@ -216,7 +220,9 @@ pub fn label(op: &Op) -> String {
 /// The value of `op` applied to `args`.
 pub fn forward(op: &Op, args: &[&Value]) -> Result<Value> {
     match op {
-        Op::Leaf | Op::Opaque => unreachable!("leaves and opaque nodes carry their value"),
+        Op::Leaf | Op::Opaque | Op::Merged(..) => {
+            unreachable!("leaves, merged gates and opaque nodes carry their value")
+        }
         Op::Neg => Ok(args[0].neg()),
         Op::Add => args[0].add(args[1]),
         Op::Sub => args[0].sub(args[1]),
@@ -388,6 +394,10 @@ pub fn backward(
             ))
         }
         Op::Neg => vec![Some(g.neg())],
+        Op::Merged(_, locals) => locals
+            .iter()
+            .map(|local| local.mul_elementwise(g).map(Some))
+            .collect::<Result<_>>()?,
         Op::Add | Op::Sub => {
             let gb = if *op == Op::Sub { g.neg() } else { g.clone() };
             vec![

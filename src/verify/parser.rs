@@ -225,10 +225,21 @@ impl<'t> Parser<'t> {
                 })?);
             }
         }
+        if matches!(self.peek_tok(), Some(Tok::Ident(w)) if w == "merge") {
+            self.pos += 1;
+            loop {
+                let (name, span) = self.ident("a function name after `merge`, as in `merge σ`")?;
+                end = span.end;
+                options.merge.push(name);
+                if !self.eat(&Tok::Comma) {
+                    break;
+                }
+            }
+        }
         if !self.eat(&Tok::Newline) && self.peek().is_some() {
             return Err(VerifyError::new(
                 self.here(),
-                "expected the end of the line after the circuit's call (or `decimals N`)",
+                "expected the end of the line after the circuit's call (or `decimals N`, `merge f`)",
             ));
         }
         Ok(Stmt {
