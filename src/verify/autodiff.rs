@@ -37,17 +37,29 @@ pub fn backprop(
     which: Wrt,
     span: &Range<usize>,
 ) -> Result<Value> {
-    let (walk, params, out) = record(env, f, point, |i| which.includes(i), &[], span)?;
+    let per_param = gradients(env, f, point, |i| which.includes(i), span)?;
+    assemble(per_param, point, which, span)
+}
+
+/// One backward pass: the gradient of `f` at `point` with respect to each parameter `wanted`
+/// (zeros of its shape for the others), in parameter order.
+pub fn gradients(
+    env: &Env,
+    f: &Function,
+    point: &[Value],
+    wanted: impl Fn(usize) -> bool,
+    span: &Range<usize>,
+) -> Result<Vec<Value>> {
+    let (walk, params, out) = record(env, f, point, wanted, &[], span)?;
     let mut grads = backward(&walk.tape, out)?;
-    let per_param = params
+    params
         .iter()
         .zip(point)
         .map(|(&p, v)| match grads[p].take() {
             Some(g) => Ok(g),
             None => Value::filled(v.shape(), Num::zero()).map_err(linalg(span)),
         })
-        .collect::<Result<Vec<_>>>()?;
-    assemble(per_param, point, which, span)
+        .collect()
 }
 
 /// Records `f`'s body at `point` on a fresh tape, the parameters first (those `wanted` as

@@ -588,9 +588,8 @@ impl<'e> Walk<'e> {
     ) -> Result<usize> {
         let point: Vec<Value> = nodes.iter().map(|&i| self.tape[i].value.clone()).collect();
         let value = self.env.call(f, &point, span)?;
-        let locals = (0..point.len())
-            .map(|i| autodiff::backprop(self.env, f, &point, autodiff::Wrt::One(i), span))
-            .collect::<Result<Vec<_>>>()?;
+        // Every argument's local gradient from one backward pass through the body.
+        let locals = autodiff::gradients(self.env, f, &point, |_| true, span)?;
         let needs_grad = nodes.iter().any(|&i| self.tape[i].needs_grad);
         self.push(Node {
             value,

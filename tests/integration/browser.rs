@@ -21,34 +21,39 @@ fn browser_tools() -> std::path::PathBuf {
     browser_dir
 }
 
+/// Runs `node tests/browser/SCRIPT ARGS…` and returns its output, failing the test unless the
+/// script succeeded and closed with `N passed, 0 failed`.
+fn run_script(script: &str, args: &[&std::ffi::OsStr]) -> String {
+    let run = Command::new("node")
+        .arg(browser_tools().join(script))
+        .args(args)
+        .output()
+        .expect("node is needed for the browser tests");
+    let stdout = String::from_utf8_lossy(&run.stdout).to_string();
+    println!("{stdout}");
+    assert!(
+        run.status.success() && stdout.contains(" passed, 0 failed"),
+        "{script} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    stdout
+}
+
 #[test]
 #[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
 fn the_sample_site_works_in_chromium() {
-    let browser_dir = browser_tools();
+    browser_tools();
     let out = tempfile::tempdir().expect("temp dir");
     let site = out.path().join("site");
     build_course(&repo(), Some(&site)).expect("the sample course builds");
     let shots = repo().join("target/screenshots");
-    let run = Command::new("node")
-        .arg(browser_dir.join("check.mjs"))
-        .arg(&site)
-        .arg(&shots)
-        .output()
-        .expect("node is needed for the browser tests");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    println!("{stdout}");
-    assert!(
-        run.status.success(),
-        "browser checks failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    run_script("check.mjs", &[site.as_os_str(), shots.as_os_str()]);
 }
 
 #[test]
 #[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
 fn the_site_works_under_a_sub_path_in_chromium() {
-    let browser_dir = browser_tools();
+    browser_tools();
     let dir = tempfile::tempdir().expect("temp dir");
     let course = super::sample_copy(dir.path());
     // A project site: the course's base URL is its sub-path, as docs/deploy.md says to set it.
@@ -61,20 +66,10 @@ fn the_site_works_under_a_sub_path_in_chromium() {
     .expect("write");
     let site = dir.path().join("site");
     build_course(&course, Some(&site)).expect("the sample course builds");
-    let run = Command::new("node")
-        .arg(browser_dir.join("subpath.mjs"))
-        .arg(&site)
-        .arg("/some/prefix/")
-        .output()
-        .expect("node is needed for the browser tests");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    println!("{stdout}");
-    assert!(
-        run.status.success(),
-        "pages under a sub-path failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
+    let stdout = run_script(
+        "subpath.mjs",
+        &[site.as_os_str(), std::ffi::OsStr::new("/some/prefix/")],
     );
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
     let pages: usize = stdout.lines().filter(|l| l.starts_with("ok ")).count();
     assert!(pages >= 4, "only {pages} pages were opened:\n{stdout}");
 }
@@ -82,7 +77,7 @@ fn the_site_works_under_a_sub_path_in_chromium() {
 #[test]
 #[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
 fn circuit_figures_fit_or_scroll_in_both_themes() {
-    let browser_dir = browser_tools();
+    browser_tools();
     let dir = tempfile::tempdir().expect("temp dir");
     let course = dir.path().join("neuron");
     std::fs::create_dir_all(course.join("content/01-neuron")).expect("folders");
@@ -107,64 +102,41 @@ fn circuit_figures_fit_or_scroll_in_both_themes() {
             "circuit-part-b",
         ),
     ] {
-        let run = Command::new("node")
-            .arg(browser_dir.join("circuit.mjs"))
-            .arg(format!("file://{}", page.display()))
-            .arg(shots.join(name))
-            .output()
-            .expect("node");
-        let stdout = String::from_utf8_lossy(&run.stdout);
-        assert!(
-            run.status.success() && stdout.contains(" passed, 0 failed"),
-            "{name}:\n{stdout}\n{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        let url = format!("file://{}", page.display());
+        let prefix = shots.join(name);
+        run_script("circuit.mjs", &[url.as_ref(), prefix.as_os_str()]);
     }
 }
 
 #[test]
 #[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
 fn the_real_notes_corpus_fits_its_column_in_chromium() {
-    let browser_dir = browser_tools();
+    browser_tools();
     let out = tempfile::tempdir().expect("temp dir");
     let site = out.path().join("site");
     build_course(&super::fixture("content", "real-notes"), Some(&site))
         .expect("the real-notes course builds");
-    let run = Command::new("node")
-        .arg(browser_dir.join("corpus.mjs"))
-        .arg(&site)
-        .arg(repo().join("target/screenshots"))
-        .output()
-        .expect("node is needed for the browser tests");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    println!("{stdout}");
-    assert!(
-        run.status.success(),
-        "browser checks failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
+    run_script(
+        "corpus.mjs",
+        &[
+            site.as_os_str(),
+            repo().join("target/screenshots").as_os_str(),
+        ],
     );
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
 
 #[test]
 #[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
 fn search_works_from_the_keyboard_over_http_and_file_in_chromium() {
-    let browser_dir = browser_tools();
+    browser_tools();
     let out = tempfile::tempdir().expect("temp dir");
     let site = out.path().join("site");
     build_course(&repo(), Some(&site)).expect("the sample course builds");
-    let run = Command::new("node")
-        .arg(browser_dir.join("search.mjs"))
-        .arg(&site)
-        .arg(repo().join("target/screenshots"))
-        .output()
-        .expect("node is needed for the browser tests");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    println!("{stdout}");
-    assert!(
-        run.status.success(),
-        "search checks failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
+    run_script(
+        "search.mjs",
+        &[
+            site.as_os_str(),
+            repo().join("target/screenshots").as_os_str(),
+        ],
     );
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
