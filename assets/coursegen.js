@@ -51,6 +51,46 @@
     });
   });
 
+  // Exercise variants: "New numbers" shows the next set, built and verified with the site;
+  // its worked answer starts closed. The address keeps the set, so reloading or printing
+  // shows the one chosen.
+  document.querySelectorAll("[data-variants]").forEach(function (box) {
+    var sets = Array.prototype.slice.call(box.children).filter(function (c) {
+      return c.classList.contains("variant");
+    });
+    var links = Array.prototype.slice.call(box.querySelectorAll("[data-variant-link]"));
+    var button = box.querySelector("[data-new-numbers]");
+    var status = box.querySelector("[data-variant-status]");
+    var current = 0;
+    var show = function (k, announce) {
+      current = k;
+      sets.forEach(function (set, i) {
+        set.hidden = i !== k;
+        if (i === k) {
+          set.querySelectorAll("details").forEach(function (d) { d.open = false; });
+        }
+      });
+      links.forEach(function (a, i) {
+        if (i === k) { a.setAttribute("aria-current", "true"); } else { a.removeAttribute("aria-current"); }
+      });
+      if (announce) {
+        status.textContent = "Numbers: set " + (k + 1) + " of " + sets.length;
+        history.replaceState(null, "", "#" + sets[k].id);
+      }
+    };
+    sets.forEach(function (set, i) { if ("#" + set.id === location.hash) { current = i; } });
+    box.classList.add("live");
+    button.hidden = false;
+    show(current, false);
+    button.addEventListener("click", function () { show((current + 1) % sets.length, true); });
+    links.forEach(function (a, i) {
+      a.addEventListener("click", function (event) {
+        event.preventDefault();
+        show(i, true);
+      });
+    });
+  });
+
   // Printing shows every answer; the card print mode ends when the dialog closes.
   var opened = [];
   window.addEventListener("beforeprint", function () {

@@ -40,8 +40,10 @@ pub struct BuildReport {
     pub pages: usize,
     /// Flashcards across the course.
     pub cards: usize,
-    /// Verification links checked.
+    /// Verification links checked, the exercise variants' included.
     pub checks: usize,
+    /// Exercise variants made and verified (beyond the authors' own numbers).
+    pub variants: usize,
     /// How many numbers in worked answers are verified, and which are not.
     pub coverage: Coverage,
     /// Files of the site, when it was built in memory (no `out`), sorted by path.
@@ -83,8 +85,12 @@ impl BuildReport {
 
     /// The one summary line a build ends with.
     pub fn summary(&self, verb: &str) -> String {
+        let variants = match self.variants {
+            0 => String::new(),
+            n => format!("{n} exercise variant{}, ", plural(n)),
+        };
         format!(
-            "{verb} {} page{}, {} flashcard{}, {} check{} passed in {} ms",
+            "{verb} {} page{}, {} flashcard{}, {variants}{} check{} passed in {} ms",
             self.pages,
             plural(self.pages),
             self.cards,
@@ -161,7 +167,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let templates = Templates::load(root).map_err(fail)?;
     report.pages = course.pages().count();
     report.cards = course.pages().map(|p| p.counts.cards).sum();
-    report.checks = verifications.iter().map(|v| v.checks).sum();
+    let variants = || {
+        verifications
+            .iter()
+            .flat_map(|v| v.variants.values().flatten())
+    };
+    report.variants = variants().count();
+    report.checks = verifications.iter().map(|v| v.checks).sum::<usize>()
+        + variants().map(|v| v.checks).sum::<usize>();
 
     // Files go straight to the staging folder as they are made (or to memory without `out`).
     let write_error = |out: &Path, e: std::io::Error| {

@@ -92,6 +92,12 @@ impl Diagnostic {
         self
     }
 
+    /// Puts `context` before the message (`variant 3 of “Part A” (x₀ = 4): check failed…`).
+    pub fn prefixed(mut self, context: &str) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+
     /// Adds a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());

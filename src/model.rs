@@ -74,10 +74,12 @@ pub struct PageMeta {
     pub description: String,
     /// Orders pages and lessons; lower comes first. Without it the numeric prefix orders them.
     pub weight: Option<i64>,
+    /// How many variants each exercise with `vary` lines has, unless it says (`variants N`).
+    pub variants: Option<usize>,
 }
 
 /// Keys accepted in page front matter, for error hints.
-pub const PAGE_KEYS: &[&str] = &["title", "description", "weight"];
+pub const PAGE_KEYS: &[&str] = &["title", "description", "weight", "variants"];
 
 /// One Markdown page.
 #[derive(Debug)]

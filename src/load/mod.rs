@@ -336,6 +336,33 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
     })
 }
 
+/// The same page with another text that differs only inside its body's verify blocks (an
+/// exercise's variant): the body is split again, everything else is kept.
+pub fn with_text(page: &Page, text: String) -> Result<Page, Vec<Diagnostic>> {
+    let file = Arc::new(SourceFile::new(
+        page.file.path.clone(),
+        page.file.disk_path.clone(),
+        text,
+    ));
+    let body = match split_front_matter(&file.text) {
+        FrontMatter::Found(_, body) => body,
+        _ => 0..file.text.len(),
+    };
+    let mut errors = Vec::new();
+    let blocks = blocks::parse_body(&file, body, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Page {
+        kind: page.kind,
+        url: page.url.clone(),
+        meta: page.meta.clone(),
+        file,
+        counts: Counts::of(&blocks),
+        body: blocks,
+    })
+}
+
 /// Where a page's front matter is.
 enum FrontMatter {
     /// The YAML's range and the body's range.

@@ -23,6 +23,7 @@ use crate::model::{
     VerifyBlock,
 };
 use crate::source::SourceFile;
+use crate::verify::variants::Variant;
 use crate::verify::{typeset, PageVerification};
 
 /// One entry of a page's table of contents.
@@ -136,6 +137,17 @@ fn footnote_id(n: usize) -> String {
     format!("fn-{n}")
 }
 
+/// The children of the exercise whose opening line starts at `open`.
+fn exercise_children(blocks: &[Block], open: usize) -> Option<&[Block]> {
+    blocks.iter().find_map(|b| match b {
+        Block::Container(c) if c.kind == ContainerKind::Exercise && c.open.start == open => {
+            Some(c.children.as_slice())
+        }
+        Block::Container(c) => exercise_children(&c.children, open),
+        _ => None,
+    })
+}
+
 /// Markdown extensions the author syntax has.
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -212,7 +224,7 @@ fn escape(text: &str) -> String {
     out
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     fn error(&mut self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::at(self.file, span, message)
     }
@@ -361,7 +373,13 @@ impl Ctx<'_> {
                     "<section class=\"exercise\" aria-labelledby=\"{id}\">\n"
                 ));
                 html.push_str(&heading_html(3, &id, &escape(&title), &title));
-                self.blocks(&c.children, html);
+                let verification: &PageVerification = self.verification;
+                match verification.variants.get(&c.open.start) {
+                    Some(variants) if !variants.is_empty() => {
+                        self.variants(c, &id, &title, variants, html)
+                    }
+                    _ => self.blocks(&c.children, html),
+                }
                 html.push_str("</section>\n");
             }
             ContainerKind::Solution => {
@@ -400,6 +418,59 @@ impl Ctx<'_> {
             // Answers are rendered by their question or card; a stray one is a load error.
             ContainerKind::Answer => self.blocks(&c.children, html),
         }
+    }
+
+    /// An exercise with variants: a picker (links that work without JavaScript, through
+    /// `:target`; the script adds "New numbers"), then each variant's statement and worked
+    /// answer, rendered from the page with that variant's numbers and its own verification.
+    fn variants(
+        &mut self,
+        c: &Container,
+        id: &str,
+        title: &str,
+        variants: &'a [Variant],
+        html: &mut String,
+    ) {
+        let count = variants.len() + 1;
+        html.push_str(&format!(
+            "<div class=\"variants\" data-variants>\n<nav class=\"variant-picker\" aria-label=\"Number sets of {}\">\n<span>Numbers:</span> ",
+            escape(title)
+        ));
+        for k in 1..=count {
+            let current = if k == 1 { " aria-current=\"true\"" } else { "" };
+            html.push_str(&format!(
+                "<a href=\"#{id}-v{k}\" data-variant-link=\"{k}\"{current}>set {k}</a> "
+            ));
+        }
+        html.push_str(concat!(
+            "<button type=\"button\" class=\"new-numbers\" data-new-numbers hidden>New numbers</button>\n",
+            "<span class=\"variant-status sr-only\" role=\"status\" data-variant-status></span>\n</nav>\n",
+        ));
+        html.push_str(&format!(
+            "<div class=\"variant\" id=\"{id}-v1\" data-variant=\"1\">\n"
+        ));
+        self.blocks(&c.children, html);
+        html.push_str("</div>\n");
+        let original = (self.page, self.file, self.verification);
+        for v in variants {
+            let Some(children) = exercise_children(&v.page.body, c.open.start) else {
+                continue;
+            };
+            (self.page, self.file, self.verification) = (&v.page, &v.page.file, &v.verification);
+            let before = self.errors.len();
+            html.push_str(&format!(
+                "<div class=\"variant\" id=\"{id}-v{}\" data-variant=\"{}\">\n",
+                v.number, v.number
+            ));
+            self.blocks(children, html);
+            html.push_str("</div>\n");
+            let label = format!("variant {} of “{title}” ({})", v.number, v.givens);
+            for e in &mut self.errors[before..] {
+                *e = e.clone().prefixed(&label);
+            }
+        }
+        (self.page, self.file, self.verification) = original;
+        html.push_str("</div>\n");
     }
 
     /// A figure container's caption: the Markdown after `::: figure`, rendered inline (math

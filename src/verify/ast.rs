@@ -88,6 +88,9 @@ pub enum ExprKind {
     },
     /// `v[i]`, `W[i, j]`, `W[i]`: 0-based indexing.
     Index(Box<Expr>, Vec<Expr>),
+    /// `{x₀ + 0.01}`: the expression's value, shown as the number it is (so a worked step can
+    /// write out the numbers of the exercise it is in, whichever variant that is).
+    Interp(Box<Expr>),
 }
 
 impl Expr {
@@ -95,7 +98,12 @@ impl Expr {
     pub fn children(&self) -> Vec<&Expr> {
         match &self.kind {
             ExprKind::Num(_) | ExprKind::Name(_) => vec![],
-            ExprKind::Neg(x) | ExprKind::Transpose(x) | ExprKind::Group(x) => vec![x],
+            ExprKind::Neg(x)
+            | ExprKind::Transpose(x)
+            | ExprKind::Group(x)
+            | ExprKind::Interp(x) => {
+                vec![x]
+            }
             ExprKind::Binary(_, a, b) => vec![a, b],
             ExprKind::List(xs) | ExprKind::Call(_, xs) | ExprKind::Grad(_, xs) => {
                 xs.iter().collect()
@@ -153,6 +161,8 @@ pub enum Rel {
     Le,
     /// `≥` or `>=`
     Ge,
+    /// `≠` or `!=`: the values differ (in some entry).
+    Ne,
 }
 
 impl Rel {
@@ -165,6 +175,7 @@ impl Rel {
             Rel::Gt => ">",
             Rel::Le => "≤",
             Rel::Ge => "≥",
+            Rel::Ne => "≠",
         }
     }
 
@@ -197,6 +208,44 @@ pub struct Stmt {
     pub span: Range<usize>,
     /// `circuit f(…)`: draw the circuit of `first` (a call) instead of checking a chain.
     pub circuit: Option<CircuitOptions>,
+    /// `vary …`, `where …` or `variants N`: a line about an exercise's variants.
+    pub directive: Option<Directive>,
+}
+
+/// A line about an exercise's variants (see `docs/authoring.md#variants`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Directive {
+    /// `vary x₀ from -5 to 5 [step 0.5]` or `vary x₀ in {1, 2, 5}`: where a given value's
+    /// numbers are drawn from.
+    Vary {
+        /// The name, defined by a `let` of a literal in the same block.
+        name: String,
+        /// Where the name is written in the `vary` line.
+        name_span: Range<usize>,
+        /// What each number is drawn from.
+        domain: Box<Domain>,
+    },
+    /// `where det(W1) ≠ 0`: a condition every variant's numbers must meet (checked as a chain
+    /// in every variant, including the first).
+    Where,
+    /// `variants 5`: how many variants the exercise has, the author's numbers being the first.
+    Variants(usize),
+}
+
+/// Where a varied number is drawn from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Domain {
+    /// `from lo to hi [step s]`: every `lo + k·s` up to `hi` (`s` is 1 when not written).
+    Range {
+        /// The smallest value.
+        from: Box<Expr>,
+        /// The largest value.
+        to: Box<Expr>,
+        /// The distance between values.
+        step: Option<Box<Expr>>,
+    },
+    /// `in {a, b, c}`: one of the values listed.
+    Choices(Vec<Expr>),
 }
 
 /// What a `circuit` line asks for besides the call.
@@ -234,6 +283,7 @@ impl fmt::Display for Expr {
                 Some(v) => list(f, &format!("numgrad ∂{func}/∂{v}"), args),
                 None => list(f, &format!("numgrad {func}"), args),
             },
+            ExprKind::Interp(e) => write!(f, "{{{e}}}"),
             ExprKind::Index(x, idx) => {
                 write!(f, "(index {x}")?;
                 for i in idx {
@@ -250,11 +300,29 @@ impl fmt::Display for Stmt {
         if self.circuit.is_some() {
             return write!(f, "(circuit {})", self.first);
         }
+        match &self.directive {
+            Some(Directive::Vary { name, domain, .. }) => {
+                return match &**domain {
+                    Domain::Range { from, to, step } => {
+                        write!(f, "(vary {name} {from} {to}")?;
+                        if let Some(s) = step {
+                            write!(f, " {s}")?;
+                        }
+                        write!(f, ")")
+                    }
+                    Domain::Choices(items) => list(f, &format!("vary {name} in"), items),
+                }
+            }
+            Some(Directive::Variants(n)) => return write!(f, "(variants {n})"),
+            Some(Directive::Where) => write!(f, "(where ")?,
+            None => {}
+        }
         match &self.binding {
             Some((Binding::Value(name), _)) => write!(f, "(let {name} ")?,
             Some((Binding::Function(name, params), _)) => {
                 write!(f, "(let ({name} {}) ", params.join(" "))?
             }
+            None if self.directive.is_some() => {}
             None => write!(f, "(check ")?,
         }
         write!(f, "{}", self.first)?;

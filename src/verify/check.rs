@@ -6,7 +6,7 @@
 //! - `≈` against a literal compares each entry at the decimals written for that entry
 //!   (`[0.7, 0.04]` is 1 and 2 decimals); between two computed values it is a relative
 //!   tolerance of [`TOLERANCE`], with values both below [`NEAR_ZERO`] taken as equal.
-//! - `<`, `>`, `≤`, `≥` must hold for every entry.
+//! - `<`, `>`, `≤`, `≥` must hold for every entry; `≠` holds when some entry differs.
 //! - A literal that stands in a link where the other side has an expression claims that
 //!   expression's value ([`claims`]).
 
@@ -78,6 +78,22 @@ pub fn compare(
         )
         .hint(detail)
     };
+    if rel == Rel::Ne {
+        let differ = left.shape() != right.shape()
+            || left
+                .elements()
+                .iter()
+                .zip(right.elements())
+                .any(|(a, b)| !close(a, b));
+        return if differ {
+            Ok(())
+        } else {
+            Err(VerifyError::new(
+                right_expr.span.clone(),
+                format!("check failed: `≠` but both sides are {}", left.brief()),
+            ))
+        };
+    }
     let broadcast =
         rel.is_order() && (matches!(left, Value::Scalar(_)) || matches!(right, Value::Scalar(_)));
     if left.shape() != right.shape() && !broadcast {
@@ -197,7 +213,7 @@ pub fn claims(
     right: &Expr,
     compared: bool,
 ) -> Result<()> {
-    if rel.is_order() {
+    if rel.is_order() || rel == Rel::Ne {
         return Ok(());
     }
     let eval = |e: &Expr| env.eval_in_scope(e, scope);
@@ -273,7 +289,7 @@ pub fn fully_claimed(left: &Expr, right: &Expr) -> bool {
 
 /// The children of two expressions of the same structure (same operator, same function and
 /// arity, same length), paired; none when the structures differ.
-fn matched_children<'a>(a: &'a Expr, b: &'a Expr) -> Vec<(&'a Expr, &'a Expr)> {
+pub(crate) fn matched_children<'a>(a: &'a Expr, b: &'a Expr) -> Vec<(&'a Expr, &'a Expr)> {
     let same = match (&a.kind, &b.kind) {
         (ExprKind::Binary(x, ..), ExprKind::Binary(y, ..)) => x == y,
         (ExprKind::Neg(_), ExprKind::Neg(_)) | (ExprKind::Transpose(_), ExprKind::Transpose(_)) => {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::ast::{BinOp, Binding, Expr, ExprKind, Rel, Stmt};
+use super::ast::{BinOp, Binding, Directive, Expr, ExprKind, Rel, Stmt};
 use super::autodiff;
 use super::check;
 use super::error::{Result, VerifyError};
@@ -31,7 +31,7 @@ pub type ScopeId = usize;
 /// The page's own scope, which every exercise also sees.
 pub const PAGE: ScopeId = 0;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Scope {
     values: HashMap<String, Value>,
     functions: HashMap<String, Function>,
@@ -40,10 +40,13 @@ struct Scope {
 /// Names a page's blocks have defined so far. The page has one scope, and each exercise one
 /// of its own: an exercise's blocks see the page's names and their own, so two exercises can
 /// each define `dz`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Env {
     scopes: Vec<Scope>,
     current: ScopeId,
+    /// Values that stand for literals written in the page, keyed by the literal's byte range:
+    /// how an exercise's variant runs its blocks with other numbers (see `verify::variants`).
+    overrides: HashMap<(usize, usize), Value>,
 }
 
 impl Default for Env {
@@ -51,6 +54,7 @@ impl Default for Env {
         Env {
             scopes: vec![Scope::default()],
             current: PAGE,
+            overrides: HashMap::new(),
         }
     }
 }
@@ -82,6 +86,28 @@ impl Env {
         self.current
     }
 
+    /// Empties `scope` of the names it defined and makes it current (a variant's run of an
+    /// exercise starts from the page's names only).
+    pub fn reset_scope(&mut self, scope: ScopeId) {
+        if let Some(s) = self.scopes.get_mut(scope) {
+            *s = Scope::default();
+        }
+        self.set_scope(scope);
+    }
+
+    /// Sets the values that replace written literals (keyed by their byte ranges).
+    pub fn set_overrides(&mut self, overrides: HashMap<(usize, usize), Value>) {
+        self.overrides = overrides;
+    }
+
+    /// The value a literal at `span` stands for, when it is replaced.
+    pub fn overridden(&self, span: &Range<usize>) -> Option<&Value> {
+        if self.overrides.is_empty() {
+            return None;
+        }
+        self.overrides.get(&(span.start, span.end))
+    }
+
     /// Makes `scope` current (statements define names there).
     pub fn set_scope(&mut self, scope: ScopeId) {
         self.current = scope.min(self.scopes.len() - 1);
@@ -111,6 +137,13 @@ impl Env {
     /// Runs one statement in the current scope: binds its `let`, then checks each link.
     /// Returns how many links were checked.
     pub fn run(&mut self, stmt: &Stmt) -> Result<usize> {
+        // `vary` and `variants` lines are read by the variants stage; `where` is a check.
+        if matches!(
+            stmt.directive,
+            Some(Directive::Vary { .. } | Directive::Variants(_))
+        ) {
+            return Ok(0);
+        }
         if let Some((Binding::Function(name, params), span)) = &stmt.binding {
             self.check_new_name(name, span)?;
             let mut sorted = params.clone();
@@ -466,7 +499,13 @@ impl<'e> Walk<'e> {
 
     fn expr_inner(&mut self, e: &Expr, frame: &Frame<'_>) -> Result<usize> {
         let span = &e.span;
+        if let Some(v) = self.env.overridden(span) {
+            if e.is_literal() {
+                return self.leaf(v.clone(), false, span);
+            }
+        }
         match &e.kind {
+            ExprKind::Interp(x) => self.expr(x, frame),
             ExprKind::Num(text) => {
                 let n = parse_decimal(text).ok_or_else(|| {
                     VerifyError::new(
@@ -538,6 +577,15 @@ impl<'e> Walk<'e> {
                     at.push(self.integer(node, &i.span)?);
                 }
                 self.apply(Op::Index(at), smallvec::smallvec![a], span)
+            }
+            // `expand(A · B)` is `A · B`; only a shown step writes it differently.
+            ExprKind::Call(name, args)
+                if name == "expand" && self.env.function_in(name, frame.scope).is_none() =>
+            {
+                match args.as_slice() {
+                    [x] => self.expr(x, frame),
+                    _ => Err(arity(name, "1", args.len(), span)),
+                }
             }
             ExprKind::Call(name, args) => {
                 let nodes = args

@@ -19,6 +19,12 @@ pub enum Tok {
     Let,
     /// `circuit`, at the start of a line
     Circuit,
+    /// `vary`, at the start of a line
+    Vary,
+    /// `where`, at the start of a line
+    Where,
+    /// `variants`, at the start of a line
+    Variants,
     /// `grad` or `∇`
     Nabla,
     /// `numgrad`
@@ -51,6 +57,8 @@ pub enum Tok {
     Le,
     /// `≥` or `>=`
     Ge,
+    /// `≠` or `!=`
+    Ne,
     /// `ᵀ` or `^T`
     Transpose,
     /// `(`
@@ -61,6 +69,10 @@ pub enum Tok {
     LBracket,
     /// `]`
     RBracket,
+    /// `{`
+    LBrace,
+    /// `}`
+    RBrace,
     /// `,`
     Comma,
     /// End of a statement.
@@ -159,12 +171,15 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                     }
                 }
                 let text = &src[i..end];
+                // Keywords of whole lines only count at the start of a statement, so `circuit`,
+                // `vary`, `where` and `variants` stay usable as names elsewhere.
+                let line_start = tokens.last().is_none_or(|t: &Token| t.tok == Tok::Newline);
                 let tok = match text {
                     "let" => Tok::Let,
-                    // Only at the start of a statement, so `circuit` stays usable as a name.
-                    "circuit" if tokens.last().is_none_or(|t: &Token| t.tok == Tok::Newline) => {
-                        Tok::Circuit
-                    }
+                    "circuit" if line_start => Tok::Circuit,
+                    "vary" if line_start => Tok::Vary,
+                    "where" if line_start => Tok::Where,
+                    "variants" if line_start => Tok::Variants,
                     "grad" => Tok::Nabla,
                     "numgrad" => Tok::NumGrad,
                     _ => Tok::Ident(text.to_string()),
@@ -182,7 +197,7 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                     span: start..start + 2,
                 });
             }
-            '~' | '.' | '<' | '>' if two_char(&src[i..]).is_some() => {
+            '~' | '.' | '<' | '>' | '!' if two_char(&src[i..]).is_some() => {
                 chars.next();
                 chars.next();
                 tokens.push(Token {
@@ -204,6 +219,7 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                     '>' => Tok::Gt,
                     '≤' => Tok::Le,
                     '≥' => Tok::Ge,
+                    '≠' => Tok::Ne,
                     TRANSPOSE => Tok::Transpose,
                     '∇' => Tok::Nabla,
                     '∂' => Tok::Partial,
@@ -211,6 +227,8 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                     ')' => Tok::RParen,
                     '[' => Tok::LBracket,
                     ']' => Tok::RBracket,
+                    '{' => Tok::LBrace,
+                    '}' => Tok::RBrace,
                     ',' => Tok::Comma,
                     other => {
                         return Err(VerifyError::new(
@@ -220,9 +238,13 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                     }
                 };
                 match tok {
-                    Tok::LParen | Tok::LBracket => open.push((c, start..start + 1)),
-                    Tok::RParen | Tok::RBracket => {
-                        let want = if c == ')' { '(' } else { '[' };
+                    Tok::LParen | Tok::LBracket | Tok::LBrace => open.push((c, start..start + 1)),
+                    Tok::RParen | Tok::RBracket | Tok::RBrace => {
+                        let want = match c {
+                            ')' => '(',
+                            ']' => '[',
+                            _ => '{',
+                        };
                         match open.pop() {
                             Some((o, _)) if o == want => {}
                             Some((o, span)) => {
@@ -230,10 +252,7 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
                                     span,
                                     format!("this `{o}` is closed by a `{c}`"),
                                 )
-                                .hint(format!(
-                                    "close it with `{}`",
-                                    if o == '(' { ')' } else { ']' }
-                                )))
+                                .hint(format!("close it with `{}`", closing(o))))
                             }
                             None => {
                                 return Err(VerifyError::new(
@@ -254,7 +273,7 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
         return Err(
             VerifyError::new(span, format!("this `{o}` is never closed")).hint(format!(
                 "close it with `{}`; a line continues while a bracket is open",
-                if o == '(' { ')' } else { ']' }
+                closing(o)
             )),
         );
     }
@@ -268,13 +287,23 @@ pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
     Ok(tokens)
 }
 
-/// The two-character operators: `~=`, `.^`, `<=`, `>=`.
+/// The bracket that closes `open`.
+fn closing(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    }
+}
+
+/// The two-character operators: `~=`, `.^`, `<=`, `>=`, `!=`.
 fn two_char(s: &str) -> Option<Tok> {
     Some(match s.get(..2)? {
         "~=" => Tok::Approx,
         ".^" => Tok::CaretElem,
         "<=" => Tok::Le,
         ">=" => Tok::Ge,
+        "!=" => Tok::Ne,
         _ => return None,
     })
 }

@@ -14,9 +14,11 @@ pub mod circuit;
 pub mod error;
 pub mod eval;
 pub mod lexer;
+pub mod literals;
 pub mod ops;
 pub mod parser;
 pub mod typeset;
+pub mod variants;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -50,10 +52,15 @@ pub struct PageVerification {
     pub aligned: BTreeMap<usize, Vec<Option<String>>>,
     /// Number of checked links.
     pub checks: usize,
+    /// Number of checked links per scope (the page's, each exercise's).
+    pub scope_checks: BTreeMap<ScopeId, usize>,
     /// Circuit figures (HTML) of each block, keyed by the block's start offset.
     pub circuits: BTreeMap<usize, Vec<String>>,
     /// Each exercise's byte range in the file and its scope, in page order.
     pub scopes: Vec<(Range<usize>, ScopeId)>,
+    /// The further variants of each exercise with `vary` lines, keyed by the byte offset of
+    /// the exercise's opening line.
+    pub variants: BTreeMap<usize, Vec<variants::Variant>>,
 }
 
 impl PageVerification {
@@ -125,15 +132,59 @@ pub fn verify_course(course: &Course) -> Result<Vec<PageVerification>, Vec<Diagn
     all_or_errors(results)
 }
 
-/// Runs one page's blocks in order. Every failing statement is reported; a statement after a
-/// failure still runs when it does not depend on the failed one.
+/// Runs one page's blocks in order, then makes and verifies the variants of its exercises
+/// that have `vary` lines. Every failing statement is reported; a statement after a failure
+/// still runs when it does not depend on the failed one.
 pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
+    verify(page, Run::Page)
+}
+
+/// What one run of a page's blocks covers.
+#[derive(Clone, Copy)]
+enum Run<'a> {
+    /// The whole page, and its exercises' variants.
+    Page,
+    /// One variant of one exercise (the page with that variant's numbers): the page's own
+    /// blocks and the exercise's, its figures' ids prefixed so they differ from the author's.
+    Variant {
+        /// The exercise's scope.
+        scope: ScopeId,
+        /// Put before circuit figures' ids.
+        id_prefix: &'a str,
+    },
+}
+
+/// Verifies one variant's page (see [`Run::Variant`]).
+fn verify_variant(
+    page: &Page,
+    scope: ScopeId,
+    id_prefix: &str,
+) -> Result<PageVerification, Vec<Diagnostic>> {
+    verify(page, Run::Variant { scope, id_prefix })
+}
+
+fn verify(page: &Page, run: Run<'_>) -> Result<PageVerification, Vec<Diagnostic>> {
+    let id_prefix = match run {
+        Run::Page => "",
+        Run::Variant { id_prefix, .. } => id_prefix,
+    };
     let mut result = PageVerification::default();
     let mut errors = Vec::new();
     let mut failed: HashSet<String> = HashSet::new();
     let mut blocks = Vec::new();
-    collect_blocks(&page.body, eval::PAGE, &mut result, &mut blocks);
+    let mut exercises = Vec::new();
+    collect_blocks(
+        &page.body,
+        eval::PAGE,
+        &mut result,
+        &mut blocks,
+        &mut exercises,
+    );
+    let mut parsed: Vec<(ScopeId, Vec<ast::Stmt>)> = Vec::new();
     for (code, show, scope) in blocks {
+        if matches!(run, Run::Variant { scope: only, .. } if scope != eval::PAGE && scope != only) {
+            continue;
+        }
         result.env.set_scope(scope);
         let src = &page.file.text[code.clone()];
         let stmts = match lexer::lex(src, code.start).and_then(|t| parser::parse(&t)) {
@@ -143,19 +194,20 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
                 continue;
             }
         };
-        if show {
-            // Circuit lines are drawn as figures, not typeset as equations.
-            let lines: Vec<&ast::Stmt> = stmts.iter().filter(|s| s.circuit.is_none()).collect();
-            result.shown.insert(
-                code.start,
-                lines.iter().map(|s| typeset::statement(s)).collect(),
-            );
-            result.aligned.insert(
-                code.start,
-                lines.iter().map(|s| typeset::aligned(s)).collect(),
-            );
-        }
+        let mut shown = Vec::new();
+        let mut aligned = Vec::new();
         for stmt in &stmts {
+            if stmt.directive.is_some() && scope == eval::PAGE {
+                errors.push(to_diagnostic(
+                    &page.file,
+                    VerifyError::new(
+                        stmt.span.clone(),
+                        "`vary`, `where` and `variants` lines belong in an exercise",
+                    )
+                    .hint("put them in a verify block inside `::: exercise`"),
+                ));
+                continue;
+            }
             // A statement that uses a name whose definition failed would only report that
             // the name is undefined: the author has already been told the real cause.
             if uses_any(stmt, &failed) {
@@ -165,7 +217,7 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
                 match result.env.circuit(stmt) {
                     Ok(trace) => {
                         let call = &page.file.text[stmt.first.span.clone()];
-                        let id = format!("circuit-{}", stmt.span.start);
+                        let id = format!("{id_prefix}circuit-{}", stmt.span.start);
                         let html = circuit::figure(&trace, call, options.decimals, &id);
                         result.circuits.entry(code.start).or_default().push(html);
                     }
@@ -173,8 +225,28 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
                 }
                 continue;
             }
-            match result.env.run(stmt) {
-                Ok(n) => result.checks += n,
+            let ran = result.env.run(stmt);
+            // Shown lines are typeset with the names defined so far, so `{x₀}` and
+            // `expand(W2 · W1)` write out the numbers they stand for. Lines about variants
+            // are for the author, not the reader.
+            if show && stmt.directive.is_none() {
+                let written = match &ran {
+                    Ok(_) => literals::resolve(stmt, &result.env, scope),
+                    Err(_) => Ok(stmt.clone()),
+                };
+                match written {
+                    Ok(s) => {
+                        shown.push(typeset::statement(&s));
+                        aligned.push(typeset::aligned(&s));
+                    }
+                    Err(e) => errors.push(to_diagnostic(&page.file, e)),
+                }
+            }
+            match ran {
+                Ok(n) => {
+                    result.checks += n;
+                    *result.scope_checks.entry(scope).or_default() += n;
+                }
                 Err(e) => {
                     if let Some((ast::Binding::Value(name) | ast::Binding::Function(name, _), _)) =
                         &stmt.binding
@@ -183,6 +255,32 @@ pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
                     }
                     errors.push(to_diagnostic(&page.file, e));
                 }
+            }
+        }
+        if show {
+            result.shown.insert(code.start, shown);
+            result.aligned.insert(code.start, aligned);
+        }
+        parsed.push((scope, stmts));
+    }
+    if matches!(run, Run::Page) && errors.is_empty() {
+        for (open, title, scope) in exercises {
+            let exercise = variants::Exercise {
+                open,
+                title,
+                scope,
+                statements: parsed
+                    .iter()
+                    .filter(|(s, _)| *s == scope)
+                    .flat_map(|(_, stmts)| stmts)
+                    .collect(),
+            };
+            match variants::generate(page, &result, &exercise) {
+                Some(Ok(made)) => {
+                    result.variants.insert(open, made);
+                }
+                Some(Err(e)) => errors.extend(e),
+                None => {}
             }
         }
     }
@@ -215,12 +313,14 @@ fn uses_any(stmt: &ast::Stmt, names: &HashSet<String>) -> bool {
 }
 
 /// The verify blocks in page order, each with the scope it runs in: an exercise opens a
-/// scope of its own for the blocks inside it.
-fn collect_blocks(
-    blocks: &[Block],
+/// scope of its own for the blocks inside it (and is listed in `exercises` with its opening
+/// line's offset and its title).
+fn collect_blocks<'p>(
+    blocks: &'p [Block],
     scope: ScopeId,
     result: &mut PageVerification,
     out: &mut Vec<(Range<usize>, bool, ScopeId)>,
+    exercises: &mut Vec<(usize, &'p str, ScopeId)>,
 ) {
     for b in blocks {
         match b {
@@ -229,9 +329,10 @@ fn collect_blocks(
                 let inner = result.env.new_scope();
                 let end = blocks_end(&c.children, c.open.end);
                 result.scopes.push((c.open.start..end, inner));
-                collect_blocks(&c.children, inner, result, out);
+                exercises.push((c.open.start, c.title.as_str(), inner));
+                collect_blocks(&c.children, inner, result, out, exercises);
             }
-            Block::Container(c) => collect_blocks(&c.children, scope, result, out),
+            Block::Container(c) => collect_blocks(&c.children, scope, result, out, exercises),
             Block::Markdown(_) => {}
         }
     }

@@ -90,6 +90,7 @@ pub const BUILTINS: &[&str] = &[
     "inv",
     "det",
     "trace",
+    "expand",
 ];
 
 /// Named constants.

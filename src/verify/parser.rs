@@ -6,12 +6,15 @@
 
 use std::ops::Range;
 
-use super::ast::{BinOp, Binding, Expr, ExprKind, Rel, Stmt};
+use super::ast::{BinOp, Binding, Directive, Domain, Expr, ExprKind, Rel, Stmt};
 use super::error::{Result, VerifyError};
 use super::lexer::{Tok, Token};
 
 /// Deepest nesting of brackets and operators accepted.
 pub const MAX_DEPTH: usize = 200;
+
+/// Most variants an exercise may ask for (`variants N`).
+pub const MAX_VARIANTS: usize = 50;
 
 struct Parser<'t> {
     tokens: &'t [Token],
@@ -121,6 +124,19 @@ impl<'t> Parser<'t> {
         if self.eat(&Tok::Circuit) {
             return self.circuit(start);
         }
+        if self.eat(&Tok::Vary) {
+            return self.vary(start);
+        }
+        if self.eat(&Tok::Variants) {
+            return self.variants(start);
+        }
+        let condition = self.eat(&Tok::Where);
+        if condition && self.peek_tok() == Some(&Tok::Let) {
+            return Err(
+                VerifyError::new(self.here(), "a `where` condition cannot define a name")
+                    .hint("write a condition such as `where det(W1) ≠ 0`"),
+            );
+        }
         let binding = if self.peek_tok() == Some(&Tok::Let) {
             self.pos += 1;
             let (name, span) = self.ident("a name after `let`")?;
@@ -158,6 +174,7 @@ impl<'t> Parser<'t> {
                 Some(Tok::Gt) => Rel::Gt,
                 Some(Tok::Le) => Rel::Le,
                 Some(Tok::Ge) => Rel::Ge,
+                Some(Tok::Ne) => Rel::Ne,
                 _ => break,
             };
             self.pos += 1;
@@ -169,6 +186,13 @@ impl<'t> Parser<'t> {
                 self.here(),
                 "expected an operator, `=` or the end of the line",
             ));
+        }
+        if condition && links.is_empty() {
+            return Err(VerifyError::new(
+                first.span.clone(),
+                "a `where` condition needs a relation",
+            )
+            .hint("write e.g. `where det(W1) ≠ 0` or `where min(W1 · x) < 0`"));
         }
         if binding.is_none() && links.is_empty() {
             return Err(
@@ -192,6 +216,124 @@ impl<'t> Parser<'t> {
             links,
             span: start..end,
             circuit: None,
+            directive: condition.then_some(Directive::Where),
+        })
+    }
+
+    /// The end of a directive's line, or an error saying what the line may hold.
+    fn end_of_line(&mut self, what: &str) -> Result<()> {
+        if !self.eat(&Tok::Newline) && self.peek().is_some() {
+            return Err(VerifyError::new(
+                self.here(),
+                format!("expected the end of the line after {what}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `vary x₀ from -5 to 5 [step 0.5]` or `vary x₀ in {1, 2, 5}`.
+    fn vary(&mut self, start: usize) -> Result<Stmt> {
+        let usage = "write `vary x₀ from -5 to 5`, `vary h from 0.1 to 0.9 step 0.1` or `vary x₀ in {1, 2, 5}`";
+        let (name, name_span) = self.ident("the name of a given value after `vary`")?;
+        let keyword = match self.peek_tok() {
+            Some(Tok::Ident(w)) if w == "from" || w == "in" => w.clone(),
+            _ => {
+                return Err(
+                    VerifyError::new(self.here(), "expected `from` or `in` after the name")
+                        .hint(usage),
+                )
+            }
+        };
+        self.pos += 1;
+        let domain = if keyword == "in" {
+            if !self.eat(&Tok::LBrace) {
+                return Err(VerifyError::new(
+                    self.here(),
+                    "expected `{` and the values to choose from",
+                )
+                .hint(usage));
+            }
+            let items = self.comma_list(Tok::RBrace, "`,` or `}`")?;
+            if items.is_empty() {
+                return Err(VerifyError::new(
+                    start..self.prev_end(),
+                    "`vary … in {}` needs at least one value",
+                )
+                .hint(usage));
+            }
+            Domain::Choices(items)
+        } else {
+            let from = self.expr(0)?;
+            if !matches!(self.peek_tok(), Some(Tok::Ident(w)) if w == "to") {
+                return Err(
+                    VerifyError::new(self.here(), "expected `to` and the largest value")
+                        .hint(usage),
+                );
+            }
+            self.pos += 1;
+            let to = self.expr(0)?;
+            let step = if matches!(self.peek_tok(), Some(Tok::Ident(w)) if w == "step") {
+                self.pos += 1;
+                Some(Box::new(self.expr(0)?))
+            } else {
+                None
+            };
+            Domain::Range {
+                from: Box::new(from),
+                to: Box::new(to),
+                step,
+            }
+        };
+        let end = self.prev_end();
+        self.end_of_line("a `vary` line")?;
+        Ok(Stmt {
+            binding: None,
+            first: Expr {
+                kind: ExprKind::Name(name.clone()),
+                span: name_span.clone(),
+            },
+            links: vec![],
+            span: start..end,
+            circuit: None,
+            directive: Some(Directive::Vary {
+                name,
+                name_span,
+                domain: Box::new(domain),
+            }),
+        })
+    }
+
+    /// `variants 5`.
+    fn variants(&mut self, start: usize) -> Result<Stmt> {
+        let count = match self.next().cloned() {
+            Some(Token {
+                tok: Tok::Num(n),
+                span,
+            }) => n
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_VARIANTS).contains(n))
+                .map(|n| (n, span)),
+            _ => None,
+        };
+        let Some((count, span)) = count else {
+            return Err(VerifyError::new(
+                start..self.prev_end(),
+                format!("`variants` takes a whole number from 1 to {MAX_VARIANTS}"),
+            )
+            .hint("write e.g. `variants 5`"));
+        };
+        self.end_of_line("`variants N`")?;
+        Ok(Stmt {
+            binding: None,
+            first: Expr {
+                kind: ExprKind::Num(count.to_string()),
+                span: span.clone(),
+            },
+            links: vec![],
+            span: start..span.end,
+            circuit: None,
+            directive: Some(Directive::Variants(count)),
         })
     }
 
@@ -248,6 +390,7 @@ impl<'t> Parser<'t> {
             links: vec![],
             span: start..end,
             circuit: Some(options),
+            directive: None,
         })
     }
 
@@ -357,6 +500,15 @@ impl<'t> Parser<'t> {
                 return Ok(Expr {
                     span: span.start..close.end,
                     kind: ExprKind::Group(Box::new(e)),
+                });
+            }
+            Tok::LBrace => {
+                let e = self.expr(0)?;
+                let close = self.expect(Tok::RBrace, "`}` after the value to write out")?;
+                self.height = self.grow(self.height, 0, &span)?;
+                return Ok(Expr {
+                    span: span.start..close.end,
+                    kind: ExprKind::Interp(Box::new(e)),
                 });
             }
             Tok::LBracket => {

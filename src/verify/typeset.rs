@@ -20,14 +20,7 @@ pub fn statement(stmt: &Stmt) -> String {
     }
     out.push_str(&expr(&stmt.first));
     for (rel, e) in &stmt.links {
-        out.push_str(match rel {
-            Rel::Eq => " = ",
-            Rel::Approx => " \\approx ",
-            Rel::Lt => " < ",
-            Rel::Gt => " > ",
-            Rel::Le => " \\le ",
-            Rel::Ge => " \\ge ",
-        });
+        out.push_str(&format!(" {} ", rel_tex(*rel)));
         out.push_str(&expr(e));
     }
     out
@@ -79,6 +72,7 @@ fn rel_tex(rel: Rel) -> &'static str {
         Rel::Gt => ">",
         Rel::Le => "\\le",
         Rel::Ge => "\\ge",
+        Rel::Ne => "\\ne",
     }
 }
 
@@ -152,6 +146,9 @@ fn expr_unguarded(e: &Expr) -> String {
             ),
         },
         ExprKind::Index(x, index) => format!("{{{}}}_{{{}}}", expr(x), args_tex(index)),
+        // Shown blocks have their values written in first (`literals::resolve`); elsewhere
+        // the expression itself is the best rendering.
+        ExprKind::Interp(x) => expr(x),
     }
 }
 
@@ -298,7 +295,7 @@ fn number(x: &Num, format: Format) -> String {
 }
 
 /// `x` with exactly `d` decimals.
-fn fixed(x: &Num, d: u32) -> String {
+pub(crate) fn fixed(x: &Num, d: u32) -> String {
     let rounded = Num::Exact(x.round_to(d));
     let scaled = rounded
         .mul(&Num::Exact(num_rational::BigRational::from_integer(

@@ -143,9 +143,23 @@ fn edit_break_fix_and_shut_down() {
     .expect("break");
     wait_for_event(&mut events, "error");
     let (_, _, status_text) = get(&server.addr, "/__coursegen/status");
+    // The error sits on the stated matrix.
+    let at = original
+        .find("= [[2, 3], [-1, -2]]")
+        .expect("the stated W'")
+        + 2;
+    let line = original[..at].lines().count();
+    let column = original[..at]
+        .rsplit('\n')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .count()
+        + 1;
     assert!(
-        status_text
-            .contains("content/01-neural-networks/practice-backprop.md:103:79: check failed"),
+        status_text.contains(&format!(
+            "content/01-neural-networks/practice-backprop.md:{line}:{column}: check failed"
+        )),
         "{status_text}"
     );
     let (status, _, body) = get(&server.addr, url);

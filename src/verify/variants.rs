@@ -1,0 +1,671 @@
+//! Exercise variants: the same exercise with other numbers, drawn when the site is built and
+//! verified exactly as the author's own.
+//!
+//! An exercise's blocks say which given values vary (`vary x₀ from -5 to 5`), what every
+//! variant must satisfy (`where det(W1) ≠ 0`) and how many variants there are (`variants 5`;
+//! the author's numbers are the first). For each further variant:
+//!
+//! 1. The numbers are drawn from a generator seeded by the page and the exercise, so a build
+//!    is reproducible and a variant stays the same from build to build; a draw equal to an
+//!    earlier variant's, or one a `where` rejects, is drawn again, up to [`MAX_DRAWS`].
+//! 2. The exercise's blocks run with the drawn literals in place of the author's, and every
+//!    literal a worked step states for a computed value (the ones [`super::check::claims`]
+//!    checks: `= [5, -1]` after `W1 · x + b1`, the `3` and `-1` of `x₀ + y₀ = 3 + (-1)`) takes
+//!    that value instead, until nothing changes (a chain's later literals depend on earlier
+//!    ones).
+//! 3. Those values are written into the page's text, and the new text is loaded and verified
+//!    like any page: every check of the worked answer must hold for the variant, and what a
+//!    reader sees is exactly what was verified.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
+
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::ast::{Binding, Directive, Domain, Expr, ExprKind, Stmt};
+use super::check::{matched_children, written_precision};
+use super::error::VerifyError;
+use super::eval::{Env, ScopeId};
+use super::literals::{needs_parentheses, source};
+use super::{to_diagnostic, PageVerification};
+use crate::diagnostic::Diagnostic;
+use crate::linalg::{Num, Value};
+use crate::model::Page;
+use crate::source::SourceFile;
+
+/// Variants an exercise with `vary` lines has when neither it nor its page says.
+pub const DEFAULT_VARIANTS: usize = 5;
+
+/// Draws tried for one exercise before its conditions are called unsatisfiable.
+pub const MAX_DRAWS: usize = 2_000;
+
+/// Rounds of filling in stated values before a variant is called unsettled (a chain of `n`
+/// literal steps needs `n`).
+const MAX_ROUNDS: usize = 16;
+
+/// Most numbers one `from … to … step …` range may hold.
+const MAX_RANGE: u64 = 1_000_000;
+
+/// One variant of an exercise beyond the author's own numbers.
+#[derive(Debug)]
+pub struct Variant {
+    /// 2, 3, …: the author's numbers are variant 1.
+    pub number: usize,
+    /// The given values drawn, as an author writes them (`x₀ = 4, y₀ = -2`).
+    pub givens: String,
+    /// The page with this variant's numbers written in (only the exercise's blocks differ).
+    pub page: Page,
+    /// What verifying that page produced.
+    pub verification: PageVerification,
+    /// Links checked in the exercise with this variant's numbers.
+    pub checks: usize,
+}
+
+/// An exercise as the verify stage saw it.
+pub struct Exercise<'a> {
+    /// Byte offset of its opening line (the key of [`PageVerification::variants`]).
+    pub open: usize,
+    /// Its title, for messages and the seed.
+    pub title: &'a str,
+    /// Its scope.
+    pub scope: ScopeId,
+    /// Its verify blocks' statements, in page order.
+    pub statements: Vec<&'a Stmt>,
+}
+
+/// A `vary` line made concrete.
+struct Varied {
+    name: String,
+    /// The literal of the name's `let`, which each draw replaces.
+    literal: (usize, usize),
+    /// The author's value (variant 1).
+    original: Value,
+    /// What every number (or, for whole choices, the value) is drawn from.
+    pool: Pool,
+}
+
+enum Pool {
+    /// Every entry drawn from these numbers.
+    Entries(Vec<Num>),
+    /// The whole value drawn from these.
+    Values(Vec<Value>),
+}
+
+/// Why a draw is not a variant.
+enum Outcome {
+    /// The filled-in literals, by byte range.
+    Settled(HashMap<(usize, usize), Value>),
+    /// The `where` at this index of the exercise's statements does not hold.
+    Rejected(usize),
+}
+
+/// The variants of `exercise` beyond the first, verified; `None` when it has no `vary` line.
+pub fn generate(
+    page: &Page,
+    original: &PageVerification,
+    exercise: &Exercise<'_>,
+) -> Option<Result<Vec<Variant>, Vec<Diagnostic>>> {
+    let stmts = &exercise.statements;
+    if !stmts
+        .iter()
+        .any(|s| matches!(s.directive, Some(Directive::Vary { .. })))
+    {
+        let stray = stmts
+            .iter()
+            .find(|s| matches!(s.directive, Some(Directive::Variants(_))))?;
+        return Some(Err(vec![Diagnostic::at(
+            &page.file,
+            stray.span.clone(),
+            "`variants` without a `vary` line: nothing would change",
+        )
+        .with_hint(
+            "say which given values change, e.g. `vary x₀ from -5 to 5`",
+        )]));
+    }
+    Some(generate_varied(page, original, exercise))
+}
+
+fn generate_varied(
+    page: &Page,
+    original: &PageVerification,
+    exercise: &Exercise<'_>,
+) -> Result<Vec<Variant>, Vec<Diagnostic>> {
+    let file = &page.file;
+    let at = |e: VerifyError| vec![to_diagnostic(file, e)];
+    let varied = varied(original, exercise).map_err(at)?;
+    let count = exercise
+        .statements
+        .iter()
+        .find_map(|s| match s.directive {
+            Some(Directive::Variants(n)) => Some(n),
+            _ => None,
+        })
+        .or(page.meta.variants)
+        .unwrap_or(DEFAULT_VARIANTS);
+    // Inline checks (`{verify}`df/dq = 2``) state values too; they run after the blocks.
+    let inline = inline_checks(page, original, exercise);
+    let statements: Vec<&Stmt> = exercise
+        .statements
+        .iter()
+        .copied()
+        .chain(inline.iter())
+        .collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed(&file.path, exercise.title, exercise.open));
+    let mut env = original.env.clone();
+    let scope = env.new_scope();
+    let mut seen: Vec<Vec<Value>> = vec![varied.iter().map(|v| v.original.clone()).collect()];
+    let mut variants = Vec::new();
+    let mut rejected: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut draws = 0;
+    while variants.len() + 1 < count {
+        if draws == MAX_DRAWS {
+            return Err(vec![unsatisfiable(
+                file,
+                exercise,
+                &varied,
+                &rejected,
+                variants.len() + 2,
+            )]);
+        }
+        draws += 1;
+        let drawn: Vec<Value> = varied.iter().map(|v| draw(&mut rng, v)).collect();
+        if seen.contains(&drawn) {
+            continue;
+        }
+        let givens: HashMap<(usize, usize), Value> = varied
+            .iter()
+            .zip(&drawn)
+            .map(|(v, d)| (v.literal, d.clone()))
+            .collect();
+        let number = variants.len() + 2;
+        let description = describe(&varied, &drawn);
+        let label = format!("variant {number} of “{}” ({description})", exercise.title);
+        let filled = match fill_in(&mut env, scope, &statements, givens) {
+            Ok(Outcome::Rejected(i)) => {
+                *rejected.entry(i).or_default() += 1;
+                continue;
+            }
+            Ok(Outcome::Settled(filled)) => filled,
+            Err(e) => {
+                return Err(vec![to_diagnostic(file, e).prefixed(&label)]);
+            }
+        };
+        seen.push(drawn);
+        let text = rewrite(&file.text, &statements, &filled);
+        let variant_page = crate::load::with_text(page, text).map_err(|ds| {
+            ds.into_iter()
+                .map(|d| d.prefixed(&label))
+                .collect::<Vec<_>>()
+        })?;
+        let verification =
+            super::verify_variant(&variant_page, exercise.scope, &format!("v{number}-")).map_err(
+                |ds| {
+                    ds.into_iter()
+                        .map(|d| d.prefixed(&label))
+                        .collect::<Vec<_>>()
+                },
+            )?;
+        variants.push(Variant {
+            checks: verification
+                .scope_checks
+                .get(&exercise.scope)
+                .copied()
+                .unwrap_or(0),
+            number,
+            givens: description,
+            page: variant_page,
+            verification,
+        });
+    }
+    Ok(variants)
+}
+
+/// The inline `{verify}` checks written in the exercise's text, parsed where they stand
+/// (one that does not parse is reported when the page is rendered).
+fn inline_checks(page: &Page, original: &PageVerification, exercise: &Exercise<'_>) -> Vec<Stmt> {
+    const ROLE: &str = "{verify}`";
+    let Some((range, _)) = original.scopes.iter().find(|(_, s)| *s == exercise.scope) else {
+        return Vec::new();
+    };
+    let text = &page.file.text[range.clone()];
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices(ROLE) {
+        let start = at + ROLE.len();
+        let Some(len) = text[start..].find('`') else {
+            continue;
+        };
+        let base = range.start + start;
+        if let Ok(stmts) = super::lexer::lex(&text[start..start + len], base)
+            .and_then(|t| super::parser::parse(&t))
+        {
+            out.extend(stmts);
+        }
+    }
+    out
+}
+
+/// The seed of an exercise's draws: its page's path, title and place (FNV-1a, which is fixed
+/// by definition, so a variant is the same on every machine and toolchain).
+fn seed(path: &str, title: &str, open: usize) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in path
+        .bytes()
+        .chain([0])
+        .chain(title.bytes())
+        .chain([0])
+        .chain(open.to_le_bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// A uniform index below `n` (`n` ≥ 1), without modulo bias.
+fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
+    let zone = u64::MAX - u64::MAX % n;
+    loop {
+        let x = rng.next_u64();
+        if x < zone {
+            return x % n;
+        }
+    }
+}
+
+fn draw(rng: &mut ChaCha8Rng, v: &Varied) -> Value {
+    match &v.pool {
+        Pool::Values(values) => values[below(rng, values.len() as u64) as usize].clone(),
+        Pool::Entries(numbers) => {
+            let data: Vec<Num> = v
+                .original
+                .elements()
+                .iter()
+                .map(|_| numbers[below(rng, numbers.len() as u64) as usize].clone())
+                .collect();
+            v.original.with_elements(data)
+        }
+    }
+}
+
+/// `x₀ = 4, W1 = [[1, 0], [2, -1]]`.
+fn describe(varied: &[Varied], drawn: &[Value]) -> String {
+    varied
+        .iter()
+        .zip(drawn)
+        .map(|(v, d)| format!("{} = {}", v.name, source(d, None)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The exercise's `vary` lines, each tied to its `let` and its pool evaluated.
+fn varied(
+    original: &PageVerification,
+    exercise: &Exercise<'_>,
+) -> Result<Vec<Varied>, VerifyError> {
+    let mut out: Vec<Varied> = Vec::new();
+    for stmt in &exercise.statements {
+        let Some(Directive::Vary {
+            name,
+            name_span,
+            domain,
+        }) = &stmt.directive
+        else {
+            continue;
+        };
+        if out.iter().any(|v| &v.name == name) {
+            return Err(VerifyError::new(
+                name_span.clone(),
+                format!("`{name}` is varied twice"),
+            ));
+        }
+        let literal = exercise
+            .statements
+            .iter()
+            .find_map(|s| match &s.binding {
+                Some((Binding::Value(n), _)) if n == name && s.first.ungrouped().is_literal() => {
+                    let e = s.first.ungrouped();
+                    Some((e.span.start, e.span.end))
+                }
+                _ => None,
+            })
+            .ok_or_else(|| {
+                VerifyError::new(
+                    name_span.clone(),
+                    format!("`vary {name}` needs `let {name} = …` with the numbers written out in this exercise"),
+                )
+                .hint(format!("e.g. `let {name} = 3` or `let {name} = [[1, 2], [0, -1]]` in the exercise's given values"))
+            })?;
+        let original_value = original
+            .env
+            .value_in(name, exercise.scope)
+            .cloned()
+            .ok_or_else(|| {
+                VerifyError::new(name_span.clone(), format!("`{name}` is not defined"))
+            })?;
+        let pool = pool(
+            &original.env,
+            exercise.scope,
+            domain,
+            &original_value,
+            &stmt.span,
+        )?;
+        out.push(Varied {
+            name: name.clone(),
+            literal,
+            original: original_value,
+            pool,
+        });
+    }
+    Ok(out)
+}
+
+/// The numbers or values a `vary` line draws from.
+fn pool(
+    env: &Env,
+    scope: ScopeId,
+    domain: &Domain,
+    original: &Value,
+    span: &Range<usize>,
+) -> Result<Pool, VerifyError> {
+    let exact = |e: &Expr| -> Result<Num, VerifyError> {
+        match env.eval_in_scope(e, scope)? {
+            Value::Scalar(n @ Num::Exact(_)) => Ok(n),
+            _ => Err(VerifyError::new(
+                e.span.clone(),
+                "a range of a `vary` line is written with exact numbers",
+            )
+            .hint("e.g. `vary h from 0.1 to 0.9 step 0.1`")),
+        }
+    };
+    match domain {
+        Domain::Range { from, to, step } => {
+            let (lo, hi) = (exact(from)?, exact(to)?);
+            let step = match step {
+                Some(s) => exact(s)?,
+                None => Num::int(1),
+            };
+            let bad = |message: &str| Err(VerifyError::new(span.clone(), message.to_string()));
+            if step.compare(&Num::zero()).is_le() {
+                return bad("the step of a `vary` range must be positive");
+            }
+            if hi.compare(&lo).is_lt() {
+                return bad("a `vary` range must go from the smaller number to the larger");
+            }
+            let steps = hi
+                .sub(&lo)
+                .and_then(|d| d.div(&step))
+                .map_err(super::eval::linalg(span))?;
+            let n = steps
+                .exact()
+                .map(|r| r.floor())
+                .and_then(|r| num_traits::ToPrimitive::to_u64(&r.to_integer()))
+                .filter(|&n| n < MAX_RANGE)
+                .ok_or_else(|| {
+                    VerifyError::new(
+                        span.clone(),
+                        format!("a `vary` range may hold at most {MAX_RANGE} numbers"),
+                    )
+                })?;
+            let numbers = (0..=n)
+                .map(|k| lo.add(&step.mul(&Num::int(k as i64))?))
+                .collect::<crate::linalg::Result<Vec<_>>>()
+                .map_err(super::eval::linalg(span))?;
+            Ok(Pool::Entries(numbers))
+        }
+        Domain::Choices(items) => {
+            let values = items
+                .iter()
+                .map(|e| env.eval_in_scope(e, scope))
+                .collect::<Result<Vec<_>, _>>()?;
+            if values.iter().all(|v| matches!(v, Value::Scalar(_))) {
+                return Ok(Pool::Entries(
+                    values
+                        .into_iter()
+                        .map(|v| v.elements()[0].clone())
+                        .collect(),
+                ));
+            }
+            if let Some(odd) = values.iter().find(|v| v.shape() != original.shape()) {
+                return Err(VerifyError::new(
+                    span.clone(),
+                    format!(
+                        "a choice is a {}, but the value varied is a {}",
+                        odd.shape(),
+                        original.shape()
+                    ),
+                )
+                .hint("list numbers (each entry is drawn from them) or whole values of the same shape"));
+            }
+            Ok(Pool::Values(values))
+        }
+    }
+}
+
+/// Runs the exercise with `givens` in place of the author's literals, filling in every literal
+/// a step states for a computed value, until nothing changes.
+fn fill_in(
+    env: &mut Env,
+    scope: ScopeId,
+    stmts: &[&Stmt],
+    givens: HashMap<(usize, usize), Value>,
+) -> Result<Outcome, VerifyError> {
+    let mut filled = givens.clone();
+    for round in 0..MAX_ROUNDS {
+        env.reset_scope(scope);
+        env.set_overrides(filled.clone());
+        let mut next = givens.clone();
+        for (i, stmt) in stmts.iter().enumerate() {
+            match stmt.directive {
+                Some(Directive::Vary { .. } | Directive::Variants(_)) => continue,
+                Some(Directive::Where) => {
+                    if round == 0 && env.check(stmt, scope).is_err() {
+                        return Ok(Outcome::Rejected(i));
+                    }
+                    continue;
+                }
+                None => {}
+            }
+            if stmt.circuit.is_some() {
+                continue;
+            }
+            // Checks fail here while stated values are still the author's; the variant's
+            // text is verified in full afterwards, so only the bindings matter.
+            let _ = env.run(stmt);
+            let sides: Vec<&Expr> = std::iter::once(&stmt.first)
+                .chain(stmt.links.iter().map(|(_, e)| e))
+                .collect();
+            for pair in sides.windows(2) {
+                state(env, scope, pair[0], pair[1], &mut next);
+            }
+        }
+        if next == filled {
+            env.set_overrides(HashMap::new());
+            return Ok(Outcome::Settled(filled));
+        }
+        filled = next;
+    }
+    env.set_overrides(HashMap::new());
+    let span = stmts.first().map_or(0..0, |s| s.span.clone());
+    Err(VerifyError::new(
+        span,
+        format!("the stated values did not settle in {MAX_ROUNDS} rounds"),
+    ))
+}
+
+fn key(e: &Expr) -> (usize, usize) {
+    (e.span.start, e.span.end)
+}
+
+/// Where one side of a link writes a literal for what the other side computes, the literal
+/// takes that value; a literal standing for another literal that took a value follows it.
+fn state(env: &Env, scope: ScopeId, a: &Expr, b: &Expr, out: &mut HashMap<(usize, usize), Value>) {
+    let (a, b) = (a.ungrouped(), b.ungrouped());
+    let value = |e: &Expr| env.eval_in_scope(e, scope).ok();
+    match (a.is_literal(), b.is_literal()) {
+        (false, true) => {
+            if let Some(v) = value(a) {
+                out.insert(key(b), v);
+            }
+        }
+        (true, false) => {
+            if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(key(a)) {
+                if let Some(v) = value(b) {
+                    slot.insert(v);
+                }
+            }
+        }
+        (true, true) => {
+            let known = out
+                .get(&key(a))
+                .cloned()
+                .or_else(|| env.overridden(&a.span).cloned());
+            if let Some(v) = known {
+                out.insert(key(b), v);
+            }
+        }
+        (false, false) => {
+            for (x, y) in matched_children(a, b) {
+                state(env, scope, x, y, out);
+            }
+        }
+    }
+}
+
+/// A literal of a statement: the expression, whether a sign may stand without parentheses
+/// where it is, and the parentheses written right around it, if any.
+struct Written<'s> {
+    expr: &'s Expr,
+    bare: bool,
+    group: Option<(usize, usize)>,
+}
+
+/// The literals of the statements, by byte range.
+fn literals<'s>(stmts: &[&'s Stmt]) -> HashMap<(usize, usize), Written<'s>> {
+    fn walk<'s>(e: &'s Expr, bare: bool, out: &mut HashMap<(usize, usize), Written<'s>>) {
+        if e.is_literal() && !matches!(e.kind, ExprKind::Group(_)) {
+            out.entry(key(e)).or_insert(Written {
+                expr: e,
+                bare,
+                group: None,
+            });
+        }
+        if let ExprKind::Group(x) = &e.kind {
+            if x.is_literal() && !matches!(x.kind, ExprKind::Group(_)) {
+                out.insert(
+                    key(x),
+                    Written {
+                        expr: x,
+                        bare: true,
+                        group: Some(key(e)),
+                    },
+                );
+            }
+        }
+        match &e.kind {
+            ExprKind::Binary(_, a, b) => {
+                walk(a, bare, out);
+                walk(b, false, out);
+            }
+            ExprKind::Neg(x) | ExprKind::Transpose(x) => walk(x, false, out),
+            ExprKind::Index(x, idx) => {
+                walk(x, false, out);
+                idx.iter().for_each(|i| walk(i, true, out));
+            }
+            _ => e.children().into_iter().for_each(|c| walk(c, true, out)),
+        }
+    }
+    let mut out = HashMap::new();
+    for s in stmts {
+        walk(&s.first, true, &mut out);
+        for (_, e) in &s.links {
+            walk(e, true, &mut out);
+        }
+    }
+    out
+}
+
+/// The page's text with each filled-in literal replaced by its value, written at the
+/// decimals the author wrote there.
+fn rewrite(text: &str, stmts: &[&Stmt], filled: &HashMap<(usize, usize), Value>) -> String {
+    let literals = literals(stmts);
+    let plain = Env::default();
+    let mut edits: Vec<((usize, usize), String)> = Vec::new();
+    for (&span, value) in filled {
+        let Some(literal) = literals.get(&span) else {
+            continue;
+        };
+        // A literal that keeps its value keeps its spelling.
+        if plain.eval(literal.expr).is_ok_and(|v| &v == value) {
+            continue;
+        }
+        let precision = written_precision(literal.expr);
+        let written = source(value, precision.as_deref());
+        match literal.group {
+            // `3 + (-1)` with 4 for -1 reads `3 + 4`.
+            Some(group) if !needs_parentheses(&written) => edits.push((group, written)),
+            _ if !literal.bare && needs_parentheses(&written) => {
+                edits.push((span, format!("({written})")))
+            }
+            _ => edits.push((span, written)),
+        }
+    }
+    // Outermost edits win: a vector replaced whole takes its entries with it.
+    edits.sort_by_key(|((s, e), _)| (*s, std::cmp::Reverse(*e)));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for ((start, end), written) in edits {
+        if start < at {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(&written);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The error for an exercise whose conditions no draw met: at the `where` that rejected the
+/// most draws (or the first `vary` line when duplicates used them up).
+fn unsatisfiable(
+    file: &Arc<SourceFile>,
+    exercise: &Exercise<'_>,
+    varied: &[Varied],
+    rejected: &BTreeMap<usize, usize>,
+    number: usize,
+) -> Diagnostic {
+    let worst = rejected
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(i, n)| (*i, *n));
+    let names: Vec<&str> = varied.iter().map(|v| v.name.as_str()).collect();
+    match worst {
+        Some((i, n)) => Diagnostic::at(
+            file,
+            exercise.statements[i].span.clone(),
+            format!(
+                "no numbers for variant {number} of “{}”: this condition rejected {n} of {MAX_DRAWS} draws of {}",
+                exercise.title,
+                names.join(", ")
+            ),
+        )
+        .with_hint("widen the `vary` ranges, relax the condition, or ask for fewer variants"),
+        None => Diagnostic::at(
+            file,
+            exercise
+                .statements
+                .iter()
+                .find(|s| matches!(s.directive, Some(Directive::Vary { .. })))
+                .map_or(0..0, |s| s.span.clone()),
+            format!(
+                "only {} different sets of numbers for “{}” were found in {MAX_DRAWS} draws of {}",
+                number - 1,
+                exercise.title,
+                names.join(", ")
+            ),
+        )
+        .with_hint("widen the `vary` ranges or ask for fewer variants"),
+    }
+}
