@@ -583,7 +583,8 @@ impl<'e> Walk<'e> {
                 if name == "expand" && self.env.function_in(name, frame.scope).is_none() =>
             {
                 match args.as_slice() {
-                    [x] => self.expr(x, frame),
+                    [x] if super::literals::expandable(x) => self.expr(x, frame),
+                    [_] => Err(super::literals::not_expandable(span)),
                     _ => Err(arity(name, "1", args.len(), span)),
                 }
             }

@@ -207,6 +207,23 @@ fn value_expr(v: &Value, span: &Range<usize>, bare: bool) -> Expr {
     }
 }
 
+/// True when `expand` can write out `e`: `A · B`, `A + B`, `A - B` or `A * B`.
+pub fn expandable(e: &Expr) -> bool {
+    matches!(
+        e.ungrouped().kind,
+        ExprKind::Binary(BinOp::Dot | BinOp::Add | BinOp::Sub | BinOp::Mul, ..)
+    )
+}
+
+/// The error for `expand` of anything else.
+pub fn not_expandable(span: &Range<usize>) -> VerifyError {
+    VerifyError::new(
+        span.clone(),
+        "`expand` writes out `A · B`, `A + B`, `A - B` or `A * B`",
+    )
+    .hint("e.g. `W2 · W1 = expand(W2 · W1) = [[2, 3], [-1, -2]]`")
+}
+
 /// `expand(A · B)` (and `+`, `-`, `*`): every entry written as the arithmetic that makes it,
 /// `[[2·1 + 1·0, …], …]`, from the values of `A` and `B`.
 fn expansion(
@@ -216,13 +233,7 @@ fn expansion(
     span: &Range<usize>,
     bare: bool,
 ) -> Result<Expr> {
-    let unsupported = || {
-        VerifyError::new(
-            span.clone(),
-            "`expand` writes out `A · B`, `A + B`, `A - B` or `A * B`",
-        )
-        .hint("e.g. `W2 · W1 = expand(W2 · W1) = [[2, 3], [-1, -2]]`")
-    };
+    let unsupported = || not_expandable(span);
     let ExprKind::Binary(op, a, b) = &inner.ungrouped().kind else {
         return Err(unsupported());
     };

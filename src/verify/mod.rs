@@ -181,16 +181,19 @@ fn verify(page: &Page, run: Run<'_>) -> Result<PageVerification, Vec<Diagnostic>
         &mut exercises,
     );
     let mut parsed: Vec<(ScopeId, Vec<ast::Stmt>)> = Vec::new();
+    let mut failed_scopes: HashSet<ScopeId> = HashSet::new();
     for (code, show, scope) in blocks {
         if matches!(run, Run::Variant { scope: only, .. } if scope != eval::PAGE && scope != only) {
             continue;
         }
         result.env.set_scope(scope);
+        let errors_before = errors.len();
         let src = &page.file.text[code.clone()];
         let stmts = match lexer::lex(src, code.start).and_then(|t| parser::parse(&t)) {
             Ok(stmts) => stmts,
             Err(e) => {
                 errors.push(to_diagnostic(&page.file, e));
+                failed_scopes.insert(scope);
                 continue;
             }
         };
@@ -257,17 +260,25 @@ fn verify(page: &Page, run: Run<'_>) -> Result<PageVerification, Vec<Diagnostic>
                 }
             }
         }
+        if errors.len() > errors_before {
+            failed_scopes.insert(scope);
+        }
         if show {
             result.shown.insert(code.start, shown);
             result.aligned.insert(code.start, aligned);
         }
         parsed.push((scope, stmts));
     }
-    if matches!(run, Run::Page) && errors.is_empty() {
-        for (open, title, scope) in exercises {
+    // Variants are made of exercises whose own blocks, and the page's, all passed.
+    if matches!(run, Run::Page) && !failed_scopes.contains(&eval::PAGE) {
+        for (ordinal, (open, title, scope)) in exercises.into_iter().enumerate() {
+            if failed_scopes.contains(&scope) {
+                continue;
+            }
             let exercise = variants::Exercise {
                 open,
                 title,
+                ordinal,
                 scope,
                 statements: parsed
                     .iter()
@@ -359,3 +370,5 @@ fn to_diagnostic(file: &Arc<SourceFile>, e: VerifyError) -> Diagnostic {
 mod tensor_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod variant_tests;

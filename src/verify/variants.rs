@@ -69,6 +69,9 @@ pub struct Exercise<'a> {
     pub open: usize,
     /// Its title, for messages and the seed.
     pub title: &'a str,
+    /// How many exercises come before it on the page (for the seed: editing text around an
+    /// exercise does not change its variants).
+    pub ordinal: usize,
     /// Its scope.
     pub scope: ScopeId,
     /// Its verify blocks' statements, in page order.
@@ -133,8 +136,11 @@ fn generate_varied(
     exercise: &Exercise<'_>,
 ) -> Result<Vec<Variant>, Vec<Diagnostic>> {
     let file = &page.file;
-    let at = |e: VerifyError| vec![to_diagnostic(file, e)];
-    let varied = varied(original, exercise).map_err(at)?;
+    let varied = varied(original, exercise).map_err(|es| {
+        es.into_iter()
+            .map(|e| to_diagnostic(file, e))
+            .collect::<Vec<_>>()
+    })?;
     let count = exercise
         .statements
         .iter()
@@ -152,7 +158,7 @@ fn generate_varied(
         .copied()
         .chain(inline.iter())
         .collect();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed(&file.path, exercise.title, exercise.open));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed(&file.path, exercise.title, exercise.ordinal));
     let mut env = original.env.clone();
     let scope = env.new_scope();
     let mut seen: Vec<Vec<Value>> = vec![varied.iter().map(|v| v.original.clone()).collect()];
@@ -246,16 +252,17 @@ fn inline_checks(page: &Page, original: &PageVerification, exercise: &Exercise<'
     out
 }
 
-/// The seed of an exercise's draws: its page's path, title and place (FNV-1a, which is fixed
-/// by definition, so a variant is the same on every machine and toolchain).
-fn seed(path: &str, title: &str, open: usize) -> u64 {
+/// The seed of an exercise's draws: its page's path, its title and how many exercises come
+/// before it (FNV-1a, fixed by definition, so a variant is the same on every machine and
+/// toolchain, and stays the same when the text around the exercise is edited).
+fn seed(path: &str, title: &str, ordinal: usize) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in path
         .bytes()
         .chain([0])
         .chain(title.bytes())
         .chain([0])
-        .chain(open.to_le_bytes())
+        .chain((ordinal as u64).to_le_bytes())
     {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
@@ -299,12 +306,14 @@ fn describe(varied: &[Varied], drawn: &[Value]) -> String {
         .join(", ")
 }
 
-/// The exercise's `vary` lines, each tied to its `let` and its pool evaluated.
+/// The exercise's `vary` lines, each tied to its `let` and its pool evaluated; every line's
+/// error when any is wrong.
 fn varied(
     original: &PageVerification,
     exercise: &Exercise<'_>,
-) -> Result<Vec<Varied>, VerifyError> {
+) -> Result<Vec<Varied>, Vec<VerifyError>> {
     let mut out: Vec<Varied> = Vec::new();
+    let mut errors = Vec::new();
     for stmt in &exercise.statements {
         let Some(Directive::Vary {
             name,
@@ -314,51 +323,65 @@ fn varied(
         else {
             continue;
         };
-        if out.iter().any(|v| &v.name == name) {
-            return Err(VerifyError::new(
+        match one_varied(original, exercise, stmt, name, name_span, domain) {
+            Ok(v) if out.iter().any(|o| o.name == v.name) => errors.push(VerifyError::new(
                 name_span.clone(),
                 format!("`{name}` is varied twice"),
-            ));
+            )),
+            Ok(v) => out.push(v),
+            Err(e) => errors.push(e),
         }
-        let literal = exercise
-            .statements
-            .iter()
-            .find_map(|s| match &s.binding {
-                Some((Binding::Value(n), _)) if n == name && s.first.ungrouped().is_literal() => {
-                    let e = s.first.ungrouped();
-                    Some((e.span.start, e.span.end))
-                }
-                _ => None,
-            })
-            .ok_or_else(|| {
-                VerifyError::new(
-                    name_span.clone(),
-                    format!("`vary {name}` needs `let {name} = …` with the numbers written out in this exercise"),
-                )
-                .hint(format!("e.g. `let {name} = 3` or `let {name} = [[1, 2], [0, -1]]` in the exercise's given values"))
-            })?;
-        let original_value = original
-            .env
-            .value_in(name, exercise.scope)
-            .cloned()
-            .ok_or_else(|| {
-                VerifyError::new(name_span.clone(), format!("`{name}` is not defined"))
-            })?;
-        let pool = pool(
-            &original.env,
-            exercise.scope,
-            domain,
-            &original_value,
-            &stmt.span,
-        )?;
-        out.push(Varied {
-            name: name.clone(),
-            literal,
-            original: original_value,
-            pool,
-        });
     }
-    Ok(out)
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn one_varied(
+    original: &PageVerification,
+    exercise: &Exercise<'_>,
+    stmt: &Stmt,
+    name: &str,
+    name_span: &Range<usize>,
+    domain: &Domain,
+) -> Result<Varied, VerifyError> {
+    let literal = exercise
+        .statements
+        .iter()
+        .find_map(|s| match &s.binding {
+            Some((Binding::Value(n), _)) if n == name && s.first.ungrouped().is_literal() => {
+                let e = s.first.ungrouped();
+                Some((e.span.start, e.span.end))
+            }
+            _ => None,
+        })
+        .ok_or_else(|| {
+            VerifyError::new(
+                name_span.clone(),
+                format!("`vary {name}` needs `let {name} = …` with the numbers written out in this exercise"),
+            )
+            .hint(format!("e.g. `let {name} = 3` or `let {name} = [[1, 2], [0, -1]]` in the exercise's given values"))
+        })?;
+    let original_value = original
+        .env
+        .value_in(name, exercise.scope)
+        .cloned()
+        .ok_or_else(|| VerifyError::new(name_span.clone(), format!("`{name}` is not defined")))?;
+    let pool = pool(
+        &original.env,
+        exercise.scope,
+        domain,
+        &original_value,
+        &stmt.span,
+    )?;
+    Ok(Varied {
+        name: name.to_string(),
+        literal,
+        original: original_value,
+        pool,
+    })
 }
 
 /// The numbers or values a `vary` line draws from.
@@ -646,9 +669,10 @@ fn unsatisfiable(
             file,
             exercise.statements[i].span.clone(),
             format!(
-                "no numbers for variant {number} of “{}”: this condition rejected {n} of {MAX_DRAWS} draws of {}",
+                "no numbers for variant {number} of “{}” in {MAX_DRAWS} draws of {}: this condition rejected {n} of them{}",
                 exercise.title,
-                names.join(", ")
+                names.join(", "),
+                if n < MAX_DRAWS { " and the others repeated earlier numbers" } else { "" }
             ),
         )
         .with_hint("widen the `vary` ranges, relax the condition, or ask for fewer variants"),

@@ -140,3 +140,18 @@ fn search_works_from_the_keyboard_over_http_and_file_in_chromium() {
         ],
     );
 }
+
+#[test]
+#[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
+fn new_numbers_swaps_an_exercise_for_another_verified_set_in_chromium() {
+    browser_tools();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = dir.path().join("site");
+    build_course(&repo(), Some(&site)).expect("the sample builds");
+    let shots = repo().join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    let page = site.join("neural-networks/practice-backprop/index.html");
+    let url = format!("file://{}", page.display());
+    let prefix = shots.join("variants-part-a");
+    run_script("variants.mjs", &[url.as_ref(), prefix.as_os_str()]);
+}

@@ -17,6 +17,7 @@ mod scaffold;
 mod search;
 mod serve;
 mod sheets;
+mod variants;
 mod verify_sample;
 
 use std::path::{Path, PathBuf};

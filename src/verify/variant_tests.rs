@@ -1,0 +1,256 @@
+//! Tests of the variant lines, `{…}`, `expand` and `≠`, and of variants made from a page.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::eval::Env;
+use super::lexer::lex;
+use super::parser::parse;
+use super::tests::{fails, passes};
+use super::{literals, typeset};
+use crate::source::SourceFile;
+
+/// The first statement of `src`, shown as a verify-show block shows it.
+fn shown(src: &str) -> String {
+    let stmts = parse(&lex(src, 0).unwrap()).unwrap();
+    let mut env = Env::default();
+    let last = stmts.len() - 1;
+    for s in &stmts[..last] {
+        env.run(s).unwrap();
+    }
+    env.run(&stmts[last]).unwrap();
+    let resolved = literals::resolve(&stmts[last], &env, super::eval::PAGE).unwrap();
+    typeset::statement(&resolved)
+}
+
+#[test]
+fn variant_lines_parse() {
+    let s = |src: &str| parse(&lex(src, 0).unwrap()).unwrap()[0].to_string();
+    assert_eq!(s("vary x from -5 to 5"), "(vary x (- 5) 5)");
+    assert_eq!(s("vary h from 0.1 to 0.9 step 0.1"), "(vary h 0.1 0.9 0.1)");
+    assert_eq!(s("vary x in {1, 2, 5}"), "(vary x in 1 2 5)");
+    assert_eq!(s("where det(W) ≠ 0"), "(where (det W) ≠ 0)");
+    assert_eq!(s("variants 5"), "(variants 5)");
+    // Only at the start of a line: elsewhere they are names.
+    assert_eq!(s("let vary = 2"), "(let vary 2)");
+}
+
+#[test]
+fn variant_lines_run_as_written() {
+    // `where` is a check; `vary` and `variants` check nothing by themselves.
+    passes("let x = 3\nvary x from 1 to 5\nwhere x ≠ 0\nvariants 3");
+    fails(
+        "let x = 3\nwhere x * x ≠ 9",
+        "check failed: `≠` but both sides are 9",
+        "9",
+    );
+    passes("[1, 2] ≠ [1, 3]\n[1, 2] != [2, 1]");
+}
+
+#[test]
+fn variant_line_errors() {
+    for (src, message) in [
+        ("vary x to 5", "expected `from` or `in` after the name"),
+        ("vary x from 1", "expected `to` and the largest value"),
+        (
+            "vary x in 1, 2",
+            "expected `{` and the values to choose from",
+        ),
+        ("vary x in {}", "`vary … in {}` needs at least one value"),
+        ("variants 0", "`variants` takes a whole number from 1 to 50"),
+        (
+            "variants 51",
+            "`variants` takes a whole number from 1 to 50",
+        ),
+        ("where x", "a `where` condition needs a relation"),
+        (
+            "where let x = 1",
+            "a `where` condition cannot define a name",
+        ),
+        ("{1 + 2", "this `{` is never closed"),
+    ] {
+        let err = lex(src, 0).and_then(|t| parse(&t)).expect_err(src).message;
+        assert_eq!(err, message, "{src}");
+    }
+}
+
+#[test]
+fn written_in_values_are_shown_as_numbers() {
+    assert_eq!(
+        shown("let x = -1\n2 * {x} = -2"),
+        "2 \\times \\left(-1\\right) = -2"
+    );
+    assert_eq!(shown("let x = -1\n{x} * 2 = -2"), "-1 \\times 2 = -2");
+    assert_eq!(shown("let x = 3\nlet f = {x + 0.01}"), "f = 3.01");
+    assert_eq!(
+        shown("let v = [1, -2]\n{v} = v"),
+        "\\begin{bmatrix}1 \\\\ -2\\end{bmatrix} = v"
+    );
+    assert_eq!(shown("let x = 1/3\n{x} = x"), "1 / 3 = x");
+    // A `{…}` evaluates to its value like any expression.
+    passes("let x = 2\n{x} * {x + 1} = 6");
+}
+
+#[test]
+fn expand_writes_the_arithmetic_the_author_would() {
+    let by_hand = "W2 · W1 = [[2·1 + 1·0, 2·2 + 1·(-1)], [-1·1 + 0·0, -1·2 + 0·(-1)]]";
+    let expanded = "W2 · W1 = expand(W2 · W1)";
+    let defs = "let W1 = [[1, 2], [0, -1]]\nlet W2 = [[2, 1], [-1, 0]]\n";
+    assert_eq!(
+        shown(&format!("{defs}{expanded}")),
+        shown(&format!("{defs}{by_hand}"))
+    );
+    // Matrix times vector, vector dot vector, entrywise sums.
+    let defs = "let W = [[1, 2], [0, -1]]\nlet x = [1, 2]\nlet b = [0, 1]\n";
+    assert_eq!(
+        shown(&format!("{defs}W · x = expand(W · x)")),
+        shown(&format!("{defs}W · x = [1·1 + 2·2, 0·1 + (-1)·2]"))
+    );
+    assert_eq!(
+        shown(&format!("{defs}x · b = expand(x · b)")),
+        shown(&format!("{defs}x · b = 1·0 + 2·1"))
+    );
+    assert_eq!(
+        shown(&format!("{defs}x + b = expand(x + b)")),
+        shown(&format!("{defs}x + b = [1 + 0, 2 + 1]"))
+    );
+    passes(&format!("{defs}W · x + b = expand(W · x) + b = [5, -1]"));
+    fails(
+        &format!("{defs}expand(W) = W"),
+        "`expand` writes out `A · B`, `A + B`, `A - B` or `A * B`",
+        "expand",
+    );
+}
+
+/// A one-page course in memory with `body` as the page's text after the front matter.
+fn page(body: &str) -> crate::model::Page {
+    let text = format!("---\ntitle: Practice\n---\n\n{body}");
+    let empty = crate::model::Page {
+        kind: crate::model::PageKind::Practice,
+        url: "x/practice/".into(),
+        meta: Default::default(),
+        counts: Default::default(),
+        file: Arc::new(SourceFile::new(
+            "content/01-x/practice.md",
+            PathBuf::from("practice.md"),
+            String::new(),
+        )),
+        body: Vec::new(),
+    };
+    crate::load::with_text(&empty, text).expect("the page loads")
+}
+
+const CIRCUIT: &str = "::: exercise Part B
+```verify show
+let x₀ = 3
+let y₀ = -1
+vary x₀ from -9 to 9
+vary y₀ in {-3, -1, 2, 7}
+where x₀ + y₀ ≠ 0
+variants 6
+```
+
+::: solution
+```verify show
+let q = x₀ + y₀ = 3 + (-1) = 2
+let r = q * q = 2 * 2 = 4
+[q, r] = [2, 4]
+```
+Inline: {verify}`r = 4`.
+:::
+:::
+";
+
+#[test]
+fn stated_values_follow_each_variants_numbers() {
+    let p = page(CIRCUIT);
+    let v = super::verify_page(&p).expect("verifies");
+    let variants = v
+        .variants
+        .values()
+        .next()
+        .expect("the exercise has variants");
+    assert_eq!(variants.len(), 5);
+    for variant in variants {
+        let env = &variant.verification.env;
+        let scope = variant.verification.scopes[0].1;
+        let x = env.value_in("x₀", scope).unwrap().to_string();
+        let y = env.value_in("y₀", scope).unwrap().to_string();
+        let q: i64 = x.parse::<i64>().unwrap() + y.parse::<i64>().unwrap();
+        let text = &variant.page.file.text;
+        // Every stated value of the worked answer, written in for this set.
+        let y_written = if y.starts_with('-') {
+            format!("({y})")
+        } else {
+            y.clone()
+        };
+        let q_sq = if q < 0 {
+            format!("({q})")
+        } else {
+            q.to_string()
+        };
+        assert!(
+            text.contains(&format!("= {x} + {y_written} = {q}\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("= {q} * {q_sq} = {}\n", q * q)),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("[q, r] = [{q}, {}]", q * q)),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("{{verify}}`r = {}`", q * q)),
+            "{text}"
+        );
+        assert!(["-3", "-1", "2", "7"].contains(&y.as_str()));
+        assert!((-9..=9).contains(&x.parse::<i64>().unwrap()) && q != 0);
+    }
+    // The same page gives the same variants.
+    let again = super::verify_page(&p).expect("verifies");
+    let texts = |v: &super::PageVerification| -> Vec<String> {
+        v.variants
+            .values()
+            .flatten()
+            .map(|x| x.page.file.text.clone())
+            .collect()
+    };
+    assert_eq!(texts(&v), texts(&again));
+}
+
+#[test]
+fn decimal_steps_keep_their_decimals() {
+    let p = page(
+        "::: exercise
+```verify show
+let h = 0.50
+vary h from 0.25 to 2 step 0.25
+variants 4
+```
+
+::: solution
+```verify show
+2 * h = 1.00
+```
+:::
+:::
+",
+    );
+    let v = super::verify_page(&p).expect("verifies");
+    for variant in v.variants.values().flatten() {
+        let text = &variant.page.file.text;
+        let line = text.lines().find(|l| l.starts_with("let h = ")).unwrap();
+        let h = &line["let h = ".len()..];
+        assert!(
+            h.split_once('.').is_some_and(|(_, d)| d.len() == 2),
+            "{line}"
+        );
+        let stated = text.lines().find(|l| l.starts_with("2 * h = ")).unwrap();
+        assert!(
+            stated.split_once('.').is_some_and(|(_, d)| d.len() == 2),
+            "{stated}"
+        );
+    }
+}
