@@ -77,6 +77,10 @@ pub fn field_html(paragraphs: &[Paragraph]) -> String {
     for paragraph in paragraphs {
         html.push_str("<div>");
         for run in paragraph {
+            // A circuit is not carried into Anki yet (its SVG needs the site's stylesheet).
+            if run.figure.is_some() {
+                continue;
+            }
             match &run.math {
                 Some(m) if m.display => {
                     html.push_str(&format!("\\[{}\\]", escape(&m.latex)));

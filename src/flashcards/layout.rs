@@ -1,12 +1,14 @@
 //! Wraps styled paragraphs into lines that fit a box, using the real fonts' advance widths
 //! (and a formula's laid-out width), and shrinks the text until it fits: card text never
-//! overflows its page. A line holding a tall formula gets the room it needs above and below.
+//! overflows its page. A line holding a tall formula gets the room it needs above and below; a
+//! circuit figure stands on a line of its own and gives up height before the text does.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
 use printpdf::ParsedFont;
 
+use super::figure::{self, FigureRun, MIN_FIGURE_PT};
 use super::math_layout::Item;
 use super::text::{MathRun, Paragraph, Style};
 
@@ -49,6 +51,8 @@ pub struct Segment {
     pub text: String,
     /// The formula, when the segment is one.
     pub math: Option<Arc<MathRun>>,
+    /// The circuit figure, when the segment is one (alone on its line).
+    pub figure: Option<FigureRun>,
 }
 
 /// Ascent of a line of text, in em: a formula reaching higher gets extra room above.
@@ -212,14 +216,25 @@ fn push_text(line: &mut Vec<Segment>, style: Style, text: &str) {
     for c in text.chars().map(|c| printable(style, c)) {
         let face = face_for(style, c);
         match line.last_mut() {
-            Some(seg) if seg.style == face && seg.math.is_none() => seg.text.push(c),
+            Some(seg) if seg.style == face && seg.math.is_none() && seg.figure.is_none() => {
+                seg.text.push(c)
+            }
             _ => line.push(Segment {
                 style: face,
                 text: c.to_string(),
                 math: None,
+                figure: None,
             }),
         }
     }
+}
+
+/// `text` in `style` as segments of one face each (a character the face lacks is set in
+/// DejaVu Sans, one no face has as U+FFFD), for text set outside a paragraph.
+pub fn segments(style: Style, text: &str) -> Vec<Segment> {
+    let mut line = Vec::new();
+    push_text(&mut line, style, text);
+    line
 }
 
 fn piece_width(piece: &Piece, size: f32) -> f32 {
@@ -251,6 +266,17 @@ fn finish_line(block: &mut Block, line: Vec<Segment>, width: f32, line_width: f3
 /// the box stands alone on its line and sets [`Block::widest`]). With `centre`, every line is
 /// centred; a display formula always is.
 pub fn wrap(paragraphs: &[Paragraph], width: f32, size: f32, centre: bool) -> Block {
+    wrap_figures(paragraphs, width, size, centre, 1.0)
+}
+
+/// [`wrap`], with every circuit figure at `shrink` (≤ 1) of the scale that fits the width.
+fn wrap_figures(
+    paragraphs: &[Paragraph],
+    width: f32,
+    size: f32,
+    centre: bool,
+    shrink: f32,
+) -> Block {
     let mut block = Block {
         size,
         leading: size * 1.25,
@@ -265,6 +291,24 @@ pub fn wrap(paragraphs: &[Paragraph], width: f32, size: f32, centre: bool) -> Bl
         let centred = centre
             || matches!(paragraph.as_slice(), [run] if run.math.as_ref().is_some_and(|m| m.display));
         block.paragraph_starts.push(block.lines.len());
+        if let [run] = paragraph.as_slice() {
+            if let Some(fig) = &run.figure {
+                let run_ = FigureRun::new(Arc::clone(fig), size, width, shrink);
+                // The line is as tall as the figure and its legend, and centred.
+                block
+                    .extra
+                    .push((0.0, (run_.height() - block.leading).max(0.0)));
+                block.indent.push(((width - run_.width()) / 2.0).max(0.0));
+                block.widest = block.widest.max(run_.extent());
+                block.lines.push(vec![Segment {
+                    style: Style::Regular,
+                    text: run.text.clone(),
+                    math: None,
+                    figure: Some(run_),
+                }]);
+                continue;
+            }
+        }
         let mut line: Vec<Segment> = Vec::new();
         let mut line_width = 0.0;
         for (space, word) in words(paragraph) {
@@ -306,6 +350,7 @@ pub fn wrap(paragraphs: &[Paragraph], width: f32, size: f32, centre: bool) -> Bl
                             style: Style::Regular,
                             text: math.boxed.text(),
                             math: Some(math),
+                            figure: None,
                         });
                         line_width += w;
                     }
@@ -339,23 +384,84 @@ pub fn wrap(paragraphs: &[Paragraph], width: f32, size: f32, centre: bool) -> Bl
 
 /// The largest size from `start` down (in steps of about 8%) at which the paragraphs fit a
 /// `width` × `height` box, and their lines at that size.
-pub fn fit(paragraphs: &[Paragraph], width: f32, height: f32, start: f32, centre: bool) -> Block {
+///
+/// A circuit figure gives up height first: at each size, it may shrink into the height the
+/// text leaves, down to labels of [`MIN_FIGURE_PT`] (or the size the width already forced);
+/// only then does the text shrink too. When even text at `min_text` leaves a figure too little
+/// room for that, the figure is squeezed below it at the last readable text size (the deck
+/// warns of it); nothing ever overflows the box.
+pub fn fit(
+    paragraphs: &[Paragraph],
+    width: f32,
+    height: f32,
+    start: f32,
+    centre: bool,
+    min_text: f32,
+) -> Block {
+    let fits = |b: &Block| b.height() <= height && b.widest <= width + 0.01;
     let mut size = start;
+    let mut squeezed: Option<Block> = None;
     loop {
+        if size < min_text {
+            if let Some(block) = squeezed.take() {
+                return block;
+            }
+        }
         let block = wrap(paragraphs, width, size, centre);
-        if (block.height() <= height && block.widest <= width + 0.01) || size < 1.0 {
+        if fits(&block) {
             return block;
+        }
+        if let Some(shrink) = figure_shrink(&block, height) {
+            let shrunk = wrap_figures(paragraphs, width, size, centre, shrink);
+            if fits(&shrunk) {
+                let readable = figures(&block).zip(figures(&shrunk)).all(|(full, small)| {
+                    small.label_pt() >= MIN_FIGURE_PT.min(full.label_pt()) - 1e-3
+                });
+                if readable {
+                    return shrunk;
+                }
+                squeezed = Some(shrunk);
+            }
+        }
+        if size < 1.0 {
+            return squeezed.unwrap_or(block);
         }
         size *= 0.92;
     }
 }
 
+/// The circuit figures of a block, in order.
+pub fn figures(block: &Block) -> impl Iterator<Item = &FigureRun> {
+    block
+        .lines
+        .iter()
+        .flatten()
+        .filter_map(|s| s.figure.as_ref())
+}
+
+/// The factor (< 1) by which the block's figures must shrink for it to be `height` tall, if
+/// it has figures and its text alone leaves them any room.
+fn figure_shrink(block: &Block, height: f32) -> Option<f32> {
+    let drawings: f32 = figures(block).map(FigureRun::drawing_height).sum();
+    if drawings <= 0.0 {
+        return None;
+    }
+    // A figure's line is exactly its height (figures are taller than a line of text).
+    let lines: f32 = figures(block).map(|f| f.height().max(block.leading)).sum();
+    let fixed: f32 = figures(block).map(FigureRun::fixed_height).sum();
+    let text = block.height() - lines;
+    let room = height - text - fixed;
+    // A hair under the exact factor, so rounding cannot push the block past the box.
+    (room > 0.0).then(|| (room / drawings * 0.999).min(1.0))
+}
+
 /// Width of a line in points.
 pub fn line_width(line: &[Segment], size: f32) -> f32 {
     line.iter()
-        .map(|s| match &s.math {
-            Some(m) => m.boxed.width * size,
-            None => s.text.chars().map(|c| advance(s.style, c, size)).sum(),
+        .map(|s| match (&s.math, &s.figure) {
+            (Some(m), _) => m.boxed.width * size,
+            (None, Some(f)) => f.width(),
+            (None, None) => s.text.chars().map(|c| advance(s.style, c, size)).sum(),
         })
         .sum()
 }
@@ -365,7 +471,10 @@ pub fn used_chars<'a>(blocks: impl Iterator<Item = &'a Block>) -> BTreeMap<Style
     let mut used: BTreeMap<Style, BTreeSet<char>> = BTreeMap::new();
     for block in blocks {
         for seg in block.lines.iter().flatten().filter(|s| s.math.is_none()) {
-            used.entry(seg.style).or_default().extend(seg.text.chars());
+            match &seg.figure {
+                Some(run) => figure::used_chars(run, &mut used),
+                None => used.entry(seg.style).or_default().extend(seg.text.chars()),
+            }
         }
     }
     used
@@ -406,7 +515,7 @@ mod tests {
     #[test]
     fn long_text_shrinks_until_it_fits() {
         let p = para(&"word ".repeat(400));
-        let block = fit(&[p], 300.0, 100.0, 12.0, false);
+        let block = fit(&[p], 300.0, 100.0, 12.0, false, 7.0);
         assert!(block.height() <= 100.0, "{}", block.height());
         assert!(block.size < 12.0);
     }

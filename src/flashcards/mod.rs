@@ -2,6 +2,7 @@
 //! whole course). A second renderer over the same model as the HTML, as mdBook's renderers are.
 
 pub mod anki;
+pub mod figure;
 pub mod layout;
 pub mod math_font;
 pub mod math_layout;
@@ -17,7 +18,7 @@ use crate::diagnostic::{all_or_errors, Diagnostic};
 use crate::model::{Block, Course, Page};
 use crate::render::{OutputFile, Sink};
 use crate::verify::PageVerification;
-use pdf::{deck, PrintOptions, Shrunk, MIN_READABLE_PT};
+use pdf::{deck, PrintOptions, Shrunk};
 use text::{paragraphs, Paragraph, Source};
 
 /// One card as print sees it.
@@ -106,13 +107,18 @@ fn shrunk_warnings(page: &Page, shrunk: &[Shrunk], deck_name: &str) -> Vec<Diagn
                     &page.file,
                     card.open.clone(),
                     format!(
-                        "flashcard {} of {deck_name}: its {} is set at {:.1} pt to fit the card, below the readable {MIN_READABLE_PT} pt",
+                        "flashcard {} of {deck_name}: its {} is set at {:.1} pt to fit the card, below the readable {} pt",
                         s.card + 1,
                         s.side,
-                        s.size
+                        s.size,
+                        s.readable
                     ),
                 )
-                .with_hint("shorten the card, or split it into two")
+                .with_hint(if s.side.ends_with("circuit") {
+                    "print the cards duplex (`flashcards: duplex: true`) or on a larger `page_size`, or draw fewer gates with `merge`"
+                } else {
+                    "shorten the card, or split it into two"
+                })
                 .warning(),
             )
         })

@@ -18,7 +18,8 @@ use printpdf::{
     PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
 };
 
-use super::layout::{faces, fit, line_width, used_chars, used_math_glyphs, wrap, Block};
+use super::figure::{self, FigureRun, MIN_FIGURE_PT};
+use super::layout::{faces, figures, fit, line_width, used_chars, used_math_glyphs, wrap, Block};
 use super::math_font;
 use super::math_layout::Item;
 use super::sheet::{sheets, Sheet};
@@ -49,15 +50,18 @@ const LABEL_PT: f32 = 7.0;
 /// card is hard to read (issue #13).
 pub const MIN_READABLE_PT: f32 = 7.0;
 
-/// A card whose text had to shrink below [`MIN_READABLE_PT`] to fit.
+/// A card whose text had to shrink below [`MIN_READABLE_PT`] to fit, or whose circuit's labels
+/// below [`MIN_FIGURE_PT`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shrunk {
     /// Index of the card in the deck.
     pub card: usize,
-    /// `"question"` or `"answer"`.
+    /// `"question"` or `"answer"`, or `"question's circuit"` or `"answer's circuit"`.
     pub side: &'static str,
     /// The size it was set at, in points.
     pub size: f32,
+    /// The readable size it fell below, in points.
+    pub readable: f32,
 }
 
 /// A deck's bytes and the cards that had to shrink below a readable size.
@@ -99,6 +103,21 @@ pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
                 card,
                 side,
                 size: block.size,
+                readable: MIN_READABLE_PT,
+            });
+        }
+        // One warning per side for its smallest circuit.
+        let smallest = figures(block).map(FigureRun::label_pt).reduce(f32::min);
+        if let Some(size) = smallest.filter(|pt| *pt < MIN_FIGURE_PT - 1e-3) {
+            shrunk.push(Shrunk {
+                card,
+                side: if side == "question" {
+                    "question's circuit"
+                } else {
+                    "answer's circuit"
+                },
+                size,
+                readable: MIN_FIGURE_PT,
             });
         }
     };
@@ -113,7 +132,7 @@ pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
                 ("answer", &card.answer, ANSWER_PT * 1.3, false),
             ] {
                 let avail = top - margin;
-                let block = fit(paragraphs, inner_w, avail, start, centre);
+                let block = fit(paragraphs, inner_w, avail, start, centre, MIN_READABLE_PT);
                 note(i, side, &block);
                 let label = label_block(label_text(&format!(" · {side}")), inner_w);
                 let label_name = format!(
@@ -144,9 +163,23 @@ pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
             let fold = h * 0.5;
             let gap = ANSWER_PT;
             let avail = top - fold - gap;
-            let question = fit(&card.question, inner_w, avail, QUESTION_PT, true);
+            let question = fit(
+                &card.question,
+                inner_w,
+                avail,
+                QUESTION_PT,
+                true,
+                MIN_READABLE_PT,
+            );
             note(i, "question", &question);
-            let answer = fit(&card.answer, inner_w, fold - gap - margin, ANSWER_PT, false);
+            let answer = fit(
+                &card.answer,
+                inner_w,
+                fold - gap - margin,
+                ANSWER_PT,
+                false,
+                MIN_READABLE_PT,
+            );
             note(i, "answer", &answer);
             let label = label_block(label_text(""), inner_w);
             // The question is centred in the front half, between the label and the fold.
@@ -459,13 +492,24 @@ fn grey(level: f32) -> Color {
 /// A rule of a formula (fraction bar, radical overline): x, y, width, height in points.
 type Rule = (f32, f32, f32, f32);
 
-fn text_ops(
-    block: &Block,
+/// A circuit figure placed on a page: the figure, its left edge and its line's top in points.
+type Placed<'a> = (&'a FigureRun, f32, f32);
+
+/// Paths cannot be drawn inside a text object, so formulas' rules and circuit figures are
+/// collected here and drawn after it.
+#[derive(Default)]
+struct Drawings<'a> {
+    rules: Vec<Rule>,
+    figures: Vec<Placed<'a>>,
+}
+
+fn text_ops<'a>(
+    block: &'a Block,
     x: f32,
     top: f32,
     fonts: &Fonts,
     ops: &mut Vec<Op>,
-    rules: &mut Vec<Rule>,
+    drawings: &mut Drawings<'a>,
 ) {
     let size = block.size;
     let mut y = top - size;
@@ -490,6 +534,13 @@ fn text_ops(
         // Text flows on from where the last text ended; after a formula it is placed anew.
         let mut placed = false;
         for seg in line {
+            if let Some(run) = &seg.figure {
+                // The line's top: its baseline is a text size below it.
+                drawings.figures.push((run, lx, y + size));
+                lx += run.width();
+                placed = false;
+                continue;
+            }
             match &seg.math {
                 Some(math) => {
                     for item in &math.boxed.items {
@@ -519,9 +570,12 @@ fn text_ops(
                                     }])],
                                 });
                             }
-                            Item::Rule { x: rx, y: ry, w, h } => {
-                                rules.push((lx + rx * size, y + ry * size, w * size, h * size))
-                            }
+                            Item::Rule { x: rx, y: ry, w, h } => drawings.rules.push((
+                                lx + rx * size,
+                                y + ry * size,
+                                w * size,
+                                h * size,
+                            )),
                         }
                     }
                     lx += math.boxed.width * size;
@@ -608,16 +662,26 @@ fn ops(page: &PageLayout, fonts: &Fonts, margin: f32, h: f32, w: f32) -> Vec<Op>
             Op::RestoreGraphicsState,
         ]);
     }
-    let mut rules = Vec::new();
+    let mut drawings = Drawings::default();
     ops.push(Op::StartTextSection);
     ops.push(Op::SetFillColor { col: grey(0.35) });
-    text_ops(&page.label, margin, h - margin, fonts, &mut ops, &mut rules);
+    text_ops(
+        &page.label,
+        margin,
+        h - margin,
+        fonts,
+        &mut ops,
+        &mut drawings,
+    );
     ops.push(Op::SetFillColor { col: grey(0.0) });
     for (block, x, top) in &page.blocks {
-        text_ops(block, *x, *top, fonts, &mut ops, &mut rules);
+        text_ops(block, *x, *top, fonts, &mut ops, &mut drawings);
     }
     ops.push(Op::EndTextSection);
-    rule_ops(&rules, &mut ops);
+    rule_ops(&drawings.rules, &mut ops);
+    for (run, x, top) in drawings.figures {
+        figure::draw(run, x, top, &fonts.text, &mut ops);
+    }
     ops
 }
 

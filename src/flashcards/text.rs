@@ -1,7 +1,8 @@
 //! Card text for print: the Markdown of a question or answer as paragraphs of styled runs
 //! (regular, bold, italic, code) and typeset formulas. Math goes through the same converter as
 //! the HTML (math-core's MathML) and is laid out by [`super::math_layout`]; a shown `verify`
-//! block is typeset from the same LaTeX lines the page shows.
+//! block is typeset from the same LaTeX lines the page shows, and a block's `circuit` lines
+//! become the figures verify laid out (drawn by [`super::figure`]), shown or not, as on the page.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{is_verify_info, Block, VerifyBlock};
 use crate::render::math::to_mathml;
 use crate::source::SourceFile;
+use crate::verify::circuit::Figure;
 use crate::verify::PageVerification;
 
 /// How a run of text is set.
@@ -48,6 +50,8 @@ pub struct Run {
     pub text: String,
     /// The formula, when the run is one.
     pub math: Option<Arc<MathRun>>,
+    /// The circuit figure, when the run is one (a paragraph of its own).
+    pub figure: Option<Arc<Figure>>,
 }
 
 impl Run {
@@ -57,6 +61,23 @@ impl Run {
             style,
             text: text.into(),
             math: None,
+            figure: None,
+        }
+    }
+
+    /// A circuit figure; its text (for bookmarks and the deck's /ID) names the call and every
+    /// wire's labels.
+    pub fn figure(figure: Arc<Figure>) -> Run {
+        let wires: Vec<String> = figure
+            .nodes
+            .iter()
+            .map(|n| format!("{} {} {}", n.gate, n.value, n.grad))
+            .collect();
+        Run {
+            style: Style::Regular,
+            text: format!("Circuit of {}: {}", figure.call, wires.join("; ")),
+            math: None,
+            figure: Some(figure),
         }
     }
 }
@@ -106,7 +127,9 @@ fn collect(
     }
 }
 
-/// A shown verify block's steps, one display formula each, as the page typesets them.
+/// A shown verify block's steps, one display formula each, as the page typesets them; then
+/// the block's circuit figures, each a paragraph of its own (drawn whether or not the block is
+/// shown, as on the page).
 fn shown(source: &Source, v: &VerifyBlock, out: &mut Vec<Paragraph>, errors: &mut Vec<Diagnostic>) {
     if let Some(lines) = source.verification.shown.get(&v.code.start) {
         for line in lines {
@@ -118,6 +141,9 @@ fn shown(source: &Source, v: &VerifyBlock, out: &mut Vec<Paragraph>, errors: &mu
                 ),
             }
         }
+    }
+    if let Some(figures) = source.verification.figures.get(&v.code.start) {
+        out.extend(figures.iter().map(|f| vec![Run::figure(Arc::clone(f))]));
     }
 }
 
@@ -133,6 +159,7 @@ fn formula(latex: &str, display: bool) -> Result<Run, String> {
             display,
             latex: latex.to_string(),
         })),
+        figure: None,
     })
 }
 

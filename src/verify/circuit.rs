@@ -15,9 +15,9 @@ use super::autodiff::Trace;
 use crate::linalg::Num;
 
 /// Font size of gate labels, in px.
-const NODE_FONT: f64 = 13.0;
+pub const NODE_FONT: f64 = 13.0;
 /// Font size of values and gradients, in px.
-const LABEL_FONT: f64 = 12.0;
+pub const LABEL_FONT: f64 = 12.0;
 /// Advance width of one character of DejaVu Sans Mono, in em.
 const ADVANCE: f64 = 0.602;
 /// Height of a node's box.
@@ -186,94 +186,204 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The figure: an inline SVG with a title and description, in a scrolling frame, and a table
-/// of every wire's value and gradient under it. `id` makes its ids unique on the page.
-pub fn figure(trace: &Trace, call: &str, decimals: Option<u32>, id: &str) -> String {
-    let labels: Vec<(String, String)> = trace
-        .nodes
-        .iter()
-        .map(|n| {
-            (
-                format_number(&n.value, decimals),
-                format_number(&n.grad, decimals),
-            )
-        })
-        .collect();
-    let layout = layout(trace, &labels);
-    let place: std::collections::HashMap<usize, Rect> = layout.nodes.iter().copied().collect();
-    let (w, h) = layout.size;
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg class=\"circuit-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
-         <title id=\"{id}-title\">Circuit of {}</title>\
-         <desc id=\"{id}-desc\">Each wire shows its forward value above (green) and its gradient below (red); the output is {} with gradient {}.</desc>",
-        escape(call),
-        escape(&labels[trace.output].0),
-        escape(&labels[trace.output].1),
-    );
-    // Wires first, under the nodes.
-    for &(i, (x, y, _, bh)) in &layout.nodes {
-        for &j in &trace.nodes[i].inputs {
-            let (sx, sy, sw, sh) = place[&j];
-            let (x0, y1) = (sx + sw, sy + sh / 2.0);
-            // Straight between the source's value and gradient labels, then a curve.
-            let x1 = x0 + 6.0 + label_width(&labels[j]);
-            let (x2, y2) = (x, y + bh / 2.0);
-            let bend = (x2 - x1) * 0.5;
-            let _ = write!(
-                svg,
-                "<path class=\"wire\" d=\"M{x0:.1} {y1:.1} H{x1:.1} C{:.1} {y1:.1} {:.1} {y2:.1} {x2:.1} {y2:.1}\"/>",
-                x1 + bend,
-                x2 - bend
-            );
+/// One drawn node of a [`Figure`]: its box and gate label, and the labels of its output wire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureNode {
+    /// The node's box.
+    pub rect: Rect,
+    /// What is written in it: a parameter's name, a constant, or the gate (`+`, `exp`).
+    pub gate: String,
+    /// True for inputs (parameters and constants), drawn square; gates are drawn round.
+    pub input: bool,
+    /// The forward value, written above the output wire.
+    pub value: String,
+    /// The gradient, written below it.
+    pub grad: String,
+}
+
+impl FigureNode {
+    /// Where the gate label's baseline is, centred on x.
+    pub fn gate_at(&self) -> (f64, f64) {
+        let (x, y, w, h) = self.rect;
+        (x + w / 2.0, y + h / 2.0 + NODE_FONT * 0.35)
+    }
+
+    /// Where the value label's baseline starts (above the wire).
+    pub fn value_at(&self) -> (f64, f64) {
+        let (x, y, w, h) = self.rect;
+        (x + w + 6.0, y + h / 2.0 - 6.0)
+    }
+
+    /// Where the gradient label's baseline starts (below the wire).
+    pub fn grad_at(&self) -> (f64, f64) {
+        let (x, y, w, h) = self.rect;
+        (x + w + 6.0, y + h / 2.0 + 4.0 + LABEL_FONT * 0.8)
+    }
+}
+
+/// A wire: from the source's right edge straight on between its value and gradient labels,
+/// then a cubic curve into the target's left edge.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Wire {
+    /// Where it leaves the source.
+    pub from: (f64, f64),
+    /// Where its straight part ends (past the source's labels), at `from`'s height.
+    pub straight_to: f64,
+    /// Where it enters the target.
+    pub to: (f64, f64),
+}
+
+impl Wire {
+    /// The curve's two control points.
+    pub fn controls(&self) -> ((f64, f64), (f64, f64)) {
+        let bend = (self.to.0 - self.straight_to) * 0.5;
+        (
+            (self.straight_to + bend, self.from.1),
+            (self.to.0 - bend, self.to.1),
+        )
+    }
+}
+
+/// A circuit laid out with every label, in the SVG's units (px, y down): what the page's SVG
+/// and the flashcard PDF both draw, so the two cannot disagree. Verify makes it; the render
+/// and flashcards stages only draw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// The call drawn, as the author wrote it (`neuron(2, -1, -3, -2, -3)`).
+    pub call: String,
+    /// Width and height of the drawing.
+    pub size: (f64, f64),
+    /// The drawn nodes, column by column.
+    pub nodes: Vec<FigureNode>,
+    /// Every wire.
+    pub wires: Vec<Wire>,
+    /// The index in `nodes` of the output.
+    pub output: usize,
+}
+
+impl Figure {
+    /// Lays out `trace` with its values formatted at `decimals` (see [`format_number`]).
+    pub fn new(trace: &Trace, call: &str, decimals: Option<u32>) -> Figure {
+        let labels: Vec<(String, String)> = trace
+            .nodes
+            .iter()
+            .map(|n| {
+                (
+                    format_number(&n.value, decimals),
+                    format_number(&n.grad, decimals),
+                )
+            })
+            .collect();
+        let layout = layout(trace, &labels);
+        let place: std::collections::HashMap<usize, Rect> = layout.nodes.iter().copied().collect();
+        let mut wires = Vec::new();
+        for &(i, (x, y, _, bh)) in &layout.nodes {
+            for &j in &trace.nodes[i].inputs {
+                let (sx, sy, sw, sh) = place[&j];
+                let from = (sx + sw, sy + sh / 2.0);
+                wires.push(Wire {
+                    from,
+                    straight_to: from.0 + 6.0 + label_width(&labels[j]),
+                    to: (x, y + bh / 2.0),
+                });
+            }
+        }
+        Figure {
+            call: call.to_string(),
+            size: layout.size,
+            output: layout
+                .nodes
+                .iter()
+                .position(|&(i, _)| i == trace.output)
+                .unwrap_or(0),
+            nodes: layout
+                .nodes
+                .iter()
+                .map(|&(i, rect)| FigureNode {
+                    rect,
+                    gate: trace.nodes[i].label.clone(),
+                    input: trace.nodes[i].input,
+                    value: labels[i].0.clone(),
+                    grad: labels[i].1.clone(),
+                })
+                .collect(),
+            wires,
         }
     }
-    for &(i, (x, y, bw, bh)) in &layout.nodes {
-        let node = &trace.nodes[i];
-        let class = if node.input { "node input" } else { "node op" };
+
+    /// The figure for the page: an inline SVG with a title and description, in a scrolling
+    /// frame, and a table of every wire's value and gradient under it. `id` makes its ids
+    /// unique on the page.
+    pub fn html(&self, id: &str) -> String {
+        let (w, h) = self.size;
+        let out = &self.nodes[self.output];
+        let mut svg = String::new();
         let _ = write!(
             svg,
-            "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" rx=\"{}\"/>\
-             <text class=\"gate\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            if node.input { 3 } else { 13 },
-            x + bw / 2.0,
-            y + bh / 2.0 + NODE_FONT * 0.35,
-            escape(&node.label)
+            "<svg class=\"circuit-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
+             <title id=\"{id}-title\">Circuit of {}</title>\
+             <desc id=\"{id}-desc\">Each wire shows its forward value above (green) and its gradient below (red); the output is {} with gradient {}.</desc>",
+            escape(&self.call),
+            escape(&out.value),
+            escape(&out.grad),
         );
-        let (lx, mid) = (x + bw + 6.0, y + bh / 2.0);
-        let _ = write!(
-            svg,
-            "<text class=\"value\" x=\"{lx:.1}\" y=\"{:.1}\">{}</text><text class=\"grad\" x=\"{lx:.1}\" y=\"{:.1}\">{}</text>",
-            mid - 6.0,
-            escape(&labels[i].0),
-            mid + 4.0 + LABEL_FONT * 0.8,
-            escape(&labels[i].1)
+        // Wires first, under the nodes.
+        for wire in &self.wires {
+            let ((x0, y1), x1, (x2, y2)) = (wire.from, wire.straight_to, wire.to);
+            let ((c1, _), (c2, _)) = wire.controls();
+            let _ = write!(
+                svg,
+                "<path class=\"wire\" d=\"M{x0:.1} {y1:.1} H{x1:.1} C{c1:.1} {y1:.1} {c2:.1} {y2:.1} {x2:.1} {y2:.1}\"/>",
+            );
+        }
+        for node in &self.nodes {
+            let (x, y, bw, bh) = node.rect;
+            let class = if node.input { "node input" } else { "node op" };
+            let (gx, gy) = node.gate_at();
+            let _ = write!(
+                svg,
+                "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" rx=\"{}\"/>\
+                 <text class=\"gate\" x=\"{gx:.1}\" y=\"{gy:.1}\">{}</text>",
+                if node.input { 3 } else { 13 },
+                escape(&node.gate)
+            );
+            let ((lx, vy), (_, gy)) = (node.value_at(), node.grad_at());
+            let _ = write!(
+                svg,
+                "<text class=\"value\" x=\"{lx:.1}\" y=\"{vy:.1}\">{}</text><text class=\"grad\" x=\"{lx:.1}\" y=\"{gy:.1}\">{}</text>",
+                escape(&node.value),
+                escape(&node.grad)
+            );
+        }
+        svg.push_str("</svg>");
+        let mut table = String::from(
+            "<table><thead><tr><th scope=\"col\">wire from</th><th scope=\"col\">value</th><th scope=\"col\">gradient</th></tr></thead><tbody>",
         );
+        for node in &self.nodes {
+            let _ = write!(
+                table,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&node.gate),
+                escape(&node.value),
+                escape(&node.grad)
+            );
+        }
+        table.push_str("</tbody></table>");
+        format!(
+            "<figure class=\"circuit\" id=\"{id}\"><div class=\"circuit-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Circuit of {call_e}, scrolls sideways\">{svg}</div>\
+             <figcaption>Circuit of <code>{call_e}</code>: forward values above the wires, gradients below (output {v}, gradient {g}). \
+             Computed and checked when the site was built.</figcaption>\
+             <details><summary>Every wire's value and gradient</summary>{table}</details></figure>\n",
+            call_e = escape(&self.call),
+            v = escape(&out.value),
+            g = escape(&out.grad),
+        )
     }
-    svg.push_str("</svg>");
-    let mut table = String::from(
-        "<table><thead><tr><th scope=\"col\">wire from</th><th scope=\"col\">value</th><th scope=\"col\">gradient</th></tr></thead><tbody>",
-    );
-    for &(i, _) in &layout.nodes {
-        let _ = write!(
-            table,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&trace.nodes[i].label),
-            escape(&labels[i].0),
-            escape(&labels[i].1)
-        );
-    }
-    table.push_str("</tbody></table>");
-    format!(
-        "<figure class=\"circuit\" id=\"{id}\"><div class=\"circuit-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Circuit of {call_e}, scrolls sideways\">{svg}</div>\
-         <figcaption>Circuit of <code>{call_e}</code>: forward values above the wires, gradients below (output {v}, gradient {g}). \
-         Computed and checked when the site was built.</figcaption>\
-         <details><summary>Every wire's value and gradient</summary>{table}</details></figure>\n",
-        call_e = escape(call),
-        v = escape(&labels[trace.output].0),
-        g = escape(&labels[trace.output].1),
-    )
+}
+
+/// The figure's HTML (see [`Figure::html`]).
+pub fn figure(trace: &Trace, call: &str, decimals: Option<u32>, id: &str) -> String {
+    Figure::new(trace, call, decimals).html(id)
 }
 
 #[cfg(test)]

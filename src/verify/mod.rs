@@ -56,6 +56,8 @@ pub struct PageVerification {
     pub scope_checks: BTreeMap<ScopeId, usize>,
     /// Circuit figures (HTML) of each block, keyed by the block's start offset.
     pub circuits: BTreeMap<usize, Vec<String>>,
+    /// The same figures laid out, for the flashcard PDF to draw (it never evaluates again).
+    pub figures: BTreeMap<usize, Vec<Arc<circuit::Figure>>>,
     /// Each exercise's byte range in the file and its scope, in page order.
     pub scopes: Vec<(Range<usize>, ScopeId)>,
     /// The further variants of each exercise with `vary` lines, keyed by the byte offset of
@@ -221,8 +223,17 @@ fn verify(page: &Page, run: Run<'_>) -> Result<PageVerification, Vec<Diagnostic>
                     Ok(trace) => {
                         let call = &page.file.text[stmt.first.span.clone()];
                         let id = format!("{id_prefix}circuit-{}", stmt.span.start);
-                        let html = circuit::figure(&trace, call, options.decimals, &id);
-                        result.circuits.entry(code.start).or_default().push(html);
+                        let figure = circuit::Figure::new(&trace, call, options.decimals);
+                        result
+                            .circuits
+                            .entry(code.start)
+                            .or_default()
+                            .push(figure.html(&id));
+                        result
+                            .figures
+                            .entry(code.start)
+                            .or_default()
+                            .push(Arc::new(figure));
                     }
                     Err(e) => errors.push(to_diagnostic(&page.file, e)),
                 }

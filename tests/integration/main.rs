@@ -3,6 +3,7 @@
 
 mod anki;
 mod browser;
+mod circuit_deck;
 mod constructs;
 mod content;
 mod coverage;

@@ -28,7 +28,7 @@ fn math_deck() -> (tempfile::TempDir, PathBuf) {
     (out, pdf)
 }
 
-fn tool(name: &str, args: &[&str]) -> String {
+pub(crate) fn tool(name: &str, args: &[&str]) -> String {
     let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
         panic!("`{name}` is needed for this test (apt-get install qpdf poppler-utils): {e}")
     });
@@ -40,7 +40,7 @@ fn tool(name: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn path(p: &Path) -> &str {
+pub(crate) fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
@@ -62,13 +62,13 @@ fn the_math_deck_is_the_same_bytes_on_every_build() {
 }
 
 /// One word of `pdftotext -bbox`: its text and box (y grows downwards).
-struct Word {
-    text: String,
-    x: (f64, f64),
-    y: (f64, f64),
+pub(crate) struct Word {
+    pub text: String,
+    pub x: (f64, f64),
+    pub y: (f64, f64),
 }
 
-fn words(pdf: &Path, page: usize) -> Vec<Word> {
+pub(crate) fn words(pdf: &Path, page: usize) -> Vec<Word> {
     let p = page.to_string();
     let html = tool("pdftotext", &["-bbox", "-f", &p, "-l", &p, path(pdf), "-"]);
     html.lines()
