@@ -100,12 +100,19 @@ fn record<'e>(
 /// Runs the backward pass from node `out` (a scalar): the gradient reaching each node, or
 /// `None` where none does.
 fn backward(tape: &[Node], out: usize) -> Result<Vec<Option<Value>>> {
+    backward_through(tape, out, false)
+}
+
+/// [`backward`]; with `every_wire`, constants' wires get their gradients too (a circuit
+/// drawing labels the `1` of `1 + e⁻ˣ` with ∂f/∂1, as the course notes' figures do), where
+/// the operation has one there (not the exponent of `(-2)^2`, whose would need log(-2)).
+fn backward_through(tape: &[Node], out: usize, every_wire: bool) -> Result<Vec<Option<Value>>> {
     let mut grads: Vec<Option<Value>> = vec![None; tape.len()];
     grads[out] = Some(Value::Scalar(Num::int(1)));
     for i in (0..=out).rev() {
         let node = &tape[i];
         // Leaves keep what reached them: they are the parameters' gradients.
-        if node.inputs.is_empty() || !node.needs_grad {
+        if node.inputs.is_empty() || !(node.needs_grad || every_wire) {
             continue;
         }
         // Kept, not taken: a circuit drawing shows every wire's gradient.
@@ -113,9 +120,19 @@ fn backward(tape: &[Node], out: usize) -> Result<Vec<Option<Value>>> {
             continue;
         };
         let args: Vec<&Value> = node.inputs.iter().map(|&j| &tape[j].value).collect();
-        let needs: Vec<bool> = node.inputs.iter().map(|&j| tape[j].needs_grad).collect();
-        let contributions =
-            ops::backward(&node.op, &args, &node.value, &g, &needs).map_err(linalg(&node.span))?;
+        let needed: Vec<bool> = node.inputs.iter().map(|&j| tape[j].needs_grad).collect();
+        let all = vec![true; needed.len()];
+        let (contributions, needs) = match every_wire
+            .then(|| ops::backward(&node.op, &args, &node.value, &g, &all).ok())
+            .flatten()
+        {
+            Some(c) => (c, all),
+            None => (
+                ops::backward(&node.op, &args, &node.value, &g, &needed)
+                    .map_err(linalg(&node.span))?,
+                needed,
+            ),
+        };
         for ((&j, contribution), need) in node.inputs.iter().zip(contributions).zip(needs) {
             let (Some(c), true) = (contribution, need) else {
                 continue;
@@ -245,7 +262,7 @@ pub fn trace(
     span: &Range<usize>,
 ) -> Result<Trace> {
     let (walk, params, out) = record(env, f, point, |_| true, merge, span)?;
-    let grads = backward(&walk.tape, out)?;
+    let grads = backward_through(&walk.tape, out, true)?;
     let mut nodes = Vec::with_capacity(walk.tape.len());
     for (i, node) in walk.tape.iter().enumerate() {
         let scalar = |v: &Value| match v {

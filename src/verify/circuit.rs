@@ -461,6 +461,14 @@ mod tests {
         assert_eq!(find("x1"), ("x1".into(), "-2".into(), "-0.59".into()));
         assert_eq!(find("÷"), ("÷".into(), "0.73".into(), "1".into()));
         assert!(svg.contains("<title id=\"n-title\">Circuit of f(2, -1, -3, -2, -3)</title>"));
+        // Constants' wires carry their gradients too, as the notes draw them: the 1 added to
+        // e⁻ˣ gets the add gate's -0.53, and the numerator 1 of 1/x gets 1/1.37 ≈ 0.73.
+        let constants: Vec<String> = got
+            .iter()
+            .filter(|(l, ..)| l == "1")
+            .map(|(.., g)| g.clone())
+            .collect();
+        assert_eq!(constants, ["-0.53", "0.73"]);
     }
 
     #[test]
