@@ -459,7 +459,7 @@ impl<'a> Ctx<'a> {
             (self.page, self.file, self.verification) = (&v.page, &v.page.file, &v.verification);
             let before = self.errors.len();
             html.push_str(&format!(
-                "<div class=\"variant\" id=\"{id}-v{}\" data-variant=\"{}\">\n",
+                "<div class=\"variant variant-extra\" id=\"{id}-v{}\" data-variant=\"{}\">\n",
                 v.number, v.number
             ));
             self.blocks(children, html);

@@ -30,13 +30,16 @@ pub struct Record {
 
 /// Elements whose text is not part of what a search should find: navigation chrome, the page
 /// title (each result names its page already), the `#` links beside headings and the labels of
-/// collapsibles ("Show answer"); a flashcard's question is its summary, so that one stays.
+/// collapsibles ("Show answer"), and an exercise's further number sets (its first set is
+/// indexed; the others repeat its words); a flashcard's question is its summary, so that one
+/// stays.
 fn skipped(tag: &Tag) -> bool {
     matches!(
         tag.name,
         "script" | "style" | "h1" | "nav" | "button" | "template"
     ) || tag.has_class("anchor-link")
         || tag.has_class("flashcard-controls")
+        || tag.has_class("variant-extra")
         || (tag.name == "summary" && !tag.has_class("card-question"))
 }
 
