@@ -1,5 +1,7 @@
 //! The build's stages on the sample course, one at a time: loading, Markdown passes (one
-//! practice page's body), verification, rendering every page through the templates.
+//! practice page's body), verification, rendering every page through the templates. The
+//! practice page is verified and rendered as it is (Parts A and B have 5 number sets each)
+//! and without its variant lines, side by side: what the variants cost.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -21,26 +23,45 @@ fn stages(c: &mut Criterion) {
     let urls = url_map(&course.pages().collect::<Vec<_>>());
     let verifications = verify_course(&course).expect("verifies");
     let templates = Templates::load(&root).expect("templates");
+    // The same page without `vary`, `where` and `variants` lines: the author's numbers only.
+    let plain_text: String = page
+        .file
+        .text
+        .split_inclusive('\n')
+        .filter(|l| {
+            !["vary ", "where ", "variants "]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .collect();
+    let plain = coursegen::load::with_text(page, plain_text).expect("loads");
+    let plain_verification = verify_page(&plain).expect("verifies");
+    assert!(plain_verification.variants.is_empty() && !verification.variants.is_empty());
+    let targets = Targets {
+        urls: &urls,
+        media: &course.media,
+    };
 
     let mut group = c.benchmark_group("stages");
     group.bench_function("load the sample course", |b| {
         b.iter(|| load_course(black_box(&root)))
     });
     group.bench_function("markdown passes of the practice page", |b| {
-        b.iter(|| {
-            render_body(
-                black_box(page),
-                &verification,
-                &Targets {
-                    urls: &urls,
-                    media: &course.media,
-                },
-            )
-            .expect("renders")
-        })
+        b.iter(|| render_body(black_box(page), &verification, &targets).expect("renders"))
     });
+    group.bench_function(
+        "markdown passes of the practice page without variants",
+        |b| {
+            b.iter(|| {
+                render_body(black_box(&plain), &plain_verification, &targets).expect("renders")
+            })
+        },
+    );
     group.bench_function("verify the practice page", |b| {
         b.iter(|| verify_page(black_box(page)).expect("verifies"))
+    });
+    group.bench_function("verify the practice page without variants", |b| {
+        b.iter(|| verify_page(black_box(&plain)).expect("verifies"))
     });
     group.bench_function("render every page through the templates", |b| {
         b.iter(|| {
