@@ -16,6 +16,9 @@ pub const MAX_WORK: u64 = 2_000_000;
 
 thread_local! {
     static LEFT: Cell<u64> = const { Cell::new(MAX_WORK) };
+    /// Units charged on this thread since it started, never reset: bounds work made of many
+    /// expressions (an exercise's variants).
+    static SPENT: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Gives the current thread a fresh budget of `limit` units.
@@ -32,9 +35,15 @@ pub fn charge(units: u64) -> Result<()> {
             Err(LinalgError::Budget)
         } else {
             l.set(left - units);
+            SPENT.with(|s| s.set(s.get().saturating_add(units)));
             Ok(())
         }
     })
+}
+
+/// Units charged on this thread so far, across every reset.
+pub fn spent() -> u64 {
+    SPENT.with(Cell::get)
 }
 
 /// Units left (for tests and diagnostics).

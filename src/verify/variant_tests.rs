@@ -254,3 +254,43 @@ variants 4
         );
     }
 }
+
+#[test]
+fn making_variants_is_bounded_by_work_not_only_by_draws() {
+    let p = page(CIRCUIT);
+    let original = super::verify_page(&p).expect("verifies");
+    let scope = original.scopes[0].1;
+    // Every verify block of the page (all inside the exercise).
+    let text = &p.file.text;
+    let mut stmts: Vec<super::ast::Stmt> = Vec::new();
+    for (at, _) in text.match_indices("```verify show\n") {
+        let start = at + "```verify show\n".len();
+        let end = start + text[start..].find("```").unwrap();
+        stmts.extend(parse(&lex(&text[start..end], start).unwrap()).unwrap());
+    }
+    let exercise = super::variants::Exercise {
+        open: p.file.text.find("::: exercise").unwrap(),
+        title: "Part B",
+        ordinal: 0,
+        scope,
+        statements: stmts.iter().collect(),
+    };
+    let errors = super::variants::generate_varied(&p, &original, &exercise, 1_000)
+        .expect_err("a tiny allowance runs out");
+    assert!(
+        errors[0]
+            .message
+            .starts_with("making the variants of “Part B” takes more than 1000 units of work"),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(errors[0].line(), Some(9), "at the first `vary` line");
+    // The real allowance is far above what the sample-sized exercise needs.
+    assert!(super::variants::generate_varied(
+        &p,
+        &original,
+        &exercise,
+        super::variants::MAX_VARIANT_WORK
+    )
+    .is_ok());
+}

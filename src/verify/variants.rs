@@ -31,7 +31,7 @@ use super::eval::{Env, ScopeId};
 use super::literals::{needs_parentheses, source};
 use super::{to_diagnostic, PageVerification};
 use crate::diagnostic::Diagnostic;
-use crate::linalg::{Num, Value};
+use crate::linalg::{budget, Num, Value};
 use crate::model::Page;
 use crate::source::SourceFile;
 
@@ -47,6 +47,11 @@ const MAX_ROUNDS: usize = 16;
 
 /// Most numbers one `from … to … step …` range may hold.
 const MAX_RANGE: u64 = 1_000_000;
+
+/// Work (in the units of [`budget`]) making one exercise's variants may take: a hundred
+/// top-level expressions at their limit, a few tens of seconds in the worst case; the sample's
+/// exercises take well under 1 % of it.
+pub const MAX_VARIANT_WORK: u64 = 100 * budget::MAX_WORK;
 
 /// One variant of an exercise beyond the author's own numbers.
 #[derive(Debug)]
@@ -90,6 +95,8 @@ struct Varied {
 }
 
 enum Pool {
+    /// Every entry drawn from `from + k·step`, k = 0 … count - 1.
+    Range { from: Num, step: Num, count: u64 },
     /// Every entry drawn from these numbers.
     Entries(Vec<Num>),
     /// The whole value drawn from these.
@@ -127,13 +134,15 @@ pub fn generate(
             "say which given values change, e.g. `vary x₀ from -5 to 5`",
         )]));
     }
-    Some(generate_varied(page, original, exercise))
+    Some(generate_varied(page, original, exercise, MAX_VARIANT_WORK))
 }
 
-fn generate_varied(
+/// [`generate`] for an exercise with `vary` lines, within `work` units of work.
+pub(super) fn generate_varied(
     page: &Page,
     original: &PageVerification,
     exercise: &Exercise<'_>,
+    work: u64,
 ) -> Result<Vec<Variant>, Vec<Diagnostic>> {
     let file = &page.file;
     let varied = varied(original, exercise).map_err(|es| {
@@ -165,7 +174,21 @@ fn generate_varied(
     let mut variants = Vec::new();
     let mut rejected: BTreeMap<usize, usize> = BTreeMap::new();
     let mut draws = 0;
+    let spent = budget::spent();
     while variants.len() + 1 < count {
+        if budget::spent() - spent > work {
+            let at = first_vary(exercise);
+            return Err(vec![Diagnostic::at(
+                file,
+                at,
+                format!(
+                    "making the variants of “{}” takes more than {work} units of work ({} of {count} sets made)",
+                    exercise.title,
+                    variants.len() + 1
+                ),
+            )
+            .with_hint("ask for fewer variants, or let more draws meet the `where` conditions")]);
+        }
         if draws == MAX_DRAWS {
             return Err(vec![unsatisfiable(
                 file,
@@ -290,6 +313,21 @@ fn draw(rng: &mut ChaCha8Rng, v: &Varied) -> Value {
                 .elements()
                 .iter()
                 .map(|_| numbers[below(rng, numbers.len() as u64) as usize].clone())
+                .collect();
+            v.original.with_elements(data)
+        }
+        Pool::Range { from, step, count } => {
+            let data: Vec<Num> = v
+                .original
+                .elements()
+                .iter()
+                .map(|_| {
+                    let k = below(rng, *count) as i64;
+                    // Cannot fail: the range's largest number was computed the same way.
+                    step.mul(&Num::int(k))
+                        .and_then(|d| from.add(&d))
+                        .unwrap_or_else(|_| from.clone())
+                })
                 .collect();
             v.original.with_elements(data)
         }
@@ -431,11 +469,11 @@ fn pool(
                         format!("a `vary` range may hold at most {MAX_RANGE} numbers"),
                     )
                 })?;
-            let numbers = (0..=n)
-                .map(|k| lo.add(&step.mul(&Num::int(k as i64))?))
-                .collect::<crate::linalg::Result<Vec<_>>>()
-                .map_err(super::eval::linalg(span))?;
-            Ok(Pool::Entries(numbers))
+            Ok(Pool::Range {
+                from: lo,
+                step,
+                count: n + 1,
+            })
         }
         Domain::Choices(items) => {
             let values = items
@@ -650,6 +688,15 @@ fn rewrite(text: &str, stmts: &[&Stmt], filled: &HashMap<(usize, usize), Value>)
     out
 }
 
+/// Where the exercise's first `vary` line is.
+fn first_vary(exercise: &Exercise<'_>) -> Range<usize> {
+    exercise
+        .statements
+        .iter()
+        .find(|s| matches!(s.directive, Some(Directive::Vary { .. })))
+        .map_or(0..0, |s| s.span.clone())
+}
+
 /// The error for an exercise whose conditions no draw met: at the `where` that rejected the
 /// most draws (or the first `vary` line when duplicates used them up).
 fn unsatisfiable(
@@ -678,11 +725,7 @@ fn unsatisfiable(
         .with_hint("widen the `vary` ranges, relax the condition, or ask for fewer variants"),
         None => Diagnostic::at(
             file,
-            exercise
-                .statements
-                .iter()
-                .find(|s| matches!(s.directive, Some(Directive::Vary { .. })))
-                .map_or(0..0, |s| s.span.clone()),
+            first_vary(exercise),
             format!(
                 "only {} different sets of numbers for “{}” were found in {MAX_DRAWS} draws of {}",
                 number - 1,
