@@ -5,10 +5,8 @@
 import { createServer } from "node:http";
 import { readFile, stat, mkdir } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { launchChromium, axeSource as loadAxe } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
 const [siteDir, shotDir] = process.argv.slice(2);
 const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".pdf": "application/pdf", ".tsv": "text/tab-separated-values", ".woff2": "font/woff2", ".svg": "image/svg+xml", ".png": "image/png" };
 
@@ -28,11 +26,7 @@ await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
 const origin = `http://127.0.0.1:${server.address().port}`;
 const PRACTICE = `${origin}/neural-networks/practice-backprop/`;
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 
 let passed = 0, failed = 0;
 async function check(name, fn) {
@@ -153,7 +147,7 @@ await check("every control is reachable by keyboard and focus is visible", async
   }
 });
 
-const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+const axeSource = await loadAxe();
 for (const scheme of ["light", "dark"]) {
   for (const [name, url] of [["home", `${origin}/`], ["lesson", `${origin}/neural-networks/`], ["practice", PRACTICE]]) {
     await check(`axe: no serious or critical violations on the ${name} page (${scheme})`, async () => {

@@ -2,19 +2,12 @@
 // figure wider than the column scrolls inside its frame instead of overflowing the page.
 // Usage: node circuit.mjs PAGE_URL SCREENSHOT_PREFIX
 // Prints one line per check and a closing "N passed, M failed" line.
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { launchChromium, axeSource as loadAxe } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+const axeSource = await loadAxe();
 
 const [url, out] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 let passed = 0, failed = 0;
 for (const scheme of ["light", "dark"]) for (const width of [1280, 375]) {
   const ctx = await browser.newContext({ viewport: { width, height: 800 }, colorScheme: scheme });

@@ -7,10 +7,8 @@
 import { createServer } from "node:http";
 import { readFile, stat, mkdir } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { launchChromium, axeSource as loadAxe } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
 const [siteDir, shotDir] = process.argv.slice(2);
 const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2" };
 const server = createServer(async (req, res) => {
@@ -25,7 +23,7 @@ const server = createServer(async (req, res) => {
 await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
 const origin = `http://127.0.0.1:${server.address().port}`;
 const PAGES = [["lesson", "/linear-classifiers/"], ["practice", "/linear-classifiers/practice-hinge/"]];
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+const browser = await launchChromium();
 
 let passed = 0, failed = 0;
 async function check(name, fn) {
@@ -122,7 +120,7 @@ await check("code is highlighted without script, and the Copy button copies it",
   assert(copied.startsWith("import numpy as np\n"), `copied ${JSON.stringify(copied.slice(0, 40))}`);
 });
 
-const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+const axeSource = await loadAxe();
 for (const scheme of ["light", "dark"]) {
   for (const [name, path] of PAGES) {
     await check(`axe: no serious or critical violations on the ${name} page (${scheme})`, async () => {

@@ -7,10 +7,8 @@ import { createServer } from "node:http";
 import { readFile, stat, mkdir } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { launchChromium, axeSource as loadAxe } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
 
 const [siteDir, shotDir] = process.argv.slice(2);
 const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript" };
@@ -31,11 +29,7 @@ await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
 const origin = `http://127.0.0.1:${server.address().port}`;
 const fileRoot = pathToFileURL(resolve(siteDir)).href + "/";
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 
 let passed = 0, failed = 0;
 async function check(name, fn) {
@@ -145,7 +139,7 @@ await check("Escape closes the results and returns focus to where it was", async
   assert(page.problems.length === 0, page.problems.join("; "));
 });
 
-const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+const axeSource = await loadAxe();
 for (const scheme of ["light", "dark"]) {
   await check(`axe: no serious or critical violations with the results open (${scheme})`, async () => {
     const page = await open(`${origin}/neural-networks/`, origin, scheme);

@@ -4,9 +4,9 @@
 // query + rendering the results, in ms, with the number of results shown (at most 20).
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./lib.mjs";
 const site = process.argv[2];
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+const browser = await launchChromium();
 const page = await browser.newPage();
 await page.goto(pathToFileURL(resolve(site)).href + "/index.html");
 const t0 = Date.now();

@@ -4,19 +4,12 @@
 // clean; screenshots of a second set in both themes at 1280 and 375 px.
 // Usage: node variants.mjs PAGE_URL SCREENSHOT_PREFIX
 // Prints one line per check and a closing "N passed, M failed" line.
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { launchChromium, axeSource as loadAxe } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+const axeSource = await loadAxe();
 
 const [url, out] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 let passed = 0, failed = 0;
 const check = (name, ok, detail) => {
   if (ok) { passed++; console.log(`ok   ${name}`); } else { failed++; console.log(`FAIL ${name}: ${JSON.stringify(detail)}`); }
