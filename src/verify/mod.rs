@@ -20,7 +20,7 @@ pub mod parser;
 pub mod typeset;
 pub mod variants;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -184,9 +184,16 @@ fn verify(page: &Page, run: Run<'_>) -> Result<PageVerification, Vec<Diagnostic>
     );
     let mut parsed: Vec<(ScopeId, Vec<ast::Stmt>)> = Vec::new();
     let mut failed_scopes: HashSet<ScopeId> = HashSet::new();
+    // The names as each exercise starts, for making its variants (a page name defined after
+    // the exercise must not clash with the exercise's own names when it runs again).
+    let may_vary = matches!(run, Run::Page) && page.file.text.contains("vary ");
+    let mut at_start: HashMap<ScopeId, Env> = HashMap::new();
     for (code, show, scope) in blocks {
         if matches!(run, Run::Variant { scope: only, .. } if scope != eval::PAGE && scope != only) {
             continue;
+        }
+        if may_vary && scope != eval::PAGE && !at_start.contains_key(&scope) {
+            at_start.insert(scope, result.env.clone());
         }
         result.env.set_scope(scope);
         let errors_before = errors.len();
@@ -286,10 +293,14 @@ fn verify(page: &Page, run: Run<'_>) -> Result<PageVerification, Vec<Diagnostic>
             if failed_scopes.contains(&scope) {
                 continue;
             }
+            let Some(start) = at_start.get(&scope) else {
+                continue;
+            };
             let exercise = variants::Exercise {
                 open,
                 title,
                 ordinal,
+                names: start,
                 scope,
                 statements: parsed
                     .iter()

@@ -273,6 +273,11 @@ fn making_variants_is_bounded_by_work_not_only_by_draws() {
         title: "Part B",
         ordinal: 0,
         scope,
+        names: &{
+            let mut env = original.env.clone();
+            env.reset_scope(scope);
+            env
+        },
         statements: stmts.iter().collect(),
     };
     let errors = super::variants::generate_varied(&p, &original, &exercise, 1_000)
@@ -293,4 +298,15 @@ fn making_variants_is_bounded_by_work_not_only_by_draws() {
         super::variants::MAX_VARIANT_WORK
     )
     .is_ok());
+}
+
+#[test]
+fn a_page_name_defined_after_the_exercise_does_not_disturb_its_variants() {
+    // The page defines `q` after the exercise that defines its own `q`: each variant runs the
+    // exercise with the names the page had when the exercise started.
+    let p = page(&format!(
+        "{CIRCUIT}\n```verify\nlet q = 100\nq = 100\n```\n"
+    ));
+    let v = super::verify_page(&p).expect("every variant verifies");
+    assert_eq!(v.variants.values().flatten().count(), 5);
 }

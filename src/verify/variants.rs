@@ -79,6 +79,8 @@ pub struct Exercise<'a> {
     pub ordinal: usize,
     /// Its scope.
     pub scope: ScopeId,
+    /// The page's names as the exercise starts (its own scope still empty).
+    pub names: &'a Env,
     /// Its verify blocks' statements, in page order.
     pub statements: Vec<&'a Stmt>,
 }
@@ -168,8 +170,8 @@ pub(super) fn generate_varied(
         .chain(inline.iter())
         .collect();
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&file.path, exercise.title, exercise.ordinal));
-    let mut env = original.env.clone();
-    let scope = env.new_scope();
+    let mut env = exercise.names.clone();
+    let scope = exercise.scope;
     let mut seen: Vec<Vec<Value>> = vec![varied.iter().map(|v| v.original.clone()).collect()];
     let mut variants = Vec::new();
     let mut rejected: BTreeMap<usize, usize> = BTreeMap::new();
