@@ -225,32 +225,33 @@ pub(super) fn generate_varied(
         };
         seen.push(drawn);
         let text = rewrite(&file.text, &statements, &filled);
-        let variant_page = crate::load::with_text(page, text).map_err(|ds| {
+        let variant = verified(page, exercise.scope, text, number, description).map_err(|ds| {
             ds.into_iter()
                 .map(|d| d.prefixed(&label))
                 .collect::<Vec<_>>()
         })?;
-        let verification =
-            super::verify_variant(&variant_page, exercise.scope, &format!("v{number}-")).map_err(
-                |ds| {
-                    ds.into_iter()
-                        .map(|d| d.prefixed(&label))
-                        .collect::<Vec<_>>()
-                },
-            )?;
-        variants.push(Variant {
-            checks: verification
-                .scope_checks
-                .get(&exercise.scope)
-                .copied()
-                .unwrap_or(0),
-            number,
-            givens: description,
-            page: variant_page,
-            verification,
-        });
+        variants.push(variant);
     }
     Ok(variants)
+}
+
+/// Variant `number`: the page with `text` (its numbers written in), loaded and verified.
+fn verified(
+    page: &Page,
+    scope: ScopeId,
+    text: String,
+    number: usize,
+    givens: String,
+) -> Result<Variant, Vec<Diagnostic>> {
+    let page = crate::load::with_text(page, text)?;
+    let verification = super::verify_variant(&page, scope, &format!("v{number}-"))?;
+    Ok(Variant {
+        checks: verification.scope_checks.get(&scope).copied().unwrap_or(0),
+        number,
+        givens,
+        page,
+        verification,
+    })
 }
 
 /// The inline `{verify}` checks written in the exercise's text, parsed where they stand
