@@ -437,6 +437,8 @@ impl<'a> Ctx<'a> {
             escape(title)
         ));
         for k in 1..=count {
+            // Each set has an address (`#part-b-v2`) an author may link to.
+            self.out.anchors.push(format!("{id}-v{k}"));
             let current = if k == 1 { " aria-current=\"true\"" } else { "" };
             html.push_str(&format!(
                 "<a href=\"#{id}-v{k}\" data-variant-link=\"{k}\"{current}>set {k}</a> "
