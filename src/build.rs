@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::config::Require;
-use crate::config::SheetSize;
+use crate::config::{PracticeSheets, Require, SheetSize};
 use crate::coverage::{course_coverage, Coverage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::flashcards::{render_decks, Decks};
@@ -31,6 +30,9 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Cut sheets for this build (`--sheet`), over what `course.yaml` says.
     pub sheet: Option<SheetSize>,
+    /// Practice sheets with this many number sets for this build (`--practice-sheets`), over
+    /// what `course.yaml` says.
+    pub practice_sheets: Option<PracticeSheets>,
 }
 
 /// What a successful build did.
@@ -135,6 +137,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let (mut course, mut errors) = timed(&mut report.timings, "load", || load_course(root));
     if options.sheet.is_some() {
         course.config.flashcards.sheet = options.sheet;
+    }
+    if options.practice_sheets.is_some() {
+        course.config.practice_sheets = options.practice_sheets;
     }
     if options.out.is_none() {
         // Built in memory for `serve`, the site lives at `/`, not at its published base URL

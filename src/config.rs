@@ -13,6 +13,7 @@ pub const COURSE_KEYS: &[&str] = &[
     "language",
     "flashcards",
     "verify",
+    "practice_sheets",
 ];
 
 /// Settings of a whole course.
@@ -37,6 +38,37 @@ pub struct CourseConfig {
     /// Options for verification.
     #[serde(default)]
     pub verify: VerifyOptions,
+    /// A practice-sheet PDF beside every page with exercise variants, with this many number
+    /// sets and their worked answers (`build --practice-sheets` sets it for one build); none
+    /// when absent.
+    #[serde(default)]
+    pub practice_sheets: Option<PracticeSheets>,
+}
+
+/// How many number sets a practice sheet holds: 1 or more (an exercise with fewer sets gives
+/// the sets it has).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "u64")]
+pub struct PracticeSheets(pub std::num::NonZeroUsize);
+
+impl TryFrom<u64> for PracticeSheets {
+    type Error = String;
+    fn try_from(n: u64) -> Result<Self, String> {
+        usize::try_from(n)
+            .ok()
+            .and_then(std::num::NonZeroUsize::new)
+            .map(PracticeSheets)
+            .ok_or_else(|| {
+                format!("practice_sheets is how many number sets a practice sheet holds, 1 or more, not {n}")
+            })
+    }
+}
+
+impl PracticeSheets {
+    /// The number of sets.
+    pub fn count(self) -> usize {
+        self.0.get()
+    }
 }
 
 /// Options for verification.
@@ -70,6 +102,7 @@ impl CourseConfig {
             language: default_language(),
             flashcards: FlashcardOptions::default(),
             verify: VerifyOptions::default(),
+            practice_sheets: None,
         }
     }
 }

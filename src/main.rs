@@ -7,11 +7,12 @@ mod cmd;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
-use coursegen::config::SheetSize;
+use coursegen::config::{PracticeSheets, SheetSize};
 
 use cmd::report::Format;
 
@@ -36,7 +37,7 @@ enum Command {
         /// Print the time spent in each stage.
         #[arg(long)]
         timings: bool,
-        /// Skip the flashcard PDFs (a faster build for previews).
+        /// Skip the PDFs: flashcard decks and practice sheets (a faster build for previews).
         #[arg(long)]
         no_pdf: bool,
         /// Fail on any number in a worked answer that nothing computes or checks.
@@ -49,6 +50,11 @@ enum Command {
         /// course.yaml to a sheet, with cut marks), whatever course.yaml says.
         #[arg(long, value_enum)]
         sheet: Option<SheetSize>,
+        /// Write a practice-sheet PDF beside every page with exercise variants: K number sets
+        /// of its exercises, then their worked answers on pages of their own (an exercise with
+        /// fewer sets gives the ones it has). Overrides practice_sheets of course.yaml.
+        #[arg(long, value_name = "K")]
+        practice_sheets: Option<NonZeroUsize>,
     },
     /// Run every check `build` runs (every verification block, link and template) but write
     /// nothing.
@@ -101,7 +107,19 @@ fn main() -> ExitCode {
             strict,
             format,
             sheet,
-        } => cmd::build::run(&path, out, timings, !no_pdf, strict, format, sheet),
+            practice_sheets,
+        } => cmd::build::run(
+            &path,
+            out,
+            cmd::build::Print {
+                pdf: !no_pdf,
+                sheet,
+                practice_sheets: practice_sheets.map(PracticeSheets),
+            },
+            timings,
+            strict,
+            format,
+        ),
         Command::Check {
             path,
             strict,

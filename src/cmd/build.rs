@@ -3,30 +3,39 @@
 use std::path::{Path, PathBuf};
 
 use coursegen::build::{build, default_out, BuildOptions, BuildReport};
-use coursegen::config::SheetSize;
+use coursegen::config::{PracticeSheets, SheetSize};
 use coursegen::diagnostic::Diagnostics;
 
 use super::report::{render, Format};
 use super::{CONTENT_ERROR, USAGE_ERROR};
 
+/// What a build prints, from the command line.
+pub struct Print {
+    /// Whether to make PDFs at all (`--no-pdf` makes none).
+    pub pdf: bool,
+    /// Cut sheets for the decks (`--sheet`), over `course.yaml`.
+    pub sheet: Option<SheetSize>,
+    /// Number sets of the practice sheets (`--practice-sheets`), over `course.yaml`.
+    pub practice_sheets: Option<PracticeSheets>,
+}
+
 /// Builds the course at `path`; prints every error, or the summary line.
-/// `sheet` lays the decks out as cut sheets for this build.
 pub fn run(
     path: &Path,
     out: Option<PathBuf>,
+    print: Print,
     timings: bool,
-    pdf: bool,
     strict: bool,
     format: Format,
-    sheet: Option<SheetSize>,
 ) -> u8 {
     let out = out.unwrap_or_else(|| default_out(path));
     match build(&BuildOptions {
         root: path.to_path_buf(),
         out: Some(out.clone()),
-        pdf,
+        pdf: print.pdf,
         strict,
-        sheet,
+        sheet: print.sheet,
+        practice_sheets: print.practice_sheets,
     }) {
         Ok(report) => {
             report_warnings(&report, format);
@@ -100,6 +109,7 @@ pub fn check(path: &Path, strict: bool, format: Format) -> u8 {
         pdf: true,
         strict,
         sheet: None,
+        practice_sheets: None,
     }) {
         Ok(report) => {
             report_warnings(&report, format);

@@ -91,6 +91,28 @@ impl Block {
         let extra: f32 = self.extra.iter().map(|(a, b)| a + b).sum();
         self.lines.len() as f32 * self.leading + gaps * self.paragraph_gap + extra
     }
+
+    /// Height of line `i` alone: the leading and its formula's extra room (a paragraph's gap
+    /// above it not included).
+    pub fn line_height(&self, i: usize) -> f32 {
+        let (above, below) = self.extra.get(i).copied().unwrap_or_default();
+        self.leading + above + below
+    }
+
+    /// Lines `range` of the block, as a block of their own (one paragraph: a page break
+    /// inside a paragraph splits it).
+    pub fn lines_of(&self, range: std::ops::Range<usize>) -> Block {
+        Block {
+            size: self.size,
+            leading: self.leading,
+            lines: self.lines[range.clone()].to_vec(),
+            paragraph_gap: self.paragraph_gap,
+            paragraph_starts: vec![0],
+            extra: self.extra[range.clone()].to_vec(),
+            indent: self.indent[range].to_vec(),
+            widest: self.widest,
+        }
+    }
 }
 
 /// Characters below this have their face and advance in a table, filled once per process

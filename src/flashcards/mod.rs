@@ -7,6 +7,8 @@ pub mod layout;
 pub mod math_font;
 pub mod math_layout;
 pub mod pdf;
+pub mod practice;
+pub mod practice_pdf;
 pub mod sheet;
 pub mod text;
 
@@ -40,6 +42,7 @@ pub fn page_deck(
         file: &page.file,
         verification,
         body: &page.body,
+        counts: page.counts,
     };
     all_or_errors(page.cards().iter().map(|card| {
         let answer: Vec<&Block> = card.answer.children.iter().collect();
@@ -64,9 +67,9 @@ fn print_options(course: &Course) -> PrintOptions {
     }
 }
 
-/// Which flashcard decks a build writes: the one place that decides, read by the templates
-/// (which link to a deck only when it exists) and by the PDF stage (which writes exactly
-/// these).
+/// Which flashcard decks and practice sheets a build writes: the one place that decides, read
+/// by the templates (which link to a PDF only when it exists) and by the PDF stage (which
+/// writes exactly these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decks {
     /// Whether PDFs are made at all (`build --no-pdf` makes none).
@@ -74,6 +77,8 @@ pub struct Decks {
     /// Whether the whole-course deck is written (the course has cards, no more than
     /// `course_deck_limit`).
     pub course: bool,
+    /// Number sets a practice sheet holds (`practice_sheets`); 0 when none is written.
+    pub practice_sheets: usize,
 }
 
 impl Decks {
@@ -83,12 +88,23 @@ impl Decks {
         Decks {
             pdf,
             course: pdf && total > 0 && total <= course.config.flashcards.course_deck_limit,
+            practice_sheets: match course.config.practice_sheets {
+                Some(k) if pdf => k.count(),
+                _ => 0,
+            },
         }
     }
 
     /// Whether `page` has a `flashcards.pdf` beside it.
     pub fn page(&self, page: &Page) -> bool {
         self.pdf && page.counts.cards > 0
+    }
+
+    /// How many number sets the `practice-sheet.pdf` beside a page verified as
+    /// `verification` holds; 0 when it has none (no exercise with variants, or no sheets
+    /// asked for).
+    pub fn practice_sets(&self, verification: &PageVerification) -> usize {
+        practice::set_count(verification, self.practice_sheets)
     }
 }
 
@@ -155,6 +171,54 @@ fn put_page_deck(
         &made.shrunk,
         &format!("{}flashcards.pdf", page.url),
     ))
+}
+
+/// `practice-sheet.pdf` beside a page with exercise variants, when `decks` says it has one;
+/// warnings for what had to be set below a readable size.
+fn put_practice_sheet(
+    course: &Course,
+    page: &Page,
+    verification: &PageVerification,
+    decks: Decks,
+    sink: &dyn Sink,
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let count = decks.practice_sets(verification);
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let sets = practice::practice_sets(page, verification, count)?;
+    // The cut sheets' paper, when the course prints on A4 or Letter; A4 otherwise.
+    let paper = course
+        .config
+        .flashcards
+        .sheet
+        .map_or(crate::config::SheetSize::A4.mm(), |s| s.mm());
+    let made = practice_pdf::practice_sheet(page.title(), &sets, paper);
+    let path = format!("{}practice-sheet.pdf", page.url);
+    let warnings = made
+        .shrunk
+        .iter()
+        .map(|s| {
+            let line = page.file.text[s.open..]
+                .find('\n')
+                .map_or(page.file.text.len(), |i| s.open + i);
+            Diagnostic::at(
+                &page.file,
+                s.open..line,
+                format!(
+                    "{path}: set {}'s {} is set at {:.1} pt to fit the page's width, below the readable {} pt",
+                    s.set, s.part, s.size, s.readable
+                ),
+            )
+            .with_hint("break the long formula into shorter steps")
+            .warning()
+        })
+        .collect();
+    sink.put(OutputFile {
+        path,
+        bytes: made.bytes,
+    });
+    Ok(warnings)
 }
 
 /// `flashcards.pdf` at the site root, when [`Decks::of`] says the course has one. Its cards are
@@ -248,7 +312,14 @@ pub fn render_page_decks(
     let Some(page) = course.pages().nth(index) else {
         return Ok(Vec::new());
     };
-    let warnings = put_page_deck(course, page, current, options, sink)?;
+    let mut warnings = put_page_deck(course, page, current, options, sink)?;
+    warnings.extend(put_practice_sheet(
+        course,
+        page,
+        current,
+        Decks::of(course, true),
+        sink,
+    )?);
     let empty = PageVerification::default();
     let verification = |i: usize| {
         if i == index {
@@ -261,8 +332,9 @@ pub fn render_page_decks(
     Ok(warnings)
 }
 
-/// `flashcards.pdf` beside each page with cards, and `flashcards.pdf` for the whole course at
-/// the site root (up to `course_deck_limit` cards), each handed to `sink` as soon as it is made.
+/// `flashcards.pdf` beside each page with cards, `flashcards.pdf` for the whole course at the
+/// site root (up to `course_deck_limit` cards), and `practice-sheet.pdf` beside each page with
+/// exercise variants when the course asks for them; each handed to `sink` as soon as it is made.
 /// Decks are made in parallel; each is the same bytes as a serial build would give. Returns the
 /// warnings (cards set below a readable size), or every formula the decks cannot print.
 /// `verifications` are the pages' results, in [`Course::pages`] order.
@@ -272,10 +344,11 @@ pub fn render_decks(
     sink: &dyn Sink,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let options = print_options(course);
+    let decks = Decks::of(course, true);
     let pages: Vec<(&Page, &PageVerification)> = course
         .pages()
         .zip(verifications)
-        .filter(|(p, _)| p.counts.cards > 0)
+        .filter(|(p, v)| p.counts.cards > 0 || decks.practice_sets(v) > 0)
         .collect();
     let course_result = Mutex::new(Ok(()));
     // The course deck is one long job: it starts at once, beside the page decks, rather than
@@ -288,7 +361,11 @@ pub fn render_decks(
         || {
             pages
                 .par_iter()
-                .map(|(page, v)| put_page_deck(course, page, v, options, sink))
+                .map(|(page, v)| {
+                    let mut warnings = put_page_deck(course, page, v, options, sink)?;
+                    warnings.extend(put_practice_sheet(course, page, v, decks, sink)?);
+                    Ok(warnings)
+                })
                 .collect::<Vec<_>>()
         },
     );

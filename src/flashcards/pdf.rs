@@ -72,14 +72,19 @@ pub struct Deck {
     pub shrunk: Vec<Shrunk>,
 }
 
-/// A page's content before it becomes PDF operators: positioned blocks and lines.
-struct PageLayout {
-    label: Block,
-    blocks: Vec<(Block, f32, f32)>,
-    fold: Option<f32>,
+/// A page's content before it becomes PDF operators: positioned blocks (each with its left
+/// edge and top, in points) and lines.
+pub(super) struct PageLayout {
+    /// Small grey text: a card's label, a sheet's page number.
+    pub(super) grey: Vec<(Block, f32, f32)>,
+    /// The text, in black.
+    pub(super) blocks: Vec<(Block, f32, f32)>,
+    /// A card's dashed fold line, at this height.
+    pub(super) fold: Option<f32>,
 }
 
-fn mm(x: f32) -> f32 {
+/// Millimetres in points.
+pub(super) fn mm(x: f32) -> f32 {
     x * 72.0 / 25.4
 }
 
@@ -153,7 +158,7 @@ pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
                 pages.push((
                     label_name,
                     PageLayout {
-                        label,
+                        grey: vec![(label, margin, h - margin)],
                         blocks: vec![(block, margin, y)],
                         fold: None,
                     },
@@ -187,7 +192,7 @@ pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
             pages.push((
                 format!("Card {}", i + 1),
                 PageLayout {
-                    label,
+                    grey: vec![(label, margin, h - margin)],
                     blocks: vec![(question, margin, q_top), (answer, margin, fold - gap)],
                     fold: Some(fold),
                 },
@@ -195,21 +200,11 @@ pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
         }
     }
 
-    let blocks = || {
-        pages
-            .iter()
-            .flat_map(|(_, p)| std::iter::once(&p.label).chain(p.blocks.iter().map(|(b, _, _)| b)))
-    };
-    let used = used_chars(blocks());
-    let math_glyphs = used_math_glyphs(blocks());
     let mut doc = PdfDocument::new(title);
-    let fonts = Fonts {
-        text: embed_fonts(&mut doc, &used),
-        math: embed_math_font(&mut doc, &math_glyphs),
-    };
+    let fonts = Fonts::embed(&mut doc, pages.iter().map(|(_, p)| p));
     let card_ops: Vec<Vec<Op>> = pages
         .iter()
-        .map(|(_, page)| ops(page, &fonts, margin, h, w))
+        .map(|(_, page)| ops(page, &fonts, margin, w))
         .collect();
     // The PDF page each card page ends up on (0-based), and each PDF page's label.
     let (on_page, labels): (Vec<usize>, Vec<String>) = match options.sheet {
@@ -253,9 +248,23 @@ pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
 
 /// The fonts a deck's pages use: DejaVu faces by style, and the math font (when the deck has
 /// formulas) with each full-font glyph id's id in the subset.
-struct Fonts {
+pub(super) struct Fonts {
     text: BTreeMap<Style, FontId>,
     math: Option<(FontId, Arc<HashMap<u16, u16>>)>,
+}
+
+impl Fonts {
+    /// The faces `pages` set, each subset to what it sets and embedded in `doc`.
+    pub(super) fn embed<'a>(
+        doc: &mut PdfDocument,
+        pages: impl Iterator<Item = &'a PageLayout> + Clone,
+    ) -> Fonts {
+        let blocks = pages.flat_map(|p| p.grey.iter().chain(&p.blocks).map(|(b, _, _)| b));
+        Fonts {
+            text: embed_fonts(doc, &used_chars(blocks.clone())),
+            math: embed_math_font(doc, &used_math_glyphs(blocks)),
+        }
+    }
 }
 
 /// A hash of everything a deck is made from, for its /ID.
@@ -446,7 +455,7 @@ fn subset_font(full: &[u8], font: &ParsedFont, chars: &BTreeSet<char>) -> Result
     subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| e.to_string())
 }
 
-fn fnv1a(bytes: impl IntoIterator<Item = u8>, seed: u64) -> u64 {
+pub(super) fn fnv1a(bytes: impl IntoIterator<Item = u8>, seed: u64) -> u64 {
     bytes
         .into_iter()
         .fold(0xcbf2_9ce4_8422_2325 ^ seed, |h, b| {
@@ -628,7 +637,8 @@ fn rule_ops(rules: &[Rule], ops: &mut Vec<Op>) {
     ops.push(Op::RestoreGraphicsState);
 }
 
-fn ops(page: &PageLayout, fonts: &Fonts, margin: f32, h: f32, w: f32) -> Vec<Op> {
+/// The operators that draw `page`, `w` points wide (a fold line runs between the margins).
+pub(super) fn ops(page: &PageLayout, fonts: &Fonts, margin: f32, w: f32) -> Vec<Op> {
     let mut ops = Vec::new();
     if let Some(fold) = page.fold {
         ops.extend([
@@ -665,14 +675,9 @@ fn ops(page: &PageLayout, fonts: &Fonts, margin: f32, h: f32, w: f32) -> Vec<Op>
     let mut drawings = Drawings::default();
     ops.push(Op::StartTextSection);
     ops.push(Op::SetFillColor { col: grey(0.35) });
-    text_ops(
-        &page.label,
-        margin,
-        h - margin,
-        fonts,
-        &mut ops,
-        &mut drawings,
-    );
+    for (block, x, top) in &page.grey {
+        text_ops(block, *x, *top, fonts, &mut ops, &mut drawings);
+    }
     ops.push(Op::SetFillColor { col: grey(0.0) });
     for (block, x, top) in &page.blocks {
         text_ops(block, *x, *top, fonts, &mut ops, &mut drawings);
@@ -749,7 +754,7 @@ fn zlib(content: &[u8]) -> Option<Vec<u8>> {
 /// Serialises with /PageLabels and a content-derived /ID (printpdf writes no labels and a
 /// random ID), compressing streams at a fast level: most of a deck is its font program, and
 /// the best level costs several times the time for a few percent of size.
-fn save(doc: &PdfDocument, labels: &[String], fingerprint: u64) -> Vec<u8> {
+pub(super) fn save(doc: &PdfDocument, labels: &[String], fingerprint: u64) -> Vec<u8> {
     let options = PdfSaveOptions {
         subset_fonts: false,
         optimize: false,

@@ -11,10 +11,12 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use super::math_layout::{layout_mathml, MathBox};
 use crate::diagnostic::Diagnostic;
-use crate::model::{is_verify_info, Block, VerifyBlock};
+use crate::model::{is_verify_info, Block, Counts, VerifyBlock};
+use crate::render::markdown::{capitalise, number_word, role_at_end};
 use crate::render::math::to_mathml;
 use crate::source::SourceFile;
 use crate::verify::circuit::Figure;
+use crate::verify::typeset;
 use crate::verify::PageVerification;
 
 /// How a run of text is set.
@@ -93,6 +95,8 @@ pub struct Source<'a> {
     pub verification: &'a PageVerification,
     /// The page's body, to find the verify blocks nested in Markdown runs.
     pub body: &'a [Block],
+    /// What `{count}` counts on the page.
+    pub counts: Counts,
 }
 
 /// The paragraphs of some blocks of a page, or every formula the PDF cannot draw, located.
@@ -161,6 +165,46 @@ fn formula(latex: &str, display: bool) -> Result<Run, String> {
         })),
         figure: None,
     })
+}
+
+/// An inline role as print sets it, as the page does: `{eval}` and `{verify}` typeset from
+/// the page's verification, `{label}` as written, `{count}` in words.
+fn role_run(source: &Source, role: &str, arg: &str, span: Range<usize>) -> Result<Run, Diagnostic> {
+    let math = |latex: String| {
+        formula(&latex, false).map_err(|message| {
+            Diagnostic::at(source.file, span.clone(), message)
+                .with_hint("the PDF cannot print this value; the page can")
+        })
+    };
+    let count = |what: &str| match what.trim() {
+        "questions" => source.counts.questions,
+        "exercises" => source.counts.exercises,
+        _ => source.counts.cards,
+    };
+    match role {
+        _ if role == "eval" || role.starts_with("eval:") => {
+            let spec = role.trim_start_matches("eval").trim_start_matches(':');
+            // The page reports an unknown format; print the automatic one.
+            let format = typeset::Format::parse(spec).unwrap_or_default();
+            let value = source
+                .verification
+                .eval_inline(source.file, arg, span.clone())?;
+            math(typeset::formatted(&value, format))
+        }
+        "verify" => math(
+            source
+                .verification
+                .check_inline(source.file, arg, span.clone())?,
+        ),
+        "count" => Ok(Run::text(Style::Regular, number_word(count(arg)))),
+        "Count" => Ok(Run::text(
+            Style::Regular,
+            capitalise(&number_word(count(arg))),
+        )),
+        "number" => Ok(Run::text(Style::Regular, count(arg).to_string())),
+        // `{label}`, and a role the page reports as unknown: the text as written.
+        _ => Ok(Run::text(Style::Regular, arg)),
+    }
 }
 
 fn nested_verify(blocks: &[Block], fence_start: usize) -> Option<&VerifyBlock> {
@@ -261,7 +305,32 @@ fn markdown_at(
                 }
             }
             Event::Text(t) => push(&mut current, style, &t),
-            Event::Code(t) => push(&mut current, Style::Mono, &t),
+            Event::Code(t) => {
+                let role = current
+                    .last()
+                    .filter(|r| r.math.is_none())
+                    .and_then(|r| role_at_end(&r.text))
+                    .map(str::to_string);
+                let Some(role) = role else {
+                    push(&mut current, Style::Mono, &t);
+                    continue;
+                };
+                if let Some(last) = current.last_mut() {
+                    last.text.truncate(last.text.len() - role.len() - 2);
+                    if last.text.is_empty() {
+                        current.pop();
+                    }
+                }
+                let ticks = text[span.start - base..]
+                    .chars()
+                    .take_while(|c| *c == '`')
+                    .count();
+                match role_run(source, &role, &t, span.start + ticks..span.end - ticks) {
+                    Ok(run) if run.math.is_some() => current.push(run),
+                    Ok(run) => push(&mut current, run.style, &run.text),
+                    Err(e) => errors.push(e),
+                }
+            }
             Event::InlineMath(ref t) | Event::DisplayMath(ref t) => {
                 let display = matches!(event, Event::DisplayMath(_));
                 match formula(t, display) {
@@ -295,6 +364,7 @@ mod tests {
             file: &file,
             verification: &verification,
             body: &[],
+            counts: Counts::default(),
         };
         let mut errors = Vec::new();
         markdown_at(&source, 0..text.len(), out, &mut errors);
@@ -340,6 +410,20 @@ mod tests {
             ]
         );
         assert!(out[3].iter().all(|r| r.style == Style::Mono));
+    }
+
+    #[test]
+    fn roles_print_their_value_not_their_markup() {
+        let mut out = Vec::new();
+        markdown(
+            "Start with {label}`1`, {Count}`cards` cards and `code`.",
+            &mut out,
+        );
+        let text: String = out[0].iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(text, "Start with 1, Zero cards and code.");
+        assert!(out[0]
+            .iter()
+            .any(|r| r.style == Style::Mono && r.text == "code"));
     }
 
     #[test]

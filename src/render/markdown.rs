@@ -1120,7 +1120,8 @@ fn external_resource(html: &str) -> Option<String> {
     loads.or_else(stylesheet)
 }
 
-fn capitalise(word: &str) -> String {
+/// `word` with its first letter in upper case.
+pub fn capitalise(word: &str) -> String {
     let mut chars = word.chars();
     chars
         .next()
@@ -1136,13 +1137,18 @@ fn role_before(
     let Some(Event::Text(text)) = list.last() else {
         return None;
     };
+    role_at_end(text).map(str::to_string)
+}
+
+/// The role's name when `text` ends with one (`{eval}`, `{eval:.2}`): the rule the page and
+/// the printed text (flashcards, practice sheets) both read roles by.
+pub fn role_at_end(text: &str) -> Option<&str> {
     let open = text.rfind('{')?;
     let name = text[open + 1..].strip_suffix('}')?;
     // A role is a word, optionally with a format after a colon: `{eval:.2}`, `{eval:frac}`.
     let (word, spec) = name.split_once(':').unwrap_or((name, ""));
     let spec_ok = spec.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
-    (!word.is_empty() && word.chars().all(|c| c.is_ascii_alphabetic()) && spec_ok)
-        .then(|| name.to_string())
+    (!word.is_empty() && word.chars().all(|c| c.is_ascii_alphabetic()) && spec_ok).then_some(name)
 }
 
 fn strip_role(events: &mut [Event], role: &str) {

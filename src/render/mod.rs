@@ -226,6 +226,8 @@ pub fn render_page(
     context.insert("page", &view);
     context.insert("root", &root);
     context.insert("page_deck", &decks.page(page));
+    // Number sets of the page's practice sheet; 0 when it has none.
+    context.insert("practice_sets", &decks.practice_sets(verification));
     let template = if page.kind == PageKind::Lesson {
         "lesson.html"
     } else {

@@ -52,6 +52,7 @@ impl Site {
             pdf: true,
             strict: false,
             sheet: None,
+            practice_sheets: None,
         });
         match result {
             Ok(mut report) => {
@@ -142,7 +143,7 @@ impl Site {
                     &warnings,
                 );
                 self.publish(|s| {
-                    for stale in ["flashcards.tsv", "flashcards.pdf"] {
+                    for stale in ["flashcards.tsv", "flashcards.pdf", "practice-sheet.pdf"] {
                         s.files.remove(&format!("{}{stale}", page.url));
                     }
                     for f in files.into_iter().chain([index_file]) {

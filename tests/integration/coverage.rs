@@ -27,6 +27,7 @@ fn each_kind_of_claim_is_found_at_its_line_and_labels_are_not() {
         pdf: false,
         strict: false,
         sheet: None,
+        practice_sheets: None,
     })
     .expect("warnings do not fail the build");
     let found: Vec<(usize, String)> = report
@@ -61,6 +62,7 @@ fn strict_turns_unverified_numbers_into_errors_at_their_lines() {
         pdf: false,
         strict: true,
         sheet: None,
+        practice_sheets: None,
     })
     .expect_err("strict fails");
     let lines: Vec<usize> = errors.0.iter().filter_map(|d| d.line()).collect();

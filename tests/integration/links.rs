@@ -20,6 +20,7 @@ fn built(course: &Path, pdf: bool) -> (tempfile::TempDir, PathBuf) {
         pdf,
         sheet: None,
         strict: false,
+        practice_sheets: None,
     })
     .unwrap_or_else(|e| panic!("{}", e.render()));
     (out, site)

@@ -13,6 +13,7 @@ mod links;
 mod math_deck;
 mod output;
 mod pdf;
+mod practice_sheet;
 mod sample;
 mod scaffold;
 mod search;
@@ -44,6 +45,7 @@ pub fn build_course(course: &Path, out: Option<&Path>) -> Result<BuildReport, Di
         pdf: true,
         strict: false,
         sheet: None,
+        practice_sheets: None,
     })
 }
 

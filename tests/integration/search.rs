@@ -15,6 +15,7 @@ fn build_index(course: &Path, out: &Path) -> String {
         pdf: false,
         strict: false,
         sheet: None,
+        practice_sheets: None,
     })
     .expect("the course builds");
     std::fs::read_to_string(out.join("search-index.js")).expect("search-index.js is written")

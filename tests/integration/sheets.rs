@@ -39,6 +39,7 @@ fn built(extra: &str, sheet: Option<SheetSize>) -> (tempfile::TempDir, PathBuf) 
         pdf: true,
         sheet,
         strict: false,
+        practice_sheets: None,
     })
     .unwrap_or_else(|e| panic!("{}", e.render()));
     let pdf = dir.path().join("site/math/flashcards.pdf");
