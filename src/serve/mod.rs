@@ -143,7 +143,12 @@ impl Site {
                     &warnings,
                 );
                 self.publish(|s| {
-                    for stale in ["flashcards.tsv", "flashcards.pdf", "practice-sheet.pdf"] {
+                    for stale in [
+                        "flashcards.tsv",
+                        "flashcards.pdf",
+                        "flashcards.apkg",
+                        "practice-sheet.pdf",
+                    ] {
                         s.files.remove(&format!("{}{stale}", page.url));
                     }
                     for f in files.into_iter().chain([index_file]) {
