@@ -296,6 +296,22 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
                 .with_hint("add `title: …` to the front matter"),
         );
     }
+    let max = crate::verify::parser::MAX_VARIANTS;
+    if let Some(n) = meta.variants.filter(|n| !(1..=max).contains(n)) {
+        let at = match split_front_matter(&file.text) {
+            FrontMatter::Found(yaml, _) => yaml::key_line(&file, &yaml, "variants"),
+            _ => None,
+        }
+        .unwrap_or(0);
+        errors.push(
+            Diagnostic::at(
+                &file,
+                at..at + "variants".len(),
+                format!("`variants: {n}`: an exercise has from 1 to {max} number sets"),
+            )
+            .with_hint("write e.g. `variants: 5`"),
+        );
+    }
     let blocks = blocks::parse_body(&file, body, &mut errors);
     blocks::check_top_level(&file, &blocks, &mut errors);
 

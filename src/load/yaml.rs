@@ -21,7 +21,6 @@ pub fn parse<T: DeserializeOwned>(
     // An empty document is an empty mapping, so that a missing key is reported by name.
     let text = if text.trim().is_empty() { "{}" } else { text };
     serde_norway::from_str(text).map_err(|err| {
-        let offset = yaml.start + err.location().map_or(0, |l| l.index());
         let message = err.to_string();
         // serde_norway appends " at line N column M"; the diagnostic shows the position itself.
         let reason = message
@@ -29,6 +28,16 @@ pub fn parse<T: DeserializeOwned>(
             .next()
             .unwrap_or(&message)
             .to_string();
+        // A value a key's own check refuses comes without a place (or at the document's
+        // start): the key it names has one.
+        let offset = match err.location().filter(|l| l.index() > 0) {
+            Some(l) => yaml.start + l.index(),
+            None => known
+                .iter()
+                .filter(|k| reason.starts_with(&format!("{k} ")))
+                .find_map(|k| key_line(file, &yaml, k))
+                .unwrap_or(yaml.start),
+        };
         let end = file.text[offset..]
             .find('\n')
             .map_or(file.text.len(), |i| offset + i);
@@ -45,6 +54,22 @@ pub fn parse<T: DeserializeOwned>(
             None => diagnostic,
         }
     })
+}
+
+/// Byte offset of the line where `key:` starts a top-level entry of the YAML at `yaml`.
+pub fn key_line(file: &SourceFile, yaml: &Range<usize>, key: &str) -> Option<usize> {
+    let text = &file.text[yaml.clone()];
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with(':'))
+        {
+            return Some(yaml.start + at);
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// Largest front matter (or course file) read: a few keys need a few hundred bytes.
