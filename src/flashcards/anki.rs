@@ -77,8 +77,9 @@ pub fn field_html(paragraphs: &[Paragraph]) -> String {
     for paragraph in paragraphs {
         html.push_str("<div>");
         for run in paragraph {
-            // A circuit is not carried into Anki yet (its SVG needs the site's stylesheet).
-            if run.figure.is_some() {
+            // A circuit is its SVG with its own style rules (Anki has no site stylesheet).
+            if let Some(figure) = &run.figure {
+                html.push_str(&figure.svg("circuit", crate::verify::circuit::STANDALONE_STYLE));
                 continue;
             }
             match &run.math {

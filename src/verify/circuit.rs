@@ -261,6 +261,10 @@ pub struct Figure {
     pub output: usize,
 }
 
+/// The figure's rules for an SVG shown without the site's stylesheet (an Anki card): the
+/// light theme's colours.
+pub const STANDALONE_STYLE: &str = "<style>.wire{fill:none;stroke:#6b7280;stroke-width:1.5}.node{fill:#f6f8fa;stroke:#1f2328;stroke-width:1.2}.node.input{fill:#fff}text{font-family:'DejaVu Sans Mono',monospace}.gate{fill:#1f2328;font-size:13px;text-anchor:middle}.value{fill:#1a7f37;font-size:12px}.grad{fill:#b3261e;font-size:12px}</style>";
+
 impl Figure {
     /// Lays out `trace` with its values formatted at `decimals` (see [`format_number`]).
     pub fn new(trace: &Trace, call: &str, decimals: Option<u32>) -> Figure {
@@ -311,16 +315,15 @@ impl Figure {
         }
     }
 
-    /// The figure for the page: an inline SVG with a title and description, in a scrolling
-    /// frame, and a table of every wire's value and gradient under it. `id` makes its ids
-    /// unique on the page.
-    pub fn html(&self, id: &str) -> String {
+    /// The SVG alone. `style` goes inside it (empty on the page, whose stylesheet has the
+    /// figure's rules; [`STANDALONE_STYLE`] where there is none, as in an Anki card).
+    pub fn svg(&self, id: &str, style: &str) -> String {
         let (w, h) = self.size;
         let out = &self.nodes[self.output];
         let mut svg = String::new();
         let _ = write!(
             svg,
-            "<svg class=\"circuit-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
+            "<svg class=\"circuit-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">{style}\
              <title id=\"{id}-title\">Circuit of {}</title>\
              <desc id=\"{id}-desc\">Each wire shows its forward value above (green) and its gradient below (red); the output is {} with gradient {}.</desc>",
             escape(&self.call),
@@ -356,6 +359,15 @@ impl Figure {
             );
         }
         svg.push_str("</svg>");
+        svg
+    }
+
+    /// The figure for the page: an inline SVG with a title and description, in a scrolling
+    /// frame, and a table of every wire's value and gradient under it. `id` makes its ids
+    /// unique on the page.
+    pub fn html(&self, id: &str) -> String {
+        let out = &self.nodes[self.output];
+        let svg = self.svg(id, "");
         let mut table = String::from(
             "<table><thead><tr><th scope=\"col\">wire from</th><th scope=\"col\">value</th><th scope=\"col\">gradient</th></tr></thead><tbody>",
         );

@@ -98,3 +98,38 @@ fn the_anki_deck_holds_the_cards_with_mathjax_math_and_stable_ids() {
     );
     assert_eq!(notes.trim(), "9", "the course deck holds every card");
 }
+
+#[test]
+#[ignore = "needs unzip and sqlite3; .ci/run installs them and runs ignored tests"]
+fn a_card_with_a_circuit_carries_its_figure_into_anki() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let site = out.path().join("site");
+    build_course(&super::fixture("print", "circuit-deck"), Some(&site)).expect("build");
+    let html = std::fs::read_to_string(site.join("circuits/index.html")).expect("the page");
+    let fields = query(
+        &site.join("circuits/flashcards.apkg"),
+        &out.path().join("apkg"),
+        "SELECT flds FROM notes ORDER BY id",
+    );
+    // The figure travels with its own style rules: Anki has no site stylesheet.
+    assert!(fields.contains("<svg class=\"circuit-svg\""), "{fields}");
+    assert!(fields.contains(".value{fill:#1a7f37"), "{fields}");
+    // Every figure of the page is in the deck, with the same labels.
+    let figures = |text: &str| -> Vec<Vec<String>> {
+        let mut all: Vec<Vec<String>> = text
+            .split("<svg class=\"circuit-svg\"")
+            .skip(1)
+            .map(|svg| {
+                svg[..svg.find("</svg>").expect("its end")]
+                    .split("<text class=\"")
+                    .skip(1)
+                    .map(|t| t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()].to_string())
+                    .collect()
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    assert!(!figures(&html).is_empty());
+    assert_eq!(figures(&html), figures(&fields));
+}
