@@ -139,6 +139,22 @@ impl Page {
         self.url.matches('/').count()
     }
 
+    /// The exercise whose opening line starts at byte `open` (the key of a page's variants).
+    pub fn exercise_at(&self, open: usize) -> Option<&Container> {
+        fn find(blocks: &[Block], open: usize) -> Option<&Container> {
+            blocks.iter().find_map(|b| match b {
+                Block::Container(c)
+                    if c.kind == ContainerKind::Exercise && c.open.start == open =>
+                {
+                    Some(c)
+                }
+                Block::Container(c) => find(&c.children, open),
+                _ => None,
+            })
+        }
+        find(&self.body, open)
+    }
+
     /// All containers of a kind, depth first, in document order.
     pub fn containers(&self, kind: ContainerKind) -> Vec<&Container> {
         containers_in(&self.body)

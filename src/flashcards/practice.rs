@@ -44,15 +44,6 @@ pub fn set_count(verification: &PageVerification, wanted: usize) -> usize {
         .map_or(0, |most| most.min(wanted))
 }
 
-/// The exercise whose opening line starts at `open`, among `blocks`.
-fn exercise_at(blocks: &[Block], open: usize) -> Option<&Container> {
-    blocks.iter().find_map(|b| match b {
-        Block::Container(c) if c.kind == ContainerKind::Exercise && c.open.start == open => Some(c),
-        Block::Container(c) => exercise_at(&c.children, open),
-        _ => None,
-    })
-}
-
 /// The sets 1..=[`set_count`] of the page's exercises with variants; an exercise with fewer
 /// sets than a set's number is left out of that set. Errors are the formulas print cannot
 /// draw, located (a variant's named by its numbers).
@@ -89,7 +80,7 @@ fn sheet_exercise(
     open: usize,
     givens: &str,
 ) -> Result<Option<SheetExercise>, Vec<Diagnostic>> {
-    let Some(exercise) = exercise_at(&page.body, open) else {
+    let Some(exercise) = page.exercise_at(open) else {
         return Ok(None);
     };
     let source = Source {

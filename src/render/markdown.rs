@@ -137,17 +137,6 @@ fn footnote_id(n: usize) -> String {
     format!("fn-{n}")
 }
 
-/// The children of the exercise whose opening line starts at `open`.
-fn exercise_children(blocks: &[Block], open: usize) -> Option<&[Block]> {
-    blocks.iter().find_map(|b| match b {
-        Block::Container(c) if c.kind == ContainerKind::Exercise && c.open.start == open => {
-            Some(c.children.as_slice())
-        }
-        Block::Container(c) => exercise_children(&c.children, open),
-        _ => None,
-    })
-}
-
 /// Markdown extensions the author syntax has.
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -455,7 +444,7 @@ impl<'a> Ctx<'a> {
         html.push_str("</div>\n");
         let original = (self.page, self.file, self.verification);
         for v in variants {
-            let Some(children) = exercise_children(&v.page.body, c.open.start) else {
+            let Some(exercise) = v.page.exercise_at(c.open.start) else {
                 continue;
             };
             (self.page, self.file, self.verification) = (&v.page, &v.page.file, &v.verification);
@@ -464,7 +453,7 @@ impl<'a> Ctx<'a> {
                 "<div class=\"variant variant-extra\" id=\"{id}-v{}\" data-variant=\"{}\">\n",
                 v.number, v.number
             ));
-            self.blocks(children, html);
+            self.blocks(&exercise.children, html);
             html.push_str("</div>\n");
             let label = format!("variant {} of “{title}” ({})", v.number, v.givens);
             for e in &mut self.errors[before..] {
