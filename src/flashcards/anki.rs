@@ -74,12 +74,15 @@ fn escape(text: &str) -> String {
 /// A field's HTML: one `<div>` per paragraph, math in Anki's MathJax delimiters.
 pub fn field_html(paragraphs: &[Paragraph]) -> String {
     let mut html = String::new();
+    let mut figures = 0;
     for paragraph in paragraphs {
         html.push_str("<div>");
         for run in paragraph {
             // A circuit is its SVG with its own style rules (Anki has no site stylesheet).
             if let Some(figure) = &run.figure {
-                html.push_str(&figure.svg("circuit", crate::verify::circuit::STANDALONE_STYLE));
+                figures += 1;
+                let id = format!("circuit-{figures}");
+                html.push_str(&figure.svg(&id, crate::verify::circuit::STANDALONE_STYLE));
                 continue;
             }
             match &run.math {
