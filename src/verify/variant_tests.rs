@@ -310,3 +310,16 @@ fn a_page_name_defined_after_the_exercise_does_not_disturb_its_variants() {
     let v = super::verify_page(&p).expect("every variant verifies");
     assert_eq!(v.variants.values().flatten().count(), 5);
 }
+
+#[test]
+fn an_inline_check_in_a_code_block_is_text_not_a_check() {
+    // Shown as code, `{verify}` is not a role: the variants leave it as written.
+    let body = CIRCUIT.replace(
+        "Inline: {verify}`r = 4`.",
+        "Inline: {verify}`r = 4`.\n\n```markdown\nWrite {verify}`r = 4` to check it.\n```",
+    );
+    let v = super::verify_page(&page(&body)).expect("verifies");
+    for variant in v.variants.values().flatten() {
+        assert!(variant.page.file.text.contains("Write {verify}`r = 4` to check it."));
+    }
+}

@@ -32,8 +32,9 @@ use super::literals::{needs_parentheses, source};
 use super::{to_diagnostic, PageVerification};
 use crate::diagnostic::Diagnostic;
 use crate::linalg::{budget, Num, Value};
-use crate::model::Page;
+use crate::model::{Block, Page};
 use crate::source::SourceFile;
+use pulldown_cmark::{Event, Parser};
 
 /// Variants an exercise with `vary` lines has when neither it nor its page says.
 pub const DEFAULT_VARIANTS: usize = 5;
@@ -162,7 +163,7 @@ pub(super) fn generate_varied(
         .or(page.meta.variants)
         .unwrap_or(DEFAULT_VARIANTS);
     // Inline checks (`{verify}`df/dq = 2``) state values too; they run after the blocks.
-    let inline = inline_checks(page, original, exercise);
+    let inline = inline_checks(page, exercise);
     let statements: Vec<&Stmt> = exercise
         .statements
         .iter()
@@ -254,25 +255,44 @@ fn verified(
     })
 }
 
-/// The inline `{verify}` checks written in the exercise's text, parsed where they stand
-/// (one that does not parse is reported when the page is rendered).
-fn inline_checks(page: &Page, original: &PageVerification, exercise: &Exercise<'_>) -> Vec<Stmt> {
-    const ROLE: &str = "{verify}`";
-    let Some((range, _)) = original.scopes.iter().find(|(_, s)| *s == exercise.scope) else {
-        return Vec::new();
-    };
-    let text = &page.file.text[range.clone()];
+/// The inline `{verify}` checks written in the exercise's Markdown (code spans after the role,
+/// as the renderer reads them: not in code blocks), parsed where they stand; one that does not
+/// parse is reported when the page is rendered.
+fn inline_checks(page: &Page, exercise: &Exercise<'_>) -> Vec<Stmt> {
+    fn markdown(blocks: &[Block], out: &mut Vec<Range<usize>>) {
+        for b in blocks {
+            match b {
+                Block::Markdown(r) => out.push(r.clone()),
+                Block::Container(c) => markdown(&c.children, out),
+                Block::Verify(_) => {}
+            }
+        }
+    }
+    let mut ranges = Vec::new();
+    if let Some(c) = page.exercise_at(exercise.open) {
+        markdown(&c.children, &mut ranges);
+    }
+    let text = &page.file.text;
     let mut out = Vec::new();
-    for (at, _) in text.match_indices(ROLE) {
-        let start = at + ROLE.len();
-        let Some(len) = text[start..].find('`') else {
-            continue;
-        };
-        let base = range.start + start;
-        if let Ok(stmts) = super::lexer::lex(&text[start..start + len], base)
-            .and_then(|t| super::parser::parse(&t))
-        {
-            out.extend(stmts);
+    for range in ranges {
+        let mut after_role = false;
+        for (event, at) in Parser::new(&text[range.clone()]).into_offset_iter() {
+            match event {
+                Event::Code(code) if after_role => {
+                    let span = range.start + at.start..range.start + at.end;
+                    if let Some(inner) = text[span.clone()].find(code.as_ref()) {
+                        let base = span.start + inner;
+                        if let Ok(stmts) =
+                            super::lexer::lex(&code, base).and_then(|t| super::parser::parse(&t))
+                        {
+                            out.extend(stmts);
+                        }
+                    }
+                    after_role = false;
+                }
+                Event::Text(t) => after_role = t.ends_with("{verify}"),
+                _ => after_role = false,
+            }
         }
     }
     out
