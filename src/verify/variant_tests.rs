@@ -320,6 +320,10 @@ fn an_inline_check_in_a_code_block_is_text_not_a_check() {
     );
     let v = super::verify_page(&page(&body)).expect("verifies");
     for variant in v.variants.values().flatten() {
-        assert!(variant.page.file.text.contains("Write {verify}`r = 4` to check it."));
+        assert!(variant
+            .page
+            .file
+            .text
+            .contains("Write {verify}`r = 4` to check it."));
     }
 }
