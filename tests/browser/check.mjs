@@ -2,38 +2,18 @@
 // Usage: node check.mjs SITE_DIR SCREENSHOT_DIR
 // Serves SITE_DIR on 127.0.0.1, runs every check, prints one line per check and a closing
 // "N passed, M failed" line, and exits non-zero if any check failed.
-import { createServer } from "node:http";
-import { readFile, stat, mkdir } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
-import { launchChromium, axeSource as loadAxe } from "./lib.mjs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { launchChromium, axeSource as loadAxe, serveSite, checks } from "./lib.mjs";
 
 const [siteDir, shotDir] = process.argv.slice(2);
-const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".pdf": "application/pdf", ".tsv": "text/tab-separated-values", ".woff2": "font/woff2", ".svg": "image/svg+xml", ".png": "image/png" };
 
-const server = createServer(async (req, res) => {
-  let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-  if (path.includes("..")) { res.writeHead(404).end(); return; }
-  let file = join(siteDir, path);
-  try {
-    if ((await stat(file)).isDirectory()) file = join(file, "index.html");
-    const body = await readFile(file);
-    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const { server, origin } = await serveSite(siteDir);
 const PRACTICE = `${origin}/neural-networks/practice-backprop/`;
 
 const browser = await launchChromium();
 
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  try { await fn(); passed++; console.log(`ok   ${name}`); }
-  catch (e) { failed++; console.log(`FAIL ${name}: ${e.message}`); }
-}
-function assert(cond, message) { if (!cond) throw new Error(message); }
+const { check, assert, finish } = checks();
 
 /** A fresh page that records console errors and every request outside the site. */
 async function open(url, options = {}) {
@@ -173,5 +153,4 @@ await check("screenshots of the practice page at 1280 and 375 px, light and dark
 
 await browser.close();
 server.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

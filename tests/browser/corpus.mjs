@@ -4,33 +4,16 @@
 // sideways, nothing sticks out of the text column except inside a scroll container, every
 // scroll container that scrolls shows it (edge shadows), images stay in the column, and axe
 // finds no serious violation. Screenshots go to SCREENSHOT_DIR/real-notes-*.png.
-import { createServer } from "node:http";
-import { readFile, stat, mkdir } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
-import { launchChromium, axeSource as loadAxe } from "./lib.mjs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { launchChromium, axeSource as loadAxe, serveSite, checks } from "./lib.mjs";
 
 const [siteDir, shotDir] = process.argv.slice(2);
-const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2" };
-const server = createServer(async (req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-  if (path.includes("..")) { res.writeHead(404).end(); return; }
-  let file = join(siteDir, path);
-  try {
-    if ((await stat(file)).isDirectory()) file = join(file, "index.html");
-    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(await readFile(file));
-  } catch { res.writeHead(404).end(); }
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const { server, origin } = await serveSite(siteDir);
 const PAGES = [["lesson", "/linear-classifiers/"], ["practice", "/linear-classifiers/practice-hinge/"]];
 const browser = await launchChromium();
 
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  try { await fn(); passed++; console.log(`ok   ${name}`); }
-  catch (e) { failed++; console.log(`FAIL ${name}: ${e.message}`); }
-}
-function assert(cond, message) { if (!cond) throw new Error(message); }
+const { check, assert, finish } = checks();
 
 async function open(path, width, scheme) {
   const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
@@ -135,5 +118,4 @@ for (const scheme of ["light", "dark"]) {
 
 await browser.close();
 server.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -3,40 +3,21 @@
 // over file://.
 // Usage: node search.mjs SITE_DIR SCREENSHOT_DIR
 // Prints one line per check and a closing "N passed, M failed" line; exits non-zero on failure.
-import { createServer } from "node:http";
-import { readFile, stat, mkdir } from "node:fs/promises";
-import { extname, join, normalize, resolve } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { launchChromium, axeSource as loadAxe } from "./lib.mjs";
+import { launchChromium, axeSource as loadAxe, serveSite, checks } from "./lib.mjs";
 
 
 const [siteDir, shotDir] = process.argv.slice(2);
-const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript" };
 
-const server = createServer(async (req, res) => {
-  // The same site is also served under a sub-path, as a project site is (`base_url`).
-  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname).replace(/^\/some\/prefix\//, "/"));
-  if (path.includes("..")) { res.writeHead(404).end(); return; }
-  let file = join(siteDir, path);
-  try {
-    if ((await stat(file)).isDirectory()) file = join(file, "index.html");
-    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(await readFile(file));
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const origin = `http://127.0.0.1:${server.address().port}`;
+// The same site is also served under a sub-path, as a project site is (`base_url`).
+const { server, origin } = await serveSite(siteDir, { toSitePath: (path) => path.replace(/^\/some\/prefix\//, "/") });
 const fileRoot = pathToFileURL(resolve(siteDir)).href + "/";
 
 const browser = await launchChromium();
 
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  try { await fn(); passed++; console.log(`ok   ${name}`); }
-  catch (e) { failed++; console.log(`FAIL ${name}: ${e.message}`); }
-}
-function assert(cond, message) { if (!cond) throw new Error(message); }
+const { check, assert, finish } = checks();
 
 /** A fresh page that records console errors and every request outside the site. */
 async function open(url, site, scheme = "light") {
@@ -182,5 +163,4 @@ await check("without JavaScript the search box stays hidden", async () => {
 
 await browser.close();
 server.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -3,33 +3,20 @@
 // stylesheet, script, image and download it refers to must load from under the prefix.
 // Usage: node subpath.mjs SITE_DIR PREFIX   (PREFIX like /some/prefix/)
 // Prints one line per page and a closing "N passed, M failed" line; exits non-zero on failure.
-import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
-import { launchChromium } from "./lib.mjs";
+import { launchChromium, serveSite, checks } from "./lib.mjs";
 
 const [siteDir, prefix] = process.argv.slice(2);
-const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".pdf": "application/pdf", ".xml": "application/xml" };
 
-const server = createServer(async (req, res) => {
-  const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-  if (!path.startsWith(prefix) || path.includes("..")) { res.writeHead(404).end(); return; }
-  let file = join(siteDir, normalize(path.slice(prefix.length)));
-  try {
-    if ((await stat(file)).isDirectory()) file = join(file, "index.html");
-    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(await readFile(file));
-  } catch {
-    // Like a static host: a missing file gets the site's 404 page.
-    res.writeHead(404, { "content-type": TYPES[".html"] }).end(await readFile(join(siteDir, "404.html")));
-  }
+// Like a static host: a missing file gets the site's 404 page.
+const { server, origin } = await serveSite(siteDir, {
+  toSitePath: (path) => (path.startsWith(prefix) ? path.slice(prefix.length) : null),
+  notFound: "404.html",
 });
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const origin = `http://127.0.0.1:${server.address().port}`;
 const root = `${origin}${prefix}`;
 
 const browser = await launchChromium();
 
-let passed = 0, failed = 0;
+const { check, assert, finish } = checks();
 const seen = new Set();
 const queue = [root, `${root}no-such-page/`];
 const checked = new Map(); // URL -> HTTP status
@@ -66,10 +53,8 @@ while (queue.length) {
     if (code !== 200) problems.push(`${code} ${bare}`);
     else if ((bare.endsWith("/") || bare.endsWith(".html")) && !seen.has(bare)) queue.push(bare);
   }
-  if (problems.length) { failed++; console.log(`FAIL ${url}: ${problems.join("; ")}`); }
-  else { passed++; console.log(`ok   ${url} (${refs.length} references)`); }
+  await check(`${url} (${refs.length} references)`, () => assert(problems.length === 0, problems.join("; ")));
 }
 await browser.close();
 server.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
