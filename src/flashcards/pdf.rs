@@ -25,6 +25,7 @@ use super::math_layout::Item;
 use super::sheet::{sheets, Sheet};
 use super::text::{Paragraph, Run, Style};
 use super::DeckCard;
+use crate::fingerprint::fnv1a;
 
 /// How the cards are printed.
 #[derive(Debug, Clone, Copy)]
@@ -273,6 +274,17 @@ fn fingerprint(title: &str, cards: &[DeckCard], options: PrintOptions) -> u64 {
         .iter()
         .flat_map(|c| c.question.iter().chain(&c.answer))
         .flatten();
+    runs_fingerprint(title, runs, &format!("{options:?}"), 0)
+}
+
+/// A hash of a document's title, its text runs and `settings`, for its /ID; `seed` tells
+/// kinds of document apart.
+pub(super) fn runs_fingerprint<'r>(
+    title: &str,
+    runs: impl Iterator<Item = &'r Run>,
+    settings: &str,
+    seed: u64,
+) -> u64 {
     let bytes = title
         .bytes()
         .chain(runs.flat_map(|r| {
@@ -280,8 +292,8 @@ fn fingerprint(title: &str, cards: &[DeckCard], options: PrintOptions) -> u64 {
                 .chain(r.text.bytes())
                 .chain([0])
         }))
-        .chain(format!("{options:?}").into_bytes());
-    fnv1a(bytes, 0)
+        .chain(settings.bytes());
+    fnv1a(bytes, seed)
 }
 
 /// The small line at the top of a card: the deck's title, shortened with "…" when needed so
@@ -453,14 +465,6 @@ fn subset_font(full: &[u8], font: &ParsedFont, chars: &BTreeSet<char>) -> Result
         .map_err(|e| e.to_string())?;
     let provider = data.table_provider(0).map_err(|e| e.to_string())?;
     subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| e.to_string())
-}
-
-pub(super) fn fnv1a(bytes: impl IntoIterator<Item = u8>, seed: u64) -> u64 {
-    bytes
-        .into_iter()
-        .fold(0xcbf2_9ce4_8422_2325 ^ seed, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-        })
 }
 
 /// A hash of a long byte string eight bytes at a time (FxHash's mixing): the font programs

@@ -9,7 +9,7 @@ use printpdf::{Mm, PdfDocument, PdfPage};
 
 use super::figure::MIN_FIGURE_PT;
 use super::layout::{figures, fit, wrap, Block};
-use super::pdf::{fnv1a, mm, ops, save, Fonts, PageLayout, MIN_READABLE_PT};
+use super::pdf::{mm, ops, runs_fingerprint, save, Fonts, PageLayout, MIN_READABLE_PT};
 use super::practice::PracticeSet;
 use super::text::{Paragraph, Run, Style};
 
@@ -383,15 +383,7 @@ fn fingerprint(title: &str, sets: &[PracticeSet], paper_mm: (f32, f32)) -> u64 {
                 .chain(&e.answer)
         })
         .flatten();
-    let bytes = title
-        .bytes()
-        .chain(runs.flat_map(|r| {
-            std::iter::once(r.style as u8)
-                .chain(r.text.bytes())
-                .chain([0])
-        }))
-        .chain(format!("{paper_mm:?}").into_bytes());
-    fnv1a(bytes, 2)
+    runs_fingerprint(title, runs, &format!("{paper_mm:?}"), 2)
 }
 
 #[cfg(test)]

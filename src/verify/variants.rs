@@ -302,18 +302,13 @@ fn inline_checks(page: &Page, exercise: &Exercise<'_>) -> Vec<Stmt> {
 /// before it (FNV-1a, fixed by definition, so a variant is the same on every machine and
 /// toolchain, and stays the same when the text around the exercise is edited).
 fn seed(path: &str, title: &str, ordinal: usize) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in path
+    let bytes = path
         .bytes()
         .chain([0])
         .chain(title.bytes())
         .chain([0])
-        .chain((ordinal as u64).to_le_bytes())
-    {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+        .chain((ordinal as u64).to_le_bytes());
+    crate::fingerprint::fnv1a(bytes, 0)
 }
 
 /// A uniform index below `n` (`n` ≥ 1), without modulo bias.
