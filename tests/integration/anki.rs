@@ -2,21 +2,8 @@
 //! name, the math in `\( \)`, and the same note ids and bytes after a second build (issue #13).
 
 use std::path::Path;
-use std::process::Command;
 
-use super::{build_course, repo};
-
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
-        panic!("`{name}` is needed for this test (apt-get install unzip sqlite3): {e}")
-    });
-    assert!(
-        out.status.success(),
-        "{name} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use super::{build_course, repo, tool};
 
 /// Unzips `apkg` into `dir` and runs `sql` on its collection.
 fn query(apkg: &Path, dir: &Path, sql: &str) -> String {

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::math_deck::{path, tool, words};
-use super::{build_course, fixture, repo};
+use super::math_deck::{path, words};
+use super::{build_course, fixture, repo, tool};
 
 /// Builds the fixture; returns the temp dir (kept alive), the deck and the page's HTML.
 fn circuit_deck() -> (tempfile::TempDir, PathBuf, String) {

@@ -49,6 +49,23 @@ pub fn build_course(course: &Path, out: Option<&Path>) -> Result<BuildReport, Di
     })
 }
 
+/// Runs a tool we did not write (pdftotext, qpdf, sqlite3, …) and returns its output, failing
+/// loudly when it is missing or fails: `.ci/run` installs every one of them.
+pub fn tool(name: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("`{name}` is needed for this test (.ci/run installs it with apt-get): {e}")
+        });
+    assert!(
+        out.status.success(),
+        "{name} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Path of the `coursegen` binary Cargo built for these tests.
 pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_coursegen"))

@@ -5,9 +5,8 @@
 //! `target/screenshots/math-deck-N.png`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use super::{build_course, fixture, repo};
+use super::{build_course, fixture, repo, tool};
 
 /// Builds the fixture and returns the temp dir (kept alive) and the deck's path.
 fn math_deck() -> (tempfile::TempDir, PathBuf) {
@@ -26,18 +25,6 @@ fn math_deck() -> (tempfile::TempDir, PathBuf) {
     assert!(deck_warnings.is_empty(), "{deck_warnings:?}");
     let pdf = out.path().join("site/math/flashcards.pdf");
     (out, pdf)
-}
-
-pub(crate) fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
-        panic!("`{name}` is needed for this test (apt-get install qpdf poppler-utils): {e}")
-    });
-    assert!(
-        out.status.success(),
-        "{name} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 pub(crate) fn path(p: &Path) -> &str {

@@ -2,15 +2,13 @@
 //! font, text inside the page, identical bytes on every build — and, with `--include-ignored`,
 //! the same files through qpdf and poppler, readers no one here wrote.
 
-use std::process::Command;
-
 use coursegen::flashcards::pdf::{deck_pdf, PrintOptions};
 use coursegen::flashcards::text::{Run, Style};
 use coursegen::flashcards::{page_deck, DeckCard};
 use coursegen::load::load_course;
 use coursegen::verify::verify_course;
 
-use super::{build_course, repo};
+use super::{build_course, repo, tool};
 
 const A6: PrintOptions = PrintOptions {
     page_mm: (148.0, 105.0),
@@ -172,18 +170,6 @@ fn two_builds_give_identical_pdfs() {
             "{pdf} differs between builds"
         );
     }
-}
-
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
-        panic!("`{name}` is needed for this test (apt-get install qpdf poppler-utils): {e}")
-    });
-    assert!(
-        out.status.success(),
-        "{name} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

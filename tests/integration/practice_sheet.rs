@@ -11,7 +11,7 @@ use coursegen::config::PracticeSheets;
 use coursegen::load::load_course;
 use coursegen::verify::{verify_page, PageVerification};
 
-use super::{binary, sample_copy};
+use super::{binary, sample_copy, tool};
 
 const PAGE: &str = "content/01-neural-networks/practice-backprop.md";
 const SHEET: &str = "neural-networks/practice-backprop/practice-sheet.pdf";
@@ -200,12 +200,7 @@ fn part_b_values(course: &Path, names: &[&str]) -> SetValues {
 /// pdftotext's text of page `page` (1-based), with minus signs and subscript zeros as typed.
 fn page_text(pdf: &str, page: usize) -> String {
     let n = page.to_string();
-    let out = Command::new("pdftotext")
-        .args(["-layout", "-f", &n, "-l", &n, pdf, "-"])
-        .output()
-        .unwrap_or_else(|e| panic!("`pdftotext` is needed (apt-get install poppler-utils): {e}"));
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
+    tool("pdftotext", &["-layout", "-f", &n, "-l", &n, pdf, "-"])
         .replace('−', "-")
         .replace('₀', "0")
 }

@@ -2,12 +2,11 @@
 //! answer behind its question (issue #13).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use coursegen::build::{build, BuildOptions};
 use coursegen::config::SheetSize;
 
-use super::fixture;
+use super::{fixture, tool};
 
 /// The math fixture (six cards) with `extra` added to its flashcard options, built with
 /// `sheet`; returns the temp dirs (kept alive) and the page deck.
@@ -92,8 +91,9 @@ fn eight_cards_to_a_letter_sheet_from_course_yaml() {
 /// (which lists a line's words in order).
 fn label_x(pdf: &Path, page: usize, card: usize) -> f64 {
     let p = page.to_string();
-    let out = Command::new("pdftotext")
-        .args([
+    let html = tool(
+        "pdftotext",
+        &[
             "-bbox",
             "-f",
             &p,
@@ -101,10 +101,8 @@ fn label_x(pdf: &Path, page: usize, card: usize) -> f64 {
             &p,
             pdf.to_str().expect("path"),
             "-",
-        ])
-        .output()
-        .expect("pdftotext (apt-get install poppler-utils)");
-    let html = String::from_utf8_lossy(&out.stdout);
+        ],
+    );
     let words: Vec<&str> = html.lines().filter(|l| l.contains("<word ")).collect();
     let text =
         |l: &str| l[l.find('>').expect("tag") + 1..l.find("</word>").expect("end")].to_string();
