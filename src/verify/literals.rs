@@ -2,6 +2,7 @@
 //! variant's text) and in a shown step (`{x₀ + 0.01}` and `expand(W2 · W1)` are replaced by
 //! the numbers they stand for before the step is typeset).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::ast::{BinOp, Expr, ExprKind, Stmt};
@@ -77,16 +78,17 @@ pub fn needs_parentheses(text: &str) -> bool {
 
 /// The statement with every `{…}` and `expand(…)` replaced by the literals of its value, as
 /// seen from `scope`; the result is only typeset, never evaluated.
-pub fn resolve(stmt: &Stmt, env: &Env, scope: ScopeId) -> Result<Stmt> {
-    let mut out = stmt.clone();
+pub fn resolve<'s>(stmt: &'s Stmt, env: &Env, scope: ScopeId) -> Result<Cow<'s, Stmt>> {
+    // Most shown lines have nothing to write in: they are typeset as they are, not copied.
     if !mentions(stmt) {
-        return Ok(out);
+        return Ok(Cow::Borrowed(stmt));
     }
+    let mut out = stmt.clone();
     resolve_expr(&mut out.first, env, scope, true)?;
     for (_, e) in &mut out.links {
         resolve_expr(e, env, scope, true)?;
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 /// True when a statement has anything for [`resolve`] to do.

@@ -253,7 +253,7 @@ fn verify(page: &Page, run: Run<'_>) -> Result<PageVerification, Vec<Diagnostic>
             if show && stmt.directive.is_none() {
                 let written = match &ran {
                     Ok(_) => literals::resolve(stmt, &result.env, scope),
-                    Err(_) => Ok(stmt.clone()),
+                    Err(_) => Ok(std::borrow::Cow::Borrowed(stmt)),
                 };
                 match written {
                     Ok(s) => {
