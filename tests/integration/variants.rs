@@ -88,6 +88,10 @@ fn a_variants_numbers_stay_the_same_when_text_around_the_exercise_changes() {
     )
     .expect("write");
     let after = sample_variants(&course);
+    assert!(
+        before.iter().all(|e| e.len() == 4),
+        "the sample has its variants"
+    );
     let givens = |v: &Vec<Vec<(String, String)>>| -> Vec<Vec<String>> {
         v.iter()
             .map(|e| e.iter().map(|(g, _)| g.clone()).collect())
@@ -100,6 +104,13 @@ fn a_variants_numbers_stay_the_same_when_text_around_the_exercise_changes() {
 fn two_builds_of_a_course_with_variants_are_byte_identical() {
     let first = build_course(&repo(), None).expect("builds");
     let second = build_course(&repo(), None).expect("builds");
+    assert!(
+        first
+            .files
+            .iter()
+            .any(|f| f.path.ends_with("practice-backprop/index.html")),
+        "the build holds the page with variants"
+    );
     assert_eq!(first.files.len(), second.files.len());
     for (a, b) in first.files.iter().zip(&second.files) {
         assert_eq!(a.path, b.path);
