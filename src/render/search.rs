@@ -193,7 +193,9 @@ fn decode(text: &str, out: &mut String) {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
-        let end = rest[..rest.len().min(12)].find(';');
+        // A reference is short and ASCII: look for its `;` among the next bytes, not in a slice
+        // of the text, which could cut a multi-byte character (`&ÄÄÄ…`, `R&D — “fast”`).
+        let end = rest.bytes().take(12).position(|b| b == b';');
         let decoded = end.and_then(|end| {
             let name = &rest[1..end];
             let c = match name {
@@ -383,5 +385,31 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// A `&` followed by multi-byte text within a reference's length once cut a character in
+    /// two and panicked every build of a page with smart quotes.
+    #[test]
+    fn ampersands_before_multi_byte_text_are_text() {
+        for prose in [
+            "x &lt; y is “true”",
+            "R&amp;D — “fast”",
+            "Q&amp;A ÄÄÄ",
+            "&ÄÄÄÄÄÄ;",
+            "&#x41;&#xZZ;&€;",
+            "& ",
+            "&",
+        ] {
+            let html = format!("<main><p>{prose}</p></main>");
+            let records = page_records(&html);
+            let mut expected = String::new();
+            decode(prose, &mut expected);
+            assert_eq!(records[0].text, expected.trim(), "{prose}");
+        }
+        assert_eq!(
+            page_records("<main>R&amp;D — “fast”</main>")[0].text,
+            "R&D — “fast”"
+        );
+        assert_eq!(page_records("<main>&#x41;&#xZZ;</main>")[0].text, "A&#xZZ;");
     }
 }

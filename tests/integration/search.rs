@@ -66,3 +66,27 @@ fn a_removed_page_leaves_no_text_in_the_index() {
         "a removed page's title is in the index"
     );
 }
+
+/// Smart punctuation makes every straight quote a multi-byte character; prose with `&` or `<`
+/// before such text once panicked the search indexer in every build, check and serve.
+#[test]
+fn prose_with_smart_quotes_and_ampersands_builds_and_is_indexed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = dir.path().join("course");
+    std::fs::create_dir_all(course.join("content/01-a")).expect("create lesson");
+    std::fs::write(course.join("course.yaml"), "title: Prose\n").expect("write course.yaml");
+    std::fs::write(
+        course.join("content/01-a/index.md"),
+        "---\ntitle: A\n---\n\nx < y is \"true\", R&D — \"fast\", Q&A ÄÄÄ &ÄÄÄÄÄÄÄÄÄ; and ‘אב’ é\n",
+    )
+    .expect("write page");
+    let index = build_index(&course, &dir.path().join("site"));
+    for text in [
+        "x < y is “true”",
+        "R&D — “fast”",
+        "Q&A ÄÄÄ &ÄÄÄÄÄÄÄÄÄ;",
+        "‘אב’ é",
+    ] {
+        assert!(index.contains(text), "{text} is not in the index: {index}");
+    }
+}
