@@ -10,6 +10,7 @@ pub mod build;
 pub mod config;
 pub mod coverage;
 pub mod diagnostic;
+pub mod doc;
 pub mod fingerprint;
 pub mod flashcards;
 pub mod linalg;
