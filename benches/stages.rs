@@ -6,9 +6,9 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
-use coursegen::flashcards::Decks;
 use coursegen::load::load_course;
-use coursegen::render::markdown::render_body;
+use coursegen::plan::Plan;
+use coursegen::render::body::render_body;
 use coursegen::render::templates::Templates;
 use coursegen::render::{render_course, url_map, MemorySink, Targets};
 use coursegen::verify::{verify_course, verify_page};
@@ -69,7 +69,7 @@ fn stages(c: &mut Criterion) {
                 &course,
                 &verifications,
                 &templates,
-                Decks::of(&course, true),
+                Plan::of(&course, true),
                 &MemorySink::default(),
             )
             .expect("renders")

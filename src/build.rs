@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 use crate::config::{PracticeSheets, Require, SheetSize};
 use crate::coverage::{course_coverage, Coverage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::flashcards::{render_decks, Decks};
+use crate::flashcards::print_course;
 use crate::load::load_course;
 use crate::model::Course;
+use crate::plan::Plan;
 use crate::render::links::PageLinks;
 use crate::render::{assets, render_course, templates::Templates, MemorySink, OutputFile, Sink};
 use crate::verify::verify_course;
@@ -171,7 +172,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     }
     let templates = Templates::load(root).map_err(fail)?;
     report.pages = course.pages().count();
-    report.cards = course.pages().map(|p| p.counts.cards).sum();
+    report.cards = course.pages().map(|p| p.counts().cards).sum();
     let variants = || {
         verifications
             .iter()
@@ -206,26 +207,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         Some(staging) => staging,
         None => &memory,
     };
+    let plan = Plan::of(&course, options.pdf);
     let (links, sections) = timed(&mut report.timings, "render", || {
-        render_course(
-            &course,
-            &verifications,
-            &templates,
-            Decks::of(&course, options.pdf),
-            sink,
-        )
+        render_course(&course, &verifications, &templates, plan, sink)
     })
     .map_err(fail)?;
-    if options.pdf {
-        let deck_warnings = timed(&mut report.timings, "pdf", || {
-            render_decks(&course, &verifications, sink)
-        })
-        .map_err(fail)?;
-        report.warnings.extend(deck_warnings);
-        let mut all = Diagnostics(std::mem::take(&mut report.warnings));
-        all.sort();
-        report.warnings = all.0;
-    }
+    let deck_warnings = timed(&mut report.timings, "print", || {
+        print_course(&course, &verifications, plan, sink)
+    })
+    .map_err(fail)?;
+    report.warnings.extend(deck_warnings);
+    let mut all = Diagnostics(std::mem::take(&mut report.warnings));
+    all.sort();
+    report.warnings = all.0;
     for file in assets(root).map_err(fail)? {
         sink.put(file);
     }

@@ -16,6 +16,8 @@ pub mod flashcards;
 pub mod linalg;
 pub mod load;
 pub mod model;
+pub mod output;
+pub mod plan;
 pub mod render;
 pub mod serve;
 pub mod source;

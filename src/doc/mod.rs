@@ -54,6 +54,8 @@ pub struct NodeId(pub u32);
 pub struct Document {
     /// The file the page came from; every span is a byte range of its text.
     pub file: Arc<SourceFile>,
+    /// Where the body is in the file (after the front matter).
+    pub body: Range<usize>,
     /// The body's blocks, in order.
     pub blocks: Vec<Block>,
     /// The footnotes referenced on the page, in the order of their first reference (a
@@ -485,6 +487,17 @@ impl Document {
             .chain(self.footnotes.iter().flat_map(|f| &f.blocks))
             .rev()
             .collect();
+        while let Some(b) = stack.pop() {
+            out.push(b);
+            stack.extend(b.children().into_iter().rev());
+        }
+        out
+    }
+
+    /// `block` and every block inside it, depth first, in reading order.
+    pub fn descendants(block: &Block) -> Vec<&Block> {
+        let mut out = Vec::new();
+        let mut stack = vec![block];
         while let Some(b) = stack.pop() {
             out.push(b);
             stack.extend(b.children().into_iter().rev());

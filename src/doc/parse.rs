@@ -99,7 +99,7 @@ pub fn parse(file: &Arc<SourceFile>, body: Range<usize>) -> (Document, Vec<Diagn
     for (event, span) in events {
         builder.event(event, span);
     }
-    builder.finish(scan.unclosed_fence)
+    builder.finish(scan.unclosed_fence, body)
 }
 
 thread_local! {
@@ -916,7 +916,12 @@ impl<'a> Builder<'a> {
                     "question"
                 };
                 let (prompt, answer) = self.prompt_and_answer(parts, &line, what);
-                let Some(answer) = answer else { return };
+                // Without an answer (already reported) the container is kept, so that where it
+                // stands is checked too.
+                let answer = answer.unwrap_or(Answer {
+                    open: line.clone(),
+                    blocks: Vec::new(),
+                });
                 if kind == ContainerKind::Question {
                     self.counts.questions += 1;
                     Part::Block(Block {
@@ -1095,7 +1100,11 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    fn finish(mut self, unclosed_fence: Option<usize>) -> (Document, Vec<Diagnostic>) {
+    fn finish(
+        mut self,
+        unclosed_fence: Option<usize>,
+        body: Range<usize>,
+    ) -> (Document, Vec<Diagnostic>) {
         // Elements still open (pulldown-cmark closes them all; this is a safety net).
         while !self.frames.is_empty() {
             self.end(TagEnd::Paragraph, 0..0);
@@ -1127,6 +1136,7 @@ impl<'a> Builder<'a> {
         }
         let mut doc = Document {
             file: Arc::clone(self.file),
+            body,
             blocks,
             footnotes: Vec::new(),
             counts: self.counts,

@@ -17,13 +17,27 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::diagnostic::{all_or_errors, Diagnostic};
-use crate::model::{Block, Course, Page};
-use crate::render::{OutputFile, Sink};
+use crate::model::{Course, Page};
+use crate::output::{OutputFile, Sink};
+use crate::plan::{Plan, DECK_APKG, DECK_PDF, DECK_TSV, PRACTICE_SHEET};
 use crate::verify::PageVerification;
 use pdf::{deck, PrintOptions, Shrunk};
-use text::{paragraphs, Paragraph, Source};
+use text::{lay_out, paragraphs, Para, Paragraph, Source};
 
-/// One card as print sees it.
+/// One card as every output sees it: the PDF deck, the `.apkg`, the `.tsv`.
+#[derive(Debug, Clone)]
+pub struct CardText {
+    /// 1, 2, … on its page.
+    pub number: usize,
+    /// The author's explicit id for the card, if any.
+    pub key: Option<String>,
+    /// The question.
+    pub question: Vec<Para>,
+    /// The answer.
+    pub answer: Vec<Para>,
+}
+
+/// One card laid out for print.
 #[derive(Debug, Clone)]
 pub struct DeckCard {
     /// The question's paragraphs.
@@ -32,27 +46,42 @@ pub struct DeckCard {
     pub answer: Vec<Paragraph>,
 }
 
-/// The printable cards of a page, with its shown verify blocks typeset from `verification`;
-/// or every formula of its cards the PDF cannot draw, located.
+/// The cards of a page, from its document and its verification.
+pub fn page_cards(page: &Page, verification: &PageVerification) -> Vec<CardText> {
+    let source = Source {
+        file: &page.file,
+        verification,
+        counts: page.counts(),
+    };
+    page.doc
+        .cards()
+        .into_iter()
+        .map(|card| CardText {
+            number: card.number,
+            key: card.key.clone(),
+            question: paragraphs(&source, &card.question),
+            answer: paragraphs(&source, &card.answer.blocks),
+        })
+        .collect()
+}
+
+/// Cards laid out for the PDF, or every formula print cannot draw, located.
+pub fn lay_out_cards(cards: &[CardText]) -> Result<Vec<DeckCard>, Vec<Diagnostic>> {
+    all_or_errors(cards.iter().map(
+        |card| match (lay_out(&card.question), lay_out(&card.answer)) {
+            (Ok(question), Ok(answer)) => Ok(DeckCard { question, answer }),
+            (q, a) => Err(q.err().into_iter().chain(a.err()).flatten().collect()),
+        },
+    ))
+}
+
+/// The printable cards of a page, laid out; or every formula of its cards the PDF cannot
+/// draw, located.
 pub fn page_deck(
     page: &Page,
     verification: &PageVerification,
 ) -> Result<Vec<DeckCard>, Vec<Diagnostic>> {
-    let source = Source {
-        file: &page.file,
-        verification,
-        body: &page.body,
-        counts: page.counts,
-    };
-    all_or_errors(page.cards().iter().map(|card| {
-        let answer: Vec<&Block> = card.answer.children.iter().collect();
-        let question = paragraphs(&source, &card.question);
-        let answer = paragraphs(&source, &answer);
-        match (question, answer) {
-            (Ok(question), Ok(answer)) => Ok(DeckCard { question, answer }),
-            (q, a) => Err(q.err().into_iter().chain(a.err()).flatten().collect()),
-        }
-    }))
+    lay_out_cards(&page_cards(page, verification))
 }
 
 /// The course's print settings.
@@ -67,57 +96,13 @@ fn print_options(course: &Course) -> PrintOptions {
     }
 }
 
-/// Which flashcard decks and practice sheets a build writes: the one place that decides, read
-/// by the templates (which link to a PDF only when it exists) and by the PDF stage (which
-/// writes exactly these).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Decks {
-    /// Whether PDFs are made at all (`build --no-pdf` makes none).
-    pub pdf: bool,
-    /// Whether the whole-course deck is written (the course has cards, no more than
-    /// `course_deck_limit`).
-    pub course: bool,
-    /// Number sets a practice sheet holds (`practice_sheets`); 0 when none is written.
-    pub practice_sheets: usize,
-}
-
-impl Decks {
-    /// The decks of `course`, with or without PDFs.
-    pub fn of(course: &Course, pdf: bool) -> Decks {
-        let total: usize = course.pages().map(|p| p.counts.cards).sum();
-        Decks {
-            pdf,
-            course: pdf && total > 0 && total <= course.config.flashcards.course_deck_limit,
-            practice_sheets: match course.config.practice_sheets {
-                Some(k) if pdf => k.count(),
-                _ => 0,
-            },
-        }
-    }
-
-    /// Whether `page` has a `flashcards.pdf` beside it.
-    pub fn page(&self, page: &Page) -> bool {
-        self.pdf && page.counts.cards > 0
-    }
-
-    /// How many number sets the `practice-sheet.pdf` beside a page verified as
-    /// `verification` holds; 0 when it has none (no exercise with variants, or no sheets
-    /// asked for).
-    pub fn practice_sets(&self, verification: &PageVerification) -> usize {
-        practice::set_count(verification, self.practice_sheets)
-    }
-}
-
-/// Warnings for the cards of `page` (the cards `first..` of a deck) that had to shrink.
+/// Warnings for the cards of `page` that had to shrink.
 fn shrunk_warnings(page: &Page, shrunk: &[Shrunk], deck_name: &str) -> Vec<Diagnostic> {
-    let cards = page.containers(crate::model::ContainerKind::Card);
+    let cards = page.doc.cards();
     shrunk
         .iter()
         .filter_map(|s| {
-            let card = cards
-                .iter()
-                .filter(|c| c.child(crate::model::ContainerKind::Answer).is_some())
-                .nth(s.card)?;
+            let card = cards.get(s.card)?;
             Some(
                 Diagnostic::at(
                     &page.file,
@@ -141,48 +126,53 @@ fn shrunk_warnings(page: &Page, shrunk: &[Shrunk], deck_name: &str) -> Vec<Diagn
         .collect()
 }
 
-/// `flashcards.pdf` and `flashcards.apkg` beside a page with cards; warnings for the cards
-/// that shrank.
+/// The files beside a page with cards: `flashcards.tsv` always; `flashcards.pdf` and
+/// `flashcards.apkg` when the plan makes decks. Returns the warnings for the cards that shrank.
 fn put_page_deck(
     course: &Course,
     page: &Page,
     verification: &PageVerification,
-    options: PrintOptions,
+    plan: Plan,
     sink: &dyn Sink,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let cards = page_deck(page, verification)?;
+    let cards = page_cards(page, verification);
     if cards.is_empty() {
         return Ok(Vec::new());
     }
-    let made = deck(page.title(), &cards, options);
     sink.put(OutputFile {
-        path: format!("{}flashcards.pdf", page.url),
+        path: format!("{}{DECK_TSV}", page.url),
+        bytes: anki::tsv(&cards).into_bytes(),
+    });
+    if !plan.page_deck(page) {
+        return Ok(Vec::new());
+    }
+    let laid = lay_out_cards(&cards)?;
+    let path = format!("{}{DECK_PDF}", page.url);
+    let made = deck(page.title(), &laid, print_options(course));
+    sink.put(OutputFile {
+        path: path.clone(),
         bytes: made.bytes,
     });
     put_apkg(
         &format!("{}::{}", course.config.title, page.title()),
         &[page],
         &[cards.as_slice()],
-        &format!("{}flashcards.apkg", page.url),
+        &format!("{}{DECK_APKG}", page.url),
         sink,
     )?;
-    Ok(shrunk_warnings(
-        page,
-        &made.shrunk,
-        &format!("{}flashcards.pdf", page.url),
-    ))
+    Ok(shrunk_warnings(page, &made.shrunk, &path))
 }
 
-/// `practice-sheet.pdf` beside a page with exercise variants, when `decks` says it has one;
+/// `practice-sheet.pdf` beside a page with exercise variants, when the plan says it has one;
 /// warnings for what had to be set below a readable size.
 fn put_practice_sheet(
     course: &Course,
     page: &Page,
     verification: &PageVerification,
-    decks: Decks,
+    plan: Plan,
     sink: &dyn Sink,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let count = decks.practice_sets(verification);
+    let count = plan.practice_sets(verification);
     if count == 0 {
         return Ok(Vec::new());
     }
@@ -194,17 +184,15 @@ fn put_practice_sheet(
         .sheet
         .map_or(crate::config::SheetSize::A4.mm(), |s| s.mm());
     let made = practice_pdf::practice_sheet(page.title(), &sets, paper);
-    let path = format!("{}practice-sheet.pdf", page.url);
+    let path = format!("{}{PRACTICE_SHEET}", page.url);
     let warnings = made
         .shrunk
         .iter()
         .map(|s| {
-            let line = page.file.text[s.open..]
-                .find('\n')
-                .map_or(page.file.text.len(), |i| s.open + i);
+            let line = page.file.line_at(s.open).1;
             Diagnostic::at(
                 &page.file,
-                s.open..line,
+                s.open..line.end.max(s.open),
                 format!(
                     "{path}: set {}'s {} is set at {:.1} pt to fit the page's width, below the readable {} pt",
                     s.set, s.part, s.size, s.readable
@@ -221,56 +209,49 @@ fn put_practice_sheet(
     Ok(warnings)
 }
 
-/// `flashcards.pdf` at the site root, when [`Decks::of`] says the course has one. Its cards are
-/// the page decks' cards, whose warnings those decks already gave.
+/// `flashcards.pdf` and `flashcards.apkg` at the site root, when the plan says the course has
+/// them. Its cards are the page decks' cards, whose warnings those decks already gave.
 fn put_course_deck<'v>(
     course: &Course,
     verification: &(dyn Fn(usize) -> &'v PageVerification + Sync),
-    options: PrintOptions,
+    plan: Plan,
     sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
-    if !Decks::of(course, true).course {
+    if !plan.course {
         return Ok(());
     }
-    let decks = all_or_errors(
-        course
-            .pages()
-            .enumerate()
-            .map(|(i, page)| page_deck(page, verification(i))),
-    )?;
-    let all: Vec<DeckCard> = decks.iter().flatten().cloned().collect();
-    sink.put(OutputFile {
-        path: "flashcards.pdf".into(),
-        bytes: deck(&course.config.title, &all, options).bytes,
-    });
     let pages: Vec<&Page> = course.pages().collect();
-    let per_page: Vec<&[DeckCard]> = decks.iter().map(Vec::as_slice).collect();
-    put_apkg(
-        &course.config.title,
-        &pages,
-        &per_page,
-        "flashcards.apkg",
-        sink,
-    )
+    let cards: Vec<Vec<CardText>> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| page_cards(page, verification(i)))
+        .collect();
+    let laid = all_or_errors(cards.iter().map(|c| lay_out_cards(c)))?;
+    let all: Vec<DeckCard> = laid.into_iter().flatten().collect();
+    sink.put(OutputFile {
+        path: DECK_PDF.into(),
+        bytes: deck(&course.config.title, &all, print_options(course)).bytes,
+    });
+    let per_page: Vec<&[CardText]> = cards.iter().map(Vec::as_slice).collect();
+    put_apkg(&course.config.title, &pages, &per_page, DECK_APKG, sink)
 }
 
 /// The Anki deck `name` of `pages`' cards (`cards[i]` are page i's), at `path`.
 fn put_apkg(
     name: &str,
     pages: &[&Page],
-    cards: &[&[DeckCard]],
+    cards: &[&[CardText]],
     path: &str,
     sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
     // A note is named for good by its page and position, so a rebuilt deck updates it.
-    let keyed: Vec<(String, &DeckCard)> = pages
+    let keyed: Vec<(String, &CardText)> = pages
         .iter()
         .zip(cards)
         .flat_map(|(page, cards)| {
             cards
                 .iter()
-                .enumerate()
-                .map(move |(i, c)| (format!("{}#card-{}", page.url, i + 1), c))
+                .map(move |c| (format!("{}#card-{}", page.url, c.number), c))
         })
         .collect();
     if keyed.is_empty() {
@@ -298,28 +279,22 @@ fn put_apkg(
     Ok(())
 }
 
-/// The decks that change when page `index` changes: its own, and the course deck if it is
-/// written. `current` is the page's new verification; the other pages' are `verifications`.
-/// Returns the page deck's warnings, or the formulas no deck can print.
-pub fn render_page_decks(
+/// The print files that change when page `index` changes: its own, and the course deck if it
+/// is written. `current` is the page's new verification; the other pages' are
+/// `verifications`. Returns the page deck's warnings, or the formulas no deck can print.
+pub fn print_page(
     course: &Course,
     verifications: &[PageVerification],
     index: usize,
     current: &PageVerification,
+    plan: Plan,
     sink: &dyn Sink,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let options = print_options(course);
     let Some(page) = course.pages().nth(index) else {
         return Ok(Vec::new());
     };
-    let mut warnings = put_page_deck(course, page, current, options, sink)?;
-    warnings.extend(put_practice_sheet(
-        course,
-        page,
-        current,
-        Decks::of(course, true),
-        sink,
-    )?);
+    let mut warnings = put_page_deck(course, page, current, plan, sink)?;
+    warnings.extend(put_practice_sheet(course, page, current, plan, sink)?);
     let empty = PageVerification::default();
     let verification = |i: usize| {
         if i == index {
@@ -328,27 +303,27 @@ pub fn render_page_decks(
             verifications.get(i).unwrap_or(&empty)
         }
     };
-    put_course_deck(course, &verification, options, sink)?;
+    put_course_deck(course, &verification, plan, sink)?;
     Ok(warnings)
 }
 
-/// `flashcards.pdf` beside each page with cards, `flashcards.pdf` for the whole course at the
-/// site root (up to `course_deck_limit` cards), and `practice-sheet.pdf` beside each page with
-/// exercise variants when the course asks for them; each handed to `sink` as soon as it is made.
-/// Decks are made in parallel; each is the same bytes as a serial build would give. Returns the
-/// warnings (cards set below a readable size), or every formula the decks cannot print.
-/// `verifications` are the pages' results, in [`Course::pages`] order.
-pub fn render_decks(
+/// The print stage: beside each page with cards its `flashcards.tsv` and, as the plan says,
+/// its `flashcards.pdf` and `.apkg`; the whole course's deck at the site root; and
+/// `practice-sheet.pdf` beside each page with exercise variants when the course asks for them.
+/// Each file goes to `sink` as soon as it is made. Decks are made in parallel; each is the same
+/// bytes as a serial build would give. Returns the warnings (cards set below a readable size),
+/// or every formula the decks cannot print. `verifications` are the pages' results, in
+/// [`Course::pages`] order.
+pub fn print_course(
     course: &Course,
     verifications: &[PageVerification],
+    plan: Plan,
     sink: &dyn Sink,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let options = print_options(course);
-    let decks = Decks::of(course, true);
     let pages: Vec<(&Page, &PageVerification)> = course
         .pages()
         .zip(verifications)
-        .filter(|(p, v)| p.counts.cards > 0 || decks.practice_sets(v) > 0)
+        .filter(|(p, v)| p.counts().cards > 0 || plan.practice_sets(v) > 0)
         .collect();
     let course_result = Mutex::new(Ok(()));
     // The course deck is one long job: it starts at once, beside the page decks, rather than
@@ -356,14 +331,14 @@ pub fn render_decks(
     let (_, page_results) = rayon::join(
         || {
             *course_result.lock().unwrap_or_else(|p| p.into_inner()) =
-                put_course_deck(course, &|i| &verifications[i], options, sink)
+                put_course_deck(course, &|i| &verifications[i], plan, sink)
         },
         || {
             pages
                 .par_iter()
                 .map(|(page, v)| {
-                    let mut warnings = put_page_deck(course, page, v, options, sink)?;
-                    warnings.extend(put_practice_sheet(course, page, v, decks, sink)?);
+                    let mut warnings = put_page_deck(course, page, v, plan, sink)?;
+                    warnings.extend(put_practice_sheet(course, page, v, plan, sink)?);
                     Ok(warnings)
                 })
                 .collect::<Vec<_>>()

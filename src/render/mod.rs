@@ -3,66 +3,31 @@
 //! folder, or memory for `serve` — so a big course is never held in memory whole. Links between
 //! pages are checked once every page is rendered; a failure then discards the staged site.
 
-pub mod anchors;
-pub mod delimiters;
+pub mod body;
+pub mod circuit;
 pub mod highlight;
 pub mod links;
-pub mod markdown;
 pub mod math;
-pub mod references;
 pub mod search;
 pub mod templates;
 pub mod views;
 pub mod width;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::diagnostic::{all_or_errors, Diagnostic};
-use crate::flashcards::Decks;
 use crate::load::{files_under, read_capped, relative, MAX_ASSET_BYTES};
 use crate::model::{media_url, Course, MediaFile, Page, PageKind};
+use crate::plan::{Plan, HOME, NOT_FOUND, PAGE_HTML, SITEMAP};
 use crate::verify::PageVerification;
+use body::render_body;
 use links::{check_links, PageLinks};
-use markdown::render_body;
 use templates::Templates;
 use views::{link, Navigation, PageView, SiteView};
 
-/// One file of the built site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path relative to the output folder, with `/` separators.
-    pub path: String,
-    /// The file's bytes.
-    pub bytes: Vec<u8>,
-}
-
-/// Where rendered files go, as soon as each is made (from many threads at once).
-pub trait Sink: Sync {
-    /// Takes one file of the site.
-    fn put(&self, file: OutputFile);
-}
-
-/// A sink that keeps the files in memory (for `serve` and `check`).
-#[derive(Debug, Default)]
-pub struct MemorySink(Mutex<Vec<OutputFile>>);
-
-impl Sink for MemorySink {
-    fn put(&self, file: OutputFile) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(file);
-    }
-}
-
-impl MemorySink {
-    /// The files received, sorted by path.
-    pub fn into_files(self) -> Vec<OutputFile> {
-        let mut files = self.0.into_inner().unwrap_or_else(|p| p.into_inner());
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        files
-    }
-}
+pub use crate::output::{MemorySink, OutputFile, Sink};
 
 /// The built-in static files, by name; a course's `assets/` adds to them and overrides them.
 pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
@@ -90,7 +55,7 @@ pub fn render_course(
     course: &Course,
     verifications: &[PageVerification],
     templates: &Templates,
-    decks: Decks,
+    decks: Plan,
     sink: &dyn Sink,
 ) -> Result<RenderedCourse, Vec<Diagnostic>> {
     let pages: Vec<&Page> = course.pages().collect();
@@ -108,7 +73,7 @@ pub fn render_course(
                 urls: &urls,
                 media: &course.media,
             };
-            let (files, links) = render_page(
+            let (file, links, sections) = render_page(
                 &pages,
                 i,
                 verification,
@@ -118,9 +83,7 @@ pub fn render_course(
                 templates,
                 decks,
             )?;
-            // The page's own HTML is first; its sections are what the search index holds.
-            let sections = search::page_records(&String::from_utf8_lossy(&files[0].bytes));
-            files.into_iter().for_each(|f| sink.put(f));
+            sink.put(file);
             Ok((links, sections))
         })
         .collect();
@@ -140,7 +103,7 @@ pub fn render_course(
         });
     }
     let mut errors = check_links(&pages, &links);
-    for page in ["index.html", "404.html"] {
+    for page in [HOME, NOT_FOUND] {
         match render_home(course, &nav, &site, templates, page, decks) {
             Ok(file) => sink.put(file),
             Err(e) => errors.push(e),
@@ -173,14 +136,14 @@ pub fn sitemap(course: &Course) -> Option<OutputFile> {
     }
     xml.push_str("</urlset>\n");
     Some(OutputFile {
-        path: "sitemap.xml".into(),
+        path: SITEMAP.into(),
         bytes: xml.into_bytes(),
     })
 }
 
-/// Renders page `i` of `pages` (the course's pages in reading order): its HTML and, when it
-/// has cards, its Anki export; and what its links need checked. It links to its deck only when
-/// `decks` says the deck is written.
+/// Renders page `i` of `pages` (the course's pages in reading order): its HTML, what its
+/// links need checked, and its sections for the search index. It links to the files beside it
+/// that `plan` says are written.
 #[allow(clippy::too_many_arguments)]
 pub fn render_page(
     pages: &[&Page],
@@ -190,8 +153,8 @@ pub fn render_page(
     nav: &Navigation,
     site: &SiteView,
     templates: &Templates,
-    decks: Decks,
-) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
+    plan: Plan,
+) -> Result<(OutputFile, PageLinks, Vec<search::Record>), Vec<Diagnostic>> {
     let page = pages[i];
     let body = render_body(page, verification, targets)?;
     let root = "../".repeat(page.depth());
@@ -210,7 +173,7 @@ pub fn render_page(
         toc: &body.toc,
         prev: i.checked_sub(1).map(|j| link(pages[j])),
         next: pages.get(i + 1).map(|p| link(p)),
-        counts: page.counts,
+        counts: page.counts(),
     };
     let no_pages = Vec::new();
     let mut context = tera::Context::new();
@@ -221,36 +184,31 @@ pub fn render_page(
     } else {
         &no_pages
     };
+    let files = plan.page_files(page, verification);
     context.insert("lesson_pages", listed);
     context.insert("sidebar", &nav.sidebar_for(page, &root));
     context.insert("page", &view);
     context.insert("root", &root);
-    context.insert("page_deck", &decks.page(page));
+    context.insert("files", &files);
+    // Kept for templates written before `files`.
+    context.insert("page_deck", &files.deck_pdf.is_some());
     // Number sets of the page's practice sheet; 0 when it has none.
-    context.insert("practice_sets", &decks.practice_sets(verification));
+    context.insert("practice_sets", &plan.practice_sets(verification));
     let template = if page.kind == PageKind::Lesson {
         "lesson.html"
     } else {
         "practice.html"
     };
     let html = templates.render(template, &context).map_err(|d| vec![d])?;
-    let mut files = vec![OutputFile {
-        path: format!("{}index.html", page.url),
+    let file = OutputFile {
+        path: format!("{}{PAGE_HTML}", page.url),
         bytes: html.into_bytes(),
-    }];
-    if !body.cards.is_empty() {
-        files.push(OutputFile {
-            path: format!("{}flashcards.tsv", page.url),
-            bytes: anki_tsv(&body.cards).into_bytes(),
-        });
-    }
-    Ok((
-        files,
-        PageLinks {
-            anchors: body.anchors,
-            links: body.links,
-        },
-    ))
+    };
+    let links = PageLinks {
+        anchors: body.anchors,
+        links: page.doc.links.clone(),
+    };
+    Ok((file, links, body.sections))
 }
 
 /// What a page's links and images may point at: the course's pages and its images.
@@ -277,10 +235,10 @@ fn render_home(
     site: &SiteView,
     templates: &Templates,
     template: &str,
-    decks: Decks,
+    decks: Plan,
 ) -> Result<OutputFile, Diagnostic> {
     // The 404 page is served at any depth, so its links start from the site's base URL.
-    let root = if template == "404.html" {
+    let root = if template == NOT_FOUND {
         course.config.base_url.as_str()
     } else {
         ""
@@ -290,18 +248,14 @@ fn render_home(
         description: &course.config.description,
         url: "",
         lesson_url: "",
-        kind: if template == "404.html" {
-            "404"
-        } else {
-            "home"
-        },
+        kind: if template == NOT_FOUND { "404" } else { "home" },
         content: "",
         toc: &[],
         prev: None,
         next: None,
         counts: crate::model::Counts::default(),
     };
-    let cards: usize = course.pages().map(|p| p.counts.cards).sum();
+    let cards: usize = course.pages().map(|p| p.counts().cards).sum();
     // Kept for templates written before `course_deck`: 0 when there is no course deck.
     let deck = if decks.course { cards } else { 0 };
     let no_pages: Vec<views::NavLink> = Vec::new();
@@ -314,21 +268,19 @@ fn render_home(
     context.insert("root", root);
     context.insert("course_cards", &deck);
     context.insert("course_deck", &decks.course);
+    context.insert(
+        "course_files",
+        &crate::plan::PageFiles {
+            deck_pdf: decks.course.then_some(crate::plan::DECK_PDF),
+            deck_apkg: decks.course.then_some(crate::plan::DECK_APKG),
+            ..Default::default()
+        },
+    );
     let html = templates.render(template, &context)?;
     Ok(OutputFile {
         path: template.to_string(),
         bytes: html.into_bytes(),
     })
-}
-
-/// Cards as a tab-separated file that Anki's text import reads: HTML fields, one card a line.
-pub fn anki_tsv(cards: &[(String, String)]) -> String {
-    let field = |html: &str| html.replace(['\t', '\n', '\r'], " ").trim().to_string();
-    let mut out = String::from("#separator:tab\n#html:true\n#columns:Front\tBack\n");
-    for (question, answer) in cards {
-        out.push_str(&format!("{}\t{}\n", field(question), field(answer)));
-    }
-    out
 }
 
 /// The built-in assets, then the course's `assets/` folder (same name replaces).

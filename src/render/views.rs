@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::markdown::TocEntry;
+use super::body::TocEntry;
 use super::templates::Templates;
 use crate::config::CourseConfig;
 use crate::diagnostic::Diagnostic;

@@ -13,9 +13,10 @@ use crate::build::{build, BuildOptions, Built};
 use crate::config::Require;
 use crate::coverage::page_coverage;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::flashcards::{render_page_decks, Decks};
+use crate::flashcards::print_page;
 use crate::load::{load_page, relative};
 use crate::model::{Course, Page};
+use crate::plan::{PageFiles, Plan};
 use crate::render::links::{check_links, PageLinks};
 use crate::render::views::{Navigation, SiteView};
 use crate::render::{render_page, search, url_map, MemorySink, OutputFile, Targets};
@@ -96,7 +97,7 @@ impl Site {
             Err(errors) => return Some(Err(self.fail(Diagnostics(errors)))),
         };
         let same_place = page.url == old.url
-            && page.counts.cards == old.counts.cards
+            && page.counts().cards == old.counts().cards
             && page.meta.title == old.meta.title
             && page.meta.description == old.meta.description
             && page.meta.weight == old.meta.weight;
@@ -118,7 +119,7 @@ impl Site {
         };
         let previous = std::mem::replace(page_mut(&mut model.course, index)?, page);
         match render_one(model, index, &verification) {
-            Ok((files, links)) => {
+            Ok((files, links, sections)) => {
                 let old_links = std::mem::replace(&mut model.links[index], links);
                 let errors = check_links(&model.course.pages().collect::<Vec<_>>(), &model.links);
                 if !errors.is_empty() {
@@ -127,9 +128,8 @@ impl Site {
                     return Some(Err(self.fail(Diagnostics(errors))));
                 }
                 model.verifications[index] = verification;
-                // The search index follows the page (its HTML is the first file).
-                model.sections[index] =
-                    search::page_records(&String::from_utf8_lossy(&files[0].bytes));
+                // The search index follows the page.
+                model.sections[index] = sections;
                 let pages: Vec<&Page> = model.course.pages().collect();
                 let index_file =
                     search::index_file(&model.course.config.language, &pages, &model.sections);
@@ -143,12 +143,7 @@ impl Site {
                     &warnings,
                 );
                 self.publish(|s| {
-                    for stale in [
-                        "flashcards.tsv",
-                        "flashcards.pdf",
-                        "flashcards.apkg",
-                        "practice-sheet.pdf",
-                    ] {
+                    for stale in PageFiles::ALL {
                         s.files.remove(&format!("{}{stale}", page.url));
                     }
                     for f in files.into_iter().chain([index_file]) {
@@ -231,11 +226,13 @@ fn render_one(
     model: &Built,
     index: usize,
     verification: &PageVerification,
-) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
+) -> Result<(Vec<OutputFile>, PageLinks, Vec<search::Record>), Vec<Diagnostic>> {
     let pages: Vec<&Page> = model.course.pages().collect();
     let nav = Navigation::new(&model.course, &model.templates).map_err(|d| vec![d])?;
     let site = SiteView::of(&model.course.config);
-    let (mut files, links) = render_page(
+    // `serve` always makes the decks (it builds with PDFs).
+    let plan = Plan::of(&model.course, true);
+    let (file, links, sections) = render_page(
         &pages,
         index,
         verification,
@@ -246,20 +243,21 @@ fn render_one(
         &nav,
         &site,
         &model.templates,
-        // `serve` always makes the decks (it builds with PDFs).
-        Decks::of(&model.course, true),
+        plan,
     )?;
     let sink = MemorySink::default();
     // Warnings of a partial rebuild are not shown: the full build on start reported them.
-    render_page_decks(
+    print_page(
         &model.course,
         &model.verifications,
         index,
         verification,
+        plan,
         &sink,
     )?;
+    let mut files = vec![file];
     files.extend(sink.into_files());
-    Ok((files, links))
+    Ok((files, links, sections))
 }
 
 /// Folders of a course whose changes trigger a rebuild (besides the course file).

@@ -361,41 +361,6 @@ impl Figure {
         svg.push_str("</svg>");
         svg
     }
-
-    /// The figure for the page: an inline SVG with a title and description, in a scrolling
-    /// frame, and a table of every wire's value and gradient under it. `id` makes its ids
-    /// unique on the page.
-    pub fn html(&self, id: &str) -> String {
-        let out = &self.nodes[self.output];
-        let svg = self.svg(id, "");
-        let mut table = String::from(
-            "<table><thead><tr><th scope=\"col\">wire from</th><th scope=\"col\">value</th><th scope=\"col\">gradient</th></tr></thead><tbody>",
-        );
-        for node in &self.nodes {
-            let _ = write!(
-                table,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&node.gate),
-                escape(&node.value),
-                escape(&node.grad)
-            );
-        }
-        table.push_str("</tbody></table>");
-        format!(
-            "<figure class=\"circuit\" id=\"{id}\"><div class=\"circuit-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Circuit of {call_e}, scrolls sideways\">{svg}</div>\
-             <figcaption>Circuit of <code>{call_e}</code>: forward values above the wires, gradients below (output {v}, gradient {g}). \
-             Computed and checked when the site was built.</figcaption>\
-             <details><summary>Every wire's value and gradient</summary>{table}</details></figure>\n",
-            call_e = escape(&self.call),
-            v = escape(&out.value),
-            g = escape(&out.grad),
-        )
-    }
-}
-
-/// The figure's HTML (see [`Figure::html`]).
-pub fn figure(trace: &Trace, call: &str, decimals: Option<u32>, id: &str) -> String {
-    Figure::new(trace, call, decimals).html(id)
 }
 
 #[cfg(test)]
@@ -440,7 +405,7 @@ mod tests {
     #[test]
     fn the_labels_are_the_tapes_values() {
         let t = traced("let f(x, y, z) = (x + y) * z\ncircuit f(3, -1, 2)");
-        let svg = figure(&t, "f(3, -1, 2)", None, "c");
+        let svg = Figure::new(&t, "f(3, -1, 2)", None).svg("c", "");
         let mut got = drawn(&svg);
         got.sort();
         let mut want: Vec<(String, String, String)> = [
@@ -464,7 +429,7 @@ mod tests {
             "let f(w0, x0, w1, x1, w2) = 1 / (1 + exp(-(w0 * x0 + w1 * x1 + w2)))\n\
              circuit f(2, -1, -3, -2, -3) decimals 2",
         );
-        let svg = figure(&t, "f(2, -1, -3, -2, -3)", Some(2), "n");
+        let svg = Figure::new(&t, "f(2, -1, -3, -2, -3)", Some(2)).svg("n", "");
         let got = drawn(&svg);
         let find = |label: &str| got.iter().find(|(l, ..)| l == label).cloned().unwrap();
         // Inputs' gradients as the notes state them: w0 -0.20, x0 0.39, w1 -0.39, x1 -0.59, w2 0.20.
@@ -490,7 +455,7 @@ mod tests {
              let neuron(w0, x0, w1, x1, w2) = σ(w0 * x0 + w1 * x1 + w2)\n\
              circuit neuron(2, -1, -3, -2, -3) decimals 2 merge σ",
         );
-        let svg = figure(&t, "neuron(2, -1, -3, -2, -3)", Some(2), "m");
+        let svg = Figure::new(&t, "neuron(2, -1, -3, -2, -3)", Some(2)).svg("m", "");
         let got = drawn(&svg);
         let find = |label: &str| got.iter().find(|(l, ..)| l == label).cloned().unwrap();
         // σ is one gate: no exp, no division drawn; the inputs' gradients are the notes'.

@@ -230,32 +230,7 @@ fn plain(word: &str) -> String {
     }
 }
 
-/// How `{eval}` prints numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// Exact numbers as decimals when they terminate, else as fractions; floats to 6
-    /// significant decimals (`{eval}`).
-    #[default]
-    Auto,
-    /// Rounded to this many decimals, half away from zero (`{eval:.2}`).
-    Decimals(u32),
-    /// Exact numbers as fractions (`{eval:frac}`: `79/15`, not `5.2666…`).
-    Fraction,
-}
-
-impl Format {
-    /// The format a role's suffix names: `` (auto), `.2`, `frac`; `None` for anything else.
-    pub fn parse(spec: &str) -> Option<Format> {
-        match spec {
-            "" => Some(Format::Auto),
-            "frac" => Some(Format::Fraction),
-            _ => {
-                let places: u32 = spec.strip_prefix('.')?.parse().ok()?;
-                (places <= 20).then_some(Format::Decimals(places))
-            }
-        }
-    }
-}
+pub use crate::doc::roles::Format;
 
 /// A computed value in LaTeX: a number, or a matrix (vectors as columns).
 pub fn value(v: &Value) -> String {
