@@ -79,6 +79,22 @@ impl Coverage {
     }
 }
 
+impl Coverage {
+    /// What the build does with the unverified numbers: with `required` (`--strict`, or
+    /// `verify: { require: all }`) they are errors; otherwise warnings, and the build goes on.
+    /// The one place that decides, for `build`, `check` and `serve` alike.
+    pub fn policy(&self, required: bool) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        let unverified = self.diagnostics();
+        if required && !unverified.is_empty() {
+            Err(unverified)
+        } else if required {
+            Ok(Vec::new())
+        } else {
+            Ok(unverified.into_iter().map(Diagnostic::warning).collect())
+        }
+    }
+}
+
 /// Coverage of every page of the course.
 pub fn course_coverage(course: &Course) -> Coverage {
     let mut total = Coverage::default();

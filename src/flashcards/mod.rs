@@ -12,10 +12,6 @@ pub mod practice_pdf;
 pub mod sheet;
 pub mod text;
 
-use std::sync::Mutex;
-
-use rayon::prelude::*;
-
 use crate::diagnostic::{all_or_errors, Diagnostic};
 use crate::model::{Course, Page};
 use crate::output::{OutputFile, Sink};
@@ -279,75 +275,30 @@ fn put_apkg(
     Ok(())
 }
 
-/// The print files that change when page `index` changes: its own, and the course deck if it
-/// is written. `current` is the page's new verification; the other pages' are
-/// `verifications`. Returns the page deck's warnings, or the formulas no deck can print.
+/// The print files beside one page: `flashcards.tsv` when it has cards, its deck and Anki
+/// package and its practice sheet as the plan says. Returns the warnings for what had to
+/// shrink, or every formula print cannot draw.
 pub fn print_page(
     course: &Course,
-    verifications: &[PageVerification],
-    index: usize,
-    current: &PageVerification,
+    page: &Page,
+    verification: &PageVerification,
     plan: Plan,
     sink: &dyn Sink,
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let Some(page) = course.pages().nth(index) else {
-        return Ok(Vec::new());
-    };
-    let mut warnings = put_page_deck(course, page, current, plan, sink)?;
-    warnings.extend(put_practice_sheet(course, page, current, plan, sink)?);
-    let empty = PageVerification::default();
-    let verification = |i: usize| {
-        if i == index {
-            current
-        } else {
-            verifications.get(i).unwrap_or(&empty)
-        }
-    };
-    put_course_deck(course, &verification, plan, sink)?;
+    let mut warnings = put_page_deck(course, page, verification, plan, sink)?;
+    warnings.extend(put_practice_sheet(course, page, verification, plan, sink)?);
     Ok(warnings)
 }
 
-/// The print stage: beside each page with cards its `flashcards.tsv` and, as the plan says,
-/// its `flashcards.pdf` and `.apkg`; the whole course's deck at the site root; and
-/// `practice-sheet.pdf` beside each page with exercise variants when the course asks for them.
-/// Each file goes to `sink` as soon as it is made. Decks are made in parallel; each is the same
-/// bytes as a serial build would give. Returns the warnings (cards set below a readable size),
-/// or every formula the decks cannot print. `verifications` are the pages' results, in
-/// [`Course::pages`] order.
-pub fn print_course(
+/// `flashcards.pdf` and `flashcards.apkg` for the whole course at the site root, when the plan
+/// says the course has them: the cards of every page, `verification(i)` being page i's. The
+/// page decks report a formula print cannot draw; the course deck's error is the same one
+/// again.
+pub fn print_course_deck<'v>(
     course: &Course,
-    verifications: &[PageVerification],
+    verification: &(dyn Fn(usize) -> &'v PageVerification + Sync),
     plan: Plan,
     sink: &dyn Sink,
-) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let pages: Vec<(&Page, &PageVerification)> = course
-        .pages()
-        .zip(verifications)
-        .filter(|(p, v)| p.counts().cards > 0 || plan.practice_sets(v) > 0)
-        .collect();
-    let course_result = Mutex::new(Ok(()));
-    // The course deck is one long job: it starts at once, beside the page decks, rather than
-    // after them.
-    let (_, page_results) = rayon::join(
-        || {
-            *course_result.lock().unwrap_or_else(|p| p.into_inner()) =
-                put_course_deck(course, &|i| &verifications[i], plan, sink)
-        },
-        || {
-            pages
-                .par_iter()
-                .map(|(page, v)| {
-                    let mut warnings = put_page_deck(course, page, v, plan, sink)?;
-                    warnings.extend(put_practice_sheet(course, page, v, plan, sink)?);
-                    Ok(warnings)
-                })
-                .collect::<Vec<_>>()
-        },
-    );
-    let warnings = all_or_errors(page_results)?;
-    // The page decks report a bad formula; the course deck's error is the same one again.
-    course_result
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())?;
-    Ok(warnings.into_iter().flatten().collect())
+) -> Result<(), Vec<Diagnostic>> {
+    put_course_deck(course, verification, plan, sink)
 }

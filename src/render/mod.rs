@@ -1,7 +1,8 @@
-//! Stage 3, render: pages to HTML. Each page is rendered by pure functions (the page and its
-//! verification results in, bytes out) and handed to a [`Sink`] at once — the writer's staging
-//! folder, or memory for `serve` — so a big course is never held in memory whole. Links between
-//! pages are checked once every page is rendered; a failure then discards the staged site.
+//! Stage 3, render: pages to HTML. Each page is rendered by pure functions (the page's document
+//! and its verification in, bytes out, [`render_page`]) and handed to a [`Sink`] at once — the
+//! writer's staging folder, or memory for `serve` — so a big course is never held in memory
+//! whole. The files of the whole site and the links between pages are done once every page is
+//! rendered ([`render_site_files`]); a failure then discards the staged site.
 
 pub mod body;
 pub mod circuit;
@@ -15,9 +16,7 @@ pub mod width;
 
 use std::collections::{BTreeMap, HashMap};
 
-use rayon::prelude::*;
-
-use crate::diagnostic::{all_or_errors, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::load::{files_under, read_capped, relative, MAX_ASSET_BYTES};
 use crate::model::{media_url, Course, MediaFile, Page, PageKind};
 use crate::plan::{Plan, HOME, NOT_FOUND, PAGE_HTML, SITEMAP};
@@ -44,56 +43,69 @@ pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// Each page's links and search sections, in reading order: what partial rebuilds need.
-pub type RenderedCourse = (Vec<PageLinks>, Vec<Vec<search::Record>>);
+/// What rendering any page of a course needs, computed once per build: the pages in reading
+/// order, where each is published, the navigation, the course's settings for templates, the
+/// templates, and which files the build writes.
+pub struct Site<'a> {
+    /// The course.
+    pub course: &'a Course,
+    /// Its pages, in reading order.
+    pub pages: Vec<&'a Page>,
+    /// Each page's source path to its URL.
+    pub urls: HashMap<String, String>,
+    /// Lessons, their pages, and the rendered sidebars.
+    pub nav: Navigation<'a>,
+    /// The course's settings as templates see them.
+    pub view: SiteView<'a>,
+    /// The compiled templates.
+    pub templates: &'a Templates,
+    /// Which files the build writes.
+    pub plan: Plan,
+}
 
-/// Renders every page of the course in parallel into `sink`, with the search index, then
-/// checks the links between pages. Returns each page's links and search sections (for later
-/// partial rebuilds), or every problem found. `decks` says which flashcard PDFs the build
-/// writes: pages link only to those.
-pub fn render_course(
-    course: &Course,
-    verifications: &[PageVerification],
-    templates: &Templates,
-    decks: Plan,
-    sink: &dyn Sink,
-) -> Result<RenderedCourse, Vec<Diagnostic>> {
-    let pages: Vec<&Page> = course.pages().collect();
-    let urls = url_map(&pages);
-    let nav = Navigation::new(course, templates).map_err(|d| vec![d])?;
-    let site = SiteView::of(&course.config);
-
-    type Rendered = (PageLinks, Vec<search::Record>);
-    let rendered: Vec<Result<Rendered, Vec<Diagnostic>>> = pages
-        .par_iter()
-        .zip(verifications)
-        .enumerate()
-        .map(|(i, (_, verification))| {
-            let targets = Targets {
-                urls: &urls,
-                media: &course.media,
-            };
-            let (file, links, sections) = render_page(
-                &pages,
-                i,
-                verification,
-                &targets,
-                &nav,
-                &site,
-                templates,
-                decks,
-            )?;
-            sink.put(file);
-            Ok((links, sections))
+impl<'a> Site<'a> {
+    /// The site of `course`, rendered with `templates`, writing what `plan` says.
+    pub fn new(
+        course: &'a Course,
+        templates: &'a Templates,
+        plan: Plan,
+    ) -> Result<Self, Diagnostic> {
+        let pages: Vec<&Page> = course.pages().collect();
+        Ok(Site {
+            urls: url_map(&pages),
+            pages,
+            nav: Navigation::new(course, templates)?,
+            view: SiteView::of(&course.config),
+            templates,
+            plan,
+            course,
         })
-        .collect();
+    }
 
-    let (links, sections): (Vec<PageLinks>, Vec<Vec<search::Record>>) =
-        all_or_errors(rendered)?.into_iter().unzip();
+    /// What a page's links and images may point at.
+    pub fn targets(&self) -> Targets<'_> {
+        Targets {
+            urls: &self.urls,
+            media: &self.course.media,
+        }
+    }
+}
+
+/// The files of the site that belong to no one page, made once every page is rendered: the
+/// search index (from each page's `sections`), the images, the home and 404 pages and the
+/// sitemap. The links between pages are checked here (`links[i]` are page i's); every
+/// problem is returned.
+pub fn render_site_files(
+    site: &Site,
+    links: &[PageLinks],
+    sections: &[Vec<search::Record>],
+    sink: &dyn Sink,
+) -> Vec<Diagnostic> {
+    let course = site.course;
     sink.put(search::index_file(
         &course.config.language,
-        &pages,
-        &sections,
+        &site.pages,
+        sections,
     ));
     // Every image is copied, shown or not, like the files of `assets/`.
     for (path, file) in &course.media {
@@ -102,9 +114,9 @@ pub fn render_course(
             bytes: file.bytes.clone(),
         });
     }
-    let mut errors = check_links(&pages, &links);
+    let mut errors = check_links(&site.pages, links);
     for page in [HOME, NOT_FOUND] {
-        match render_home(course, &nav, &site, templates, page, decks) {
+        match render_home(site, page) {
             Ok(file) => sink.put(file),
             Err(e) => errors.push(e),
         }
@@ -112,11 +124,7 @@ pub fn render_course(
     if let Some(sitemap) = sitemap(course) {
         sink.put(sitemap);
     }
-    if errors.is_empty() {
-        Ok((links, sections))
-    } else {
-        Err(errors)
-    }
+    errors
 }
 
 /// `sitemap.xml` (the sitemaps.org protocol): the home page and every page, at their absolute
@@ -141,22 +149,17 @@ pub fn sitemap(course: &Course) -> Option<OutputFile> {
     })
 }
 
-/// Renders page `i` of `pages` (the course's pages in reading order): its HTML, what its
-/// links need checked, and its sections for the search index. It links to the files beside it
-/// that `plan` says are written.
-#[allow(clippy::too_many_arguments)]
+/// Renders page `i` of the site (in reading order): its HTML, what its links need checked,
+/// and its sections for the search index. It links to the files beside it that the plan says
+/// are written.
 pub fn render_page(
-    pages: &[&Page],
+    site: &Site,
     i: usize,
     verification: &PageVerification,
-    targets: &Targets,
-    nav: &Navigation,
-    site: &SiteView,
-    templates: &Templates,
-    plan: Plan,
 ) -> Result<(OutputFile, PageLinks, Vec<search::Record>), Vec<Diagnostic>> {
+    let (pages, nav, plan) = (&site.pages, &site.nav, site.plan);
     let page = pages[i];
-    let body = render_body(page, verification, targets)?;
+    let body = render_body(page, verification, &site.targets())?;
     let root = "../".repeat(page.depth());
     let lesson_url = nav.lesson_of[page.url.as_str()];
     let view = PageView {
@@ -177,7 +180,7 @@ pub fn render_page(
     };
     let no_pages = Vec::new();
     let mut context = tera::Context::new();
-    context.insert("site", site);
+    context.insert("site", &site.view);
     // Only a lesson page lists its lesson's pages; a practice page needs no copy.
     let listed = if page.kind == PageKind::Lesson {
         &nav.lesson_pages[lesson_url]
@@ -199,7 +202,10 @@ pub fn render_page(
     } else {
         "practice.html"
     };
-    let html = templates.render(template, &context).map_err(|d| vec![d])?;
+    let html = site
+        .templates
+        .render(template, &context)
+        .map_err(|d| vec![d])?;
     let file = OutputFile {
         path: format!("{}{PAGE_HTML}", page.url),
         bytes: html.into_bytes(),
@@ -229,14 +235,8 @@ pub fn url_map(pages: &[&Page]) -> HashMap<String, String> {
 }
 
 /// The home page or the 404 page: the lesson list, and the course deck when it is written.
-fn render_home(
-    course: &Course,
-    nav: &Navigation,
-    site: &SiteView,
-    templates: &Templates,
-    template: &str,
-    decks: Plan,
-) -> Result<OutputFile, Diagnostic> {
+fn render_home(site: &Site, template: &str) -> Result<OutputFile, Diagnostic> {
+    let (course, nav, templates, decks) = (site.course, &site.nav, site.templates, site.plan);
     // The 404 page is served at any depth, so its links start from the site's base URL.
     let root = if template == NOT_FOUND {
         course.config.base_url.as_str()
@@ -260,10 +260,13 @@ fn render_home(
     let deck = if decks.course { cards } else { 0 };
     let no_pages: Vec<views::NavLink> = Vec::new();
     let mut context = tera::Context::new();
-    context.insert("site", site);
+    context.insert("site", &site.view);
     context.insert("nav", &nav.lessons);
     context.insert("lesson_pages", &no_pages);
-    context.insert("sidebar", &nav.render_sidebar(site, templates, "", root)?);
+    context.insert(
+        "sidebar",
+        &nav.render_sidebar(&site.view, templates, "", root)?,
+    );
     context.insert("page", &view);
     context.insert("root", root);
     context.insert("course_cards", &deck);

@@ -9,18 +9,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use crate::build::{build, BuildOptions, Built};
+use crate::build::{build, build_page, check_page, BuildOptions, Built, PageBuilt};
 use crate::config::Require;
-use crate::coverage::page_coverage;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::flashcards::print_page;
+use crate::flashcards::print_course_deck;
 use crate::load::{load_page, relative};
 use crate::model::{Course, Page};
 use crate::plan::{PageFiles, Plan};
-use crate::render::links::{check_links, PageLinks};
-use crate::render::views::{Navigation, SiteView};
-use crate::render::{render_page, search, url_map, MemorySink, OutputFile, Targets};
-use crate::verify::{verify_page, PageVerification};
+use crate::render::links::check_links;
+use crate::render::{self, search, MemorySink, OutputFile};
+use crate::verify::PageVerification;
 
 /// What the server has to serve, replaced as a whole after each build.
 #[derive(Debug, Default)]
@@ -104,22 +102,20 @@ impl Site {
         if !same_place {
             return None;
         }
-        let verification = match verify_page(&page) {
-            Ok(v) => v,
+        // `serve` has no `--strict`: the course file alone says whether numbers must be checked.
+        let required = model.course.config.verify.require == Require::All;
+        let (verification, warnings) = match check_page(&page, required) {
+            Ok(checked) => checked,
             Err(errors) => return Some(Err(self.fail(Diagnostics(errors)))),
-        };
-        let unverified = page_coverage(&page).diagnostics();
-        let warnings: Vec<Diagnostic> = if model.course.config.verify.require == Require::All {
-            if !unverified.is_empty() {
-                return Some(Err(self.fail(Diagnostics(unverified))));
-            }
-            vec![]
-        } else {
-            unverified.into_iter().map(Diagnostic::warning).collect()
         };
         let previous = std::mem::replace(page_mut(&mut model.course, index)?, page);
         match render_one(model, index, &verification) {
-            Ok((files, links, sections)) => {
+            Ok((
+                files,
+                PageBuilt {
+                    links, sections, ..
+                },
+            )) => {
                 let old_links = std::mem::replace(&mut model.links[index], links);
                 let errors = check_links(&model.course.pages().collect::<Vec<_>>(), &model.links);
                 if !errors.is_empty() {
@@ -220,44 +216,29 @@ fn page_mut(course: &mut Course, index: usize) -> Option<&mut Page> {
         .nth(index)
 }
 
-/// Renders page `index` of a built course: its HTML, Anki export and deck, and the course
-/// deck when the course has one.
+/// Builds page `index` of a built course into memory, as `build` builds every page, and the
+/// course deck when the course has one.
 fn render_one(
     model: &Built,
     index: usize,
     verification: &PageVerification,
-) -> Result<(Vec<OutputFile>, PageLinks, Vec<search::Record>), Vec<Diagnostic>> {
-    let pages: Vec<&Page> = model.course.pages().collect();
-    let nav = Navigation::new(&model.course, &model.templates).map_err(|d| vec![d])?;
-    let site = SiteView::of(&model.course.config);
+) -> Result<(Vec<OutputFile>, PageBuilt), Vec<Diagnostic>> {
     // `serve` always makes the decks (it builds with PDFs).
     let plan = Plan::of(&model.course, true);
-    let (file, links, sections) = render_page(
-        &pages,
-        index,
-        verification,
-        &Targets {
-            urls: &url_map(&pages),
-            media: &model.course.media,
-        },
-        &nav,
-        &site,
-        &model.templates,
-        plan,
-    )?;
+    let site = render::Site::new(&model.course, &model.templates, plan).map_err(|d| vec![d])?;
     let sink = MemorySink::default();
     // Warnings of a partial rebuild are not shown: the full build on start reported them.
-    print_page(
-        &model.course,
-        &model.verifications,
-        index,
-        verification,
-        plan,
-        &sink,
-    )?;
-    let mut files = vec![file];
-    files.extend(sink.into_files());
-    Ok((files, links, sections))
+    let built = build_page(&site, index, verification, &sink)?;
+    let empty = PageVerification::default();
+    let verification_of = |i: usize| {
+        if i == index {
+            verification
+        } else {
+            model.verifications.get(i).unwrap_or(&empty)
+        }
+    };
+    print_course_deck(&model.course, &verification_of, plan, &sink)?;
+    Ok((sink.into_files(), built))
 }
 
 /// Folders of a course whose changes trigger a rebuild (besides the course file).
