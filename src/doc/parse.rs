@@ -84,7 +84,7 @@ impl ContainerKind {
 /// Parses the body at `body` (a byte range of `file`) into a document, with every problem
 /// found. The document is fit to build only when the problems are empty.
 pub fn parse(file: &Arc<SourceFile>, body: Range<usize>) -> (Document, Vec<Diagnostic>) {
-    PARSES.with(|n| n.set(n.get() + 1));
+    PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let scan = scan::scan(file, body.clone());
     let mut builder = Builder::new(file, &scan);
     builder.errors.extend(scan.errors.iter().cloned());
@@ -102,13 +102,13 @@ pub fn parse(file: &Arc<SourceFile>, body: Range<usize>) -> (Document, Vec<Diagn
     builder.finish(scan.unclosed_fence, body)
 }
 
-thread_local! {
-    static PARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
+/// Pages parsed by this process (a page's variants count one each).
+static PARSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// How many pages this thread has parsed: a test reads it to show each page is parsed once.
-pub fn parses_on_this_thread() -> usize {
-    PARSES.with(std::cell::Cell::get)
+/// How many times this process has parsed a page: a test reads it to show that a build parses
+/// each page once (and each exercise variant's text once).
+pub fn parses() -> usize {
+    PARSES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A Markdown element being read.
@@ -948,6 +948,8 @@ impl<'a> Builder<'a> {
                             "write the question before `::: answer`",
                         );
                     }
+                    self.no_footnotes(&prompt);
+                    self.no_footnotes(&answer.blocks);
                     self.counts.cards += 1;
                     let card = Card {
                         id,
@@ -1088,6 +1090,25 @@ impl<'a> Builder<'a> {
             ),
         }
         (prompt, answer)
+    }
+
+    /// A card is printed and studied on its own, away from the page whose end holds the
+    /// footnotes: a reference to one in a card is an error, not a number that leads nowhere.
+    fn no_footnotes(&mut self, blocks: &[Block]) {
+        let refs: Vec<Range<usize>> = blocks
+            .iter()
+            .flat_map(|b| Document::descendants(b))
+            .flat_map(|b| super::all_inlines(b.inlines()))
+            .filter(|i| matches!(i.kind, InlineKind::FootnoteRef(_)))
+            .map(|i| i.span.clone())
+            .collect();
+        for span in refs {
+            self.error(
+                span,
+                "a footnote in a flashcard",
+                "a card is printed and studied away from the page, where footnotes are: write the note into the card",
+            );
+        }
     }
 
     fn only_blocks(&mut self, parts: Vec<Part>) -> Vec<Block> {
