@@ -285,7 +285,13 @@ impl<'a> Builder<'a> {
             Event::DisplayMath(latex) => self.math(latex.to_string(), true, span.start + 2, span),
             Event::Html(html) | Event::InlineHtml(html) => {
                 let html = self.unmasked(html, &span).to_string();
-                if let Some(url) = super::html::external_resource(&html) {
+                // A resource is an attribute: HTML without one loads nothing.
+                let loads = if html.contains('=') {
+                    super::html::external_resource(&html)
+                } else {
+                    None
+                };
+                if let Some(url) = loads {
                     self.error(
                         span,
                         format!("HTML that loads from another site: {url}"),

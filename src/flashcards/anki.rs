@@ -55,13 +55,7 @@ pub struct AnkiDeck<'a> {
 
 /// A positive id from a string: 52 bits, so it is exact in Anki's JSON (JavaScript numbers).
 fn id(kind: &str, key: &str) -> i64 {
-    let h = kind
-        .bytes()
-        .chain([0])
-        .chain(key.bytes())
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+    let h = crate::fingerprint::fnv1a(kind.bytes().chain([0]).chain(key.bytes()), 0);
     ((h >> 12) as i64).max(1)
 }
 
