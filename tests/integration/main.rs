@@ -14,6 +14,7 @@ mod math_deck;
 mod output;
 mod pdf;
 mod practice_sheet;
+mod reliability;
 mod sample;
 mod scaffold;
 mod search;
