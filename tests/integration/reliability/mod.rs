@@ -4,3 +4,4 @@
 //! module per item; helpers are shared with the hardening suite (`super::hardening`).
 
 mod report_formats;
+mod sitemap;
