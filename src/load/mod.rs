@@ -30,6 +30,11 @@ use crate::source::SourceFile;
 /// Folder of a course that holds the lessons.
 pub const CONTENT_DIR: &str = "content";
 
+/// URL names no lesson may take: the site's folders for its static files (`assets/`) and for
+/// the course's images (`media/`, which mirrors `content/`, so a lesson there would share a
+/// folder with every image). `coursegen new` refuses them too (issue #26).
+pub const RESERVED_LESSON_NAMES: &[&str] = &["assets", "media"];
+
 /// Reads and checks the course at `root`. Returns every page that loaded, with every problem
 /// found, so that later stages can still check the pages that loaded and one build reports
 /// everything. The course is fit to build only when the problems are empty.
@@ -324,14 +329,15 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
         (PageKind::Practice, format!("{lesson_slug}/{page_slug}/"))
     };
     // A name with no letters or digits would give an empty URL part, and its page would
-    // overwrite another; `assets` is where the site's static files go.
+    // overwrite another; `assets/` and `media/` are where the site's static files and images go.
     for (name, slug, dir) in [(lesson_dir, &lesson_slug, true), (path, &page_slug, false)] {
-        if (dir || !is_index) && (slug.is_empty() || (dir && slug == "assets")) {
+        let reserved = dir && RESERVED_LESSON_NAMES.contains(&slug.as_str());
+        if (dir || !is_index) && (slug.is_empty() || reserved) {
             let what = if dir { "lesson folder" } else { "page file" };
             let reason = if slug.is_empty() {
-                "has no letters or digits to make its URL from"
+                "has no letters or digits to make its URL from".to_string()
             } else {
-                "would take the URL of the site's assets/ folder"
+                format!("would take the URL of the site's {slug}/ folder")
             };
             errors.push(
                 Diagnostic::in_path(relative(root, name), format!("{what} name {reason}"))

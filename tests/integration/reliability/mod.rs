@@ -4,4 +4,5 @@
 //! module per item; helpers are shared with the hardening suite (`super::hardening`).
 
 mod report_formats;
+mod scaffold;
 mod sitemap;
