@@ -10,6 +10,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::flashcards::{render_decks, Decks};
 use crate::load::load_course;
 use crate::model::Course;
+use crate::outputs::Claims;
 use crate::render::links::PageLinks;
 use crate::render::{assets, render_course, templates::Templates, MemorySink, OutputFile, Sink};
 use crate::verify::verify_course;
@@ -202,10 +203,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         None => None,
     };
     let memory = MemorySink::default();
-    let sink: &dyn Sink = match &staging {
+    let target: &dyn Sink = match &staging {
         Some(staging) => staging,
         None => &memory,
     };
+    // Every path is claimed once, whether the site goes to disk or to memory, so `check`
+    // finds the collisions `build` would meet.
+    let claims = Claims::new(target);
+    let sink: &dyn Sink = &claims;
     let (links, sections) = timed(&mut report.timings, "render", || {
         render_course(
             &course,
@@ -228,6 +233,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     }
     for file in assets(root).map_err(fail)? {
         sink.put(file);
+    }
+    let collisions = claims.collisions(&course, root);
+    if !collisions.is_empty() {
+        return Err(fail(collisions));
     }
     if let (Some(staging), Some(out)) = (staging, &out) {
         timed(&mut report.timings, "write", || staging.commit())

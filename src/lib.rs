@@ -15,6 +15,7 @@ pub mod flashcards;
 pub mod linalg;
 pub mod load;
 pub mod model;
+pub mod outputs;
 pub mod render;
 pub mod serve;
 pub mod source;
