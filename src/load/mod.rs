@@ -22,7 +22,7 @@ use walkdir::WalkDir;
 
 use boundary::{Boundary, Kind};
 
-use crate::config::{CourseConfig, COURSE_FILE, COURSE_KEYS};
+use crate::config::{base_url_problem, CourseConfig, COURSE_FILE, COURSE_KEYS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Counts, Course, Lesson, Page, PageKind, PageMeta, PAGE_KEYS};
 use crate::source::SourceFile;
@@ -128,7 +128,24 @@ pub fn load_config(root: &Path) -> Result<CourseConfig, Diagnostic> {
         .usage());
     }
     let file = Arc::new(read_source(root, &path)?);
-    yaml::parse(&file, 0..file.text.len(), COURSE_KEYS)
+    let whole = 0..file.text.len();
+    let config: CourseConfig = yaml::parse(&file, whole.clone(), COURSE_KEYS)?;
+    if let Some(problem) = base_url_problem(&config.base_url) {
+        // At the value, after `base_url:` and its spaces, when the key starts a line.
+        let at = yaml::key_line(&file, &whole, "base_url").map_or(0, |line| {
+            let value = line + "base_url:".len();
+            value
+                + (file.text[value..].len()
+                    - file.text[value..].trim_start_matches([' ', '\t']).len())
+        });
+        let end = file.text[at..]
+            .find('\n')
+            .map_or(file.text.len(), |i| at + i);
+        return Err(Diagnostic::at(&file, at..end, format!("base_url {problem}")).with_hint(
+            "base_url is where the site is published: an http(s) URL such as `https://example.org/course/`, or a path such as `/course/`",
+        ));
+    }
+    Ok(config)
 }
 
 /// Lesson folders (in name order) with their Markdown files (in name order). Symlinks are

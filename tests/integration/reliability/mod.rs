@@ -4,6 +4,7 @@
 //! module per item; helpers are shared with the hardening suite (`super::hardening`).
 
 mod collisions;
+mod config_markup;
 mod report_formats;
 mod scaffold;
 mod sitemap;
