@@ -5,6 +5,7 @@
 
 mod collisions;
 mod config_markup;
+mod flat_sums;
 mod report_formats;
 mod scaffold;
 mod sitemap;
