@@ -411,6 +411,8 @@ pub(super) struct Walk<'e> {
     nesting: usize,
     /// Functions recorded as one gate instead of inlined (`circuit … merge σ`).
     pub merge: Vec<String>,
+    /// Most nodes a drawn circuit may have, and where its `circuit` line is.
+    pub gates: Option<(usize, Range<usize>)>,
 }
 
 impl<'e> Walk<'e> {
@@ -421,6 +423,7 @@ impl<'e> Walk<'e> {
             tape: Vec::with_capacity(32),
             nesting: 0,
             merge: Vec::new(),
+            gates: None,
         }
     }
 
@@ -430,6 +433,11 @@ impl<'e> Walk<'e> {
     }
 
     fn push(&mut self, node: Node) -> Result<usize> {
+        if let Some((limit, at)) = &self.gates {
+            if self.tape.len() >= *limit {
+                return Err(super::circuit::too_large(at, &self.merge));
+            }
+        }
         if self.tape.len() >= MAX_NODES {
             return Err(VerifyError::new(
                 node.span.clone(),
