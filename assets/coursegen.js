@@ -6,6 +6,13 @@
   var root = document.documentElement;
   root.classList.add("js");
 
+  // The id a URL's #fragment names. A malformed escape (`#%E0%A4%A`) is taken as written:
+  // decodeURIComponent throws a URIError on it, which would stop everything after it.
+  var hashId = function () {
+    var raw = location.hash.slice(1);
+    try { return decodeURIComponent(raw); } catch (e) { return raw; }
+  };
+
   // Flashcards: each <details> card becomes a real button that reveals its answer.
   document.querySelectorAll("[data-flashcards]").forEach(function (deck) {
     var toggles = [];
@@ -78,7 +85,7 @@
         history.replaceState(null, "", "#" + sets[k].id);
       }
     };
-    sets.forEach(function (set, i) { if ("#" + set.id === location.hash) { current = i; } });
+    sets.forEach(function (set, i) { if (set.id === hashId()) { current = i; } });
     box.classList.add("live");
     button.hidden = false;
     show(current, false);
@@ -387,7 +394,7 @@
   var arrived = new URLSearchParams(location.search).get("q");
   var main = document.getElementById("main");
   if (arrived && main) {
-    var anchor = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+    var anchor = location.hash ? document.getElementById(hashId()) : null;
     var headings = Array.prototype.slice.call(main.querySelectorAll("h2[id], h3[id], h4[id]"));
     var end = anchor ? headings.filter(function (h) {
       return anchor.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING;

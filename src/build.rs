@@ -12,6 +12,7 @@ use crate::flashcards::{print_course_deck, print_page};
 use crate::load::load_course;
 use crate::model::Course;
 use crate::model::Page;
+use crate::outputs::Claims;
 use crate::plan::Plan;
 use crate::render::links::PageLinks;
 use crate::render::search::Record;
@@ -204,10 +205,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         None => None,
     };
     let memory = MemorySink::default();
-    let sink: &dyn Sink = match &staging {
+    let target: &dyn Sink = match &staging {
         Some(staging) => staging,
         None => &memory,
     };
+    // Every path is claimed once, whether the site goes to disk or to memory, so `check`
+    // finds the collisions `build` would meet.
+    let claims = Claims::new(target);
+    let sink: &dyn Sink = &claims;
     let plan = Plan::of(&course, options.pdf);
     let site = Site::new(&course, &templates, plan).map_err(|d| fail(vec![d]))?;
     // Every page's HTML and print files in parallel; the course deck, one long job, beside
@@ -246,6 +251,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     report.warnings = all.0;
     for file in assets(root).map_err(fail)? {
         sink.put(file);
+    }
+    let collisions = claims.collisions(&course, root);
+    if !collisions.is_empty() {
+        return Err(fail(collisions));
     }
     if let (Some(staging), Some(out)) = (staging, &out) {
         timed(&mut report.timings, "write", || staging.commit())

@@ -111,6 +111,48 @@ fn default_base_url() -> String {
     "/".into()
 }
 
+/// What is wrong with a `base_url`, if anything. It is printed into every page (the canonical
+/// link) and is where the 404 page's links start, so it must be a URL and nothing else: an
+/// `http(s)://` URL with a host, or a path from the host's root (`/course/`). A `javascript:`
+/// or `data:` URL, a protocol-relative `//host`, a query or fragment, quotes, angle brackets,
+/// spaces and control characters are refused (issue #26).
+pub fn base_url_problem(url: &str) -> Option<String> {
+    if url.is_empty() {
+        return Some("is empty".into());
+    }
+    if let Some(c) = url
+        .chars()
+        .find(|&c| c.is_control() || c.is_whitespace() || "\"<>\\^`{|}".contains(c))
+    {
+        let c: String = match c {
+            ' ' => "a space".into(),
+            c if c.is_control() || c.is_whitespace() => format!("{}", c.escape_unicode()),
+            c => format!("`{c}`"),
+        };
+        return Some(format!("holds {c}, which a URL cannot"));
+    }
+    if let Some(c) = url.chars().find(|c| matches!(c, '?' | '#')) {
+        return Some(format!(
+            "holds `{c}`: a base URL has no query or fragment, since page paths follow it"
+        ));
+    }
+    let lower = url.to_ascii_lowercase();
+    let after_scheme = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme));
+    match after_scheme {
+        Some(rest) if rest.split('/').next().is_some_and(|host| !host.is_empty()) => None,
+        Some(_) => Some(format!("`{url}` names no host")),
+        None if url.starts_with("//") => Some(format!(
+            "`{url}` is a protocol-relative URL, which names another host"
+        )),
+        None if url.starts_with('/') => None,
+        None => Some(format!(
+            "`{url}` is neither an http(s) URL nor a path from the host's root"
+        )),
+    }
+}
+
 fn default_language() -> String {
     "en".into()
 }

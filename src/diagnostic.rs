@@ -4,6 +4,7 @@
 //! Every stage returns its problems as [`Diagnostic`]s instead of stopping at the first, so one
 //! build reports everything that is wrong with a course.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -122,9 +123,14 @@ impl Diagnostic {
         Some(file.line_col(span.start).0)
     }
 
-    /// The full report: headline, source line with a caret, and the hint.
+    /// The full report: headline, source line with a caret, and the hint. Control characters
+    /// from file names and source text are shown as visible symbols ([`visible`]).
     pub fn render(&self) -> String {
-        let headline = format!("{}: {}", self.location(), self.message);
+        let headline = format!(
+            "{}: {}",
+            visible(&self.location(), false),
+            visible(&self.message, true)
+        );
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
@@ -144,12 +150,12 @@ impl Diagnostic {
             group = group.element(
                 Snippet::source(line_text.to_string())
                     .line_start(line_no)
-                    .path(file.path.clone())
+                    .path(visible(&file.path, false).into_owned())
                     .annotation(AnnotationKind::Primary.span(start..end)),
             );
         }
         if let Some(hint) = &self.hint {
-            group = group.element(Level::HELP.message(hint.clone()));
+            group = group.element(Level::HELP.message(visible(hint, true).into_owned()));
         }
         Renderer::plain().render(&[group])
     }
@@ -163,6 +169,26 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// `text` with every character a terminal or a log viewer would act on instead of showing
+/// made visible: C0 controls as their Unicode control pictures (ESC as `␛`, BEL as `␇`),
+/// DEL as `␡`, C1 controls and bidirectional overrides as `�`. A newline is kept only when
+/// `newlines` is true (messages may have several lines; a file name may not). Every output
+/// format applies it to paths, messages and hints, so a file named with an escape sequence
+/// cannot recolour a terminal or forge a CI annotation (issue #26).
+pub fn visible(text: &str, newlines: bool) -> Cow<'_, str> {
+    let shown = |c: char| match c {
+        '\n' if newlines => None,
+        '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32),
+        '\u{7f}' => Some('\u{2421}'),
+        '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => Some('\u{fffd}'),
+        _ => None,
+    };
+    if !text.chars().any(|c| shown(c).is_some()) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().map(|c| shown(c).unwrap_or(c)).collect())
 }
 
 /// Every value when all pages succeeded, or every page's problems: one build reports them all,

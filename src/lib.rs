@@ -17,6 +17,7 @@ pub mod linalg;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod outputs;
 pub mod plan;
 pub mod render;
 pub mod serve;

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use coursegen::load::{relative, slug_of, CONTENT_DIR};
+use coursegen::load::{relative, slug_of, CONTENT_DIR, RESERVED_LESSON_NAMES};
 
 use super::USAGE_ERROR;
 
@@ -52,6 +52,15 @@ pub enum NewCommand {
 
 /// Creates what was asked and says where it put it.
 pub fn run(what: NewCommand) -> u8 {
+    let title = match &what {
+        NewCommand::Course { title, .. } => Some(title.as_str()),
+        NewCommand::Lesson { title, .. } | NewCommand::Practice { title, .. } => title.as_deref(),
+    };
+    // Every value written into YAML is checked before anything is created.
+    if let Err(message) = title.map_or(Ok(()), check_title) {
+        eprintln!("error: {message}");
+        return USAGE_ERROR;
+    }
     let result = match what {
         NewCommand::Course { dir, title } => new_course(&dir, &title),
         NewCommand::Lesson {
@@ -87,14 +96,31 @@ fn title_from(name: &str) -> String {
 }
 
 /// Fills `{{key}}` placeholders. Every placeholder of the scaffolds stands inside a
-/// double-quoted YAML string or in Markdown, so values are escaped for a YAML string.
+/// double-quoted YAML string or in Markdown, so values are escaped for a YAML string. One pass
+/// over the template: a value that itself holds `{{lesson}}` is written as it is.
 fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
-    pairs.iter().fold(template.to_string(), |t, (k, v)| {
-        t.replace(
-            &format!("{{{{{k}}}}}"),
-            &v.replace('\\', "\\\\").replace('"', "\\\""),
-        )
-    })
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let value = after.find("}}").and_then(|end| {
+            let key = &after[..end];
+            pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| (v, end))
+        });
+        match value {
+            Some((v, end)) => {
+                out.push_str(&v.replace('\\', "\\\\").replace('"', "\\\""));
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn check_name(name: &str) -> Result<(), String> {
@@ -108,6 +134,35 @@ fn check_name(name: &str) -> Result<(), String> {
         return Err("`index` is reserved for the lesson page itself".into());
     }
     Ok(())
+}
+
+/// A lesson's name may not be one the build refuses ([`RESERVED_LESSON_NAMES`]).
+fn check_lesson_name(name: &str) -> Result<(), String> {
+    check_name(name)?;
+    if RESERVED_LESSON_NAMES.contains(&name) {
+        return Err(format!(
+            "`{name}` cannot name a lesson: the site's {name}/ folder has that URL (reserved: {})",
+            RESERVED_LESSON_NAMES.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// A title goes into a YAML string on one line: a control character (a newline, a tab, an
+/// escape) or a Unicode line or paragraph separator would end the line or make the file one
+/// no YAML reader accepts, so it is refused before anything is written.
+fn check_title(title: &str) -> Result<(), String> {
+    let bad = title
+        .chars()
+        .find(|&c| c.is_control() || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}');
+    match bad {
+        Some(c) => Err(format!(
+            "the title {:?} holds the control character {}: titles are one line of text",
+            coursegen::diagnostic::visible(title, false),
+            c.escape_unicode()
+        )),
+        None => Ok(()),
+    }
 }
 
 fn check_course(course: &Path) -> Result<(), String> {
@@ -147,7 +202,7 @@ fn new_course(dir: &Path, title: &str) -> Result<String, String> {
 
 /// Creates `content/NN-name/index.md`; returns the message and the lesson's path.
 fn new_lesson(course: &Path, name: &str, title: Option<&str>) -> Result<(String, String), String> {
-    check_name(name)?;
+    check_lesson_name(name)?;
     check_course(course)?;
     let content = course.join(CONTENT_DIR);
     let existing: Vec<String> = fs::read_dir(&content)

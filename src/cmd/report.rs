@@ -2,8 +2,10 @@
 //! JSON lines for editors and scripts, or as GitHub Actions annotations that mark a pull
 //! request at the line. The shape of the JSON is documented in `docs/deploy.md` and stable.
 
+use std::borrow::Cow;
+
 use clap::ValueEnum;
-use coursegen::diagnostic::{Diagnostic, Severity};
+use coursegen::diagnostic::{visible, Diagnostic, Severity};
 use serde::Serialize;
 
 /// The output format of diagnostics.
@@ -27,8 +29,8 @@ struct JsonDiagnostic<'a> {
     column: Option<usize>,
     end_line: Option<usize>,
     end_column: Option<usize>,
-    message: &'a str,
-    hint: Option<&'a str>,
+    message: Cow<'a, str>,
+    hint: Option<Cow<'a, str>>,
 }
 
 /// A path, and the start and end (line, column) of a diagnostic, 1-based, when known.
@@ -38,8 +40,14 @@ type Place = (
     Option<(usize, usize)>,
 );
 
-/// Where a diagnostic is: path, and start and end (line, column), 1-based, when known.
+/// Where a diagnostic is: path (control characters made visible), and start and end (line,
+/// column), 1-based, when known.
 fn place(d: &Diagnostic) -> Place {
+    let (file, start, end) = raw_place(d);
+    (file.map(|f| visible(&f, false).into_owned()), start, end)
+}
+
+fn raw_place(d: &Diagnostic) -> Place {
     match (&d.file, &d.span) {
         (Some(file), Some(span)) => (
             Some(file.path.clone()),
@@ -84,8 +92,8 @@ pub fn render(d: &Diagnostic, format: Format) -> String {
                 column: start.map(|p| p.1),
                 end_line: end.map(|p| p.0),
                 end_column: end.map(|p| p.1),
-                message: &d.message,
-                hint: d.hint.as_deref(),
+                message: visible(&d.message, true),
+                hint: d.hint.as_deref().map(|h| visible(h, true)),
             })
             .expect("plain data serialises")
         }
@@ -100,8 +108,8 @@ pub fn render(d: &Diagnostic, format: Format) -> String {
                 properties.push(format!("endLine={end_line},endColumn={end_col}"));
             }
             properties.push("title=coursegen".into());
-            let mut message = d.message.clone();
-            if let Some(hint) = &d.hint {
+            let mut message = visible(&d.message, true).into_owned();
+            if let Some(hint) = d.hint.as_deref().map(|h| visible(h, true)) {
                 message.push_str(&format!(" (hint: {hint})"));
             }
             format!(
@@ -149,5 +157,30 @@ mod tests {
             "::error file=content/a.md,line=2,col=5,endLine=2,endColumn=6,title=coursegen::bad: 50%25 wrong (hint: fix, it)"
         );
         assert!(render(&d, Format::Human).starts_with("error: content/a.md:2:5: bad"));
+    }
+
+    /// Issue #26, item 11: a file name with ESC and BEL, and a message quoting them, reach no
+    /// terminal or CI log raw in any format.
+    #[test]
+    fn every_format_shows_control_characters_as_symbols() {
+        let file = Arc::new(SourceFile::new(
+            "content/x\u{1b}[31mred\u{7}.md",
+            "x.md".into(),
+            "one\n".into(),
+        ));
+        let d = Diagnostic::at(&file, 0..1, "found `\u{1b}]8;;`\u{9b}")
+            .with_hint("remove \u{7}\u{202e}");
+        for format in [Format::Human, Format::Json, Format::Github] {
+            let out = render(&d, format);
+            assert!(
+                !out.chars().any(
+                    |c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c)
+                ),
+                "{format:?}: {out:?}"
+            );
+            assert!(out.contains("x␛[31mred␇.md"), "{format:?}: {out}");
+        }
+        assert!(render(&d, Format::Json).contains(r#""message":"found `␛]8;;`�""#));
+        assert!(render(&d, Format::Github).ends_with("(hint: remove ␇�)"));
     }
 }

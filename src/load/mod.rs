@@ -20,13 +20,18 @@ use walkdir::WalkDir;
 
 use boundary::{Boundary, Kind};
 
-use crate::config::{CourseConfig, COURSE_FILE, COURSE_KEYS};
+use crate::config::{base_url_problem, CourseConfig, COURSE_FILE, COURSE_KEYS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Course, Lesson, Page, PageKind, PageMeta, PAGE_KEYS};
 use crate::source::SourceFile;
 
 /// Folder of a course that holds the lessons.
 pub const CONTENT_DIR: &str = "content";
+
+/// URL names no lesson may take: the site's folders for its static files (`assets/`) and for
+/// the course's images (`media/`, which mirrors `content/`, so a lesson there would share a
+/// folder with every image). `coursegen new` refuses them too (issue #26).
+pub const RESERVED_LESSON_NAMES: &[&str] = &["assets", "media"];
 
 /// Reads and checks the course at `root`. Returns every page that loaded, with every problem
 /// found, so that later stages can still check the pages that loaded and one build reports
@@ -121,7 +126,24 @@ pub fn load_config(root: &Path) -> Result<CourseConfig, Diagnostic> {
         .usage());
     }
     let file = Arc::new(read_source(root, &path)?);
-    yaml::parse(&file, 0..file.text.len(), COURSE_KEYS)
+    let whole = 0..file.text.len();
+    let config: CourseConfig = yaml::parse(&file, whole.clone(), COURSE_KEYS)?;
+    if let Some(problem) = base_url_problem(&config.base_url) {
+        // At the value, after `base_url:` and its spaces, when the key starts a line.
+        let at = yaml::key_line(&file, &whole, "base_url").map_or(0, |line| {
+            let value = line + "base_url:".len();
+            value
+                + (file.text[value..].len()
+                    - file.text[value..].trim_start_matches([' ', '\t']).len())
+        });
+        let end = file.text[at..]
+            .find('\n')
+            .map_or(file.text.len(), |i| at + i);
+        return Err(Diagnostic::at(&file, at..end, format!("base_url {problem}")).with_hint(
+            "base_url is where the site is published: an http(s) URL such as `https://example.org/course/`, or a path such as `/course/`",
+        ));
+    }
+    Ok(config)
 }
 
 /// Lesson folders (in name order) with their Markdown files (in name order). Symlinks are
@@ -322,14 +344,15 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
         (PageKind::Practice, format!("{lesson_slug}/{page_slug}/"))
     };
     // A name with no letters or digits would give an empty URL part, and its page would
-    // overwrite another; `assets` is where the site's static files go.
+    // overwrite another; `assets/` and `media/` are where the site's static files and images go.
     for (name, slug, dir) in [(lesson_dir, &lesson_slug, true), (path, &page_slug, false)] {
-        if (dir || !is_index) && (slug.is_empty() || (dir && slug == "assets")) {
+        let reserved = dir && RESERVED_LESSON_NAMES.contains(&slug.as_str());
+        if (dir || !is_index) && (slug.is_empty() || reserved) {
             let what = if dir { "lesson folder" } else { "page file" };
             let reason = if slug.is_empty() {
-                "has no letters or digits to make its URL from"
+                "has no letters or digits to make its URL from".to_string()
             } else {
-                "would take the URL of the site's assets/ folder"
+                format!("would take the URL of the site's {slug}/ folder")
             };
             errors.push(
                 Diagnostic::in_path(relative(root, name), format!("{what} name {reason}"))

@@ -129,7 +129,9 @@ pub fn render_site_files(
 
 /// `sitemap.xml` (the sitemaps.org protocol): the home page and every page, at their absolute
 /// URLs — only when `base_url` is absolute, since a sitemap of relative URLs is invalid.
-/// No `lastmod`: it would make two builds of the same course differ.
+/// No `lastmod`: it would make two builds of the same course differ. The protocol wants each
+/// `<loc>` an RFC 3986 URI, so a page whose folder is named in another script (`über/`) is
+/// listed percent-encoded (`%C3%BCber/`), then XML-escaped.
 pub fn sitemap(course: &Course) -> Option<OutputFile> {
     let base = views::canonical_base(&course.config.base_url)?;
     let mut xml = String::from(
@@ -137,9 +139,14 @@ pub fn sitemap(course: &Course) -> Option<OutputFile> {
     );
     let urls = std::iter::once("").chain(course.pages().map(|p| p.url.as_str()));
     for url in urls {
-        let loc = pulldown_cmark_escape::escape_html_body_text;
+        let loc = format!(
+            "{}{}",
+            percent_encoding::utf8_percent_encode(&base, URI_BASE),
+            percent_encoding::utf8_percent_encode(url, URI_PATH)
+        );
         let mut escaped = String::new();
-        loc(&mut escaped, &format!("{base}{url}")).expect("writing to a String");
+        pulldown_cmark_escape::escape_html_body_text(&mut escaped, &loc)
+            .expect("writing to a String");
         xml.push_str(&format!("  <url><loc>{escaped}</loc></url>\n"));
     }
     xml.push_str("</urlset>\n");
@@ -148,6 +155,28 @@ pub fn sitemap(course: &Course) -> Option<OutputFile> {
         bytes: xml.into_bytes(),
     })
 }
+
+/// What a URI may not hold raw, of an already valid base URL (which keeps its `%`, `:`, `?`
+/// and `#`): controls, spaces, non-ASCII and the few ASCII characters RFC 3986 never allows.
+const URI_BASE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// Everything but the unreserved characters and `/`, for a path coursegen made from names.
+const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
 
 /// Renders page `i` of the site (in reading order): its HTML, what its links need checked,
 /// and its sections for the search index. It links to the files beside it that the plan says

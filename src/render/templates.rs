@@ -78,6 +78,24 @@ fn parse_error(message: &str) -> Diagnostic {
     .with_hint(hint)
 }
 
+/// Escapes a value for HTML text or a quoted attribute: `&`, `<`, `>`, `"` and `'`. Every
+/// value a template prints goes through it (autoescape), URLs included: `/` needs no escape in
+/// either place, so links keep their plain form (Tera's default writes `&#x2F;`).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 impl Templates {
     /// Compiles the built-ins, replaced by any template of the same name in `root/templates/`.
     pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
@@ -105,6 +123,7 @@ impl Templates {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape);
         tera.add_raw_templates(sources)
             .map_err(|e| vec![parse_error(&chain(&e))])?;
         Ok(Templates { tera })

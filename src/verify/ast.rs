@@ -23,6 +23,16 @@ pub enum BinOp {
 }
 
 impl BinOp {
+    /// The precedence level of a left-associative operator, which a [`ExprKind::Series`]
+    /// chains: 1 for `+ -`, 2 for `* · /`; `None` for the right-associative powers.
+    pub fn series_level(self) -> Option<u8> {
+        match self {
+            BinOp::Add | BinOp::Sub => Some(1),
+            BinOp::Mul | BinOp::Dot | BinOp::Div => Some(2),
+            BinOp::Pow | BinOp::PowElem => None,
+        }
+    }
+
     /// The operator as the S-expression and error messages print it.
     pub fn symbol(self) -> &'static str {
         match self {
@@ -55,8 +65,13 @@ pub enum ExprKind {
     Name(String),
     /// `-x`
     Neg(Box<Expr>),
-    /// `a op b`
+    /// `a ^ b` or `a .^ b`: a right-associative power.
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `a + b - c` or `a · b / c`: left-associative operators of one precedence level, applied
+    /// left to right (`((a + b) - c)`). Kept flat, so that a sum of 5,000 terms is one node
+    /// that every walk loops over, not a tree 5,000 deep that every walk recurses into; the
+    /// nesting limit counts real nesting only (issue #26).
+    Series(Box<Expr>, Vec<(BinOp, Expr)>),
     /// `xᵀ`
     Transpose(Box<Expr>),
     /// `(x)`: kept so a shown block typesets the author's parentheses.
@@ -105,6 +120,9 @@ impl Expr {
                 vec![x]
             }
             ExprKind::Binary(_, a, b) => vec![a, b],
+            ExprKind::Series(first, rest) => std::iter::once(&**first)
+                .chain(rest.iter().map(|(_, e)| e))
+                .collect(),
             ExprKind::List(xs) | ExprKind::Call(_, xs) | ExprKind::Grad(_, xs) => {
                 xs.iter().collect()
             }
@@ -273,6 +291,17 @@ impl fmt::Display for Expr {
             ExprKind::Name(n) => write!(f, "{n}"),
             ExprKind::Neg(e) => write!(f, "(- {e})"),
             ExprKind::Binary(op, a, b) => write!(f, "({} {a} {b})", op.symbol()),
+            // As the nested binary operations it stands for: `(- (+ a b) c)`.
+            ExprKind::Series(first, rest) => {
+                for (op, _) in rest.iter().rev() {
+                    write!(f, "({} ", op.symbol())?;
+                }
+                write!(f, "{first}")?;
+                for (_, e) in rest {
+                    write!(f, " {e})")?;
+                }
+                Ok(())
+            }
             ExprKind::Transpose(e) => write!(f, "(ᵀ {e})"),
             ExprKind::Group(e) => write!(f, "{e}"),
             ExprKind::List(items) => list(f, "list", items),

@@ -50,7 +50,7 @@ pub fn gradients(
     wanted: impl Fn(usize) -> bool,
     span: &Range<usize>,
 ) -> Result<Vec<Value>> {
-    let (walk, params, out) = record(env, f, point, wanted, &[], span)?;
+    let (walk, params, out) = record(env, f, point, wanted, &[], None, span)?;
     let mut grads = backward(&walk.tape, out)?;
     params
         .iter()
@@ -63,18 +63,21 @@ pub fn gradients(
 }
 
 /// Records `f`'s body at `point` on a fresh tape, the parameters first (those `wanted` as
-/// needing gradients), calls of the `merge` functions as one gate each: the walk, the
-/// parameters' nodes and the output's node (a scalar).
+/// needing gradients), calls of the `merge` functions as one gate each, at most `gates` nodes
+/// when given (a drawing's limit, reported at `span`): the walk, the parameters' nodes and the
+/// output's node (a scalar).
 fn record<'e>(
     env: &'e Env,
     f: &Function,
     point: &[Value],
     wanted: impl Fn(usize) -> bool,
     merge: &[String],
+    gates: Option<usize>,
     span: &Range<usize>,
 ) -> Result<(Walk<'e>, Vec<usize>, usize)> {
     let mut walk = Walk::new(env);
     walk.merge = merge.to_vec();
+    walk.gates = gates.map(|limit| (limit, span.clone()));
     let params = point
         .iter()
         .enumerate()
@@ -261,7 +264,10 @@ pub fn trace(
     merge: &[String],
     span: &Range<usize>,
 ) -> Result<Trace> {
-    let (walk, params, out) = record(env, f, point, |_| true, merge, span)?;
+    // A drawing stops at its gate limit, long before the tape's: laying out and printing
+    // 65,536 gates took minutes and made a 49 MB page (issue #26).
+    let limit = Some(super::circuit::MAX_GATES);
+    let (walk, params, out) = record(env, f, point, |_| true, merge, limit, span)?;
     let grads = backward_through(&walk.tape, out, true)?;
     let mut nodes = Vec::with_capacity(walk.tape.len());
     for (i, node) in walk.tape.iter().enumerate() {

@@ -10,6 +10,8 @@
 //! - A literal that stands in a link where the other side has an expression claims that
 //!   expression's value ([`claims`]).
 
+use std::borrow::Cow;
+
 use super::ast::{Expr, ExprKind, Rel};
 use super::error::{Result, VerifyError};
 use super::eval::{Env, ScopeId};
@@ -216,24 +218,43 @@ pub fn claims(
     if rel.is_order() || rel == Rel::Ne {
         return Ok(());
     }
-    let eval = |e: &Expr| env.eval_in_scope(e, scope);
     // A pair reached from the top only through lists, signs and transposes is implied by the
     // comparison of the whole link (when it was made): each entry was compared already. Only
     // below an operation that can hide a difference (`+`, `·`, `max`, …) is there a claim the
     // whole does not check.
-    let mut pairs: Vec<(&Expr, &Expr, bool)> =
-        children_implied(left.ungrouped(), right.ungrouped(), compared);
-    while let Some((a, b, implied)) = pairs.pop() {
-        let (a, b) = (a.ungrouped(), b.ungrouped());
-        match (a.is_literal(), b.is_literal()) {
-            (true, true) => {}
-            _ if implied && (a.is_literal() || b.is_literal()) => {}
-            (false, true) => compare(a, &eval(a)?, rel, b, &eval(b)?)?,
-            (true, false) => compare(b, &eval(b)?, rel, a, &eval(a)?)?,
-            (false, false) => pairs.extend(children_implied(a, b, implied)),
+    claims_below(
+        env,
+        scope,
+        left.ungrouped(),
+        rel,
+        right.ungrouped(),
+        compared,
+    )
+}
+
+/// The claims of the pairs below `left` and `right`, last pair first (depth first).
+fn claims_below(
+    env: &Env,
+    scope: ScopeId,
+    left: &Expr,
+    rel: Rel,
+    right: &Expr,
+    implied: bool,
+) -> Result<()> {
+    stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_SEGMENT, || {
+        let eval = |e: &Expr| env.eval_in_scope(e, scope);
+        for (a, b, implied) in children_implied(left, right, implied).into_iter().rev() {
+            let (a, b) = (a.ungrouped(), b.ungrouped());
+            match (a.is_literal(), b.is_literal()) {
+                (true, true) => {}
+                _ if implied && (a.is_literal() || b.is_literal()) => {}
+                (false, true) => compare(a, &eval(a)?, rel, b, &eval(b)?)?,
+                (true, false) => compare(b, &eval(b)?, rel, a, &eval(a)?)?,
+                (false, false) => claims_below(env, scope, a, rel, b, implied)?,
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// [`matched_children`], each marked as implied by its parents' comparison when `implied` and
@@ -242,7 +263,7 @@ fn children_implied<'a>(
     a: &'a Expr,
     b: &'a Expr,
     implied: bool,
-) -> Vec<(&'a Expr, &'a Expr, bool)> {
+) -> Vec<(Cow<'a, Expr>, Cow<'a, Expr>, bool)> {
     let one_to_one = matches!(
         a.kind,
         ExprKind::List(_) | ExprKind::Neg(_) | ExprKind::Transpose(_)
@@ -274,7 +295,7 @@ pub fn fully_claimed(left: &Expr, right: &Expr) -> bool {
             }
             (false, false) => {
                 let pairs = matched_children(a, b);
-                !pairs.is_empty() && pairs.into_iter().all(|(x, y)| covered(x, y, claims))
+                !pairs.is_empty() && pairs.into_iter().all(|(x, y)| covered(&x, &y, claims))
             }
         }
     }
@@ -288,8 +309,30 @@ pub fn fully_claimed(left: &Expr, right: &Expr) -> bool {
 }
 
 /// The children of two expressions of the same structure (same operator, same function and
-/// arity, same length), paired; none when the structures differ.
-pub(crate) fn matched_children<'a>(a: &'a Expr, b: &'a Expr) -> Vec<(&'a Expr, &'a Expr)> {
+/// arity, same length), paired; none when the structures differ. Two runs of one level's
+/// operators pair term by term from the right, as the nested operations they stand for would:
+/// in `W · V · v = M · v`, `v` pairs with `v` and `M` with the run before it, `W · V` (a copy:
+/// a run's beginning is no node of its own).
+pub(crate) fn matched_children<'a>(
+    a: &'a Expr,
+    b: &'a Expr,
+) -> Vec<(Cow<'a, Expr>, Cow<'a, Expr>)> {
+    if let (ExprKind::Series(fa, ra), ExprKind::Series(fb, rb)) = (&a.kind, &b.kind) {
+        let mut pairs = Vec::new();
+        let (mut i, mut j) = (ra.len(), rb.len());
+        // At least the last operation must be the same, as for two binary operations.
+        while i > 0 && j > 0 && ra[i - 1].0 == rb[j - 1].0 {
+            pairs.push((Cow::Borrowed(&ra[i - 1].1), Cow::Borrowed(&rb[j - 1].1)));
+            i -= 1;
+            j -= 1;
+        }
+        if pairs.is_empty() {
+            return vec![];
+        }
+        pairs.push((run_before(fa, &ra[..i]), run_before(fb, &rb[..j])));
+        pairs.reverse();
+        return pairs;
+    }
     let same = match (&a.kind, &b.kind) {
         (ExprKind::Binary(x, ..), ExprKind::Binary(y, ..)) => x == y,
         (ExprKind::Neg(_), ExprKind::Neg(_)) | (ExprKind::Transpose(_), ExprKind::Transpose(_)) => {
@@ -307,5 +350,19 @@ pub(crate) fn matched_children<'a>(a: &'a Expr, b: &'a Expr) -> Vec<(&'a Expr, &
     if ca.len() != cb.len() {
         return vec![];
     }
-    ca.into_iter().zip(cb).collect()
+    ca.into_iter()
+        .zip(cb)
+        .map(|(x, y)| (Cow::Borrowed(x), Cow::Borrowed(y)))
+        .collect()
+}
+
+/// The run `first op₁ x₁ … opₖ xₖ` as an expression: `first` itself when `rest` is empty.
+fn run_before<'a>(first: &'a Expr, rest: &[(super::ast::BinOp, Expr)]) -> Cow<'a, Expr> {
+    match rest.last() {
+        None => Cow::Borrowed(first),
+        Some((_, last)) => Cow::Owned(Expr {
+            span: first.span.start..last.span.end,
+            kind: ExprKind::Series(Box::new(first.clone()), rest.to_vec()),
+        }),
+    }
 }

@@ -28,6 +28,32 @@ const ROW: f64 = NODE_HEIGHT + 2.0 * (LABEL_FONT + 4.0) + 14.0;
 const GAP: f64 = 28.0;
 const MARGIN: f64 = 12.0;
 
+/// Most nodes (inputs and gates) a drawn circuit may have. A figure of a few dozen gates is
+/// what a page or a card can show; past this one it is a located error, found while the
+/// function is recorded (the layout and the SVG are never made). A 16-level
+/// `g_i(x) = g_{i-1}(g_{i-1}(x))` drew 65,536 gates in 46 s into a 49 MB page (issue #26).
+pub const MAX_GATES: usize = 1000;
+
+/// The error for a circuit of more than [`MAX_GATES`] nodes, at its `circuit` call `at`;
+/// `merged` are the functions already drawn as one gate each.
+pub fn too_large(at: &std::ops::Range<usize>, merged: &[String]) -> super::error::VerifyError {
+    let hint = if merged.is_empty() {
+        "draw the functions it calls as one gate each with `merge`, e.g. `circuit f(1, 2) merge g`, or draw a smaller function".to_string()
+    } else {
+        format!(
+            "merge more of the functions it calls (now `merge {}`), or draw a smaller function",
+            merged.join(", ")
+        )
+    };
+    super::error::VerifyError::new(
+        at.clone(),
+        format!(
+            "this circuit has more than {MAX_GATES} gates and inputs, more than a figure can show"
+        ),
+    )
+    .hint(hint)
+}
+
 /// A rectangle: x, y, width, height.
 pub type Rect = (f64, f64, f64, f64);
 
@@ -98,13 +124,16 @@ pub fn layout(trace: &Trace, labels: &[(String, String)]) -> Layout {
         }
     }
     // A constant stands in the column before the first gate that uses it, not at the far left.
+    // One pass over the wires (a scan of every node per constant was quadratic).
+    let mut first_use: Vec<Option<usize>> = vec![None; n];
+    for k in (0..n).filter(|&k| live[k]) {
+        for &i in &trace.nodes[k].inputs {
+            first_use[i] = Some(first_use[i].map_or(layer[k], |c| c.min(layer[k])));
+        }
+    }
     for i in 0..n {
         if live[i] && trace.nodes[i].input && !trace.nodes[i].param {
-            let first_use = (0..n)
-                .filter(|&k| live[k] && trace.nodes[k].inputs.contains(&i))
-                .map(|k| layer[k])
-                .min();
-            if let Some(c) = first_use {
+            if let Some(c) = first_use[i] {
                 layer[i] = c.saturating_sub(1);
             }
         }
@@ -118,8 +147,11 @@ pub fn layout(trace: &Trace, labels: &[(String, String)]) -> Layout {
     // Rows: inputs in tape order, then each column by the mean row of its inputs.
     let mut row = vec![0f64; n];
     let mut by_column: Vec<Vec<usize>> = vec![Vec::new(); columns];
+    for i in (0..n).filter(|&i| live[i]) {
+        by_column[layer[i]].push(i);
+    }
     for (c, column) in by_column.iter_mut().enumerate() {
-        let mut members: Vec<usize> = (0..n).filter(|&i| live[i] && layer[i] == c).collect();
+        let mut members = std::mem::take(column);
         if c > 0 {
             let mean = |i: usize| {
                 let ins = &trace.nodes[i].inputs;
@@ -379,6 +411,53 @@ mod tests {
             env.run(s).unwrap();
         }
         env.circuit(last).unwrap()
+    }
+
+    /// Runs `src` and traces its last line, expecting an error: its message, hint and span.
+    fn refused(src: &str) -> (String, String, std::ops::Range<usize>) {
+        let stmts = parse(&lex(src, 0).unwrap()).unwrap();
+        let mut env = Env::default();
+        let (last, defs) = stmts.split_last().unwrap();
+        for s in defs {
+            env.run(s).unwrap();
+        }
+        let err = env.circuit(last).err().expect("the circuit is refused");
+        (err.message, err.hint.unwrap_or_default(), err.span)
+    }
+
+    /// Issue #26: `g_i(x) = g_{i-1}(g_{i-1}(x))` 16 levels deep drew 65,536 gates in 46 s.
+    #[test]
+    fn a_circuit_past_the_gate_limit_is_refused_at_its_call_with_a_merge_hint() {
+        let mut src = String::from("let g0(x) = x * 1\n");
+        for i in 1..=16 {
+            src.push_str(&format!("let g{i}(x) = g{}(g{}(x))\n", i - 1, i - 1));
+        }
+        let call = src.len() + "circuit ".len();
+        let (message, hint, span) = refused(&format!("{src}circuit g16(1)"));
+        assert_eq!(
+            message,
+            "this circuit has more than 1000 gates and inputs, more than a figure can show"
+        );
+        assert!(hint.contains("`merge`"), "{hint}");
+        assert_eq!(span, call..call + "g16(1)".len());
+        let (_, hint, _) = refused(&format!("{src}circuit g16(1) merge g0"));
+        assert!(hint.contains("now `merge g0`"), "{hint}");
+        // Merged, the same function is three nodes.
+        let trace = traced(&format!("{src}circuit g16(1) merge g15"));
+        assert_eq!(trace.nodes.len(), 3);
+    }
+
+    #[test]
+    fn a_circuit_at_the_gate_limit_is_drawn() {
+        // A parameter, then per term a constant and a product, and a sum between terms.
+        let sum = |terms: usize| {
+            let body: Vec<String> = (0..terms).map(|i| format!("x * {}", i % 9 + 1)).collect();
+            format!("let f(x) = {}\ncircuit f(1)", body.join(" + "))
+        };
+        let trace = traced(&sum(333));
+        assert_eq!(trace.nodes.len(), 1 + 333 * 3 - 1);
+        let (message, _, _) = refused(&sum(334));
+        assert!(message.contains("more than 1000 gates"), "{message}");
     }
 
     /// (label, value, gradient) of every drawn node, read back from the SVG's texts.

@@ -411,6 +411,8 @@ pub(super) struct Walk<'e> {
     nesting: usize,
     /// Functions recorded as one gate instead of inlined (`circuit … merge σ`).
     pub merge: Vec<String>,
+    /// Most nodes a drawn circuit may have, and where its `circuit` line is.
+    pub gates: Option<(usize, Range<usize>)>,
 }
 
 impl<'e> Walk<'e> {
@@ -421,6 +423,7 @@ impl<'e> Walk<'e> {
             tape: Vec::with_capacity(32),
             nesting: 0,
             merge: Vec::new(),
+            gates: None,
         }
     }
 
@@ -430,6 +433,11 @@ impl<'e> Walk<'e> {
     }
 
     fn push(&mut self, node: Node) -> Result<usize> {
+        if let Some((limit, at)) = &self.gates {
+            if self.tape.len() >= *limit {
+                return Err(super::circuit::too_large(at, &self.merge));
+            }
+        }
         if self.tape.len() >= MAX_NODES {
             return Err(VerifyError::new(
                 node.span.clone(),
@@ -546,21 +554,16 @@ impl<'e> Walk<'e> {
             }
             ExprKind::Binary(op, x, y) => {
                 let a = self.expr(x, frame)?;
-                let b = self.expr(y, frame)?;
-                let op = match op {
-                    BinOp::Add => Op::Add,
-                    BinOp::Sub => Op::Sub,
-                    BinOp::Mul => Op::Mul,
-                    BinOp::Dot => Op::Dot,
-                    BinOp::Div => Op::Div,
-                    BinOp::PowElem => Op::PowElem,
-                    BinOp::Pow => self.power_op(a, b, y)?,
-                };
-                let inputs = match op {
-                    Op::MatPow(_) => smallvec::smallvec![a],
-                    _ => smallvec::smallvec![a, b],
-                };
-                self.apply(op, inputs, span)
+                self.binary(*op, a, y, span.clone(), frame)
+            }
+            // Left to right, one operation a term, in a loop: each step's place is the run
+            // up to its term, as the nested operations it stands for would have.
+            ExprKind::Series(first, rest) => {
+                let mut a = self.expr(first, frame)?;
+                for (op, y) in rest {
+                    a = self.binary(*op, a, y, span.start..y.span.end, frame)?;
+                }
+                Ok(a)
             }
             ExprKind::List(items) => {
                 let nodes = items
@@ -624,6 +627,32 @@ impl<'e> Walk<'e> {
                 self.gradient(func, var.as_deref(), args, true, frame, span)
             }
         }
+    }
+
+    /// `a op y`, `a` already recorded: records `y` and the operation.
+    fn binary(
+        &mut self,
+        op: BinOp,
+        a: usize,
+        y: &Expr,
+        span: Range<usize>,
+        frame: &Frame<'_>,
+    ) -> Result<usize> {
+        let b = self.expr(y, frame)?;
+        let op = match op {
+            BinOp::Add => Op::Add,
+            BinOp::Sub => Op::Sub,
+            BinOp::Mul => Op::Mul,
+            BinOp::Dot => Op::Dot,
+            BinOp::Div => Op::Div,
+            BinOp::PowElem => Op::PowElem,
+            BinOp::Pow => self.power_op(a, b, y)?,
+        };
+        let inputs = match op {
+            Op::MatPow(_) => smallvec::smallvec![a],
+            _ => smallvec::smallvec![a, b],
+        };
+        self.apply(op, inputs, &span)
     }
 
     /// A call drawn as one gate: its value, and its local gradients (one per argument, by

@@ -131,6 +131,11 @@ fn resolve_expr(e: &mut Expr, env: &Env, scope: ScopeId, bare: bool) -> Result<(
                 resolve_expr(a, env, scope, bare)?;
                 resolve_expr(b, env, scope, false)
             }
+            ExprKind::Series(first, rest) => {
+                resolve_expr(first, env, scope, bare)?;
+                rest.iter_mut()
+                    .try_for_each(|(_, x)| resolve_expr(x, env, scope, false))
+            }
             ExprKind::Neg(x) | ExprKind::Transpose(x) => resolve_expr(x, env, scope, false),
             ExprKind::Group(x) => resolve_expr(x, env, scope, true),
             ExprKind::List(xs) | ExprKind::Call(_, xs) | ExprKind::Grad(_, xs) => xs
@@ -165,10 +170,9 @@ fn number_expr(x: &Num, span: &Range<usize>, bare: bool) -> Expr {
     };
     let mut e = match magnitude.split_once('/') {
         Some((n, d)) => node(
-            ExprKind::Binary(
-                BinOp::Div,
+            ExprKind::Series(
                 Box::new(node(ExprKind::Num(n.into()), span)),
-                Box::new(node(ExprKind::Num(d.into()), span)),
+                vec![(BinOp::Div, node(ExprKind::Num(d.into()), span))],
             ),
             span,
         ),
@@ -209,12 +213,32 @@ fn value_expr(v: &Value, span: &Range<usize>, bare: bool) -> Expr {
     }
 }
 
-/// True when `expand` can write out `e`: `A · B`, `A + B`, `A - B` or `A * B`.
+/// True when `expand` can write out `e`: `A · B`, `A + B`, `A - B` or `A * B` (the last
+/// operation of a longer run, its left side being the run before it).
 pub fn expandable(e: &Expr) -> bool {
-    matches!(
-        e.ungrouped().kind,
-        ExprKind::Binary(BinOp::Dot | BinOp::Add | BinOp::Sub | BinOp::Mul, ..)
-    )
+    split_last(e).is_some()
+}
+
+/// The last operation of a run and its two sides, when it is one `expand` writes out: the
+/// left side is the run before it (a copy, when the run is longer than two terms).
+fn split_last(e: &Expr) -> Option<(BinOp, Cow<'_, Expr>, &Expr)> {
+    let ExprKind::Series(first, rest) = &e.ungrouped().kind else {
+        return None;
+    };
+    let ((op, last), before) = rest.split_last()?;
+    if !matches!(op, BinOp::Dot | BinOp::Add | BinOp::Sub | BinOp::Mul) {
+        return None;
+    }
+    let left = if before.is_empty() {
+        Cow::Borrowed(&**first)
+    } else {
+        let end = before.last().map_or(first.span.end, |(_, x)| x.span.end);
+        Cow::Owned(Expr {
+            span: first.span.start..end,
+            kind: ExprKind::Series(first.clone(), before.to_vec()),
+        })
+    };
+    Some((*op, left, last))
 }
 
 /// The error for `expand` of anything else.
@@ -236,10 +260,11 @@ fn expansion(
     bare: bool,
 ) -> Result<Expr> {
     let unsupported = || not_expandable(span);
-    let ExprKind::Binary(op, a, b) = &inner.ungrouped().kind else {
+    let Some((op, a, b)) = split_last(inner) else {
         return Err(unsupported());
     };
-    let (x, y) = (env.eval_in_scope(a, scope)?, env.eval_in_scope(b, scope)?);
+    let op = &op;
+    let (x, y) = (env.eval_in_scope(&a, scope)?, env.eval_in_scope(b, scope)?);
     let shape_error = || {
         VerifyError::new(
             span.clone(),
@@ -252,19 +277,21 @@ fn expansion(
         )
     };
     let num = |n: &Num, first: bool| number_expr(n, span, first);
-    let bin =
-        |o: BinOp, l: Expr, r: Expr| node(ExprKind::Binary(o, Box::new(l), Box::new(r)), span);
-    // Σ_t row[t]·col[t], the leftmost factor bare when the entry itself is.
+    let bin = |o: BinOp, l: Expr, r: Expr| node(ExprKind::Series(Box::new(l), vec![(o, r)]), span);
+    // Σ_t row[t]·col[t], the leftmost factor bare when the entry itself is: one flat sum.
     let dot = |row: &[&Num], col: &[&Num], first: bool| -> Expr {
-        let mut sum: Option<Expr> = None;
-        for (t, (p, q)) in row.iter().zip(col).enumerate() {
-            let term = bin(BinOp::Dot, num(p, first && t == 0), num(q, false));
-            sum = Some(match sum {
-                None => term,
-                Some(s) => bin(BinOp::Add, s, term),
-            });
+        let mut terms = row
+            .iter()
+            .zip(col)
+            .enumerate()
+            .map(|(t, (p, q))| bin(BinOp::Dot, num(p, first && t == 0), num(q, false)));
+        match terms.next() {
+            None => num(&Num::zero(), first),
+            Some(head) => node(
+                ExprKind::Series(Box::new(head), terms.map(|t| (BinOp::Add, t)).collect()),
+                span,
+            ),
         }
-        sum.unwrap_or_else(|| num(&Num::zero(), first))
     };
     let rows = |v: &Value| -> Vec<Vec<Num>> {
         let (r, c) = v.dims();

@@ -22,8 +22,9 @@ struct Parser<'t> {
     /// Nesting of the recursive calls in progress.
     depth: usize,
     /// Height of the tree the last `expr` or `prefix` call built. The Pratt loop builds
-    /// `1 + 1 + … + 1` and `xᵀᵀᵀ…` without recursing, but the tree is as deep as the chain is
-    /// long, and every later walk of it recurses: so height is limited too.
+    /// `xᵀᵀᵀ…` without recursing, but that tree is as deep as the chain is long, and every
+    /// later walk of it recurses: so height is limited too. A sum `1 + 1 + … + 1` is one
+    /// [`ExprKind::Series`] node, as high as its tallest term plus one.
     height: usize,
     end: usize,
 }
@@ -453,11 +454,32 @@ impl<'t> Parser<'t> {
             let at = self.here();
             self.pos += 1;
             let rhs = self.expr(rbp)?;
-            height = self.grow(height, self.height, &at)?;
-            lhs = Expr {
-                span: lhs.span.start..rhs.span.end,
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-            };
+            let span = lhs.span.start..rhs.span.end;
+            let level = op.series_level();
+            match (&mut lhs.kind, level) {
+                // One more term of a run at this level: the run grows wider, not deeper.
+                (ExprKind::Series(_, rest), Some(level))
+                    if rest.first().and_then(|(o, _)| o.series_level()) == Some(level) =>
+                {
+                    height = height.max(self.grow(self.height, 0, &at)?);
+                    rest.push((op, rhs));
+                    lhs.span = span;
+                }
+                (_, Some(_)) => {
+                    height = self.grow(height, self.height, &at)?;
+                    lhs = Expr {
+                        span,
+                        kind: ExprKind::Series(Box::new(lhs), vec![(op, rhs)]),
+                    };
+                }
+                (_, None) => {
+                    height = self.grow(height, self.height, &at)?;
+                    lhs = Expr {
+                        span,
+                        kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                    };
+                }
+            }
         }
         self.depth -= 1;
         self.height = height;

@@ -312,8 +312,8 @@ fn huge_values_are_abbreviated_in_messages() {
 #[test]
 fn pathological_inputs_end_with_an_error() {
     // Each of these aborted the process or ran for seconds to forever.
-    let sum = format!("{} = 2000", vec!["1"; 2000].join(" + "));
-    let (message, span) = run(&sum).unwrap_err();
+    let nested = format!("{}1{} = 300", "1 + (".repeat(299), ")".repeat(299));
+    let (message, span) = run(&nested).unwrap_err();
     assert!(message.contains("nested more than 200 deep"), "{message}");
     assert!(span.start > 0);
     let transposes = format!("let x = [1]\nx{} = x", "ᵀ".repeat(2000));
@@ -333,6 +333,62 @@ fn pathological_inputs_end_with_an_error() {
     let h = format!("let H = [{}]\nH · H · H = H", hilbert.join(", "));
     let (message, _) = run(&h).unwrap_err();
     assert!(message.contains("units of work"), "{message}");
+}
+
+/// Issue #26, item 5: a run of `+ -` or `* · /` is flat, however long; only real nesting
+/// counts against the depth limit.
+#[test]
+fn flat_sums_and_products_of_any_length_verify() {
+    let terms: Vec<String> = (1..=5000).map(|i| (i % 7).to_string()).collect();
+    let total: usize = (1..=5000).map(|i| i % 7).sum();
+    passes(&format!("{} = {total}", terms.join(" + ")));
+    // Signs alternate: `1 - 2 + 3 - …` is ((1 - 2) + 3) - …, left to right.
+    let mut alternating = String::from("0");
+    let mut value: i64 = 0;
+    for i in 1..=5000i64 {
+        let sign = if i % 2 == 0 { '+' } else { '-' };
+        alternating.push_str(&format!(" {sign} {i}"));
+        value += if i % 2 == 0 { i } else { -i };
+    }
+    passes(&format!("{alternating} = {value}"));
+    passes(&format!("{} · 3 / 3 = 1", vec!["1"; 5000].join(" · ")));
+    // A long sum inside a function, differentiated; and each literal term claims its own.
+    let xs = vec!["x"; 5000].join(" + ");
+    passes(&format!(
+        "let f(x) = {xs}\n∇f(2) = 5000\nnumgrad f(2) ≈ 5000.000\nlet a = 2\n{} = {} = 10000",
+        vec!["a"; 5000].join(" + "),
+        vec!["2"; 5000].join(" + ")
+    ));
+    // Two wrong terms that cancel: the sums agree, the claims do not.
+    let mut wrong = vec!["2"; 5000];
+    wrong[100] = "1";
+    wrong[4321] = "3";
+    let (message, _) = run(&format!(
+        "let a = 2\n{} = {}",
+        vec!["a"; 5000].join(" + "),
+        wrong.join(" + ")
+    ))
+    .unwrap_err();
+    assert_eq!(message, "check failed: computed 2, but the page states 3");
+    // Real nesting is still limited.
+    let deep = format!("{}1{} = 1", "(".repeat(300), ")".repeat(300));
+    assert!(run(&deep)
+        .unwrap_err()
+        .0
+        .contains("nested more than 200 deep"));
+}
+
+#[test]
+fn a_run_pairs_with_a_shorter_run_from_the_right() {
+    // `W · V · v` against `[[…]] · v`: the literal claims the run before `v`, `W · V`.
+    let wv = "let W = [[1, 2], [3, 4]]\nlet V = [[1, 0], [0, 1]]\nlet v = [1, 0]\n";
+    let long = format!("{} · v", vec!["V"; 300].join(" · "));
+    passes(&format!("{wv}W · {long} = [[1, 2], [3, 4]] · v = [1, 3]"));
+    fails(
+        &format!("{wv}W · {long} = [[1, 2], [3, 5]] · v = [1, 3]"),
+        "check failed: computed [[1, 2], [3, 4]], but the page states [[1, 2], [3, 5]]",
+        "[[1, 2], [3, 5]]",
+    );
 }
 
 #[test]

@@ -90,17 +90,26 @@ fn expr_unguarded(e: &Expr) -> String {
         ExprKind::Neg(x) => format!("-{}", expr(x)),
         ExprKind::Group(x) => format!("\\left({}\\right)", expr(x)),
         ExprKind::Transpose(x) => format!("{{{}}}^{{\\top}}", expr(x)),
-        ExprKind::Binary(op, a, b) => {
-            let symbol = match op {
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "\\times",
-                BinOp::Dot => "\\cdot",
-                BinOp::Div => "/",
-                BinOp::Pow => return format!("{{{}}}^{{{}}}", expr(a), expr(b)),
-                BinOp::PowElem => return format!("{{{}}}^{{\\circ {}}}", expr(a), expr(b)),
-            };
-            format!("{} {symbol} {}", expr(a), expr(b))
+        ExprKind::Binary(op, a, b) => match op {
+            BinOp::PowElem => format!("{{{}}}^{{\\circ {}}}", expr(a), expr(b)),
+            // `Pow`; the parser makes a `Series` of the other operators.
+            _ => format!("{{{}}}^{{{}}}", expr(a), expr(b)),
+        },
+        ExprKind::Series(first, rest) => {
+            let mut out = expr(first);
+            for (op, e) in rest {
+                let symbol = match op {
+                    BinOp::Add => "+",
+                    BinOp::Sub => "-",
+                    BinOp::Mul => "\\times",
+                    BinOp::Dot => "\\cdot",
+                    BinOp::Div => "/",
+                    BinOp::Pow => "^",
+                    BinOp::PowElem => "^\\circ",
+                };
+                out.push_str(&format!(" {symbol} {}", expr(e)));
+            }
+            out
         }
         ExprKind::List(items) => {
             if items.iter().any(|i| matches!(i.kind, ExprKind::List(_))) {

@@ -603,7 +603,7 @@ fn state(env: &Env, scope: ScopeId, a: &Expr, b: &Expr, out: &mut HashMap<(usize
         }
         (false, false) => {
             for (x, y) in matched_children(a, b) {
-                state(env, scope, x, y, out);
+                state(env, scope, &x, &y, out);
             }
         }
     }
@@ -643,6 +643,10 @@ fn literals<'s>(stmts: &[&'s Stmt]) -> HashMap<(usize, usize), Written<'s>> {
             ExprKind::Binary(_, a, b) => {
                 walk(a, bare, out);
                 walk(b, false, out);
+            }
+            ExprKind::Series(a, rest) => {
+                walk(a, bare, out);
+                rest.iter().for_each(|(_, b)| walk(b, false, out));
             }
             ExprKind::Neg(x) | ExprKind::Transpose(x) => walk(x, false, out),
             ExprKind::Index(x, idx) => {

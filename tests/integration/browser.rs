@@ -155,3 +155,22 @@ fn new_numbers_swaps_an_exercise_for_another_verified_set_in_chromium() {
     let prefix = shots.join("variants-part-a");
     run_script("variants.mjs", &[url.as_ref(), prefix.as_os_str()]);
 }
+
+/// Issue #26, items 14 and 15: the header at 375 px in both themes (search box on a row of its
+/// own, title at most two lines, nothing sideways; screenshots in target/screenshots/header-*),
+/// and a malformed `#%E0%A4%A` fragment throws nothing.
+#[test]
+#[ignore = "needs /usr/bin/chromium and `npm ci` in tests/browser; .ci/run sets both up"]
+fn the_header_works_at_375_px_and_malformed_fragments_throw_nothing_in_chromium() {
+    browser_tools();
+    let out = tempfile::tempdir().expect("temp dir");
+    let site = out.path().join("site");
+    build_course(&repo(), Some(&site)).expect("the sample course builds");
+    run_script(
+        "header.mjs",
+        &[
+            site.as_os_str(),
+            repo().join("target/screenshots").as_os_str(),
+        ],
+    );
+}

@@ -15,6 +15,7 @@ mod math_deck;
 mod output;
 mod pdf;
 mod practice_sheet;
+mod reliability;
 mod sample;
 mod scaffold;
 mod search;

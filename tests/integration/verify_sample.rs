@@ -23,11 +23,24 @@ fn is_zero(e: &Expr) -> bool {
 fn numbers(e: &Expr, out: &mut Vec<Range<usize>>) {
     match &e.kind {
         ExprKind::Num(_) => out.push(e.span.clone()),
-        ExprKind::Binary(BinOp::Mul | BinOp::Dot, a, b) if is_zero(a) || is_zero(b) => {
-            for side in [a, b] {
-                if is_zero(side) && !(is_zero(a) && is_zero(b)) {
-                    out.push(side.span.clone());
-                }
+        // A run of products (`0.5·4`, `(-1)·0·x`) with a literal zero factor: only the zeros,
+        // and only when some factor is not zero.
+        ExprKind::Series(first, rest)
+            if rest
+                .iter()
+                .all(|(op, _)| matches!(op, BinOp::Mul | BinOp::Dot))
+                && e.children().into_iter().any(is_zero) =>
+        {
+            let factors: Vec<&Expr> = std::iter::once(&**first)
+                .chain(rest.iter().map(|(_, x)| x))
+                .collect();
+            if !factors.iter().all(|f| is_zero(f)) {
+                out.extend(
+                    factors
+                        .into_iter()
+                        .filter(|f| is_zero(f))
+                        .map(|f| f.span.clone()),
+                );
             }
         }
         _ => e.children().into_iter().for_each(|x| numbers(x, out)),
