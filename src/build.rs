@@ -8,12 +8,12 @@ use crate::config::{PracticeSheets, Require, SheetSize};
 use crate::coverage::{course_coverage, Coverage};
 use crate::diagnostic::all_or_errors;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::flashcards::{print_course_deck, print_page};
 use crate::load::load_course;
 use crate::model::Course;
 use crate::model::Page;
 use crate::outputs::Claims;
 use crate::plan::Plan;
+use crate::print::{print_course_deck, print_page};
 use crate::render::links::PageLinks;
 use crate::render::search::Record;
 use crate::render::{

@@ -21,9 +21,9 @@ use std::sync::Arc;
 use crate::diagnostic::Diagnostic;
 use crate::doc::roles::RoleKind;
 use crate::doc::{Block, BlockKind, Inline, InlineKind};
+use crate::lang::lexer::{lex, Tok};
 use crate::model::{Course, Page};
 use crate::source::SourceFile;
-use crate::verify::lexer::{lex, Tok};
 
 /// What the scan found on one page, or in a whole course.
 #[derive(Debug, Clone, Default)]
@@ -171,7 +171,7 @@ fn stated_literals(file: &SourceFile, code: Range<usize>) -> usize {
         .sum()
 }
 
-fn is_function_definition(line: &[crate::verify::lexer::Token]) -> bool {
+fn is_function_definition(line: &[crate::lang::lexer::Token]) -> bool {
     matches!(line, [l, name, paren, ..] if l.tok == Tok::Let && matches!(name.tok, Tok::Ident(_)) && paren.tok == Tok::LParen)
 }
 

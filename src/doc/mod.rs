@@ -27,9 +27,9 @@ use std::sync::Arc;
 use pulldown_cmark::{Alignment, BlockQuoteKind, LinkType, Options};
 use serde::Serialize;
 
+use crate::lang::ast::Stmt;
+use crate::lang::error::VerifyError;
 use crate::source::SourceFile;
-use crate::verify::ast::Stmt;
-use crate::verify::error::VerifyError;
 pub use parse::parse;
 pub use roles::Role;
 

@@ -22,8 +22,8 @@ use super::{
     Title, Verify,
 };
 use crate::diagnostic::{nearest, Diagnostic};
+use crate::lang::{lexer, parser};
 use crate::source::SourceFile;
-use crate::verify::{lexer, parser};
 
 /// Deepest nesting of containers a page may have. The author syntax needs three (flashcards,
 /// card, answer); the limit keeps every walk of the tree shallow, where 200,000 nested

@@ -8,10 +8,10 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
+use crate::lang::ast::{Expr, Stmt};
+use crate::lang::error::VerifyError;
+use crate::lang::{lexer, parser};
 use crate::source::SourceFile;
-use crate::verify::ast::{Expr, Stmt};
-use crate::verify::error::VerifyError;
-use crate::verify::{lexer, parser};
 
 /// A role with the code span it applies to.
 #[derive(Debug)]

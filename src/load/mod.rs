@@ -316,7 +316,7 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
                 .with_hint("add `title: …` to the front matter"),
         );
     }
-    let max = crate::verify::parser::MAX_VARIANTS;
+    let max = crate::lang::parser::MAX_VARIANTS;
     if let Some(n) = meta.variants.filter(|n| !(1..=max).contains(n)) {
         let at = match split_front_matter(&file.text) {
             FrontMatter::Found(yaml, _) => yaml::key_line(&file, &yaml, "variants"),

@@ -4,20 +4,15 @@
 
 use std::fmt::Write;
 
+use crate::typeset::circuit::{escape, svg};
 use crate::verify::circuit::Figure;
-
-fn escape(text: &str) -> String {
-    let mut out = String::new();
-    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
-    out
-}
 
 /// The figure for the page: an inline SVG with a title and description, in a scrolling
 /// frame, and a table of every wire's value and gradient under it. `id` makes its ids
 /// unique on the page.
 pub fn html(figure: &Figure, id: &str) -> String {
     let out = &figure.nodes[figure.output];
-    let svg = figure.svg(id, "");
+    let svg = svg(figure, id, "");
     let mut table = String::from(
         "<table><thead><tr><th scope=\"col\">wire from</th><th scope=\"col\">value</th><th scope=\"col\">gradient</th></tr></thead><tbody>",
     );

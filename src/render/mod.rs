@@ -6,13 +6,15 @@
 
 pub mod body;
 pub mod circuit;
+mod containers;
+mod events;
 pub mod highlight;
 pub mod links;
-pub mod math;
+mod media;
 pub mod search;
+mod steps;
 pub mod templates;
 pub mod views;
-pub mod width;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -9,18 +9,15 @@
 //! page's document nodes ([`PageVerification`]); typesetting them is the renderer's and the
 //! print stage's job.
 
-pub mod ast;
 pub mod autodiff;
 pub mod check;
 pub mod circuit;
-pub mod error;
 pub mod eval;
-pub mod lexer;
 pub mod literals;
 pub mod ops;
-pub mod parser;
-pub mod typeset;
 pub mod variants;
+
+pub use crate::lang::{ast, error, lexer, parser};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -36,13 +33,7 @@ use crate::source::SourceFile;
 use error::VerifyError;
 pub use eval::{Env, ScopeId};
 
-/// Stack that must be left before a recursive walk of an expression goes one level deeper;
-/// below it, [`stacker`] continues on a new segment of [`STACK_SEGMENT`] bytes. Depths are
-/// limited anyway, but frames of a debug build are large and threads' stacks small.
-pub const STACK_RED_ZONE: usize = 128 * 1024;
-
-/// Size of each stack segment a deep walk grows onto.
-pub const STACK_SEGMENT: usize = 2 * 1024 * 1024;
+pub use crate::lang::{STACK_RED_ZONE, STACK_SEGMENT};
 
 /// What verifying one page found, by the ids of the nodes of its document: what each verify
 /// block shows and draws, each role's value, each exercise's variants. Data only; the renderer

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use super::eval::Env;
 use super::lexer::lex;
+use super::literals;
 use super::parser::parse;
 use super::tests::{fails, passes};
-use super::{literals, typeset};
 use crate::source::SourceFile;
+use crate::typeset::latex as typeset;
 
 /// The first statement of `src`, shown as a verify-show block shows it.
 fn shown(src: &str) -> String {

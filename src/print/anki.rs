@@ -14,6 +14,7 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::text::{Para, SpanKind, Style};
 use super::CardText;
+use crate::typeset::circuit;
 
 /// The collection's schema (Anki's version 11, which every Anki since 2.1 imports).
 const SCHEMA: &str = "
@@ -84,7 +85,7 @@ pub fn field_html(paragraphs: &[Para]) -> String {
                 SpanKind::Figure(figure) => {
                     figures += 1;
                     let id = format!("circuit-{figures}");
-                    html.push_str(&figure.svg(&id, crate::verify::circuit::STANDALONE_STYLE));
+                    html.push_str(&circuit::svg(figure, &id, circuit::STANDALONE_STYLE));
                 }
                 SpanKind::Math(m) if m.display => {
                     html.push_str(&format!("\\[{}\\]", escape(&m.latex)));

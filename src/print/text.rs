@@ -2,7 +2,7 @@
 //! paragraphs of styled spans (regular, bold, italic, code), formulas, links, images and
 //! circuit figures. This is the one card model the PDF deck, the practice sheet, the `.apkg`
 //! and the `.tsv` all read ([`Para`]); the PDF lays its formulas out ([`lay_out`]) with the
-//! same converter as the HTML (math-core's MathML) and [`super::math_layout`]. A shown verify
+//! same converter as the HTML (math-core's MathML) and [`crate::typeset::layout`]. A shown verify
 //! block's steps are the statements verification resolved, and its circuits the figures it
 //! laid out, shown or not, as on the page.
 
@@ -10,14 +10,15 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::math_layout::{layout_mathml, MathBox};
 use crate::diagnostic::Diagnostic;
 use crate::doc::roles::RoleKind;
 use crate::doc::{Block, BlockKind, Counts, Inline, InlineKind, LinkTarget, Role};
-use crate::render::math::to_mathml;
 use crate::source::SourceFile;
+use crate::typeset::latex as typeset;
+use crate::typeset::layout::{layout_mathml, MathBox};
+use crate::typeset::mathml::to_mathml;
 use crate::verify::circuit::Figure;
-use crate::verify::{typeset, PageVerification, RoleValue};
+use crate::verify::{PageVerification, RoleValue};
 
 /// How a run of text is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

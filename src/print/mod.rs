@@ -4,8 +4,6 @@
 pub mod anki;
 pub mod figure;
 pub mod layout;
-pub mod math_font;
-pub mod math_layout;
 pub mod pdf;
 pub mod practice;
 pub mod practice_pdf;
