@@ -255,15 +255,19 @@ impl<'a> Builder<'a> {
     /// Text of an event that may hold a masked container line CommonMark read as raw HTML or
     /// code: the author's text.
     fn unmasked<'e>(&self, text: CowStr<'e>, span: &Range<usize>) -> CowStr<'e> {
-        let masked = self
-            .lines
-            .iter()
-            .any(|l| l.span.start < span.end && span.start < l.span.end);
-        if masked && text.len() == span.len() {
+        if self.masked_line_in(span).is_some() && text.len() == span.len() {
             CowStr::from(self.file.text[span.clone()].to_string())
         } else {
             text
         }
+    }
+
+    /// The container line that overlaps `span`, if one does (the lines are in order).
+    fn masked_line_in(&self, span: &Range<usize>) -> Option<&ContainerLine> {
+        let first = self.lines.partition_point(|l| l.span.end <= span.start);
+        self.lines
+            .get(first)
+            .filter(|l| l.span.start < span.end.max(span.start + 1))
     }
 
     fn event(&mut self, event: Event, span: Range<usize>) {
@@ -285,6 +289,25 @@ impl<'a> Builder<'a> {
             Event::DisplayMath(latex) => self.math(latex.to_string(), true, span.start + 2, span),
             Event::Html(html) | Event::InlineHtml(html) => {
                 let html = self.unmasked(html, &span).to_string();
+                // A `:::` line right after raw HTML is read as part of it (CommonMark ends such
+                // HTML only at a blank line): say so, unless the HTML is a comment, which is
+                // how an author hides a container.
+                if let Some(line) = self.masked_line_in(&span).cloned() {
+                    let comment = match self.frames.last() {
+                        Some(Frame {
+                            kind: FrameKind::Html(text),
+                            ..
+                        }) => text.trim_start().starts_with("<!--"),
+                        _ => false,
+                    } || html.trim_start().starts_with("<!--");
+                    if !comment {
+                        self.error(
+                            line.span,
+                            "this `:::` line is read as part of the raw HTML above it",
+                            "put a blank line between the HTML and the `:::` line",
+                        );
+                    }
+                }
                 // A resource is an attribute: HTML without one loads nothing.
                 let loads = if html.contains('=') {
                     super::html::external_resource(&html)

@@ -1,4 +1,4 @@
-//! A page's document to HTML. The tree is walked once, by the parts of [`Ctx`] in this folder:
+//! A page's document to HTML. The tree is walked once, by the parts of `Ctx` in this folder:
 //! CommonMark's blocks and inlines go back to pulldown-cmark events for its HTML writer
 //! (`events`), with what coursegen adds written in their place — images (`media`), formulas
 //! and verified steps (`steps`) — and the containers become `<details>`-based questions,

@@ -206,3 +206,14 @@ fn the_same_structure_has_the_same_ids() {
     let ids = |d: &Document| -> Vec<u32> { d.all_blocks().iter().map(|b| b.id.0).collect() };
     assert_eq!(ids(&a), ids(&b));
 }
+
+#[test]
+fn a_container_line_swallowed_by_raw_html_is_an_error_unless_commented_out() {
+    let (_, errors) = doc("<div>\n::: question\nQ\n::: answer\nA\n:::\n:::\n");
+    assert!(
+        errors[0].starts_with("t.md:2:1: this `:::` line is read as part of the raw HTML above it"),
+        "{errors:?}"
+    );
+    let d = ok("<!--\n::: question\nQ\n:::\n-->\n\nText.\n");
+    assert_eq!(d.counts.questions, 0);
+}
