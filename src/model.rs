@@ -31,10 +31,31 @@ pub struct MediaFile {
     pub size: Option<(u32, u32)>,
 }
 
-/// Where an image of the course is published: `media/` and its path under `content/`, so two
-/// lessons' `fig.png` never collide and the URL does not depend on the page showing it.
+/// Where an image of the course is published: an image under `content/` at `media/` and its
+/// path there, so two lessons' `fig.png` never collide and the URL does not depend on the page
+/// showing it; a shared image of the course's `assets/` where assets go, `assets/…`.
 pub fn media_url(path: &str) -> String {
-    format!("media/{}", path.strip_prefix("content/").unwrap_or(path))
+    match path.strip_prefix("content/") {
+        Some(rest) => format!("media/{rest}"),
+        None => path.to_string(),
+    }
+}
+
+/// The image of the course an image link names: `source` is the page-relative path resolved
+/// against the page's folder, or, for a root-relative link (`/assets/x.png`, `/x.png`), the
+/// path after the `/`, which names a file of the course (`assets/x.png`) or of its `content/`.
+pub fn find_image<'m>(
+    media: &'m BTreeMap<String, MediaFile>,
+    source: &str,
+) -> Option<(&'m str, &'m MediaFile)> {
+    let candidates: Vec<String> = match source.strip_prefix('/') {
+        Some(rest) => vec![rest.to_string(), format!("content/{rest}")],
+        None => vec![source.to_string()],
+    };
+    candidates
+        .iter()
+        .find_map(|c| media.get_key_value(c.as_str()))
+        .map(|(k, v)| (k.as_str(), v))
 }
 
 impl Course {

@@ -405,7 +405,8 @@ pub struct Image {
     pub label: String,
     /// How it was written.
     pub link_type: LinkType,
-    /// The course file it shows (course-relative path, e.g. `content/01-x/fig.png`).
+    /// The course file it shows: a course-relative path (`content/01-x/fig.png`), or with a
+    /// leading `/` a root-relative one the course resolves (`/assets/x.png`).
     pub source: String,
     /// Its alt text.
     pub alt: Vec<Inline>,

@@ -1336,11 +1336,16 @@ fn link_target(from: &str, dest: &str) -> LinkTarget {
     LinkTarget::Page(resolve(from, path), fragment)
 }
 
-/// The course file an image shows, from the page whose file is `from`.
+/// The course file an image shows, from the page whose file is `from`: a relative path
+/// resolved against the page's folder; a root-relative one (`/assets/x.png`) kept with its `/`,
+/// for the course to resolve ([`crate::model::find_image`]).
 fn image_source(from: &str, dest: &str) -> String {
     let path = dest.split(['#', '?']).next().unwrap_or(dest);
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    resolve(from, &decoded)
+    match decoded.strip_prefix('/') {
+        Some(rooted) => format!("/{}", resolve("", rooted)),
+        None => resolve(from, &decoded),
+    }
 }
 
 /// Resolves `link` (relative to the file at `from`) to a course-relative path.
@@ -1377,20 +1382,33 @@ fn mathjax<'e>(
             return None;
         };
         let bytes = src.as_bytes();
-        let before = span.start.checked_sub(1).map(|i| bytes[i]);
-        if before != Some(b'\\') {
-            return None;
-        }
-        let (c, len, at) = match text.as_bytes() {
-            // `\(`: the escape's backslash is outside the event.
-            [c @ (b'(' | b')' | b'[' | b']'), ..] => (*c, 2, span.start - 1),
-            // `\\(`: an escaped backslash, then the delimiter.
-            [b'\\', c @ (b'(' | b')' | b'[' | b']'), ..] if src[span.start..].starts_with('\\') => {
-                (*c, 3, span.start - 1)
-            }
+        // Where the parenthesis or bracket is in the source: a text event starts at it (after
+        // an escape), or at the second backslash of `\\` right before it.
+        let at_bracket = |i: usize| matches!(bytes.get(i), Some(b'(' | b')' | b'[' | b']'));
+        let bracket = match text.as_bytes() {
+            [b'(' | b')' | b'[' | b']', ..] if at_bracket(span.start) => span.start,
+            [b'\\', b'(' | b')' | b'[' | b']', ..] if at_bracket(span.start + 1) => span.start + 1,
             _ => return None,
         };
-        Some((at, matches!(c, b'(' | b'['), matches!(c, b'[' | b']'), len))
+        let backslashes = bytes[..bracket]
+            .iter()
+            .rev()
+            .take_while(|b| **b == b'\\')
+            .count();
+        // One backslash (or an odd number: escaped backslashes, then the escape) is MathJax's
+        // `\(`; two (an even number) is kramdown's `\\(`.
+        let len = match backslashes {
+            0 => return None,
+            n if n % 2 == 1 => 2,
+            _ => 3,
+        };
+        let c = bytes[bracket];
+        Some((
+            bracket + 1 - len,
+            matches!(c, b'(' | b'['),
+            matches!(c, b'[' | b']'),
+            len,
+        ))
     };
     // Find the pairs: an opening delimiter, then the first closing one of its kind at the same
     // depth before its block ends.
@@ -1401,10 +1419,11 @@ fn mathjax<'e>(
         match event {
             Event::Start(_) => depth += 1,
             Event::End(_) => {
-                if let Some((at, d, display, _)) = open {
+                if let Some((at, d, display, len)) = open {
                     if depth == d {
-                        // The block ended first.
-                        if !display {
+                        // The block ended first. A lone kramdown `\\(` is a backslash and a
+                        // parenthesis, as CommonMark reads it; a lone `\(` is broken math.
+                        if !display && len == 2 {
                             let start = events[at].1.start - 1;
                             errors.push(
                                 Diagnostic::at(file, start..start + 2, "`\\(` is never closed: the formula would print as LaTeX")
@@ -1418,11 +1437,11 @@ fn mathjax<'e>(
             }
             _ => {}
         }
-        let Some((_, opens, display, _)) = delimiter(event, span) else {
+        let Some((_, opens, display, len)) = delimiter(event, span) else {
             continue;
         };
         match open {
-            None if opens => open = Some((i, depth, display, 0)),
+            None if opens => open = Some((i, depth, display, len)),
             Some((at, d, o_display, _)) if !opens && d == depth && o_display == display => {
                 pairs.push((at, i));
                 open = None;
@@ -1444,6 +1463,12 @@ fn mathjax<'e>(
         pairs.next();
         let (start, _, display, open_len) =
             delimiter(&event, &span).unwrap_or((span.start, true, false, 2));
+        // The `\\` of a kramdown `\\[` is a text event of its own before the bracket's.
+        while out.last().is_some_and(|(e, s): &(Event, Range<usize>)| {
+            matches!(e, Event::Text(_)) && s.start >= start
+        }) {
+            out.pop();
+        }
         let content_start = start + open_len;
         // The source between the delimiters, without the line prefixes CommonMark removed.
         let mut latex = String::new();
@@ -1495,7 +1520,10 @@ fn mathjax<'e>(
         let Event::Text(close_text) = close_event else {
             continue;
         };
-        let rest = &close_text[close_len - 1..];
+        // What the closing event says after its bracket (it starts at the bracket, or at the
+        // backslash before it).
+        let skip = (close_at + close_len).saturating_sub(close_span.start);
+        let rest = close_text.get(skip.min(close_text.len())..).unwrap_or("");
         if !rest.is_empty() {
             out.push((
                 Event::Text(rest.to_string().into()),

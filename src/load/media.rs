@@ -13,14 +13,15 @@ use crate::model::MediaFile;
 /// File extensions read as images (lowercase).
 pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "avif"];
 
-/// Every image under `content/`, by course-relative path (`content/01-x/fig.png`).
+/// Every image under `content/`, and the shared images of the course's `assets/`, by
+/// course-relative path (`content/01-x/fig.png`, `assets/logo.png`).
 pub fn load_media(root: &Path, errors: &mut Vec<Diagnostic>) -> BTreeMap<String, MediaFile> {
     let mut media = BTreeMap::new();
-    let files = match files_under(root, &root.join(CONTENT_DIR)) {
-        Ok(files) => files,
-        // The page walk reports the same folders; once is enough.
-        Err(_) => return media,
-    };
+    let mut files = Vec::new();
+    for dir in [CONTENT_DIR, "assets"] {
+        // The page walk and the assets' copy report the same folders; once is enough.
+        files.extend(files_under(root, &root.join(dir)).unwrap_or_default());
+    }
     for path in files {
         let is_image = path
             .extension()

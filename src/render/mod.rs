@@ -109,8 +109,13 @@ pub fn render_site_files(
         &site.pages,
         sections,
     ));
-    // Every image is copied, shown or not, like the files of `assets/`.
-    for (path, file) in &course.media {
+    // Every image under content/ is copied, shown or not; the shared ones of the course's
+    // assets/ are copied with the other assets.
+    for (path, file) in course
+        .media
+        .iter()
+        .filter(|(p, _)| p.starts_with("content/"))
+    {
         sink.put(OutputFile {
             path: media_url(path),
             bytes: file.bytes.clone(),
@@ -173,7 +178,7 @@ const URI_BASE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'}');
 
 /// Everything but the unreserved characters and `/`, for a path coursegen made from names.
-const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+pub(crate) const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
