@@ -41,9 +41,9 @@ impl<'a> Ctx<'a> {
                 None if self.targets.media.contains_key(&shared) => {
                     format!("the course's shared images are written from its root: `/{shared}`")
                 }
-                None if image.source.starts_with('/') => format!(
-                    "a path starting with `/` is looked for in the course folder and in content/; the course's shared images go in assets/"
-                ),
+                None if image.source.starts_with('/') => {
+                    "a path starting with `/` is looked for in the course folder and in content/; the course's shared images go in assets/".to_string()
+                }
                 None => format!(
                     "image paths are relative to the page's file, so this one is looked for in {folder}/; shared images go in the course's assets/ and are written `/assets/name.png`"
                 ),
