@@ -7,6 +7,7 @@ mod circuit_limit;
 mod collisions;
 mod config_markup;
 mod flat_sums;
+mod output_race;
 mod report_formats;
 mod scaffold;
 mod sitemap;
