@@ -10,4 +10,5 @@ mod flat_sums;
 mod output_race;
 mod report_formats;
 mod scaffold;
+mod serve;
 mod sitemap;
