@@ -3,9 +3,9 @@
 
 use std::hint::black_box;
 
-use coursegen::flashcards::pdf::{deck_pdf, PrintOptions};
-use coursegen::flashcards::text::{Run, Style};
-use coursegen::flashcards::DeckCard;
+use coursegen::print::pdf::{deck_pdf, PrintOptions};
+use coursegen::print::text::{Run, Style};
+use coursegen::print::DeckCard;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn deck(n: usize) -> Vec<DeckCard> {
@@ -67,7 +67,7 @@ fn pdf(c: &mut Criterion) {
     assert!(errors.is_empty());
     let verifications = coursegen::verify::verify_course(&course).expect("the fixture verifies");
     let page = course.pages().next().expect("a page");
-    let math = coursegen::flashcards::page_deck(page, &verifications[0]).expect("cards print");
+    let math = coursegen::print::page_deck(page, &verifications[0]).expect("cards print");
     eprintln!(
         "6-card math deck: {} bytes",
         deck_pdf("Bench", &math, options).len()

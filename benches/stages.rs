@@ -6,11 +6,12 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
-use coursegen::flashcards::Decks;
 use coursegen::load::load_course;
-use coursegen::render::markdown::render_body;
+use coursegen::plan::Plan;
+use coursegen::render::body::render_body;
 use coursegen::render::templates::Templates;
-use coursegen::render::{render_course, url_map, MemorySink, Targets};
+use coursegen::render::Sink;
+use coursegen::render::{render_page, render_site_files, url_map, MemorySink, Site, Targets};
 use coursegen::verify::{verify_course, verify_page};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -65,14 +66,17 @@ fn stages(c: &mut Criterion) {
     });
     group.bench_function("render every page through the templates", |b| {
         b.iter(|| {
-            render_course(
-                &course,
-                &verifications,
-                &templates,
-                Decks::of(&course, true),
-                &MemorySink::default(),
-            )
-            .expect("renders")
+            let site = Site::new(&course, &templates, Plan::of(&course, true)).expect("site");
+            let sink = MemorySink::default();
+            let (links, sections): (Vec<_>, Vec<_>) = (0..site.pages.len())
+                .map(|i| {
+                    let (file, links, sections) =
+                        render_page(&site, i, &verifications[i]).expect("renders");
+                    sink.put(file);
+                    (links, sections)
+                })
+                .unzip();
+            assert!(render_site_files(&site, &links, &sections, &sink).is_empty());
         })
     });
     group.finish();

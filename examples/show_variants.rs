@@ -1,6 +1,8 @@
 //! Prints the verify blocks of every exercise variant of a page, as the build wrote them:
 //! `cargo run --example show_variants -- COURSE_DIR`.
 
+use coursegen::doc::{BlockKind, Document};
+
 fn main() {
     let root = std::env::args().nth(1).unwrap_or_else(|| ".".into());
     let (course, diagnostics) = coursegen::load::load_course(std::path::Path::new(&root));
@@ -15,18 +17,20 @@ fn main() {
                 continue;
             }
         };
-        for (open, variants) in &verification.variants {
+        for (id, variants) in &verification.variants {
             for v in variants {
                 println!(
-                    "== {} @{open}: variant {} ({})",
-                    page.file.path, v.number, v.givens
+                    "== {} exercise {}: variant {} ({})",
+                    page.file.path, id.0, v.number, v.givens
                 );
-                let text = &v.page.file.text;
-                let exercise = v.verification.scopes.iter().find(|(r, _)| r.start == *open);
-                for code in v.verification.shown.keys() {
-                    if exercise.is_some_and(|(r, _)| r.contains(code)) {
-                        let end = text[*code..].find("```").map_or(*code, |e| code + e);
-                        println!("{}", &text[*code..end]);
+                let blocks = v
+                    .exercise
+                    .statement
+                    .iter()
+                    .chain(v.exercise.solution.iter().flat_map(|s| &s.blocks));
+                for block in blocks.flat_map(|b| Document::descendants(b)) {
+                    if let BlockKind::Verify(verify) = &block.kind {
+                        println!("{}", &v.file.text[verify.code.clone()]);
                     }
                 }
             }

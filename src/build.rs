@@ -6,16 +6,24 @@ use std::time::{Duration, Instant};
 
 use crate::config::{PracticeSheets, Require, SheetSize};
 use crate::coverage::{course_coverage, Coverage};
+use crate::diagnostic::all_or_errors;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::flashcards::{render_decks, Decks};
 use crate::load::load_course;
 use crate::model::Course;
+use crate::model::Page;
 use crate::outputs::Claims;
+use crate::plan::Plan;
+use crate::print::{print_course_deck, print_page};
 use crate::render::links::PageLinks;
-use crate::render::{assets, render_course, templates::Templates, MemorySink, OutputFile, Sink};
-use crate::verify::verify_course;
+use crate::render::search::Record;
+use crate::render::{
+    assets, render_page, render_site_files, templates::Templates, MemorySink, OutputFile, Sink,
+    Site,
+};
 use crate::verify::PageVerification;
+use crate::verify::{verify_course, verify_page};
 use crate::write::{resolve_out, Staging};
+use rayon::prelude::*;
 
 /// What to do with a course.
 #[derive(Debug, Clone)]
@@ -159,20 +167,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     };
     // Unverified numbers in worked answers: warnings, or errors when the course asks for it.
     report.coverage = timed(&mut report.timings, "coverage", || course_coverage(&course));
-    let unverified = report.coverage.diagnostics();
-    if options.strict || course.config.verify.require == Require::All {
-        if !unverified.is_empty() {
-            return Err(fail(unverified));
-        }
-    } else {
-        let mut warnings = Diagnostics(unverified.into_iter().map(Diagnostic::warning).collect());
-        warnings.sort();
-        warnings.cap_per_file();
-        report.warnings = warnings.0;
-    }
+    let required = options.strict || course.config.verify.require == Require::All;
+    let mut warnings = Diagnostics(report.coverage.policy(required).map_err(fail)?);
+    warnings.sort();
+    warnings.cap_per_file();
+    report.warnings = warnings.0;
     let templates = Templates::load(root).map_err(fail)?;
     report.pages = course.pages().count();
-    report.cards = course.pages().map(|p| p.counts.cards).sum();
+    report.cards = course.pages().map(|p| p.counts().cards).sum();
     let variants = || {
         verifications
             .iter()
@@ -211,26 +213,42 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     // finds the collisions `build` would meet.
     let claims = Claims::new(target);
     let sink: &dyn Sink = &claims;
-    let (links, sections) = timed(&mut report.timings, "render", || {
-        render_course(
-            &course,
-            &verifications,
-            &templates,
-            Decks::of(&course, options.pdf),
-            sink,
+    let plan = Plan::of(&course, options.pdf);
+    let site = Site::new(&course, &templates, plan).map_err(|d| fail(vec![d]))?;
+    // Every page's HTML and print files in parallel; the course deck, one long job, beside
+    // them rather than after them.
+    let (pages, course_deck) = timed(&mut report.timings, "render", || {
+        rayon::join(
+            || {
+                let built: Vec<Result<PageBuilt, Vec<Diagnostic>>> = (0..site.pages.len())
+                    .into_par_iter()
+                    .map(|i| build_page(&site, i, &verifications[i], sink))
+                    .collect();
+                all_or_errors(built)
+            },
+            || print_course_deck(&course, &|i| &verifications[i], plan, sink),
         )
-    })
-    .map_err(fail)?;
-    if options.pdf {
-        let deck_warnings = timed(&mut report.timings, "pdf", || {
-            render_decks(&course, &verifications, sink)
-        })
-        .map_err(fail)?;
-        report.warnings.extend(deck_warnings);
-        let mut all = Diagnostics(std::mem::take(&mut report.warnings));
-        all.sort();
-        report.warnings = all.0;
+    });
+    let pages = pages.map_err(fail)?;
+    // The page decks report a bad formula; the course deck's error is the same one again.
+    course_deck.map_err(fail)?;
+    let mut links = Vec::with_capacity(pages.len());
+    let mut sections = Vec::with_capacity(pages.len());
+    for page in pages {
+        links.push(page.links);
+        sections.push(page.sections);
+        report.warnings.extend(page.warnings);
     }
+    let errors = timed(&mut report.timings, "site", || {
+        render_site_files(&site, &links, &sections, sink)
+    });
+    if !errors.is_empty() {
+        return Err(fail(errors));
+    }
+    drop(site);
+    let mut all = Diagnostics(std::mem::take(&mut report.warnings));
+    all.sort();
+    report.warnings = all.0;
     for file in assets(root).map_err(fail)? {
         sink.put(file);
     }
@@ -251,6 +269,49 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         templates,
     });
     Ok(report)
+}
+
+/// What building one page made besides its files: what its links need checked, its sections
+/// for the search index, and its warnings.
+#[derive(Debug)]
+pub struct PageBuilt {
+    /// The page's anchors and links.
+    pub links: PageLinks,
+    /// The page's sections for the search index.
+    pub sections: Vec<Record>,
+    /// What deserves a look (a card set below a readable size).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Builds page `i` of `site`, verified as `verification`: its HTML and the print files beside
+/// it (its cards' TSV, deck, Anki package and practice sheet, as the plan says), each handed
+/// to `sink`. The one way a page is built, for `build` and for `serve`'s partial rebuilds.
+pub fn build_page(
+    site: &Site,
+    i: usize,
+    verification: &PageVerification,
+    sink: &dyn Sink,
+) -> Result<PageBuilt, Vec<Diagnostic>> {
+    let page: &Page = site.pages[i];
+    let (file, links, sections) = render_page(site, i, verification)?;
+    sink.put(file);
+    let warnings = print_page(site.course, page, verification, site.plan, sink)?;
+    Ok(PageBuilt {
+        links,
+        sections,
+        warnings,
+    })
+}
+
+/// Verifies one page and applies the coverage policy to it: its verification and its
+/// warnings, or every error. What `serve` runs when one page changed.
+pub fn check_page(
+    page: &Page,
+    required: bool,
+) -> Result<(PageVerification, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let verification = verify_page(page)?;
+    let warnings = crate::coverage::page_coverage(page).policy(required)?;
+    Ok((verification, warnings))
 }
 
 /// The site may not be written over the course's sources, nor over a folder holding them.

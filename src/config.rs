@@ -5,6 +5,10 @@ use serde::Deserialize;
 /// Name of the course file at the root of a course folder.
 pub const COURSE_FILE: &str = "course.yaml";
 
+/// A printed card's margin, as a share of its shorter side: the PDF decks and the browser's
+/// print layout of the page's cards both use it.
+pub const CARD_MARGIN: f32 = 0.07;
+
 /// Keys accepted in `course.yaml`, for error hints.
 pub const COURSE_KEYS: &[&str] = &[
     "title",

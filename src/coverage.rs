@@ -12,18 +12,18 @@
 //!   number outside sub- and superscripts (`$df/dq = 2$`); a formula without a relation is one
 //!   claim when it holds such a number (`$0.73$`).
 //!
-//! The stage reads the loaded pages only; it runs beside verification and reports warnings
+//! The stage walks the pages' documents only; it runs beside verification and reports warnings
 //! (errors with `--strict` or `verify: { require: all }`).
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-
 use crate::diagnostic::Diagnostic;
-use crate::model::{Block, ContainerKind, Course, Page};
+use crate::doc::roles::RoleKind;
+use crate::doc::{Block, BlockKind, Inline, InlineKind};
+use crate::lang::lexer::{lex, Tok};
+use crate::model::{Course, Page};
 use crate::source::SourceFile;
-use crate::verify::lexer::{lex, Tok};
 
 /// What the scan found on one page, or in a whole course.
 #[derive(Debug, Clone, Default)]
@@ -79,6 +79,22 @@ impl Coverage {
     }
 }
 
+impl Coverage {
+    /// What the build does with the unverified numbers: with `required` (`--strict`, or
+    /// `verify: { require: all }`) they are errors; otherwise warnings, and the build goes on.
+    /// The one place that decides, for `build`, `check` and `serve` alike.
+    pub fn policy(&self, required: bool) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        let unverified = self.diagnostics();
+        if required && !unverified.is_empty() {
+            Err(unverified)
+        } else if required {
+            Ok(Vec::new())
+        } else {
+            Ok(unverified.into_iter().map(Diagnostic::warning).collect())
+        }
+    }
+}
+
 /// Coverage of every page of the course.
 pub fn course_coverage(course: &Course) -> Coverage {
     let mut total = Coverage::default();
@@ -91,23 +107,46 @@ pub fn course_coverage(course: &Course) -> Coverage {
 /// Coverage of one page.
 pub fn page_coverage(page: &Page) -> Coverage {
     let mut out = Coverage::default();
-    scan_blocks(page, &page.body, false, &mut out);
+    scan_blocks(page, &page.doc.blocks, false, &mut out);
     out
 }
 
 fn scan_blocks(page: &Page, blocks: &[Block], worked: bool, out: &mut Coverage) {
     for block in blocks {
-        match block {
-            Block::Markdown(range) if worked => scan_markdown(&page.file, range.clone(), out),
-            Block::Verify(v) if worked => {
-                out.verified += stated_literals(&page.file, v.code.clone())
+        scan_block(page, block, worked, out);
+    }
+}
+
+fn scan_block(page: &Page, block: &Block, worked: bool, out: &mut Coverage) {
+    match &block.kind {
+        BlockKind::Verify(v) if worked => {
+            out.verified += stated_literals(&page.file, v.code.clone())
+        }
+        // Code and raw HTML state nothing a reader takes as a result.
+        BlockKind::Code(_) | BlockKind::Html(_) | BlockKind::Verify(_) => {}
+        BlockKind::Question(q) => {
+            scan_blocks(page, &q.prompt, worked, out);
+            scan_blocks(page, &q.answer.blocks, true, out);
+        }
+        BlockKind::Exercise(e) => {
+            scan_blocks(page, &e.statement, worked, out);
+            if let Some(s) = &e.solution {
+                scan_blocks(page, &s.blocks, true, out);
             }
-            Block::Container(c) => {
-                let inner =
-                    worked || matches!(c.kind, ContainerKind::Solution | ContainerKind::Answer);
-                scan_blocks(page, &c.children, inner, out);
+        }
+        BlockKind::Flashcards(cards) => {
+            for card in cards {
+                scan_blocks(page, &card.question, worked, out);
+                scan_blocks(page, &card.answer.blocks, true, out);
             }
-            _ => {}
+        }
+        _ => {
+            if worked {
+                scan_inlines(&page.file, &block.inlines(), out);
+            }
+            for child in block.children() {
+                scan_block(page, child, worked, out);
+            }
         }
     }
 }
@@ -132,75 +171,36 @@ fn stated_literals(file: &SourceFile, code: Range<usize>) -> usize {
         .sum()
 }
 
-fn is_function_definition(line: &[crate::verify::lexer::Token]) -> bool {
+fn is_function_definition(line: &[crate::lang::lexer::Token]) -> bool {
     matches!(line, [l, name, paren, ..] if l.tok == Tok::Let && matches!(name.tok, Tok::Ident(_)) && paren.tok == Tok::LParen)
 }
 
-/// Roles whose code span is a checked value or a label, not a claim.
-const CHECKED_ROLES: &[&str] = &["eval", "verify"];
-
-fn scan_markdown(file: &Arc<SourceFile>, range: Range<usize>, out: &mut Coverage) {
-    // `\(…\)` and `\[…\]` are math, as the page renders them (offsets are kept).
-    let rewritten = crate::render::delimiters::rewrite(&file.text[range.clone()]).0;
-    let text = rewritten.as_str();
-    let mut pending_role: Option<String> = None;
-    let mut code_depth = 0usize;
-    // Adjacent text events are one run: pulldown-cmark splits `[10, -6]` at its brackets.
-    let mut run: Option<Range<usize>> = None;
-    let flush = |run: &mut Option<Range<usize>>, out: &mut Coverage| -> Option<String> {
-        let r = run.take()?;
-        // The role before a code span (`{eval}`) is text; it is no claim.
-        let (body, role) = split_role(&file.text[r.clone()]);
-        prose_claims(file, r.start, body, out);
-        role
-    };
-    for (event, at) in Parser::new_ext(text, crate::render::markdown::options()).into_offset_iter()
-    {
-        let at = range.start + at.start..range.start + at.end;
-        if let Event::Text(_) = event {
-            if code_depth == 0 {
-                run = match run.take() {
-                    Some(r) if r.end == at.start => Some(r.start..at.end),
-                    Some(r) => {
-                        flush(&mut Some(r), out);
-                        Some(at)
-                    }
-                    None => Some(at),
-                };
+/// The claims and checked values among some inline content of a worked answer.
+fn scan_inlines(file: &Arc<SourceFile>, inlines: &[&Inline], out: &mut Coverage) {
+    for inline in crate::doc::all_inlines(inlines.iter().copied()) {
+        match &inline.kind {
+            InlineKind::Text(_) => {
+                // The source, not the text: claims are located in the file, and a role's
+                // `{name}` before its code span is text there, no claim.
+                let (body, _) = split_role(&file.text[inline.span.clone()]);
+                prose_claims(file, inline.span.start, body, out);
             }
-            continue;
-        }
-        if let Some(role) = flush(&mut run, out) {
-            pending_role = Some(role);
-        }
-        match event {
-            Event::Start(Tag::CodeBlock(_)) | Event::Start(Tag::HtmlBlock) => code_depth += 1,
-            Event::End(TagEnd::CodeBlock) | Event::End(TagEnd::HtmlBlock) => {
-                code_depth = code_depth.saturating_sub(1)
-            }
-            _ if code_depth > 0 => {}
-            Event::Code(_) => {
-                if let Some(role) = pending_role.take() {
-                    let word = role.split(':').next().unwrap_or("");
-                    if CHECKED_ROLES.contains(&word) {
-                        out.verified += 1;
-                    }
+            InlineKind::Role(role) => {
+                if matches!(role.kind, RoleKind::Eval { .. } | RoleKind::Verify(_)) {
+                    out.verified += 1;
                 }
             }
-            Event::InlineMath(_) | Event::DisplayMath(_) => {
-                pending_role = None;
-                let local = at.start - range.start..at.end - range.start;
-                if let Some(span) = math_claim(&text[local]) {
+            InlineKind::Math(m) => {
+                if let Some(span) = math_claim(&m.latex) {
                     out.claims.push(Claim {
                         file: Arc::clone(file),
-                        span: at.start + span.start..at.start + span.end,
+                        span: m.start + span.start..m.start + span.end,
                     });
                 }
             }
-            _ => pending_role = None,
+            _ => {}
         }
     }
-    flush(&mut run, out);
 }
 
 /// The text without a trailing `{role}`, and the role.
@@ -368,21 +368,15 @@ const RELATIONS: &[&str] = &[
 ];
 
 /// The claim a formula makes: the part after its last relation (or all of it, without one),
-/// when that part holds a number outside sub- and superscripts. The range is inside `math`
-/// (which includes its `$` delimiters).
-fn math_claim(math: &str) -> Option<Range<usize>> {
-    let mut open = math.len() - math.trim_start_matches('$').len();
-    let mut close = math.len() - math.trim_end_matches('$').len();
-    // `\(…\)` reaches here rewritten as `${…}$`: the braces are the delimiters' too.
-    if math[open..].starts_with('{')
-        && math[..math.len() - close].ends_with('}')
-        && math.starts_with("${")
-    {
-        open += 1;
-        close += 1;
-    }
-    let body = open..math.len() - close;
-    let latex = &math[body.clone()];
+/// when that part holds a number outside sub- and superscripts. The range is inside `latex`.
+fn math_claim(latex: &str) -> Option<Range<usize>> {
+    // `\(…\)` is read as `{…}`: the braces are the delimiters'.
+    let body = if latex.starts_with('{') && latex.ends_with('}') && matching_brace(latex) {
+        1..latex.len() - 1
+    } else {
+        0..latex.len()
+    };
+    let latex = &latex[body.clone()];
     let mut start = 0;
     for r in RELATIONS {
         if let Some(i) = latex.rfind(r) {
@@ -401,6 +395,24 @@ fn math_claim(math: &str) -> Option<Range<usize>> {
         let lead = rhs.len() - rhs.trim_start().len();
         body.start + start + lead..body.start + start + lead + trimmed.len()
     })
+}
+
+/// True when the `{` that starts `latex` is closed by its last character.
+fn matching_brace(latex: &str) -> bool {
+    let mut depth = 0usize;
+    for (i, c) in latex.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i == latex.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// True when `latex` has a letter outside commands, environment names and sub/superscripts: a
@@ -490,8 +502,14 @@ mod tests {
 
     fn claims_in(prose: &str) -> Vec<String> {
         let file = Arc::new(SourceFile::new("x.md", "x.md".into(), prose.to_string()));
+        let (doc, errors) = crate::doc::parse(&file, 0..prose.len());
+        assert!(errors.is_empty(), "{errors:?}");
         let mut out = Coverage::default();
-        scan_markdown(&file, 0..prose.len(), &mut out);
+        for block in doc.all_blocks() {
+            if !matches!(block.kind, BlockKind::Code(_)) {
+                scan_inlines(&file, &block.inlines(), &mut out);
+            }
+        }
         out.claims
             .iter()
             .map(|c| prose[c.span.clone()].to_string())

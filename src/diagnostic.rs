@@ -334,3 +334,13 @@ impl IntoIterator for Diagnostics {
         self.0.into_iter()
     }
 }
+
+/// The known word closest to `word`, if any is close enough to be a likely typo.
+pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(word, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| k)
+}

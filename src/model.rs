@@ -1,13 +1,14 @@
 //! The course model every stage reads: a [`Course`] of [`Lesson`]s, each with its lesson page and
-//! practice pages. Built by `load`, read by `verify`, `render` and `flashcards`.
+//! practice pages, each page's body one [`Document`]. Built by `load`, read by every later stage.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::config::CourseConfig;
+pub use crate::doc::Counts;
+use crate::doc::Document;
 use crate::source::SourceFile;
 
 /// A whole course, in reading order.
@@ -81,7 +82,8 @@ pub struct PageMeta {
 /// Keys accepted in page front matter, for error hints.
 pub const PAGE_KEYS: &[&str] = &["title", "description", "weight", "variants"];
 
-/// One Markdown page.
+/// One Markdown page: where it is published, its front matter and its body as one typed
+/// document ([`Document`]).
 #[derive(Debug)]
 pub struct Page {
     /// Lesson or practice.
@@ -92,40 +94,8 @@ pub struct Page {
     pub meta: PageMeta,
     /// The file the page came from.
     pub file: Arc<SourceFile>,
-    /// The body, split into Markdown, verification blocks and containers.
-    pub body: Vec<Block>,
-    /// How many questions, exercises and cards the body holds (counted once, read by several
-    /// stages).
-    pub counts: Counts,
-}
-
-/// Counts a page's prose can print with `{count}`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    /// Self-check questions.
-    pub questions: usize,
-    /// Exercises.
-    pub exercises: usize,
-    /// Flashcards.
-    pub cards: usize,
-}
-
-impl Counts {
-    /// Counts the containers of a body.
-    pub fn of(body: &[Block]) -> Counts {
-        let mut counts = Counts::default();
-        for c in containers_in(body) {
-            match c.kind {
-                ContainerKind::Question => counts.questions += 1,
-                ContainerKind::Exercise => counts.exercises += 1,
-                ContainerKind::Card if c.child(ContainerKind::Answer).is_some() => {
-                    counts.cards += 1
-                }
-                _ => {}
-            }
-        }
-        counts
-    }
+    /// The body.
+    pub doc: Document,
 }
 
 impl Page {
@@ -139,168 +109,8 @@ impl Page {
         self.url.matches('/').count()
     }
 
-    /// The exercise whose opening line starts at byte `open` (the key of a page's variants).
-    pub fn exercise_at(&self, open: usize) -> Option<&Container> {
-        fn find(blocks: &[Block], open: usize) -> Option<&Container> {
-            blocks.iter().find_map(|b| match b {
-                Block::Container(c)
-                    if c.kind == ContainerKind::Exercise && c.open.start == open =>
-                {
-                    Some(c)
-                }
-                Block::Container(c) => find(&c.children, open),
-                _ => None,
-            })
-        }
-        find(&self.body, open)
-    }
-
-    /// All containers of a kind, depth first, in document order.
-    pub fn containers(&self, kind: ContainerKind) -> Vec<&Container> {
-        containers_in(&self.body)
-            .into_iter()
-            .filter(|c| c.kind == kind)
-            .collect()
-    }
-
-    /// The flashcards of the page, in order.
-    pub fn cards(&self) -> Vec<Card<'_>> {
-        self.containers(ContainerKind::Card)
-            .into_iter()
-            .filter_map(Card::from_container)
-            .collect()
-    }
-}
-
-/// Every container of a body, depth first, in document order.
-fn containers_in(blocks: &[Block]) -> Vec<&Container> {
-    fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a Container>) {
-        for b in blocks {
-            if let Block::Container(c) = b {
-                out.push(c);
-                walk(&c.children, out);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(blocks, &mut out);
-    out
-}
-
-/// A piece of a page body.
-#[derive(Debug)]
-pub enum Block {
-    /// Plain Markdown, as a byte range of the page's file.
-    Markdown(Range<usize>),
-    /// A fenced ```` ```verify ```` block.
-    Verify(VerifyBlock),
-    /// A `::: name` … `:::` container.
-    Container(Container),
-}
-
-/// A verification block's place in the file.
-#[derive(Debug)]
-pub struct VerifyBlock {
-    /// The block's source (between the fences), as a byte range of the page's file.
-    pub code: Range<usize>,
-    /// True when the block is marked `show` and is typeset for readers.
-    pub show: bool,
-    /// Byte range of the opening fence line.
-    pub fence: Range<usize>,
-    /// True when the block sits inside a list item of a Markdown run (CommonMark puts fenced
-    /// blocks there too): the Markdown renderer typesets it in place, and the block itself
-    /// follows that run in the body only so the verify stage runs it in page order.
-    pub nested: bool,
-}
-
-/// True when a fenced block's info string makes it a verification block (`verify`, `verify
-/// show`). The one rule the loader, the HTML renderer and the card text all use, so a block
-/// one of them treats as code is never checked by another.
-pub fn is_verify_info(info: &str) -> bool {
-    info.split_whitespace().next() == Some("verify")
-}
-
-/// The kinds of container the author syntax has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContainerKind {
-    /// A self-check question; holds its prompt and one `answer`.
-    Question,
-    /// The collapsible answer of a question or card.
-    Answer,
-    /// An exercise ("Part A: …"); holds its text and optionally a `solution`.
-    Exercise,
-    /// The collapsible worked answer of an exercise.
-    Solution,
-    /// A set of flashcards; holds only `card`s.
-    Flashcards,
-    /// One flashcard: the question, then one `answer`.
-    Card,
-    /// A figure: what it holds (images, a table, a diagram), captioned by the Markdown on its
-    /// opening line (`::: figure Figure 2. Scores $s = Wx$`).
-    Figure,
-}
-
-impl ContainerKind {
-    /// Every kind with its name in the author syntax.
-    pub const ALL: [(&'static str, ContainerKind); 7] = [
-        ("question", ContainerKind::Question),
-        ("answer", ContainerKind::Answer),
-        ("exercise", ContainerKind::Exercise),
-        ("solution", ContainerKind::Solution),
-        ("flashcards", ContainerKind::Flashcards),
-        ("card", ContainerKind::Card),
-        ("figure", ContainerKind::Figure),
-    ];
-
-    /// The name an author writes after `:::`.
-    pub fn name(self) -> &'static str {
-        ContainerKind::ALL
-            .iter()
-            .find(|(_, k)| *k == self)
-            .map_or("", |(n, _)| n)
-    }
-}
-
-/// A `::: kind title` … `:::` container.
-#[derive(Debug)]
-pub struct Container {
-    /// What it is.
-    pub kind: ContainerKind,
-    /// Text after the kind on the opening line (an exercise's title, a solution's summary).
-    pub title: String,
-    /// Byte range of the opening line.
-    pub open: Range<usize>,
-    /// What is inside.
-    pub children: Vec<Block>,
-}
-
-impl Container {
-    /// The first child container of a kind.
-    pub fn child(&self, kind: ContainerKind) -> Option<&Container> {
-        self.children.iter().find_map(|b| match b {
-            Block::Container(c) if c.kind == kind => Some(c),
-            _ => None,
-        })
-    }
-}
-
-/// A flashcard: its question blocks and its answer container.
-#[derive(Debug)]
-pub struct Card<'a> {
-    /// The blocks before the answer.
-    pub question: Vec<&'a Block>,
-    /// The answer.
-    pub answer: &'a Container,
-}
-
-impl<'a> Card<'a> {
-    fn from_container(card: &'a Container) -> Option<Card<'a>> {
-        let answer = card.child(ContainerKind::Answer)?;
-        let question = card
-            .children
-            .iter()
-            .take_while(|b| !matches!(b, Block::Container(c) if c.kind == ContainerKind::Answer))
-            .collect();
-        Some(Card { question, answer })
+    /// How many questions, exercises and cards the page holds.
+    pub fn counts(&self) -> Counts {
+        self.doc.counts
     }
 }

@@ -10,7 +10,8 @@ use std::sync::Mutex;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Course, Page};
-use crate::render::{OutputFile, Sink, BUILTIN_ASSETS};
+use crate::output::{OutputFile, Sink};
+use crate::render::BUILTIN_ASSETS;
 
 /// A sink that claims each file's path before passing the file on. A file whose path collides
 /// with one already claimed is kept back (the staging folder never sees it), and

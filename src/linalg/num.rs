@@ -358,6 +358,25 @@ impl Num {
         }
     }
 
+    /// The number written with exactly `d` decimals (rounded half away from zero).
+    pub fn fixed(&self, d: u32) -> String {
+        let rounded = Num::Exact(self.round_to(d));
+        let scaled = rounded
+            .mul(&Num::Exact(num_rational::BigRational::from_integer(
+                num_traits::pow(num_bigint::BigInt::from(10), d as usize),
+            )))
+            .ok()
+            .and_then(|n| n.to_integer().map(|i| i.unsigned_abs().to_string()))
+            .unwrap_or_else(|| rounded.to_string());
+        if d == 0 || scaled.contains('/') {
+            return rounded.to_string();
+        }
+        let padded = format!("{scaled:0>width$}", width = d as usize + 1);
+        let (int, frac) = padded.split_at(padded.len() - d as usize);
+        let negative = rounded.compare(&Num::zero()).is_lt();
+        format!("{}{int}.{frac}", if negative { "-" } else { "" })
+    }
+
     /// Rounds to `decimals` places (half away from zero), as a comparison at written precision.
     pub fn round_to(&self, decimals: u32) -> BigRational {
         let scale = BigRational::from_integer(num_traits::pow(BigInt::from(10), decimals as usize));

@@ -53,13 +53,21 @@ pub fn pixel_size(bytes: &[u8]) -> Option<(u32, u32)> {
 }
 
 /// An SVG's size from its root element: `width` and `height` in pixels (or unitless), else
-/// the `viewBox`. imagesize reads raster headers only.
+/// the `viewBox`. imagesize reads raster headers only; the SVG is read as XML (roxmltree), so
+/// a comment or a `<svg` in a string before the root cannot be mistaken for it.
 fn svg_size(bytes: &[u8]) -> Option<(u32, u32)> {
-    let text = std::str::from_utf8(&bytes[..bytes.len().min(4096)]).ok()?;
-    let start = text.find("<svg")?;
-    let tag = &text[start..start + text[start..].find('>')?];
+    let text = std::str::from_utf8(bytes).ok()?;
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(text, options).ok()?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "svg" {
+        return None;
+    }
     let number = |name: &str| -> Option<f64> {
-        let value = attribute(tag, name)?;
+        let value = root.attribute(name)?;
         value
             .strip_suffix("px")
             .unwrap_or(value)
@@ -70,7 +78,8 @@ fn svg_size(bytes: &[u8]) -> Option<(u32, u32)> {
     let (w, h) = match (number("width"), number("height")) {
         (Some(w), Some(h)) => (w, h),
         _ => {
-            let view: Vec<f64> = attribute(tag, "viewBox")?
+            let view: Vec<f64> = root
+                .attribute("viewBox")?
                 .split([' ', ','])
                 .filter(|s| !s.is_empty())
                 .map(str::parse)
@@ -83,36 +92,20 @@ fn svg_size(bytes: &[u8]) -> Option<(u32, u32)> {
     Some((px(w)?, px(h)?))
 }
 
-/// The value of `name="…"` in a start tag.
-fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let mut rest = tag;
-    while let Some(at) = rest.find(name) {
-        let before = rest[..at].chars().last();
-        let after = &rest[at + name.len()..];
-        if before.is_some_and(char::is_whitespace) {
-            if let Some(value) = after.trim_start().strip_prefix('=') {
-                let value = value.trim_start();
-                let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
-                let value = &value[1..];
-                return value.find(quote).map(|end| &value[..end]);
-            }
-        }
-        rest = after;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn sizes_from_svg_attributes_or_view_box() {
-        let svg = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="640px" height="200">"#;
+        let svg = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="640px" height="200"/>"#;
         assert_eq!(pixel_size(svg), Some((640, 200)));
-        let svg = br#"<svg viewBox="0 0 1200 300" xmlns="http://www.w3.org/2000/svg">"#;
+        let svg = br#"<svg viewBox="0 0 1200 300" xmlns="http://www.w3.org/2000/svg"></svg>"#;
         assert_eq!(pixel_size(svg), Some((1200, 300)));
-        assert_eq!(pixel_size(b"<svg width=\"100%\">"), None);
+        assert_eq!(pixel_size(b"<svg width=\"100%\"/>"), None);
         assert_eq!(pixel_size(b"not an image"), None);
+        // A comment naming another size comes before the root: XML knows it is a comment.
+        let svg = br#"<!-- <svg width="1" height="1"> --><svg width="30" height="20"/>"#;
+        assert_eq!(pixel_size(svg), Some((30, 20)));
     }
 }

@@ -5,10 +5,8 @@
 //! that, a numeric prefix of the file or folder name (`01-intro`), which the URL drops. Every
 //! problem found is collected; the caller decides whether the course can go on to be built.
 
-mod blocks;
 pub mod boundary;
 pub mod media;
-mod nested;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -24,7 +22,7 @@ use boundary::{Boundary, Kind};
 
 use crate::config::{base_url_problem, CourseConfig, COURSE_FILE, COURSE_KEYS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Counts, Course, Lesson, Page, PageKind, PageMeta, PAGE_KEYS};
+use crate::model::{Course, Lesson, Page, PageKind, PageMeta, PAGE_KEYS};
 use crate::source::SourceFile;
 
 /// Folder of a course that holds the lessons.
@@ -318,7 +316,7 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
                 .with_hint("add `title: …` to the front matter"),
         );
     }
-    let max = crate::verify::parser::MAX_VARIANTS;
+    let max = crate::lang::parser::MAX_VARIANTS;
     if let Some(n) = meta.variants.filter(|n| !(1..=max).contains(n)) {
         let at = match split_front_matter(&file.text) {
             FrontMatter::Found(yaml, _) => yaml::key_line(&file, &yaml, "variants"),
@@ -334,8 +332,8 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
             .with_hint("write e.g. `variants: 5`"),
         );
     }
-    let blocks = blocks::parse_body(&file, body, &mut errors);
-    blocks::check_top_level(&file, &blocks, &mut errors);
+    let (doc, doc_errors) = crate::doc::parse(&file, body);
+    errors.extend(doc_errors);
 
     let lesson_slug = slug_of(lesson_dir);
     let is_index = path.file_name().is_some_and(|n| n == "index.md");
@@ -370,13 +368,12 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
         url,
         meta,
         file,
-        counts: Counts::of(&blocks),
-        body: blocks,
+        doc,
     })
 }
 
-/// The same page with another text that differs only inside its body's verify blocks (an
-/// exercise's variant): the body is split again, everything else is kept.
+/// The same page with another text (which keeps its front matter): its body read again, every
+/// other property kept. For tools that compare a page with an edited copy of itself.
 pub fn with_text(page: &Page, text: String) -> Result<Page, Vec<Diagnostic>> {
     let file = Arc::new(SourceFile::new(
         page.file.path.clone(),
@@ -387,8 +384,7 @@ pub fn with_text(page: &Page, text: String) -> Result<Page, Vec<Diagnostic>> {
         FrontMatter::Found(_, body) => body,
         _ => 0..file.text.len(),
     };
-    let mut errors = Vec::new();
-    let blocks = blocks::parse_body(&file, body, &mut errors);
+    let (doc, errors) = crate::doc::parse(&file, body);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -397,13 +393,12 @@ pub fn with_text(page: &Page, text: String) -> Result<Page, Vec<Diagnostic>> {
         url: page.url.clone(),
         meta: page.meta.clone(),
         file,
-        counts: Counts::of(&blocks),
-        body: blocks,
+        doc,
     })
 }
 
 /// Where a page's front matter is.
-enum FrontMatter {
+pub enum FrontMatter {
     /// The YAML's range and the body's range.
     Found(std::ops::Range<usize>, std::ops::Range<usize>),
     /// The file opens front matter (the `---` line at this range) but never closes it.
@@ -414,7 +409,7 @@ enum FrontMatter {
 
 /// Finds the front matter: a first line `---` (after an optional byte-order mark), the YAML,
 /// and a line `---`.
-fn split_front_matter(text: &str) -> FrontMatter {
+pub fn split_front_matter(text: &str) -> FrontMatter {
     let first = text.strip_prefix("\u{feff}").unwrap_or(text);
     let open_start = text.len() - first.len();
     let Some(after) = first.strip_prefix("---") else {

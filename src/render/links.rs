@@ -3,9 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::markdown::InternalLink;
+use crate::diagnostic::nearest;
 use crate::diagnostic::Diagnostic;
-use crate::load::yaml::nearest;
+use crate::doc::InternalLink;
 use crate::model::Page;
 
 /// What a rendered page offers to links (its ids) and asks of others (its links).

@@ -1,68 +1,34 @@
-//! Stage 3, render: pages to HTML. Each page is rendered by pure functions (the page and its
-//! verification results in, bytes out) and handed to a [`Sink`] at once — the writer's staging
-//! folder, or memory for `serve` — so a big course is never held in memory whole. Links between
-//! pages are checked once every page is rendered; a failure then discards the staged site.
+//! Stage 3, render: pages to HTML. Each page is rendered by pure functions (the page's document
+//! and its verification in, bytes out, [`render_page`]) and handed to a [`Sink`] at once — the
+//! writer's staging folder, or memory for `serve` — so a big course is never held in memory
+//! whole. The files of the whole site and the links between pages are done once every page is
+//! rendered ([`render_site_files`]); a failure then discards the staged site.
 
-pub mod anchors;
-pub mod delimiters;
+pub mod body;
+pub mod circuit;
+mod containers;
+mod events;
 pub mod highlight;
 pub mod links;
-pub mod markdown;
-pub mod math;
-pub mod references;
+mod media;
 pub mod search;
+mod steps;
 pub mod templates;
 pub mod views;
-pub mod width;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
 
-use rayon::prelude::*;
-
-use crate::diagnostic::{all_or_errors, Diagnostic};
-use crate::flashcards::Decks;
+use crate::diagnostic::Diagnostic;
 use crate::load::{files_under, read_capped, relative, MAX_ASSET_BYTES};
 use crate::model::{media_url, Course, MediaFile, Page, PageKind};
+use crate::plan::{Plan, HOME, NOT_FOUND, PAGE_HTML, SITEMAP};
 use crate::verify::PageVerification;
+use body::render_body;
 use links::{check_links, PageLinks};
-use markdown::render_body;
 use templates::Templates;
 use views::{link, Navigation, PageView, SiteView};
 
-/// One file of the built site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path relative to the output folder, with `/` separators.
-    pub path: String,
-    /// The file's bytes.
-    pub bytes: Vec<u8>,
-}
-
-/// Where rendered files go, as soon as each is made (from many threads at once).
-pub trait Sink: Sync {
-    /// Takes one file of the site.
-    fn put(&self, file: OutputFile);
-}
-
-/// A sink that keeps the files in memory (for `serve` and `check`).
-#[derive(Debug, Default)]
-pub struct MemorySink(Mutex<Vec<OutputFile>>);
-
-impl Sink for MemorySink {
-    fn put(&self, file: OutputFile) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(file);
-    }
-}
-
-impl MemorySink {
-    /// The files received, sorted by path.
-    pub fn into_files(self) -> Vec<OutputFile> {
-        let mut files = self.0.into_inner().unwrap_or_else(|p| p.into_inner());
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        files
-    }
-}
+pub use crate::output::{MemorySink, OutputFile, Sink};
 
 /// The built-in static files, by name; a course's `assets/` adds to them and overrides them.
 pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
@@ -79,58 +45,69 @@ pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// Each page's links and search sections, in reading order: what partial rebuilds need.
-pub type RenderedCourse = (Vec<PageLinks>, Vec<Vec<search::Record>>);
+/// What rendering any page of a course needs, computed once per build: the pages in reading
+/// order, where each is published, the navigation, the course's settings for templates, the
+/// templates, and which files the build writes.
+pub struct Site<'a> {
+    /// The course.
+    pub course: &'a Course,
+    /// Its pages, in reading order.
+    pub pages: Vec<&'a Page>,
+    /// Each page's source path to its URL.
+    pub urls: HashMap<String, String>,
+    /// Lessons, their pages, and the rendered sidebars.
+    pub nav: Navigation<'a>,
+    /// The course's settings as templates see them.
+    pub view: SiteView<'a>,
+    /// The compiled templates.
+    pub templates: &'a Templates,
+    /// Which files the build writes.
+    pub plan: Plan,
+}
 
-/// Renders every page of the course in parallel into `sink`, with the search index, then
-/// checks the links between pages. Returns each page's links and search sections (for later
-/// partial rebuilds), or every problem found. `decks` says which flashcard PDFs the build
-/// writes: pages link only to those.
-pub fn render_course(
-    course: &Course,
-    verifications: &[PageVerification],
-    templates: &Templates,
-    decks: Decks,
-    sink: &dyn Sink,
-) -> Result<RenderedCourse, Vec<Diagnostic>> {
-    let pages: Vec<&Page> = course.pages().collect();
-    let urls = url_map(&pages);
-    let nav = Navigation::new(course, templates).map_err(|d| vec![d])?;
-    let site = SiteView::of(&course.config);
-
-    type Rendered = (PageLinks, Vec<search::Record>);
-    let rendered: Vec<Result<Rendered, Vec<Diagnostic>>> = pages
-        .par_iter()
-        .zip(verifications)
-        .enumerate()
-        .map(|(i, (_, verification))| {
-            let targets = Targets {
-                urls: &urls,
-                media: &course.media,
-            };
-            let (files, links) = render_page(
-                &pages,
-                i,
-                verification,
-                &targets,
-                &nav,
-                &site,
-                templates,
-                decks,
-            )?;
-            // The page's own HTML is first; its sections are what the search index holds.
-            let sections = search::page_records(&String::from_utf8_lossy(&files[0].bytes));
-            files.into_iter().for_each(|f| sink.put(f));
-            Ok((links, sections))
+impl<'a> Site<'a> {
+    /// The site of `course`, rendered with `templates`, writing what `plan` says.
+    pub fn new(
+        course: &'a Course,
+        templates: &'a Templates,
+        plan: Plan,
+    ) -> Result<Self, Diagnostic> {
+        let pages: Vec<&Page> = course.pages().collect();
+        Ok(Site {
+            urls: url_map(&pages),
+            pages,
+            nav: Navigation::new(course, templates)?,
+            view: SiteView::of(&course.config),
+            templates,
+            plan,
+            course,
         })
-        .collect();
+    }
 
-    let (links, sections): (Vec<PageLinks>, Vec<Vec<search::Record>>) =
-        all_or_errors(rendered)?.into_iter().unzip();
+    /// What a page's links and images may point at.
+    pub fn targets(&self) -> Targets<'_> {
+        Targets {
+            urls: &self.urls,
+            media: &self.course.media,
+        }
+    }
+}
+
+/// The files of the site that belong to no one page, made once every page is rendered: the
+/// search index (from each page's `sections`), the images, the home and 404 pages and the
+/// sitemap. The links between pages are checked here (`links[i]` are page i's); every
+/// problem is returned.
+pub fn render_site_files(
+    site: &Site,
+    links: &[PageLinks],
+    sections: &[Vec<search::Record>],
+    sink: &dyn Sink,
+) -> Vec<Diagnostic> {
+    let course = site.course;
     sink.put(search::index_file(
         &course.config.language,
-        &pages,
-        &sections,
+        &site.pages,
+        sections,
     ));
     // Every image is copied, shown or not, like the files of `assets/`.
     for (path, file) in &course.media {
@@ -139,9 +116,9 @@ pub fn render_course(
             bytes: file.bytes.clone(),
         });
     }
-    let mut errors = check_links(&pages, &links);
-    for page in ["index.html", "404.html"] {
-        match render_home(course, &nav, &site, templates, page, decks) {
+    let mut errors = check_links(&site.pages, links);
+    for page in [HOME, NOT_FOUND] {
+        match render_home(site, page) {
             Ok(file) => sink.put(file),
             Err(e) => errors.push(e),
         }
@@ -149,11 +126,7 @@ pub fn render_course(
     if let Some(sitemap) = sitemap(course) {
         sink.put(sitemap);
     }
-    if errors.is_empty() {
-        Ok((links, sections))
-    } else {
-        Err(errors)
-    }
+    errors
 }
 
 /// `sitemap.xml` (the sitemaps.org protocol): the home page and every page, at their absolute
@@ -180,7 +153,7 @@ pub fn sitemap(course: &Course) -> Option<OutputFile> {
     }
     xml.push_str("</urlset>\n");
     Some(OutputFile {
-        path: "sitemap.xml".into(),
+        path: SITEMAP.into(),
         bytes: xml.into_bytes(),
     })
 }
@@ -207,22 +180,17 @@ const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERI
     .remove(b'~')
     .remove(b'/');
 
-/// Renders page `i` of `pages` (the course's pages in reading order): its HTML and, when it
-/// has cards, its Anki export; and what its links need checked. It links to its deck only when
-/// `decks` says the deck is written.
-#[allow(clippy::too_many_arguments)]
+/// Renders page `i` of the site (in reading order): its HTML, what its links need checked,
+/// and its sections for the search index. It links to the files beside it that the plan says
+/// are written.
 pub fn render_page(
-    pages: &[&Page],
+    site: &Site,
     i: usize,
     verification: &PageVerification,
-    targets: &Targets,
-    nav: &Navigation,
-    site: &SiteView,
-    templates: &Templates,
-    decks: Decks,
-) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
+) -> Result<(OutputFile, PageLinks, Vec<search::Record>), Vec<Diagnostic>> {
+    let (pages, nav, plan) = (&site.pages, &site.nav, site.plan);
     let page = pages[i];
-    let body = render_body(page, verification, targets)?;
+    let body = render_body(page, verification, &site.targets())?;
     let root = "../".repeat(page.depth());
     let lesson_url = nav.lesson_of[page.url.as_str()];
     let view = PageView {
@@ -239,47 +207,45 @@ pub fn render_page(
         toc: &body.toc,
         prev: i.checked_sub(1).map(|j| link(pages[j])),
         next: pages.get(i + 1).map(|p| link(p)),
-        counts: page.counts,
+        counts: page.counts(),
     };
     let no_pages = Vec::new();
     let mut context = tera::Context::new();
-    context.insert("site", site);
+    context.insert("site", &site.view);
     // Only a lesson page lists its lesson's pages; a practice page needs no copy.
     let listed = if page.kind == PageKind::Lesson {
         &nav.lesson_pages[lesson_url]
     } else {
         &no_pages
     };
+    let files = plan.page_files(page, verification);
     context.insert("lesson_pages", listed);
     context.insert("sidebar", &nav.sidebar_for(page, &root));
     context.insert("page", &view);
     context.insert("root", &root);
-    context.insert("page_deck", &decks.page(page));
+    context.insert("files", &files);
+    // Kept for templates written before `files`.
+    context.insert("page_deck", &files.deck_pdf.is_some());
     // Number sets of the page's practice sheet; 0 when it has none.
-    context.insert("practice_sets", &decks.practice_sets(verification));
+    context.insert("practice_sets", &plan.practice_sets(verification));
     let template = if page.kind == PageKind::Lesson {
         "lesson.html"
     } else {
         "practice.html"
     };
-    let html = templates.render(template, &context).map_err(|d| vec![d])?;
-    let mut files = vec![OutputFile {
-        path: format!("{}index.html", page.url),
+    let html = site
+        .templates
+        .render(template, &context)
+        .map_err(|d| vec![d])?;
+    let file = OutputFile {
+        path: format!("{}{PAGE_HTML}", page.url),
         bytes: html.into_bytes(),
-    }];
-    if !body.cards.is_empty() {
-        files.push(OutputFile {
-            path: format!("{}flashcards.tsv", page.url),
-            bytes: anki_tsv(&body.cards).into_bytes(),
-        });
-    }
-    Ok((
-        files,
-        PageLinks {
-            anchors: body.anchors,
-            links: body.links,
-        },
-    ))
+    };
+    let links = PageLinks {
+        anchors: body.anchors,
+        links: page.doc.links.clone(),
+    };
+    Ok((file, links, body.sections))
 }
 
 /// What a page's links and images may point at: the course's pages and its images.
@@ -300,16 +266,10 @@ pub fn url_map(pages: &[&Page]) -> HashMap<String, String> {
 }
 
 /// The home page or the 404 page: the lesson list, and the course deck when it is written.
-fn render_home(
-    course: &Course,
-    nav: &Navigation,
-    site: &SiteView,
-    templates: &Templates,
-    template: &str,
-    decks: Decks,
-) -> Result<OutputFile, Diagnostic> {
+fn render_home(site: &Site, template: &str) -> Result<OutputFile, Diagnostic> {
+    let (course, nav, templates, decks) = (site.course, &site.nav, site.templates, site.plan);
     // The 404 page is served at any depth, so its links start from the site's base URL.
-    let root = if template == "404.html" {
+    let root = if template == NOT_FOUND {
         course.config.base_url.as_str()
     } else {
         ""
@@ -319,45 +279,42 @@ fn render_home(
         description: &course.config.description,
         url: "",
         lesson_url: "",
-        kind: if template == "404.html" {
-            "404"
-        } else {
-            "home"
-        },
+        kind: if template == NOT_FOUND { "404" } else { "home" },
         content: "",
         toc: &[],
         prev: None,
         next: None,
         counts: crate::model::Counts::default(),
     };
-    let cards: usize = course.pages().map(|p| p.counts.cards).sum();
+    let cards: usize = course.pages().map(|p| p.counts().cards).sum();
     // Kept for templates written before `course_deck`: 0 when there is no course deck.
     let deck = if decks.course { cards } else { 0 };
     let no_pages: Vec<views::NavLink> = Vec::new();
     let mut context = tera::Context::new();
-    context.insert("site", site);
+    context.insert("site", &site.view);
     context.insert("nav", &nav.lessons);
     context.insert("lesson_pages", &no_pages);
-    context.insert("sidebar", &nav.render_sidebar(site, templates, "", root)?);
+    context.insert(
+        "sidebar",
+        &nav.render_sidebar(&site.view, templates, "", root)?,
+    );
     context.insert("page", &view);
     context.insert("root", root);
     context.insert("course_cards", &deck);
     context.insert("course_deck", &decks.course);
+    context.insert(
+        "course_files",
+        &crate::plan::PageFiles {
+            deck_pdf: decks.course.then_some(crate::plan::DECK_PDF),
+            deck_apkg: decks.course.then_some(crate::plan::DECK_APKG),
+            ..Default::default()
+        },
+    );
     let html = templates.render(template, &context)?;
     Ok(OutputFile {
         path: template.to_string(),
         bytes: html.into_bytes(),
     })
-}
-
-/// Cards as a tab-separated file that Anki's text import reads: HTML fields, one card a line.
-pub fn anki_tsv(cards: &[(String, String)]) -> String {
-    let field = |html: &str| html.replace(['\t', '\n', '\r'], " ").trim().to_string();
-    let mut out = String::from("#separator:tab\n#html:true\n#columns:Front\tBack\n");
-    for (question, answer) in cards {
-        out.push_str(&format!("{}\t{}\n", field(question), field(answer)));
-    }
-    out
 }
 
 /// The built-in assets, then the course's `assets/` folder (same name replaces).

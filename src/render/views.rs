@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::markdown::TocEntry;
+use super::body::TocEntry;
 use super::templates::Templates;
 use crate::config::CourseConfig;
 use crate::diagnostic::Diagnostic;
@@ -44,7 +44,7 @@ impl<'a> SiteView<'a> {
             card_size: format!("{w}mm {h}mm"),
             card_height: format!("{h}mm"),
             // The same margin as `flashcards::pdf`: 7% of the card's shorter side.
-            card_margin: format!("{:.2}mm", w.min(h) * crate::flashcards::pdf::MARGIN),
+            card_margin: format!("{:.2}mm", w.min(h) * crate::config::CARD_MARGIN),
         }
     }
 }

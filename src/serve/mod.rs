@@ -8,17 +8,16 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::build::{build, BuildOptions, Built};
+use crate::build::{build, build_page, check_page, BuildOptions, Built, PageBuilt};
 use crate::config::Require;
-use crate::coverage::page_coverage;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::flashcards::{render_page_decks, Decks};
 use crate::load::{load_page, relative};
 use crate::model::{Course, Page};
-use crate::render::links::{check_links, PageLinks};
-use crate::render::views::{Navigation, SiteView};
-use crate::render::{render_page, search, url_map, MemorySink, OutputFile, Targets};
-use crate::verify::{verify_page, PageVerification};
+use crate::plan::{PageFiles, Plan};
+use crate::print::print_course_deck;
+use crate::render::links::check_links;
+use crate::render::{self, search, MemorySink, OutputFile};
+use crate::verify::PageVerification;
 
 /// What the server has to serve, replaced as a whole after each build.
 #[derive(Debug, Default)]
@@ -106,29 +105,27 @@ impl Site {
             Err(errors) => return Some(Err(self.fail(Diagnostics(errors)))),
         };
         let same_place = page.url == old.url
-            && page.counts.cards == old.counts.cards
+            && page.counts().cards == old.counts().cards
             && page.meta.title == old.meta.title
             && page.meta.description == old.meta.description
             && page.meta.weight == old.meta.weight;
         if !same_place {
             return None;
         }
-        let verification = match verify_page(&page) {
-            Ok(v) => v,
+        // `serve` has no `--strict`: the course file alone says whether numbers must be checked.
+        let required = model.course.config.verify.require == Require::All;
+        let (verification, warnings) = match check_page(&page, required) {
+            Ok(checked) => checked,
             Err(errors) => return Some(Err(self.fail(Diagnostics(errors)))),
-        };
-        let unverified = page_coverage(&page).diagnostics();
-        let warnings: Vec<Diagnostic> = if model.course.config.verify.require == Require::All {
-            if !unverified.is_empty() {
-                return Some(Err(self.fail(Diagnostics(unverified))));
-            }
-            vec![]
-        } else {
-            unverified.into_iter().map(Diagnostic::warning).collect()
         };
         let previous = std::mem::replace(page_mut(&mut model.course, index)?, page);
         match render_one(model, index, &verification) {
-            Ok((files, links)) => {
+            Ok((
+                files,
+                PageBuilt {
+                    links, sections, ..
+                },
+            )) => {
                 let old_links = std::mem::replace(&mut model.links[index], links);
                 let errors = check_links(&model.course.pages().collect::<Vec<_>>(), &model.links);
                 if !errors.is_empty() {
@@ -137,9 +134,8 @@ impl Site {
                     return Some(Err(self.fail(Diagnostics(errors))));
                 }
                 model.verifications[index] = verification;
-                // The search index follows the page (its HTML is the first file).
-                model.sections[index] =
-                    search::page_records(&String::from_utf8_lossy(&files[0].bytes));
+                // The search index follows the page.
+                model.sections[index] = sections;
                 let pages: Vec<&Page> = model.course.pages().collect();
                 let index_file =
                     search::index_file(&model.course.config.language, &pages, &model.sections);
@@ -153,12 +149,7 @@ impl Site {
                     &warnings,
                 );
                 self.publish(|s| {
-                    for stale in [
-                        "flashcards.tsv",
-                        "flashcards.pdf",
-                        "flashcards.apkg",
-                        "practice-sheet.pdf",
-                    ] {
+                    for stale in PageFiles::ALL {
                         s.files.remove(&format!("{}{stale}", page.url));
                     }
                     for f in files.into_iter().chain([index_file]) {
@@ -230,41 +221,29 @@ fn page_mut(course: &mut Course, index: usize) -> Option<&mut Page> {
         .nth(index)
 }
 
-/// Renders page `index` of a built course: its HTML, Anki export and deck, and the course
-/// deck when the course has one.
+/// Builds page `index` of a built course into memory, as `build` builds every page, and the
+/// course deck when the course has one.
 fn render_one(
     model: &Built,
     index: usize,
     verification: &PageVerification,
-) -> Result<(Vec<OutputFile>, PageLinks), Vec<Diagnostic>> {
-    let pages: Vec<&Page> = model.course.pages().collect();
-    let nav = Navigation::new(&model.course, &model.templates).map_err(|d| vec![d])?;
-    let site = SiteView::of(&model.course.config);
-    let (mut files, links) = render_page(
-        &pages,
-        index,
-        verification,
-        &Targets {
-            urls: &url_map(&pages),
-            media: &model.course.media,
-        },
-        &nav,
-        &site,
-        &model.templates,
-        // `serve` always makes the decks (it builds with PDFs).
-        Decks::of(&model.course, true),
-    )?;
+) -> Result<(Vec<OutputFile>, PageBuilt), Vec<Diagnostic>> {
+    // `serve` always makes the decks (it builds with PDFs).
+    let plan = Plan::of(&model.course, true);
+    let site = render::Site::new(&model.course, &model.templates, plan).map_err(|d| vec![d])?;
     let sink = MemorySink::default();
     // Warnings of a partial rebuild are not shown: the full build on start reported them.
-    render_page_decks(
-        &model.course,
-        &model.verifications,
-        index,
-        verification,
-        &sink,
-    )?;
-    files.extend(sink.into_files());
-    Ok((files, links))
+    let built = build_page(&site, index, verification, &sink)?;
+    let empty = PageVerification::default();
+    let verification_of = |i: usize| {
+        if i == index {
+            verification
+        } else {
+            model.verifications.get(i).unwrap_or(&empty)
+        }
+    };
+    print_course_deck(&model.course, &verification_of, plan, &sink)?;
+    Ok((sink.into_files(), built))
 }
 
 /// Folders of a course whose changes trigger a rebuild (besides the course file).

@@ -9,8 +9,6 @@
 //! monospace font's advance width (0.602 em for DejaVu Sans Mono), and a row is tall enough for
 //! a node and the two labels of its output wire, so no two labels can overlap.
 
-use std::fmt::Write;
-
 use super::autodiff::Trace;
 use crate::linalg::Num;
 
@@ -211,13 +209,6 @@ pub fn layout(trace: &Trace, labels: &[(String, String)]) -> Layout {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// One drawn node of a [`Figure`]: its box and gate label, and the labels of its output wire.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FigureNode {
@@ -293,10 +284,6 @@ pub struct Figure {
     pub output: usize,
 }
 
-/// The figure's rules for an SVG shown without the site's stylesheet (an Anki card): the
-/// light theme's colours.
-pub const STANDALONE_STYLE: &str = "<style>.wire{fill:none;stroke:#6b7280;stroke-width:1.5}.node{fill:#f6f8fa;stroke:#1f2328;stroke-width:1.2}.node.input{fill:#fff}text{font-family:'DejaVu Sans Mono',monospace}.gate{fill:#1f2328;font-size:13px;text-anchor:middle}.value{fill:#1a7f37;font-size:12px}.grad{fill:#b3261e;font-size:12px}</style>";
-
 impl Figure {
     /// Lays out `trace` with its values formatted at `decimals` (see [`format_number`]).
     pub fn new(trace: &Trace, call: &str, decimals: Option<u32>) -> Figure {
@@ -346,96 +333,14 @@ impl Figure {
             wires,
         }
     }
-
-    /// The SVG alone. `style` goes inside it (empty on the page, whose stylesheet has the
-    /// figure's rules; [`STANDALONE_STYLE`] where there is none, as in an Anki card).
-    pub fn svg(&self, id: &str, style: &str) -> String {
-        let (w, h) = self.size;
-        let out = &self.nodes[self.output];
-        let mut svg = String::new();
-        let _ = write!(
-            svg,
-            "<svg class=\"circuit-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">{style}\
-             <title id=\"{id}-title\">Circuit of {}</title>\
-             <desc id=\"{id}-desc\">Each wire shows its forward value above (green) and its gradient below (red); the output is {} with gradient {}.</desc>",
-            escape(&self.call),
-            escape(&out.value),
-            escape(&out.grad),
-        );
-        // Wires first, under the nodes.
-        for wire in &self.wires {
-            let ((x0, y1), x1, (x2, y2)) = (wire.from, wire.straight_to, wire.to);
-            let ((c1, _), (c2, _)) = wire.controls();
-            let _ = write!(
-                svg,
-                "<path class=\"wire\" d=\"M{x0:.1} {y1:.1} H{x1:.1} C{c1:.1} {y1:.1} {c2:.1} {y2:.1} {x2:.1} {y2:.1}\"/>",
-            );
-        }
-        for node in &self.nodes {
-            let (x, y, bw, bh) = node.rect;
-            let class = if node.input { "node input" } else { "node op" };
-            let (gx, gy) = node.gate_at();
-            let _ = write!(
-                svg,
-                "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" rx=\"{}\"/>\
-                 <text class=\"gate\" x=\"{gx:.1}\" y=\"{gy:.1}\">{}</text>",
-                if node.input { 3 } else { 13 },
-                escape(&node.gate)
-            );
-            let ((lx, vy), (_, gy)) = (node.value_at(), node.grad_at());
-            let _ = write!(
-                svg,
-                "<text class=\"value\" x=\"{lx:.1}\" y=\"{vy:.1}\">{}</text><text class=\"grad\" x=\"{lx:.1}\" y=\"{gy:.1}\">{}</text>",
-                escape(&node.value),
-                escape(&node.grad)
-            );
-        }
-        svg.push_str("</svg>");
-        svg
-    }
-
-    /// The figure for the page: an inline SVG with a title and description, in a scrolling
-    /// frame, and a table of every wire's value and gradient under it. `id` makes its ids
-    /// unique on the page.
-    pub fn html(&self, id: &str) -> String {
-        let out = &self.nodes[self.output];
-        let svg = self.svg(id, "");
-        let mut table = String::from(
-            "<table><thead><tr><th scope=\"col\">wire from</th><th scope=\"col\">value</th><th scope=\"col\">gradient</th></tr></thead><tbody>",
-        );
-        for node in &self.nodes {
-            let _ = write!(
-                table,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&node.gate),
-                escape(&node.value),
-                escape(&node.grad)
-            );
-        }
-        table.push_str("</tbody></table>");
-        format!(
-            "<figure class=\"circuit\" id=\"{id}\"><div class=\"circuit-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Circuit of {call_e}, scrolls sideways\">{svg}</div>\
-             <figcaption>Circuit of <code>{call_e}</code>: forward values above the wires, gradients below (output {v}, gradient {g}). \
-             Computed and checked when the site was built.</figcaption>\
-             <details><summary>Every wire's value and gradient</summary>{table}</details></figure>\n",
-            call_e = escape(&self.call),
-            v = escape(&out.value),
-            g = escape(&out.grad),
-        )
-    }
-}
-
-/// The figure's HTML (see [`Figure::html`]).
-pub fn figure(trace: &Trace, call: &str, decimals: Option<u32>, id: &str) -> String {
-    Figure::new(trace, call, decimals).html(id)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::lexer::lex;
+    use crate::lang::parser::parse;
     use crate::verify::eval::Env;
-    use crate::verify::lexer::lex;
-    use crate::verify::parser::parse;
 
     /// Runs `src` and traces its last line (a `circuit` statement).
     fn traced(src: &str) -> Trace {
@@ -519,7 +424,7 @@ mod tests {
     #[test]
     fn the_labels_are_the_tapes_values() {
         let t = traced("let f(x, y, z) = (x + y) * z\ncircuit f(3, -1, 2)");
-        let svg = figure(&t, "f(3, -1, 2)", None, "c");
+        let svg = crate::typeset::circuit::svg(&Figure::new(&t, "f(3, -1, 2)", None), "c", "");
         let mut got = drawn(&svg);
         got.sort();
         let mut want: Vec<(String, String, String)> = [
@@ -543,7 +448,11 @@ mod tests {
             "let f(w0, x0, w1, x1, w2) = 1 / (1 + exp(-(w0 * x0 + w1 * x1 + w2)))\n\
              circuit f(2, -1, -3, -2, -3) decimals 2",
         );
-        let svg = figure(&t, "f(2, -1, -3, -2, -3)", Some(2), "n");
+        let svg = crate::typeset::circuit::svg(
+            &Figure::new(&t, "f(2, -1, -3, -2, -3)", Some(2)),
+            "n",
+            "",
+        );
         let got = drawn(&svg);
         let find = |label: &str| got.iter().find(|(l, ..)| l == label).cloned().unwrap();
         // Inputs' gradients as the notes state them: w0 -0.20, x0 0.39, w1 -0.39, x1 -0.59, w2 0.20.
@@ -569,7 +478,11 @@ mod tests {
              let neuron(w0, x0, w1, x1, w2) = σ(w0 * x0 + w1 * x1 + w2)\n\
              circuit neuron(2, -1, -3, -2, -3) decimals 2 merge σ",
         );
-        let svg = figure(&t, "neuron(2, -1, -3, -2, -3)", Some(2), "m");
+        let svg = crate::typeset::circuit::svg(
+            &Figure::new(&t, "neuron(2, -1, -3, -2, -3)", Some(2)),
+            "m",
+            "",
+        );
         let got = drawn(&svg);
         let find = |label: &str| got.iter().find(|(l, ..)| l == label).cloned().unwrap();
         // σ is one gate: no exp, no division drawn; the inputs' gradients are the notes'.

@@ -8,7 +8,6 @@ use std::ops::Range;
 use super::ast::{BinOp, Expr, ExprKind, Stmt};
 use super::error::{Result, VerifyError};
 use super::eval::{Env, ScopeId};
-use super::typeset;
 use crate::linalg::{Num, Value};
 
 /// Decimals an approximate value is written with when nothing says how many.
@@ -27,13 +26,13 @@ pub fn number_source(x: &Num, decimals: Option<u32>) -> String {
                     if places >= d {
                         text
                     } else {
-                        typeset::fixed(x, d)
+                        x.fixed(d)
                     }
                 }
                 _ => text,
             }
         }
-        Num::Approx(_) => typeset::fixed(x, decimals.unwrap_or(DEFAULT_DECIMALS)),
+        Num::Approx(_) => x.fixed(decimals.unwrap_or(DEFAULT_DECIMALS)),
     }
 }
 

@@ -5,125 +5,96 @@
 //! [`ops`], backpropagation in [`autodiff`], what a link claims in [`check`]) is documented in
 //! `docs/verify.md`. Each page has one environment: names defined in a block are visible in the
 //! later blocks of the same page and in the page's inline `{eval}` values; names defined inside
-//! an exercise are visible only within that exercise.
+//! an exercise are visible only within that exercise. Results are data keyed by the ids of the
+//! page's document nodes ([`PageVerification`]); typesetting them is the renderer's and the
+//! print stage's job.
 
-pub mod ast;
 pub mod autodiff;
 pub mod check;
 pub mod circuit;
-pub mod error;
 pub mod eval;
-pub mod lexer;
 pub mod literals;
 pub mod ops;
-pub mod parser;
-pub mod typeset;
 pub mod variants;
 
+pub use crate::lang::{ast, error, lexer, parser};
+
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::diagnostic::{all_or_errors, Diagnostic};
+use crate::doc::roles::{Format, RoleKind};
+use crate::doc::{Block, BlockKind, Document, Exercise, Inline, NodeId, Verify};
 use crate::linalg::Value;
-use crate::model::{Block, ContainerKind, Course, Page};
+use crate::model::{Course, Page};
 use crate::source::SourceFile;
 use error::VerifyError;
 pub use eval::{Env, ScopeId};
 
-/// Stack that must be left before a recursive walk of an expression goes one level deeper;
-/// below it, [`stacker`] continues on a new segment of [`STACK_SEGMENT`] bytes. Depths are
-/// limited anyway, but frames of a debug build are large and threads' stacks small.
-pub const STACK_RED_ZONE: usize = 128 * 1024;
+pub use crate::lang::{STACK_RED_ZONE, STACK_SEGMENT};
 
-/// Size of each stack segment a deep walk grows onto.
-pub const STACK_SEGMENT: usize = 2 * 1024 * 1024;
-
-/// What verifying one page produced for the render stage.
+/// What verifying one page found, by the ids of the nodes of its document: what each verify
+/// block shows and draws, each role's value, each exercise's variants. Data only; the renderer
+/// and the print stage typeset it.
 #[derive(Debug, Default)]
 pub struct PageVerification {
-    /// The names the page's blocks defined, for inline `{eval}` values.
+    /// The names the page's blocks defined.
     pub env: Env,
-    /// LaTeX lines of each shown block, keyed by the block's start offset.
-    pub shown: BTreeMap<usize, Vec<String>>,
-    /// The same lines broken at their relations ([`typeset::aligned`]), where they can be.
-    pub aligned: BTreeMap<usize, Vec<Option<String>>>,
+    /// What each verify block shows and draws.
+    pub blocks: BTreeMap<NodeId, Checked>,
+    /// Each `{eval}` and `{verify}` role's result.
+    pub roles: BTreeMap<NodeId, RoleValue>,
     /// Number of checked links.
     pub checks: usize,
     /// Number of checked links per scope (the page's, each exercise's).
     pub scope_checks: BTreeMap<ScopeId, usize>,
-    /// Circuit figures (HTML) of each block, keyed by the block's start offset.
-    pub circuits: BTreeMap<usize, Vec<String>>,
-    /// The same figures laid out, for the flashcard PDF to draw (it never evaluates again).
-    pub figures: BTreeMap<usize, Vec<Arc<circuit::Figure>>>,
-    /// Each exercise's byte range in the file and its scope, in page order.
-    pub scopes: Vec<(Range<usize>, ScopeId)>,
-    /// The further variants of each exercise with `vary` lines, keyed by the byte offset of
-    /// the exercise's opening line.
-    pub variants: BTreeMap<usize, Vec<variants::Variant>>,
+    /// Each exercise's scope, by the exercise's node id.
+    pub scopes: BTreeMap<NodeId, ScopeId>,
+    /// The further variants of each exercise with `vary` lines, by the exercise's node id
+    /// (in page order).
+    pub variants: BTreeMap<NodeId, Vec<variants::Variant>>,
 }
 
 impl PageVerification {
-    /// Evaluates an inline `{eval}` expression: `code` is the code span's text, `span` where
-    /// it is written in the page's file.
-    pub fn eval_inline(
-        &self,
-        file: &Arc<SourceFile>,
-        code: &str,
-        span: Range<usize>,
-    ) -> Result<Value, Diagnostic> {
-        if code.trim().is_empty() {
-            return Err(Diagnostic::at(
-                file,
-                span,
-                "`{eval}` needs an expression between the backticks",
-            ));
-        }
-        // The code text, not the source between the backticks: a code span may continue on a
-        // quoted line or hold escapes, so the two can differ; positions stay close enough.
-        let src = code;
-        let scope = self.scope_at(span.start);
-        lexer::lex(src, span.start)
-            .and_then(|tokens| parser::parse_expr(&tokens))
-            .and_then(|e| self.env.eval_in_scope(&e, scope))
-            .map_err(|e| to_diagnostic(file, e))
+    /// The value of the expression `code` with the names visible in exercise `exercise` (or
+    /// on the page, for `None`), as an inline `{eval}` there computes it.
+    pub fn eval(&self, code: &str, exercise: Option<NodeId>) -> Result<Value, VerifyError> {
+        let scope = exercise
+            .and_then(|id| self.scopes.get(&id).copied())
+            .unwrap_or(eval::PAGE);
+        let expr = lexer::lex(code, 0).and_then(|tokens| parser::parse_expr(&tokens))?;
+        self.env.eval_in_scope(&expr, scope)
     }
+}
 
-    /// Checks an inline `{verify}` statement (`df/dq = 2`) with the names visible where it is
-    /// written; returns its LaTeX, typeset like a shown block's line.
-    pub fn check_inline(
-        &self,
-        file: &Arc<SourceFile>,
-        code: &str,
-        span: Range<usize>,
-    ) -> Result<String, Diagnostic> {
-        let scope = self.scope_at(span.start);
-        let stmt = lexer::lex(code, span.start)
-            .and_then(|tokens| parser::parse(&tokens))
-            .map_err(|e| to_diagnostic(file, e))?;
-        let [stmt] = stmt.as_slice() else {
-            return Err(Diagnostic::at(
-                file,
-                span,
-                "`{verify}` takes one check, such as `df/dq = 2`",
-            ));
-        };
-        self.env
-            .check(stmt, scope)
-            .map_err(|e| to_diagnostic(file, e))?;
-        Ok(typeset::statement(stmt))
-    }
+/// What one verify block gives readers.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The statements of a shown block, with `{…}` and `expand` written out, as they are
+    /// typeset (nothing for a hidden block).
+    pub shown: Vec<ast::Stmt>,
+    /// Its circuit figures, drawn whether or not the block is shown.
+    pub figures: Vec<Drawn>,
+}
 
-    /// The scope of the innermost exercise holding byte `at`, or the page's.
-    fn scope_at(&self, at: usize) -> ScopeId {
-        self.scopes
-            .iter()
-            .rev()
-            .find(|(range, _)| range.contains(&at))
-            .map_or(eval::PAGE, |(_, scope)| *scope)
-    }
+/// A circuit figure and where its statement is written (which names it on the page).
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    /// The laid-out figure.
+    pub figure: Arc<circuit::Figure>,
+    /// Byte offset of the `circuit` statement in the page's file.
+    pub at: usize,
+}
+
+/// The result of an inline role.
+#[derive(Debug, Clone)]
+pub enum RoleValue {
+    /// `{eval}`: the value and how its numbers are printed.
+    Value(Value, Format),
+    /// `{verify}`: the statement that was checked.
+    Statement(Box<ast::Stmt>),
 }
 
 /// Verification results for every page, in [`Course::pages`] order.
@@ -134,84 +105,147 @@ pub fn verify_course(course: &Course) -> Result<Vec<PageVerification>, Vec<Diagn
     all_or_errors(results)
 }
 
-/// Runs one page's blocks in order, then makes and verifies the variants of its exercises
-/// that have `vary` lines. Every failing statement is reported; a statement after a failure
-/// still runs when it does not depend on the failed one.
+/// Runs one page's blocks in order, evaluates its roles, then makes and verifies the variants
+/// of its exercises that have `vary` lines. Every failing statement is reported; a statement
+/// after a failure still runs when it does not depend on the failed one.
 pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
-    verify(page, Run::Page)
+    let mut walk = Walk::default();
+    let mut env = Env::default();
+    walk.blocks(&page.doc, &page.doc.blocks, eval::PAGE, &mut env);
+    run(&page.doc, walk, env, page.meta.variants, true)
 }
 
-/// What one run of a page's blocks covers.
-#[derive(Clone, Copy)]
-enum Run<'a> {
-    /// The whole page, and its exercises' variants.
-    Page,
-    /// One variant of one exercise (the page with that variant's numbers): the page's own
-    /// blocks and the exercise's, its figures' ids prefixed so they differ from the author's.
-    Variant {
-        /// The exercise's scope.
-        scope: ScopeId,
-        /// Put before circuit figures' ids.
-        id_prefix: &'a str,
-    },
-}
-
-/// Verifies one variant's page (see [`Run::Variant`]).
-fn verify_variant(
-    page: &Page,
+/// Verifies one exercise of a variant's document: its blocks and roles, run with `names` (the
+/// page's names as the exercise starts) in scope `scope`.
+fn verify_exercise(
+    doc: &Document,
+    exercise: &Exercise,
+    names: &Env,
     scope: ScopeId,
-    id_prefix: &str,
 ) -> Result<PageVerification, Vec<Diagnostic>> {
-    verify(page, Run::Variant { scope, id_prefix })
+    let mut walk = Walk::default();
+    walk.exercise_blocks(doc, exercise, scope);
+    let id = doc
+        .exercises()
+        .into_iter()
+        .find(|(_, e)| std::ptr::eq(*e, exercise))
+        .map(|(b, _)| b.id);
+    let mut result = run(doc, walk, names.clone(), None, false)?;
+    if let Some(id) = id {
+        result.scopes.insert(id, scope);
+    }
+    Ok(result)
 }
 
-fn verify(page: &Page, run: Run<'_>) -> Result<PageVerification, Vec<Diagnostic>> {
-    let id_prefix = match run {
-        Run::Page => "",
-        Run::Variant { id_prefix, .. } => id_prefix,
+/// The verify blocks, roles and exercises of a document in reading order, each with the
+/// scope it runs in.
+#[derive(Default)]
+struct Walk<'d> {
+    blocks: Vec<(NodeId, &'d Verify, ScopeId)>,
+    roles: Vec<(&'d Inline, ScopeId)>,
+    exercises: Vec<(NodeId, &'d Exercise, ScopeId)>,
+}
+
+impl<'d> Walk<'d> {
+    fn blocks(&mut self, doc: &'d Document, blocks: &'d [Block], scope: ScopeId, env: &mut Env) {
+        for b in blocks {
+            self.block(doc, b, scope, env);
+        }
+    }
+
+    fn block(&mut self, doc: &'d Document, b: &'d Block, scope: ScopeId, env: &mut Env) {
+        match &b.kind {
+            BlockKind::Verify(v) => self.blocks.push((b.id, v, scope)),
+            BlockKind::Exercise(e) => {
+                let inner = env.new_scope();
+                self.exercises.push((b.id, e, inner));
+                self.inlines(&b.inlines(), inner);
+                for c in b.children() {
+                    self.block(doc, c, inner, env);
+                }
+            }
+            BlockKind::FootnoteDefinition(label) => {
+                if let Some(f) = doc.footnotes.iter().find(|f| &f.label == label) {
+                    self.blocks(doc, &f.blocks, scope, env);
+                }
+            }
+            _ => {
+                self.inlines(&b.inlines(), scope);
+                for c in b.children() {
+                    self.block(doc, c, scope, env);
+                }
+            }
+        }
+    }
+
+    /// The blocks of one exercise, in the scope it was given.
+    fn exercise_blocks(&mut self, doc: &'d Document, exercise: &'d Exercise, scope: ScopeId) {
+        // Scopes are only made for exercises nested in this one, which cannot exist.
+        let mut env = Env::default();
+        self.inlines(&exercise.title.inlines.iter().collect::<Vec<_>>(), scope);
+        for b in exercise
+            .statement
+            .iter()
+            .chain(exercise.solution.iter().flat_map(|s| &s.blocks))
+        {
+            self.block(doc, b, scope, &mut env);
+        }
+    }
+
+    fn inlines(&mut self, inlines: &[&'d Inline], scope: ScopeId) {
+        for inline in crate::doc::all_inlines(inlines.iter().copied()) {
+            if let crate::doc::InlineKind::Role(role) = &inline.kind {
+                if matches!(role.kind, RoleKind::Eval { .. } | RoleKind::Verify(_)) {
+                    self.roles.push((inline, scope));
+                }
+            }
+        }
+    }
+}
+
+/// Runs what `walk` found with `env`; makes variants when `variants` is asked for.
+fn run(
+    doc: &Document,
+    walk: Walk<'_>,
+    env: Env,
+    page_variants: Option<usize>,
+    make_variants: bool,
+) -> Result<PageVerification, Vec<Diagnostic>> {
+    let file = &doc.file;
+    let mut result = PageVerification {
+        env,
+        ..PageVerification::default()
     };
-    let mut result = PageVerification::default();
     let mut errors = Vec::new();
     let mut failed: HashSet<String> = HashSet::new();
-    let mut blocks = Vec::new();
-    let mut exercises = Vec::new();
-    collect_blocks(
-        &page.body,
-        eval::PAGE,
-        &mut result,
-        &mut blocks,
-        &mut exercises,
-    );
-    let mut parsed: Vec<(ScopeId, Vec<ast::Stmt>)> = Vec::new();
     let mut failed_scopes: HashSet<ScopeId> = HashSet::new();
     // The names as each exercise starts, for making its variants (a page name defined after
     // the exercise must not clash with the exercise's own names when it runs again).
-    let may_vary = matches!(run, Run::Page) && page.file.text.contains("vary ");
+    let may_vary = make_variants && file.text.contains("vary ");
     let mut at_start: HashMap<ScopeId, Env> = HashMap::new();
-    for (code, show, scope) in blocks {
-        if matches!(run, Run::Variant { scope: only, .. } if scope != eval::PAGE && scope != only) {
-            continue;
-        }
+    let mut statements: Vec<(ScopeId, &ast::Stmt)> = Vec::new();
+    for &(id, _, scope) in &walk.exercises {
+        result.scopes.insert(id, scope);
+    }
+    for &(id, verify, scope) in &walk.blocks {
         if may_vary && scope != eval::PAGE && !at_start.contains_key(&scope) {
             at_start.insert(scope, result.env.clone());
         }
         result.env.set_scope(scope);
         let errors_before = errors.len();
-        let src = &page.file.text[code.clone()];
-        let stmts = match lexer::lex(src, code.start).and_then(|t| parser::parse(&t)) {
+        let stmts = match &verify.statements {
             Ok(stmts) => stmts,
             Err(e) => {
-                errors.push(to_diagnostic(&page.file, e));
+                errors.push(to_diagnostic(file, e.clone()));
                 failed_scopes.insert(scope);
                 continue;
             }
         };
-        let mut shown = Vec::new();
-        let mut aligned = Vec::new();
-        for stmt in &stmts {
+        let mut checked = Checked::default();
+        for stmt in stmts {
             if stmt.directive.is_some() && scope == eval::PAGE {
                 errors.push(to_diagnostic(
-                    &page.file,
+                    file,
                     VerifyError::new(
                         stmt.span.clone(),
                         "`vary`, `where` and `variants` lines belong in an exercise",
@@ -228,39 +262,29 @@ fn verify(page: &Page, run: Run<'_>) -> Result<PageVerification, Vec<Diagnostic>
             if let Some(options) = &stmt.circuit {
                 match result.env.circuit(stmt) {
                     Ok(trace) => {
-                        let call = &page.file.text[stmt.first.span.clone()];
-                        let id = format!("{id_prefix}circuit-{}", stmt.span.start);
+                        let call = &file.text[stmt.first.span.clone()];
                         let figure = circuit::Figure::new(&trace, call, options.decimals);
-                        result
-                            .circuits
-                            .entry(code.start)
-                            .or_default()
-                            .push(figure.html(&id));
-                        result
-                            .figures
-                            .entry(code.start)
-                            .or_default()
-                            .push(Arc::new(figure));
+                        checked.figures.push(Drawn {
+                            figure: Arc::new(figure),
+                            at: stmt.span.start,
+                        });
                     }
-                    Err(e) => errors.push(to_diagnostic(&page.file, e)),
+                    Err(e) => errors.push(to_diagnostic(file, e)),
                 }
                 continue;
             }
             let ran = result.env.run(stmt);
-            // Shown lines are typeset with the names defined so far, so `{x₀}` and
-            // `expand(W2 · W1)` write out the numbers they stand for. Lines about variants
-            // are for the author, not the reader.
-            if show && stmt.directive.is_none() {
+            // Shown lines are written out with the names defined so far, so `{x₀}` and
+            // `expand(W2 · W1)` show the numbers they stand for. Lines about variants are
+            // for the author, not the reader.
+            if verify.show && stmt.directive.is_none() {
                 let written = match &ran {
                     Ok(_) => literals::resolve(stmt, &result.env, scope),
                     Err(_) => Ok(std::borrow::Cow::Borrowed(stmt)),
                 };
                 match written {
-                    Ok(s) => {
-                        shown.push(typeset::statement(&s));
-                        aligned.push(typeset::aligned(&s));
-                    }
-                    Err(e) => errors.push(to_diagnostic(&page.file, e)),
+                    Ok(s) => checked.shown.push(s.into_owned()),
+                    Err(e) => errors.push(to_diagnostic(file, e)),
                 }
             }
             match ran {
@@ -274,43 +298,79 @@ fn verify(page: &Page, run: Run<'_>) -> Result<PageVerification, Vec<Diagnostic>
                     {
                         failed.insert(name.clone());
                     }
-                    errors.push(to_diagnostic(&page.file, e));
+                    errors.push(to_diagnostic(file, e));
                 }
             }
         }
         if errors.len() > errors_before {
             failed_scopes.insert(scope);
         }
-        if show {
-            result.shown.insert(code.start, shown);
-            result.aligned.insert(code.start, aligned);
+        if verify.show || !checked.figures.is_empty() {
+            result.blocks.insert(id, checked);
         }
-        parsed.push((scope, stmts));
+        statements.extend(stmts.iter().map(|s| (scope, s)));
+    }
+    // Roles read the names every block defined, in their exercise's scope.
+    for &(inline, scope) in &walk.roles {
+        let crate::doc::InlineKind::Role(role) = &inline.kind else {
+            continue;
+        };
+        let value = match &role.kind {
+            RoleKind::Eval { format, expr } => expr
+                .clone()
+                .and_then(|e| result.env.eval_in_scope(&e, scope))
+                .map(|v| RoleValue::Value(v, *format)),
+            RoleKind::Verify(stmt) => stmt.clone().and_then(|s| {
+                result
+                    .env
+                    .check(&s, scope)
+                    .map(|_| RoleValue::Statement(Box::new(s)))
+            }),
+            _ => continue,
+        };
+        match value {
+            Ok(v) => {
+                result.roles.insert(inline.id, v);
+            }
+            Err(e) => errors.push(to_diagnostic(file, e)),
+        }
     }
     // Variants are made of exercises whose own blocks, and the page's, all passed.
-    if matches!(run, Run::Page) && !failed_scopes.contains(&eval::PAGE) {
-        for (ordinal, (open, title, scope)) in exercises.into_iter().enumerate() {
+    if make_variants && !failed_scopes.contains(&eval::PAGE) {
+        for (ordinal, &(id, exercise, scope)) in walk.exercises.iter().enumerate() {
             if failed_scopes.contains(&scope) {
                 continue;
             }
             let Some(start) = at_start.get(&scope) else {
                 continue;
             };
+            let inline =
+                walk.roles
+                    .iter()
+                    .filter(|(_, s)| *s == scope)
+                    .filter_map(|(i, _)| match &i.kind {
+                        crate::doc::InlineKind::Role(r) => match &r.kind {
+                            RoleKind::Verify(Ok(stmt)) => Some(stmt),
+                            _ => None,
+                        },
+                        _ => None,
+                    });
             let exercise = variants::Exercise {
-                open,
-                title,
+                id,
+                title: &exercise.title.raw,
                 ordinal,
                 names: start,
                 scope,
-                statements: parsed
+                statements: statements
                     .iter()
                     .filter(|(s, _)| *s == scope)
-                    .flat_map(|(_, stmts)| stmts)
+                    .map(|(_, stmt)| *stmt)
+                    .chain(inline)
                     .collect(),
             };
-            match variants::generate(page, &result, &exercise) {
+            match variants::generate(doc, page_variants, &result, &exercise) {
                 Some(Ok(made)) => {
-                    result.variants.insert(open, made);
+                    result.variants.insert(id, made);
                 }
                 Some(Err(e)) => errors.extend(e),
                 None => {}
@@ -343,42 +403,6 @@ fn uses_any(stmt: &ast::Stmt, names: &HashSet<String>) -> bool {
         stack.extend(e.children());
     }
     found
-}
-
-/// The verify blocks in page order, each with the scope it runs in: an exercise opens a
-/// scope of its own for the blocks inside it (and is listed in `exercises` with its opening
-/// line's offset and its title).
-fn collect_blocks<'p>(
-    blocks: &'p [Block],
-    scope: ScopeId,
-    result: &mut PageVerification,
-    out: &mut Vec<(Range<usize>, bool, ScopeId)>,
-    exercises: &mut Vec<(usize, &'p str, ScopeId)>,
-) {
-    for b in blocks {
-        match b {
-            Block::Verify(v) => out.push((v.code.clone(), v.show, scope)),
-            Block::Container(c) if c.kind == ContainerKind::Exercise => {
-                let inner = result.env.new_scope();
-                let end = blocks_end(&c.children, c.open.end);
-                result.scopes.push((c.open.start..end, inner));
-                exercises.push((c.open.start, c.title.as_str(), inner));
-                collect_blocks(&c.children, inner, result, out, exercises);
-            }
-            Block::Container(c) => collect_blocks(&c.children, scope, result, out, exercises),
-            Block::Markdown(_) => {}
-        }
-    }
-}
-
-/// The end of the last of `blocks` (or `fallback` when there are none).
-fn blocks_end(blocks: &[Block], fallback: usize) -> usize {
-    match blocks.last() {
-        Some(Block::Markdown(r)) => r.end,
-        Some(Block::Verify(v)) => v.code.end,
-        Some(Block::Container(c)) => blocks_end(&c.children, c.open.end),
-        None => fallback,
-    }
 }
 
 fn to_diagnostic(file: &Arc<SourceFile>, e: VerifyError) -> Diagnostic {

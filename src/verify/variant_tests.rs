@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use super::eval::Env;
 use super::lexer::lex;
+use super::literals;
 use super::parser::parse;
 use super::tests::{fails, passes};
-use super::{literals, typeset};
 use crate::source::SourceFile;
+use crate::typeset::latex as typeset;
 
 /// The first statement of `src`, shown as a verify-show block shows it.
 fn shown(src: &str) -> String {
@@ -125,19 +126,29 @@ fn expand_writes_the_arithmetic_the_author_would() {
 /// A one-page course in memory with `body` as the page's text after the front matter.
 fn page(body: &str) -> crate::model::Page {
     let text = format!("---\ntitle: Practice\n---\n\n{body}");
-    let empty = crate::model::Page {
+    let start = text.len() - body.len();
+    let file = Arc::new(SourceFile::new(
+        "content/01-x/practice.md",
+        PathBuf::from("practice.md"),
+        text,
+    ));
+    let (doc, errors) = crate::doc::parse(&file, start..file.text.len());
+    assert!(errors.is_empty(), "{errors:?}");
+    crate::model::Page {
         kind: crate::model::PageKind::Practice,
         url: "x/practice/".into(),
         meta: Default::default(),
-        counts: Default::default(),
-        file: Arc::new(SourceFile::new(
-            "content/01-x/practice.md",
-            PathBuf::from("practice.md"),
-            String::new(),
-        )),
-        body: Vec::new(),
-    };
-    crate::load::with_text(&empty, text).expect("the page loads")
+        file,
+        doc,
+    }
+}
+
+/// The scope of the first exercise a verification ran.
+fn exercise_scope(v: &super::PageVerification) -> super::ScopeId {
+    *v.scope_checks
+        .keys()
+        .find(|s| **s != super::eval::PAGE)
+        .expect("an exercise ran")
 }
 
 const CIRCUIT: &str = "::: exercise Part B
@@ -173,11 +184,11 @@ fn stated_values_follow_each_variants_numbers() {
     assert_eq!(variants.len(), 5);
     for variant in variants {
         let env = &variant.verification.env;
-        let scope = variant.verification.scopes[0].1;
+        let scope = exercise_scope(&variant.verification);
         let x = env.value_in("x₀", scope).unwrap().to_string();
         let y = env.value_in("y₀", scope).unwrap().to_string();
         let q: i64 = x.parse::<i64>().unwrap() + y.parse::<i64>().unwrap();
-        let text = &variant.page.file.text;
+        let text = &variant.file.text;
         // Every stated value of the worked answer, written in for this set.
         let y_written = if y.starts_with('-') {
             format!("({y})")
@@ -214,7 +225,7 @@ fn stated_values_follow_each_variants_numbers() {
         v.variants
             .values()
             .flatten()
-            .map(|x| x.page.file.text.clone())
+            .map(|x| x.file.text.clone())
             .collect()
     };
     assert_eq!(texts(&v), texts(&again));
@@ -240,7 +251,7 @@ variants 4
     );
     let v = super::verify_page(&p).expect("verifies");
     for variant in v.variants.values().flatten() {
-        let text = &variant.page.file.text;
+        let text = &variant.file.text;
         let line = text.lines().find(|l| l.starts_with("let h = ")).unwrap();
         let h = &line["let h = ".len()..];
         assert!(
@@ -259,7 +270,7 @@ variants 4
 fn making_variants_is_bounded_by_work_not_only_by_draws() {
     let p = page(CIRCUIT);
     let original = super::verify_page(&p).expect("verifies");
-    let scope = original.scopes[0].1;
+    let scope = exercise_scope(&original);
     // Every verify block of the page (all inside the exercise).
     let text = &p.file.text;
     let mut stmts: Vec<super::ast::Stmt> = Vec::new();
@@ -268,8 +279,12 @@ fn making_variants_is_bounded_by_work_not_only_by_draws() {
         let end = start + text[start..].find("```").unwrap();
         stmts.extend(parse(&lex(&text[start..end], start).unwrap()).unwrap());
     }
+    // And the inline check, which states a value too.
+    let start = text.find("{verify}`").unwrap() + "{verify}`".len();
+    let end = start + text[start..].find('`').unwrap();
+    stmts.extend(parse(&lex(&text[start..end], start).unwrap()).unwrap());
     let exercise = super::variants::Exercise {
-        open: p.file.text.find("::: exercise").unwrap(),
+        id: p.doc.exercises()[0].0.id,
         title: "Part B",
         ordinal: 0,
         scope,
@@ -280,7 +295,7 @@ fn making_variants_is_bounded_by_work_not_only_by_draws() {
         },
         statements: stmts.iter().collect(),
     };
-    let errors = super::variants::generate_varied(&p, &original, &exercise, 1_000)
+    let errors = super::variants::generate_varied(&p.doc, None, &original, &exercise, 1_000)
         .expect_err("a tiny allowance runs out");
     assert!(
         errors[0]
@@ -292,7 +307,8 @@ fn making_variants_is_bounded_by_work_not_only_by_draws() {
     assert_eq!(errors[0].line(), Some(9), "at the first `vary` line");
     // The real allowance is far above what the sample-sized exercise needs.
     assert!(super::variants::generate_varied(
-        &p,
+        &p.doc,
+        None,
         &original,
         &exercise,
         super::variants::MAX_VARIANT_WORK
@@ -321,7 +337,6 @@ fn an_inline_check_in_a_code_block_is_text_not_a_check() {
     let v = super::verify_page(&page(&body)).expect("verifies");
     for variant in v.variants.values().flatten() {
         assert!(variant
-            .page
             .file
             .text
             .contains("Write {verify}`r = 4` to check it."));

@@ -13,8 +13,9 @@
 //!    checks: `= [5, -1]` after `W1 · x + b1`, the `3` and `-1` of `x₀ + y₀ = 3 + (-1)`) takes
 //!    that value instead, until nothing changes (a chain's later literals depend on earlier
 //!    ones).
-//! 3. Those values are written into the page's text, and the new text is loaded and verified
-//!    like any page: every check of the worked answer must hold for the variant, and what a
+//! 3. Those values are written into the page's text as substitutions (data), the new text is
+//!    parsed into a document (a call down to [`crate::doc`]) and its exercise verified with the
+//!    page's names: every check of the worked answer must hold for the variant, and what a
 //!    reader sees is exactly what was verified.
 
 use std::collections::{BTreeMap, HashMap};
@@ -31,10 +32,9 @@ use super::eval::{Env, ScopeId};
 use super::literals::{needs_parentheses, source};
 use super::{to_diagnostic, PageVerification};
 use crate::diagnostic::Diagnostic;
+use crate::doc::{BlockKind, Document, NodeId};
 use crate::linalg::{budget, Num, Value};
-use crate::model::{Block, Page};
 use crate::source::SourceFile;
-use pulldown_cmark::{Event, Parser};
 
 /// Variants an exercise with `vary` lines has when neither it nor its page says.
 pub const DEFAULT_VARIANTS: usize = 5;
@@ -61,9 +61,11 @@ pub struct Variant {
     pub number: usize,
     /// The given values drawn, as an author writes them (`x₀ = 4, y₀ = -2`).
     pub givens: String,
-    /// The page with this variant's numbers written in (only the exercise's blocks differ).
-    pub page: Page,
-    /// What verifying that page produced.
+    /// The page's text with this variant's numbers written in (what its spans point into).
+    pub file: Arc<SourceFile>,
+    /// The exercise read from that text: the same nodes, with the same ids, as the author's.
+    pub exercise: crate::doc::Exercise,
+    /// What verifying it produced.
     pub verification: PageVerification,
     /// Links checked in the exercise with this variant's numbers.
     pub checks: usize,
@@ -71,8 +73,8 @@ pub struct Variant {
 
 /// An exercise as the verify stage saw it.
 pub struct Exercise<'a> {
-    /// Byte offset of its opening line (the key of [`PageVerification::variants`]).
-    pub open: usize,
+    /// Its node's id (the key of [`PageVerification::variants`]).
+    pub id: NodeId,
     /// Its title, for messages and the seed.
     pub title: &'a str,
     /// How many exercises come before it on the page (for the seed: editing text around an
@@ -82,7 +84,7 @@ pub struct Exercise<'a> {
     pub scope: ScopeId,
     /// The page's names as the exercise starts (its own scope still empty).
     pub names: &'a Env,
-    /// Its verify blocks' statements, in page order.
+    /// Its verify blocks' statements in page order, then its inline `{verify}` checks'.
     pub statements: Vec<&'a Stmt>,
 }
 
@@ -116,7 +118,8 @@ enum Outcome {
 
 /// The variants of `exercise` beyond the first, verified; `None` when it has no `vary` line.
 pub fn generate(
-    page: &Page,
+    doc: &Document,
+    page_variants: Option<usize>,
     original: &PageVerification,
     exercise: &Exercise<'_>,
 ) -> Option<Result<Vec<Variant>, Vec<Diagnostic>>> {
@@ -129,7 +132,7 @@ pub fn generate(
             .iter()
             .find(|s| matches!(s.directive, Some(Directive::Variants(_))))?;
         return Some(Err(vec![Diagnostic::at(
-            &page.file,
+            &doc.file,
             stray.span.clone(),
             "`variants` without a `vary` line: nothing would change",
         )
@@ -137,17 +140,24 @@ pub fn generate(
             "say which given values change, e.g. `vary x₀ from -5 to 5`",
         )]));
     }
-    Some(generate_varied(page, original, exercise, MAX_VARIANT_WORK))
+    Some(generate_varied(
+        doc,
+        page_variants,
+        original,
+        exercise,
+        MAX_VARIANT_WORK,
+    ))
 }
 
 /// [`generate`] for an exercise with `vary` lines, within `work` units of work.
 pub(super) fn generate_varied(
-    page: &Page,
+    doc: &Document,
+    page_variants: Option<usize>,
     original: &PageVerification,
     exercise: &Exercise<'_>,
     work: u64,
 ) -> Result<Vec<Variant>, Vec<Diagnostic>> {
-    let file = &page.file;
+    let file = &doc.file;
     let varied = varied(original, exercise).map_err(|es| {
         es.into_iter()
             .map(|e| to_diagnostic(file, e))
@@ -160,16 +170,10 @@ pub(super) fn generate_varied(
             Some(Directive::Variants(n)) => Some(n),
             _ => None,
         })
-        .or(page.meta.variants)
+        .or(page_variants)
         .unwrap_or(DEFAULT_VARIANTS);
-    // Inline checks (`{verify}`df/dq = 2``) state values too; they run after the blocks.
-    let inline = inline_checks(page, exercise);
-    let statements: Vec<&Stmt> = exercise
-        .statements
-        .iter()
-        .copied()
-        .chain(inline.iter())
-        .collect();
+    // Inline checks (`{verify}`df/dq = 2``) state values too; they come after the blocks.
+    let statements = &exercise.statements;
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&file.path, exercise.title, exercise.ordinal));
     let mut env = exercise.names.clone();
     let scope = exercise.scope;
@@ -214,7 +218,7 @@ pub(super) fn generate_varied(
         let number = variants.len() + 2;
         let description = describe(&varied, &drawn);
         let label = format!("variant {number} of “{}” ({description})", exercise.title);
-        let filled = match fill_in(&mut env, scope, &statements, givens) {
+        let filled = match fill_in(&mut env, scope, statements, givens) {
             Ok(Outcome::Rejected(i)) => {
                 *rejected.entry(i).or_default() += 1;
                 continue;
@@ -225,8 +229,8 @@ pub(super) fn generate_varied(
             }
         };
         seen.push(drawn);
-        let text = rewrite(&file.text, &statements, &filled);
-        let variant = verified(page, exercise.scope, text, number, description).map_err(|ds| {
+        let text = apply(&file.text, substitutions(statements, &filled));
+        let variant = verified(doc, exercise, text, number, description).map_err(|ds| {
             ds.into_iter()
                 .map(|d| d.prefixed(&label))
                 .collect::<Vec<_>>()
@@ -236,66 +240,59 @@ pub(super) fn generate_varied(
     Ok(variants)
 }
 
-/// Variant `number`: the page with `text` (its numbers written in), loaded and verified.
+/// Variant `number`: the page's `text` with its numbers written in, read into a document (a
+/// call down to [`crate::doc`]), and its exercise verified with the page's names.
 fn verified(
-    page: &Page,
-    scope: ScopeId,
+    doc: &Document,
+    exercise: &Exercise<'_>,
     text: String,
     number: usize,
     givens: String,
 ) -> Result<Variant, Vec<Diagnostic>> {
-    let page = crate::load::with_text(page, text)?;
-    let verification = super::verify_variant(&page, scope, &format!("v{number}-"))?;
+    let file = Arc::new(SourceFile::new(
+        doc.file.path.clone(),
+        doc.file.disk_path.clone(),
+        text,
+    ));
+    let body = doc.body.start..file.text.len();
+    let (mut variant_doc, errors) = crate::doc::parse(&file, body);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let index = variant_doc
+        .blocks
+        .iter()
+        .position(|b| b.id == exercise.id && matches!(b.kind, BlockKind::Exercise(_)))
+        .ok_or_else(|| {
+            vec![Diagnostic::at(
+                &file,
+                0..0,
+                "the variant's text no longer holds its exercise (a coursegen bug)",
+            )]
+        })?;
+    let verification = {
+        let BlockKind::Exercise(e) = &variant_doc.blocks[index].kind else {
+            unreachable!("found as an exercise above")
+        };
+        super::verify_exercise(&variant_doc, e, exercise.names, exercise.scope)?
+    };
+    // Only the exercise is kept: the rest of the variant's page is the author's page.
+    let block = variant_doc.blocks.swap_remove(index);
+    let BlockKind::Exercise(exercise_node) = block.kind else {
+        unreachable!("found as an exercise above")
+    };
     Ok(Variant {
-        checks: verification.scope_checks.get(&scope).copied().unwrap_or(0),
+        checks: verification
+            .scope_checks
+            .get(&exercise.scope)
+            .copied()
+            .unwrap_or(0),
         number,
         givens,
-        page,
+        file,
+        exercise: exercise_node,
         verification,
     })
-}
-
-/// The inline `{verify}` checks written in the exercise's Markdown (code spans after the role,
-/// as the renderer reads them: not in code blocks), parsed where they stand; one that does not
-/// parse is reported when the page is rendered.
-fn inline_checks(page: &Page, exercise: &Exercise<'_>) -> Vec<Stmt> {
-    fn markdown(blocks: &[Block], out: &mut Vec<Range<usize>>) {
-        for b in blocks {
-            match b {
-                Block::Markdown(r) => out.push(r.clone()),
-                Block::Container(c) => markdown(&c.children, out),
-                Block::Verify(_) => {}
-            }
-        }
-    }
-    let mut ranges = Vec::new();
-    if let Some(c) = page.exercise_at(exercise.open) {
-        markdown(&c.children, &mut ranges);
-    }
-    let text = &page.file.text;
-    let mut out = Vec::new();
-    for range in ranges {
-        let mut after_role = false;
-        for (event, at) in Parser::new(&text[range.clone()]).into_offset_iter() {
-            match event {
-                Event::Code(code) if after_role => {
-                    let span = range.start + at.start..range.start + at.end;
-                    if let Some(inner) = text[span.clone()].find(code.as_ref()) {
-                        let base = span.start + inner;
-                        if let Ok(stmts) =
-                            super::lexer::lex(&code, base).and_then(|t| super::parser::parse(&t))
-                        {
-                            out.extend(stmts);
-                        }
-                    }
-                    after_role = false;
-                }
-                Event::Text(t) => after_role = t.ends_with("{verify}"),
-                _ => after_role = false,
-            }
-        }
-    }
-    out
 }
 
 /// The seed of an exercise's draws: its page's path, its title and how many exercises come
@@ -669,9 +666,12 @@ fn literals<'s>(stmts: &[&'s Stmt]) -> HashMap<(usize, usize), Written<'s>> {
     out
 }
 
-/// The page's text with each filled-in literal replaced by its value, written at the
-/// decimals the author wrote there.
-fn rewrite(text: &str, stmts: &[&Stmt], filled: &HashMap<(usize, usize), Value>) -> String {
+/// Each filled-in literal's byte range and its value, written at the decimals the author
+/// wrote there: what a variant changes in the page's text.
+fn substitutions(
+    stmts: &[&Stmt],
+    filled: &HashMap<(usize, usize), Value>,
+) -> Vec<((usize, usize), String)> {
     let literals = literals(stmts);
     let plain = Env::default();
     let mut edits: Vec<((usize, usize), String)> = Vec::new();
@@ -694,7 +694,12 @@ fn rewrite(text: &str, stmts: &[&Stmt], filled: &HashMap<(usize, usize), Value>)
             _ => edits.push((span, written)),
         }
     }
-    // Outermost edits win: a vector replaced whole takes its entries with it.
+    edits
+}
+
+/// `text` with `edits` made; where edits overlap, the outermost wins (a vector replaced whole
+/// takes its entries with it).
+fn apply(text: &str, mut edits: Vec<((usize, usize), String)>) -> String {
     edits.sort_by_key(|((s, e), _)| (*s, std::cmp::Reverse(*e)));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;

@@ -9,7 +9,7 @@
 use std::fs;
 
 use coursegen::load::load_course;
-use coursegen::render::markdown::render_body;
+use coursegen::render::body::render_body;
 use coursegen::render::{url_map, Targets};
 use coursegen::verify::verify_page;
 

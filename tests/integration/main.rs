@@ -3,6 +3,7 @@
 
 mod anki;
 mod browser;
+mod cards;
 mod circuit_deck;
 mod constructs;
 mod content;

@@ -2,10 +2,10 @@
 //! font, text inside the page, identical bytes on every build — and, with `--include-ignored`,
 //! the same files through qpdf and poppler, readers no one here wrote.
 
-use coursegen::flashcards::pdf::{deck_pdf, PrintOptions};
-use coursegen::flashcards::text::{Run, Style};
-use coursegen::flashcards::{page_deck, DeckCard};
 use coursegen::load::load_course;
+use coursegen::print::pdf::{deck_pdf, PrintOptions};
+use coursegen::print::text::{Run, Style};
+use coursegen::print::{page_deck, DeckCard};
 use coursegen::verify::verify_course;
 
 use super::{build_course, repo, tool};

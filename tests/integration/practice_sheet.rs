@@ -172,27 +172,30 @@ fn part_b_values(course: &Path, names: &[&str]) -> SetValues {
         .find(|p| p.file.path == PAGE)
         .expect("the practice page");
     let verification = verify_page(page).expect("the page verifies");
-    let (&open, variants) = verification
+    let part_b = page
+        .doc
+        .exercises()
+        .into_iter()
+        .find(|(_, e)| e.title.raw.starts_with("Part B"))
+        .map(|(b, _)| b.id)
+        .expect("Part B");
+    let variants = verification
         .variants
-        .iter()
-        .find(|(&open, _)| page.file.text[open..].starts_with("::: exercise Part B"))
+        .get(&part_b)
         .expect("Part B has variants");
-    let values = |file, v: &PageVerification| -> Vec<String> {
+    let values = |v: &PageVerification| -> Vec<String> {
         names
             .iter()
             .map(|name| {
-                v.eval_inline(file, name, open..open)
-                    .unwrap_or_else(|e| panic!("{name}: {e}"))
+                v.eval(name, Some(part_b))
+                    .unwrap_or_else(|e| panic!("{name}: {}", e.message))
                     .to_string()
             })
             .collect()
     };
-    let mut sets = vec![(values(&page.file, &verification), None)];
+    let mut sets = vec![(values(&verification), None)];
     for v in variants {
-        sets.push((
-            values(&v.page.file, &v.verification),
-            Some(v.givens.clone()),
-        ));
+        sets.push((values(&v.verification), Some(v.givens.clone())));
     }
     sets
 }

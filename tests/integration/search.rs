@@ -90,3 +90,32 @@ fn prose_with_smart_quotes_and_ampersands_builds_and_is_indexed() {
         assert!(index.contains(text), "{text} is not in the index: {index}");
     }
 }
+
+/// The index holds what the pages' documents say, not what a template wraps them in: a course
+/// whose own `base.html` has no `<main>` (the old scraper read only `<main>`, and indexed
+/// nothing) has the same index as the sample.
+#[test]
+fn a_base_template_without_main_gives_the_same_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let base = std::fs::read_to_string(repo().join("templates/base.html")).expect("base.html");
+    assert!(
+        base.contains("<main"),
+        "the built-in base.html has a <main>"
+    );
+    let own = base
+        .replace(
+            "<main id=\"main\" tabindex=\"-1\">",
+            "<div id=\"main\" tabindex=\"-1\">",
+        )
+        .replace("</main>", "</div>");
+    assert!(!own.contains("<main"));
+    std::fs::write(course.join("templates/base.html"), own).expect("write base.html");
+    let theirs = build_index(&course, &dir.path().join("theirs"));
+    let sample = build_index(&repo(), &dir.path().join("sample"));
+    assert_eq!(theirs, sample);
+    assert!(
+        sample.contains("downstream"),
+        "the index has the pages' text"
+    );
+}

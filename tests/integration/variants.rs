@@ -29,7 +29,7 @@ fn sample_variants(root: &Path) -> Vec<Vec<(String, String)>> {
             vs.iter()
                 .map(|v: &Variant| {
                     assert!(v.checks > 0, "variant {} checks something", v.number);
-                    (v.givens.clone(), v.page.file.text.clone())
+                    (v.givens.clone(), v.file.text.clone())
                 })
                 .collect()
         })

@@ -8,6 +8,7 @@ mod kill;
 mod limits;
 mod output_safety;
 mod props;
+mod prose;
 
 use std::collections::BTreeMap;
 use std::fs;

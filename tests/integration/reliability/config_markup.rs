@@ -6,10 +6,10 @@
 use std::fs;
 use std::path::Path;
 
-use coursegen::flashcards::Decks;
 use coursegen::load::load_course;
+use coursegen::plan::Plan;
 use coursegen::render::templates::{Templates, BUILTIN};
-use coursegen::render::{render_course, MemorySink, OutputFile};
+use coursegen::render::{render_page, render_site_files, MemorySink, OutputFile, Sink, Site};
 use coursegen::verify::verify_course;
 use scraper::{Html, Selector};
 
@@ -129,14 +129,16 @@ fn templates_escape_a_base_url_that_skipped_validation() {
     let verifications = verify_course(&loaded).expect("verifies");
     let templates = Templates::load(&course).expect("templates");
     let sink = MemorySink::default();
-    render_course(
-        &loaded,
-        &verifications,
-        &templates,
-        Decks::of(&loaded, false),
-        &sink,
-    )
-    .expect("renders");
+    let site = Site::new(&loaded, &templates, Plan::of(&loaded, false)).expect("site");
+    let (links, sections): (Vec<_>, Vec<_>) = (0..site.pages.len())
+        .map(|i| {
+            let (file, links, sections) =
+                render_page(&site, i, &verifications[i]).expect("renders");
+            sink.put(file);
+            (links, sections)
+        })
+        .unzip();
+    assert!(render_site_files(&site, &links, &sections, &sink).is_empty());
     let files: Vec<OutputFile> = sink.into_files();
     let mut pages = 0;
     for file in files.iter().filter(|f| f.path.ends_with(".html")) {

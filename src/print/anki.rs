@@ -12,8 +12,9 @@ use serde_json::json;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use super::text::{Paragraph, Style};
-use super::DeckCard;
+use super::text::{Para, SpanKind, Style};
+use super::CardText;
+use crate::typeset::circuit;
 
 /// The collection's schema (Anki's version 11, which every Anki since 2.1 imports).
 const SCHEMA: &str = "
@@ -48,20 +49,14 @@ pub struct AnkiDeck<'a> {
     pub name: &'a str,
     /// The cards, each with a key naming it for good (page URL and position), from which its
     /// note's id and guid are made.
-    pub cards: Vec<(String, &'a DeckCard)>,
+    pub cards: Vec<(String, &'a CardText)>,
     /// Seconds since 1970 of the last change to the cards (their page files' times).
     pub modified: i64,
 }
 
 /// A positive id from a string: 52 bits, so it is exact in Anki's JSON (JavaScript numbers).
 fn id(kind: &str, key: &str) -> i64 {
-    let h = kind
-        .bytes()
-        .chain([0])
-        .chain(key.bytes())
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+    let h = crate::fingerprint::fnv1a(kind.bytes().chain([0]).chain(key.bytes()), 0);
     ((h >> 12) as i64).max(1)
 }
 
@@ -71,39 +66,61 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// A field's HTML: one `<div>` per paragraph, math in Anki's MathJax delimiters.
-pub fn field_html(paragraphs: &[Paragraph]) -> String {
+/// A field's HTML: one `<div>` per paragraph, math in Anki's MathJax delimiters, links to
+/// other sites as links.
+pub fn field_html(paragraphs: &[Para]) -> String {
     let mut html = String::new();
     let mut figures = 0;
     for paragraph in paragraphs {
         html.push_str("<div>");
-        for run in paragraph {
-            // A circuit is its SVG with its own style rules (Anki has no site stylesheet).
-            if let Some(figure) = &run.figure {
-                figures += 1;
-                let id = format!("circuit-{figures}");
-                html.push_str(&figure.svg(&id, crate::verify::circuit::STANDALONE_STYLE));
-                continue;
-            }
-            match &run.math {
-                Some(m) if m.display => {
+        for span in paragraph {
+            let styled = |text: String| match span.style {
+                Style::Regular => text,
+                Style::Bold => format!("<b>{text}</b>"),
+                Style::Italic => format!("<i>{text}</i>"),
+                Style::Mono => format!("<code>{text}</code>"),
+            };
+            match &span.kind {
+                // A circuit is its SVG with its own style rules (Anki has no site stylesheet).
+                SpanKind::Figure(figure) => {
+                    figures += 1;
+                    let id = format!("circuit-{figures}");
+                    html.push_str(&circuit::svg(figure, &id, circuit::STANDALONE_STYLE));
+                }
+                SpanKind::Math(m) if m.display => {
                     html.push_str(&format!("\\[{}\\]", escape(&m.latex)));
                 }
-                Some(m) => html.push_str(&format!("\\({}\\)", escape(&m.latex))),
-                None => {
-                    let text = escape(&run.text);
-                    match run.style {
-                        Style::Regular => html.push_str(&text),
-                        Style::Bold => html.push_str(&format!("<b>{text}</b>")),
-                        Style::Italic => html.push_str(&format!("<i>{text}</i>")),
-                        Style::Mono => html.push_str(&format!("<code>{text}</code>")),
-                    }
+                SpanKind::Math(m) => html.push_str(&format!("\\({}\\)", escape(&m.latex))),
+                SpanKind::Link(href) => {
+                    let mut escaped = String::new();
+                    pulldown_cmark_escape::escape_href(&mut escaped, href)
+                        .expect("writing to a String cannot fail");
+                    html.push_str(&format!(
+                        "<a href=\"{escaped}\">{}</a>",
+                        styled(escape(&span.text))
+                    ));
                 }
+                SpanKind::Text | SpanKind::Image(_) => html.push_str(&styled(escape(&span.text))),
             }
         }
         html.push_str("</div>");
     }
     html
+}
+
+/// Cards as a tab-separated file that Anki's text import reads: HTML fields, one card a line,
+/// the same fields as the `.apkg`'s notes.
+pub fn tsv(cards: &[CardText]) -> String {
+    let field = |html: String| html.replace(['\t', '\n', '\r'], " ").trim().to_string();
+    let mut out = String::from("#separator:tab\n#html:true\n#columns:Front\tBack\n");
+    for card in cards {
+        out.push_str(&format!(
+            "{}\t{}\n",
+            field(field_html(&card.question)),
+            field(field_html(&card.answer))
+        ));
+    }
+    out
 }
 
 /// The text Anki sorts and checks duplicates by: the field without its tags.

@@ -1,7 +1,7 @@
 //! LaTeX for shown verification blocks and printed values, so a worked answer can be its own
 //! verified source. The render stage turns the LaTeX into MathML like any other math.
 
-use super::ast::{BinOp, Binding, Expr, ExprKind, Rel, Stmt};
+use crate::lang::ast::{BinOp, Binding, Expr, ExprKind, Rel, Stmt};
 use crate::linalg::{Num, Value};
 
 /// One statement as a display equation: `let` dropped, each link of the chain kept.
@@ -78,9 +78,11 @@ fn rel_tex(rel: Rel) -> &'static str {
 
 /// An expression in LaTeX.
 pub fn expr(e: &Expr) -> String {
-    stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_SEGMENT, || {
-        expr_unguarded(e)
-    })
+    stacker::maybe_grow(
+        crate::lang::STACK_RED_ZONE,
+        crate::lang::STACK_SEGMENT,
+        || expr_unguarded(e),
+    )
 }
 
 fn expr_unguarded(e: &Expr) -> String {
@@ -239,32 +241,7 @@ fn plain(word: &str) -> String {
     }
 }
 
-/// How `{eval}` prints numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// Exact numbers as decimals when they terminate, else as fractions; floats to 6
-    /// significant decimals (`{eval}`).
-    #[default]
-    Auto,
-    /// Rounded to this many decimals, half away from zero (`{eval:.2}`).
-    Decimals(u32),
-    /// Exact numbers as fractions (`{eval:frac}`: `79/15`, not `5.2666…`).
-    Fraction,
-}
-
-impl Format {
-    /// The format a role's suffix names: `` (auto), `.2`, `frac`; `None` for anything else.
-    pub fn parse(spec: &str) -> Option<Format> {
-        match spec {
-            "" => Some(Format::Auto),
-            "frac" => Some(Format::Fraction),
-            _ => {
-                let places: u32 = spec.strip_prefix('.')?.parse().ok()?;
-                (places <= 20).then_some(Format::Decimals(places))
-            }
-        }
-    }
-}
+pub use crate::doc::roles::Format;
 
 /// A computed value in LaTeX: a number, or a matrix (vectors as columns).
 pub fn value(v: &Value) -> String {
@@ -288,7 +265,7 @@ pub fn formatted(v: &Value, format: Format) -> String {
 
 fn number(x: &Num, format: Format) -> String {
     let text = match (format, x) {
-        (Format::Decimals(d), _) => fixed(x, d),
+        (Format::Decimals(d), _) => x.fixed(d),
         (Format::Fraction, Num::Exact(r)) if !r.is_integer() => {
             format!("{}/{}", r.numer(), r.denom())
         }
@@ -301,25 +278,6 @@ fn number(x: &Num, format: Format) -> String {
         },
         None => text,
     }
-}
-
-/// `x` with exactly `d` decimals.
-pub(crate) fn fixed(x: &Num, d: u32) -> String {
-    let rounded = Num::Exact(x.round_to(d));
-    let scaled = rounded
-        .mul(&Num::Exact(num_rational::BigRational::from_integer(
-            num_traits::pow(num_bigint::BigInt::from(10), d as usize),
-        )))
-        .ok()
-        .and_then(|n| n.to_integer().map(|i| i.unsigned_abs().to_string()))
-        .unwrap_or_else(|| rounded.to_string());
-    if d == 0 || scaled.contains('/') {
-        return rounded.to_string();
-    }
-    let padded = format!("{scaled:0>width$}", width = d as usize + 1);
-    let (int, frac) = padded.split_at(padded.len() - d as usize);
-    let negative = rounded.compare(&Num::zero()).is_lt();
-    format!("{}{int}.{frac}", if negative { "-" } else { "" })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use roxmltree::Node;
 
 use super::*;
-use crate::flashcards::math_font::math_font;
+use crate::typeset::font::math_font;
 
 /// Numerator over denominator with a bar on the math axis.
 pub(super) fn fraction(node: Node, ctx: Ctx, depth: usize) -> Result<MathBox, String> {

@@ -20,12 +20,12 @@ use printpdf::{
 
 use super::figure::{self, FigureRun, MIN_FIGURE_PT};
 use super::layout::{faces, figures, fit, line_width, used_chars, used_math_glyphs, wrap, Block};
-use super::math_font;
-use super::math_layout::Item;
 use super::sheet::{sheets, Sheet};
 use super::text::{Paragraph, Run, Style};
 use super::DeckCard;
 use crate::fingerprint::fnv1a;
+use crate::typeset::font as math_font;
+use crate::typeset::layout::Item;
 
 /// How the cards are printed.
 #[derive(Debug, Clone, Copy)]
@@ -38,8 +38,7 @@ pub struct PrintOptions {
     pub sheet: Option<Sheet>,
 }
 
-/// A card's margin, as a share of its shorter side (the browser's print layout uses it too).
-pub const MARGIN: f32 = 0.07;
+pub use crate::config::CARD_MARGIN as MARGIN;
 
 /// The question's size: read at arm's length.
 const QUESTION_PT: f32 = 18.0;

@@ -9,8 +9,8 @@ use std::sync::{Arc, OnceLock};
 use printpdf::ParsedFont;
 
 use super::figure::{self, FigureRun, MIN_FIGURE_PT};
-use super::math_layout::Item;
 use super::text::{MathRun, Paragraph, Style};
+use crate::typeset::layout::Item;
 
 /// One font face: its bytes and its parsed metrics.
 pub struct Face {
@@ -518,7 +518,7 @@ pub fn used_math_glyphs<'a>(blocks: impl Iterator<Item = &'a Block>) -> BTreeSet
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flashcards::text::Run;
+    use crate::print::text::Run;
 
     fn para(text: &str) -> Paragraph {
         vec![Run::text(Style::Regular, text)]

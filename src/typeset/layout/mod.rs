@@ -6,7 +6,7 @@
 
 use roxmltree::Node;
 
-use super::math_font::math_font;
+use super::font::math_font;
 
 mod glyphs;
 mod scripts;
@@ -141,8 +141,8 @@ impl Ctx {
 }
 
 /// Deepest element nesting laid out; math-core already refuses formulas nested deeper than
-/// [`crate::render::math::MAX_MATH_DEPTH`], and each group is a few elements.
-const MAX_ELEMENT_DEPTH: usize = 4 * crate::render::math::MAX_MATH_DEPTH;
+/// [`crate::typeset::mathml::MAX_MATH_DEPTH`], and each group is a few elements.
+const MAX_ELEMENT_DEPTH: usize = 4 * crate::typeset::mathml::MAX_MATH_DEPTH;
 
 /// Lays out math-core's MathML for one formula. The error says which construct the PDF
 /// cannot draw.
@@ -269,7 +269,7 @@ fn length(value: Option<&str>) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::math::to_mathml;
+    use crate::typeset::mathml::to_mathml;
 
     fn lay(latex: &str, display: bool) -> MathBox {
         layout_mathml(&to_mathml(latex, display).unwrap()).unwrap()

@@ -362,11 +362,11 @@ pub fn draw(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flashcards::layout::{figures, fit, wrap, Block};
-    use crate::flashcards::text::{Paragraph, Run};
+    use crate::lang::lexer::lex;
+    use crate::lang::parser::parse;
+    use crate::print::layout::{figures, fit, wrap, Block};
+    use crate::print::text::{Paragraph, Run};
     use crate::verify::eval::Env;
-    use crate::verify::lexer::lex;
-    use crate::verify::parser::parse;
 
     /// The figure of the last line of `src` (a `circuit` statement).
     fn figure(src: &str) -> Arc<Figure> {

@@ -3,7 +3,7 @@
 use roxmltree::Node;
 
 use super::*;
-use crate::flashcards::math_font::math_font;
+use crate::typeset::font::math_font;
 
 /// Sub- and superscripts at the font's script size, shifted by its MATH constants.
 /// `kind` is the element's name, or the script element a limit turns into outside display

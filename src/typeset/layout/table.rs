@@ -3,7 +3,7 @@
 use roxmltree::Node;
 
 use super::*;
-use crate::flashcards::math_font::math_font;
+use crate::typeset::font::math_font;
 
 /// A matrix: cells centred in their columns, rows at least a strut apart, the whole centred
 /// on the math axis (the brackets around it are the enclosing row's stretched fences).

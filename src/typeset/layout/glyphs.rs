@@ -5,7 +5,7 @@
 use roxmltree::Node;
 
 use super::*;
-use crate::flashcards::math_font::math_font;
+use crate::typeset::font::math_font;
 
 /// Mathematical italic for a one-letter identifier, as TeX and MathML set variables.
 pub(super) fn italic(c: char) -> char {
