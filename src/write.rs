@@ -7,15 +7,27 @@
 //! [`Staging`] deletes it, so a failed build leaves the previous site as it was; the folders of
 //! a build that was killed are found by their marker and deleted by the next build ([`sweep`]).
 //! Where the site goes is resolved once, symlinks and `..` included, by [`resolve_out`].
+//!
+//! Every step after that acts on folder handles ([`dir::Dir`]), not paths: the output folder's
+//! parent is held open from the start, the staging folder is written through its own handle,
+//! and the swap and the removals are made relative to the parent. What is removed is checked
+//! at that moment to be coursegen's own (the staging folder by its identity, the previous site
+//! by its marker), and no removal follows a symlink; if the output folder was replaced while
+//! the build ran (by a symlink, or by a folder coursegen did not build), the build fails with
+//! the replacement untouched and nothing of its own left behind (issue #26).
 
+mod dir;
+
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::render::{OutputFile, Sink};
+use dir::{Dir, Kind};
 
 /// Name of the marker file that says a folder was built by coursegen and may be replaced.
 pub const MARKER: &str = ".coursegen-site";
@@ -34,18 +46,6 @@ const PREP_PREFIX: &str = ".coursegen-prep-";
 
 /// Prefix the fallback commit gives the previous site while it swaps folders.
 const OLD_PREFIX: &str = ".coursegen-old-";
-
-/// A site being written next to its final place.
-#[derive(Debug)]
-pub struct Staging {
-    dir: StagingDir,
-    out: PathBuf,
-    parent: PathBuf,
-    /// The locked staging marker: held until the build ends, however it ends.
-    _lock: File,
-    /// The first write error, reported by `commit`.
-    error: Mutex<Option<io::Error>>,
-}
 
 /// The output folder as the kernel will see it: absolute, every `..` applied and every
 /// symlink among its parent folders resolved, so the safety checks look at the folder that
@@ -78,6 +78,75 @@ pub fn resolve_out(out: &Path) -> io::Result<PathBuf> {
     Ok(resolved)
 }
 
+/// A site being written next to its final place.
+#[derive(Debug)]
+pub struct Staging {
+    /// The output folder's parent, held open for the whole build.
+    parent: Dir,
+    /// The output folder's name in `parent`, and its path for messages.
+    out_name: OsString,
+    out: PathBuf,
+    /// The staging folder: its name in `parent` and a handle on it (`None` once it is gone).
+    staged_name: OsString,
+    staged: Option<Dir>,
+    /// The staging marker, locked until the build ends, however it ends.
+    _lock: File,
+    /// The first write error, reported by `commit`.
+    error: Mutex<Option<io::Error>>,
+}
+
+/// A name for this build's folders beside the output folder: the process, the time and a
+/// counter, so that concurrent builds and retries never pick the same one.
+fn unique_suffix(attempt: u32) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let seed = format!("{}-{nanos}-{attempt}", std::process::id());
+    format!(
+        "{:012x}",
+        crate::fingerprint::fnv1a(seed.bytes(), 0) & 0xffff_ffff_ffff
+    )
+}
+
+/// Refuses `name` in `parent` unless it is absent, an empty folder, or a folder with coursegen's
+/// marker: a symlink (replacing it would swap the link for a folder and leave its target behind,
+/// emptied or not), a file, or a folder someone else filled.
+fn check_replaceable(parent: &Dir, name: &OsStr, out: &Path) -> io::Result<()> {
+    match parent.kind(name)? {
+        None => Ok(()),
+        Some(Kind::Symlink) => {
+            let target = parent.read_link(name).unwrap_or_default();
+            Err(io::Error::other(format!(
+                "refusing to build through a symlink: {} points to {}; give the folder itself with --out",
+                out.display(),
+                target.display()
+            )))
+        }
+        Some(Kind::Other) => Err(io::Error::other(format!(
+            "refusing to replace {}: it is a file, not a folder",
+            out.display()
+        ))),
+        Some(Kind::Dir) => {
+            if is_ours_or_empty(&parent.open_dir(name)?)? {
+                Ok(())
+            } else {
+                Err(io::Error::other(format!(
+                    "refusing to replace {}: it is not empty and was not built by coursegen (no {MARKER} file)",
+                    out.display()
+                )))
+            }
+        }
+    }
+}
+
+/// True for a folder with coursegen's site marker (a regular file), or an empty one.
+fn is_ours_or_empty(dir: &Dir) -> io::Result<bool> {
+    if dir.kind(OsStr::new(MARKER))? == Some(Kind::Other) {
+        return Ok(true);
+    }
+    Ok(dir.entries()?.is_empty())
+}
+
 impl Staging {
     /// Prepares to write the site to `out` (already resolved by [`resolve_out`]).
     ///
@@ -85,206 +154,263 @@ impl Staging {
     /// `--out` cannot delete someone's work, and refuses a symlink: replacing it would swap the
     /// link for a folder and leave its target behind, emptied or not.
     pub fn new(out: &Path) -> io::Result<Staging> {
-        if let Ok(target) = fs::read_link(out) {
-            return Err(io::Error::other(format!(
-                "refusing to build through a symlink: {} points to {}; give the folder itself with --out",
-                out.display(),
-                target.display()
-            )));
-        }
-        if out.exists() && !out.join(MARKER).exists() && fs::read_dir(out)?.next().is_some() {
-            return Err(io::Error::other(format!(
-                "refusing to replace {}: it is not empty and was not built by coursegen (no {MARKER} file)",
-                out.display()
-            )));
-        }
-        let parent = match out.parent() {
+        let out_name = out
+            .file_name()
+            .ok_or_else(|| io::Error::other(format!("{} names no folder", out.display())))?
+            .to_os_string();
+        let parent_path = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => Path::new(".").to_path_buf(),
         };
-        fs::create_dir_all(&parent)?;
-        sweep(&parent);
+        fs::create_dir_all(&parent_path)?;
+        let parent = Dir::open(&parent_path)?;
+        check_replaceable(&parent, &out_name, out)?;
+        sweep_in(&parent);
         // The marker is locked before the folder takes the name `sweep` looks for, so no
         // sweep can see a live build's folder unlocked.
-        let prep = tempfile::Builder::new()
-            .prefix(PREP_PREFIX)
-            .tempdir_in(&parent)?;
-        let lock = File::create(prep.path().join(STAGING_MARKER))?;
-        lock.lock()?;
-        let name = prep
-            .path()
-            .file_name()
-            .map(|n| n.to_string_lossy().replacen(PREP_PREFIX, STAGING_PREFIX, 1))
-            .unwrap_or_default();
-        let staged = parent.join(name);
-        fs::rename(prep.path(), &staged)?;
-        // Renamed away: nothing for the prep guard to delete any more.
-        let _ = prep.keep();
-        let dir = StagingDir(Some(staged));
+        let (prep_name, suffix) = (0..100)
+            .map(|attempt| {
+                let suffix = unique_suffix(attempt);
+                let name = OsString::from(format!("{PREP_PREFIX}{suffix}"));
+                (parent.make_new_dir(&name), name, suffix)
+            })
+            .find_map(|(made, name, suffix)| match made {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
+                other => Some(other.map(|()| (name, suffix))),
+            })
+            .unwrap_or_else(|| Err(io::Error::other("no free name for a staging folder")))?;
+        let staged = parent.open_dir(&prep_name)?;
+        let staged_name = OsString::from(format!("{STAGING_PREFIX}{suffix}"));
+        let locked = staged
+            .create(Path::new(STAGING_MARKER))
+            .and_then(|lock| lock.lock().map(|()| lock))
+            .and_then(|lock| parent.rename_new(&prep_name, &staged_name).map(|()| lock));
+        let lock = match locked {
+            Ok(lock) => lock,
+            Err(e) => {
+                // Nothing of this build may stay behind: the prep folder is ours (we hold it).
+                let _ = remove_if_same(&parent, &prep_name, &staged);
+                return Err(e);
+            }
+        };
         Ok(Staging {
-            dir,
-            out: out.to_path_buf(),
             parent,
+            out_name,
+            out: out.to_path_buf(),
+            staged_name,
+            staged: Some(staged),
             _lock: lock,
             error: Mutex::new(None),
         })
     }
 
     fn write(&self, file: &OutputFile) -> io::Result<()> {
-        let path = self.dir.path().join(&file.path);
-        if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder)?;
+        let dir = self
+            .staged
+            .as_ref()
+            .ok_or_else(|| io::Error::other("the staging folder is gone"))?;
+        let path = Path::new(&file.path);
+        let folders: Vec<&Path> = path.ancestors().skip(1).collect();
+        for folder in folders.into_iter().rev() {
+            if !folder.as_os_str().is_empty() {
+                dir.make_dir(folder)?;
+            }
         }
-        fs::write(path, &file.bytes)
+        dir.create(path)?.write_all(&file.bytes)
     }
 
     /// Swaps the staged site in for the previous one.
-    pub fn commit(self) -> io::Result<()> {
+    pub fn commit(mut self) -> io::Result<()> {
         if let Some(e) = self.error.lock().unwrap_or_else(|p| p.into_inner()).take() {
             return Err(e);
         }
-        fs::write(
-            self.dir.path().join(MARKER),
-            "This folder is built by coursegen and replaced by each build.\n",
-        )?;
-        let mut dir = self.dir;
-        let staged = dir.keep();
-        let result = if self.out.exists() {
-            swap(&staged, &self.out, &self.parent)
-        } else {
-            fs::rename(&staged, &self.out)
-        };
+        let staged = self.staged.take().expect("a staging folder until commit");
+        let result = self.swap_in(&staged);
         if let Err(e) = result {
-            let _ = fs::remove_dir_all(&staged);
+            // The staging folder, wherever the swap left it, is ours: found by its identity.
+            let gone = remove_if_same(&self.parent, &self.staged_name, &staged);
+            if !matches!(gone, Ok(true)) {
+                let _ = remove_if_same(&self.parent, &self.out_name, &staged);
+            }
             return Err(e);
         }
-        // The site is in place; the lock file came with it and has done its job. Had the
-        // build died since the swap, the next build would find its marker and clean up.
-        let _ = fs::remove_file(self.out.join(STAGING_MARKER));
-        // The previous site, now in the staging folder: its removal is tidying, not part of
-        // the build (a build that dies here leaves it for the next one's sweep).
-        if staged.exists() {
-            let _ = remove_tree(&staged);
+        Ok(())
+    }
+
+    /// Marks the staged site, swaps it in, and removes the previous one (or puts back what
+    /// was found at the output folder if it is not coursegen's).
+    fn swap_in(&self, staged: &Dir) -> io::Result<()> {
+        staged
+            .create(Path::new(MARKER))?
+            .write_all(b"This folder is built by coursegen and replaced by each build.\n")?;
+        let (parent, out, name) = (&self.parent, &self.out, self.out_name.as_os_str());
+        // The output folder as it is now, not as it was when the build started.
+        check_replaceable(parent, name, out).map_err(changed(out))?;
+        self.place(staged)
+    }
+
+    /// Puts the staged site at the output folder's name: renamed there if the name is free,
+    /// else exchanged with what is there, which is checked again once it has moved aside and
+    /// put back if it is not coursegen's; then the previous site is removed.
+    fn place(&self, staged: &Dir) -> io::Result<()> {
+        let (parent, out, name) = (&self.parent, &self.out, self.out_name.as_os_str());
+        let staged_name = self.staged_name.as_os_str();
+        if parent.kind(name)?.is_none() {
+            match parent.rename_new(staged_name, name) {
+                Ok(()) => return self.finish(staged, None),
+                // Made meanwhile: checked and swapped like any previous site.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    check_replaceable(parent, name, out).map_err(changed(out))?
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if parent.exchange(staged_name, name)? {
+            // What was at the output folder is now at the staging name: checked again, at this
+            // moment, before anything of it is removed; put back if it is not ours.
+            match parent.open_dir(staged_name) {
+                Ok(previous) if is_ours_or_empty(&previous)? => {
+                    return self.finish(staged, Some((staged_name.to_os_string(), previous)))
+                }
+                _ => {
+                    parent.exchange(staged_name, name)?;
+                    return Err(replaced(out));
+                }
+            }
+        }
+        // No atomic exchange here: the previous site moves aside, is checked, then the new one
+        // takes its place.
+        let old_name = OsString::from(format!("{OLD_PREFIX}{}", unique_suffix(0)));
+        parent.rename_new(name, &old_name)?;
+        let previous = match parent.open_dir(&old_name) {
+            Ok(previous) if is_ours_or_empty(&previous)? => previous,
+            _ => {
+                parent.rename_new(&old_name, name)?;
+                return Err(replaced(out));
+            }
+        };
+        if let Err(e) = parent.rename_new(staged_name, name) {
+            // Put the previous site back before reporting the failure.
+            parent.rename_new(&old_name, name)?;
+            return Err(e);
+        }
+        self.finish(staged, Some((old_name, previous)))
+    }
+
+    /// The new site is in place: its lock file goes, then the previous site (`previous`: its
+    /// name beside the output folder and a handle on it), whose removal is tidying, not part of
+    /// the build (a build that dies here leaves it for the next one's sweep).
+    fn finish(&self, staged: &Dir, previous: Option<(OsString, Dir)>) -> io::Result<()> {
+        let _ = staged.remove_file(OsStr::new(STAGING_MARKER));
+        if let Some((name, dir)) = previous {
+            let _ = remove_if_same(&self.parent, &name, &dir);
         }
         Ok(())
     }
 }
 
-/// The staging folder, deleted when dropped unless kept (a failed or abandoned build).
-#[derive(Debug)]
-struct StagingDir(Option<PathBuf>);
-
-impl StagingDir {
-    fn path(&self) -> &Path {
-        self.0.as_deref().unwrap_or(Path::new(""))
-    }
-
-    /// Stops the folder from being deleted on drop; returns its path.
-    fn keep(&mut self) -> PathBuf {
-        self.0.take().unwrap_or_default()
+/// The error for an output folder found changed when the site was to be swapped in.
+fn changed(out: &Path) -> impl Fn(io::Error) -> io::Error + '_ {
+    move |e| {
+        io::Error::other(format!(
+            "{} changed while the site was being built; nothing was replaced: {e}",
+            out.display()
+        ))
     }
 }
 
-impl Drop for StagingDir {
+/// The error for an output folder replaced, between the last check and the swap, by something
+/// coursegen did not build (put back as it was).
+fn replaced(out: &Path) -> io::Error {
+    io::Error::other(format!(
+        "{} was replaced while the site was being built by something coursegen did not build; it was put back untouched",
+        out.display()
+    ))
+}
+
+impl Drop for Staging {
+    /// An abandoned build (an error before `commit`) removes its staging folder.
     fn drop(&mut self) {
-        if let Some(dir) = self.0.take() {
-            let _ = remove_tree(&dir);
+        if let Some(staged) = self.staged.take() {
+            let _ = remove_if_same(&self.parent, &self.staged_name, &staged);
         }
     }
 }
 
-/// Puts `staged` at `out` and the previous site at `staged`, atomically where the system can.
-#[cfg(target_os = "linux")]
-fn swap(staged: &Path, out: &Path, parent: &Path) -> io::Result<()> {
-    use rustix::fs::{renameat_with, RenameFlags, CWD};
-    match renameat_with(CWD, staged, CWD, out, RenameFlags::EXCHANGE) {
-        Ok(()) => Ok(()),
-        // A file system without RENAME_EXCHANGE: the two-rename swap below.
-        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
-            swap_by_renames(staged, out, parent)
+/// Removes the folder `name` in `parent` if it is still the folder `dir` is a handle on: its
+/// contents through the handle, then the folder itself. `Ok(false)` when the name now names
+/// something else (which is left alone).
+fn remove_if_same(parent: &Dir, name: &OsStr, dir: &Dir) -> io::Result<bool> {
+    if parent.identity_of(name)? != Some(dir.identity()?) {
+        return Ok(false);
+    }
+    remove_contents(dir)?;
+    parent.remove_dir(name)?;
+    Ok(true)
+}
+
+/// Deletes everything in `dir`, its subfolders in parallel (removing the previous site of a big
+/// course is thousands of small unlinks), each through a handle opened without following a
+/// symlink; a symlink is removed itself, never followed. The marker files go last, so a build
+/// killed half way through leaves a folder [`sweep`] still recognises as ours.
+fn remove_contents(dir: &Dir) -> io::Result<()> {
+    let is_marker = |n: &OsStr| n == MARKER || n == STAGING_MARKER;
+    let (markers, entries): (Vec<_>, Vec<_>) = dir
+        .entries()?
+        .into_iter()
+        .partition(|(name, _)| is_marker(name));
+    entries.par_iter().try_for_each(|(name, kind)| {
+        let kind = match kind {
+            Some(kind) => Some(*kind),
+            None => dir.kind(name)?,
+        };
+        match kind {
+            Some(Kind::Dir) => {
+                remove_contents(&dir.open_dir(name)?)?;
+                dir.remove_dir(name)
+            }
+            Some(_) => dir.remove_file(name),
+            None => Ok(()),
         }
-        Err(e) => Err(e.into()),
+    })?;
+    for (marker, _) in markers {
+        dir.remove_file(&marker)?;
     }
-}
-
-/// Puts `staged` at `out` and the previous site at `staged`.
-#[cfg(not(target_os = "linux"))]
-fn swap(staged: &Path, out: &Path, parent: &Path) -> io::Result<()> {
-    swap_by_renames(staged, out, parent)
-}
-
-/// Two renames: the previous site moves aside, the new one takes its place. A build killed
-/// between the two leaves no site at `out` (the previous one waits beside it, and the next
-/// build's sweep deletes it), which is why the exchange above is preferred.
-fn swap_by_renames(staged: &Path, out: &Path, parent: &Path) -> io::Result<()> {
-    let old = tempfile::Builder::new()
-        .prefix(OLD_PREFIX)
-        .tempdir_in(parent)?
-        .keep();
-    fs::remove_dir(&old)?;
-    fs::rename(out, &old)?;
-    if let Err(e) = fs::rename(staged, out) {
-        // Put the previous site back before reporting the failure.
-        fs::rename(&old, out)?;
-        return Err(e);
-    }
-    fs::rename(&old, staged)
+    Ok(())
 }
 
 /// Deletes the staging folders in `parent` that earlier builds left when they were killed:
 /// only folders with our prefix that hold one of our markers, and only when no running build
 /// holds their lock (a concurrent build's staging folder is left alone).
 pub fn sweep(parent: &Path) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if !(name.starts_with(STAGING_PREFIX) || name.starts_with(OLD_PREFIX)) {
-            continue;
-        }
-        // A symlink with our prefix is not ours to follow.
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let dir = entry.path();
-        let stale = match File::open(dir.join(STAGING_MARKER)) {
-            // Held by a live build: `try_lock` fails; a dead build's lock died with it.
-            Ok(marker) => marker.try_lock().is_ok(),
-            // A previous site moved aside: it has the site marker and no lock file.
-            Err(_) => dir.join(MARKER).is_file(),
-        };
-        if stale {
-            let _ = remove_tree(&dir);
-        }
+    if let Ok(dir) = Dir::open(parent) {
+        sweep_in(&dir);
     }
 }
 
-/// Deletes a folder and everything in it, its subfolders in parallel: removing the previous
-/// site of a big course is thousands of small unlinks. The marker files go last, so a build
-/// killed half way through leaves a folder [`sweep`] still recognises as ours.
-fn remove_tree(dir: &Path) -> io::Result<()> {
-    let is_marker = |p: &Path| {
-        p.file_name()
-            .is_some_and(|n| n == MARKER || n == STAGING_MARKER)
+fn sweep_in(parent: &Dir) {
+    let Ok(entries) = parent.entries() else {
+        return;
     };
-    let entries: Vec<PathBuf> = fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<io::Result<_>>()?;
-    let (markers, entries): (Vec<PathBuf>, Vec<PathBuf>) =
-        entries.into_iter().partition(|p| is_marker(p));
-    entries.par_iter().try_for_each(|path| {
-        if path.is_dir() && !path.is_symlink() {
-            fs::remove_dir_all(path)
-        } else {
-            fs::remove_file(path)
+    for (name, _) in entries {
+        let text = name.to_string_lossy();
+        if !(text.starts_with(STAGING_PREFIX) || text.starts_with(OLD_PREFIX)) {
+            continue;
         }
-    })?;
-    for marker in markers {
-        fs::remove_file(marker)?;
+        // A symlink with our prefix is not ours to follow: `open_dir` refuses it.
+        let Ok(dir) = parent.open_dir(&name) else {
+            continue;
+        };
+        let stale = match dir.open_file(OsStr::new(STAGING_MARKER)) {
+            // Held by a live build: `try_lock` fails; a dead build's lock died with it.
+            Ok(marker) => marker.try_lock().is_ok(),
+            // A previous site moved aside: it has the site marker and no lock file.
+            Err(_) => dir.kind(OsStr::new(MARKER)).ok().flatten() == Some(Kind::Other),
+        };
+        if stale {
+            let _ = remove_if_same(parent, &name, &dir);
+        }
     }
-    fs::remove_dir(dir)
 }
 
 impl Sink for Staging {
@@ -299,6 +425,91 @@ impl Sink for Staging {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Removing the previous site removes a symlink in it, never what it points to.
+    #[cfg(unix)]
+    #[test]
+    fn removing_the_previous_site_never_follows_a_symlink() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = fs::canonicalize(dir.path()).expect("canonical");
+        let theirs = root.join("theirs");
+        fs::create_dir_all(&theirs).expect("mkdir");
+        fs::write(theirs.join("keep.txt"), "mine").expect("write");
+        let out = root.join("site");
+        fs::create_dir_all(out.join("sub")).expect("mkdir");
+        fs::write(out.join(MARKER), "").expect("marker");
+        std::os::unix::fs::symlink(&theirs, out.join("sub/link")).expect("symlink");
+        std::os::unix::fs::symlink(theirs.join("keep.txt"), out.join("file-link"))
+            .expect("symlink");
+        let staging = Staging::new(&out).expect("staging");
+        staging.put(OutputFile {
+            path: "index.html".into(),
+            bytes: b"new".to_vec(),
+        });
+        staging.commit().expect("commit");
+        assert_eq!(
+            fs::read_to_string(out.join("index.html")).expect("new"),
+            "new"
+        );
+        assert!(!out.join("sub").exists());
+        assert_eq!(
+            fs::read_to_string(theirs.join("keep.txt")).expect("kept"),
+            "mine"
+        );
+    }
+
+    /// What is swapped out of the output folder is checked again after the exchange, so a
+    /// symlink or a foreign folder that took the output folder's place between the last check
+    /// and the swap is put back untouched, and the staging folder is removed (issue #26).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_replacement_found_after_the_exchange_is_put_back_untouched() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = fs::canonicalize(dir.path()).expect("canonical");
+        let theirs = root.join("theirs");
+        fs::create_dir_all(theirs.join("sub")).expect("mkdir");
+        fs::write(theirs.join("sub/keep.txt"), "mine").expect("write");
+        for symlinked in [true, false] {
+            let out = root.join("site");
+            let staging = Staging::new(&out).expect("staging");
+            staging.put(OutputFile {
+                path: "a/index.html".into(),
+                bytes: b"new".to_vec(),
+            });
+            // Between the last check and the exchange: the output folder is now theirs.
+            if symlinked {
+                std::os::unix::fs::symlink(&theirs, &out).expect("symlink");
+            } else {
+                fs::create_dir_all(out.join("work")).expect("mkdir");
+                fs::write(out.join("work/draft.md"), "draft").expect("write");
+            }
+            let staged = staging.staged.as_ref().expect("staged");
+            let err = staging.place(staged).expect_err("refused");
+            assert!(err.to_string().contains("was replaced while"), "{err}");
+            assert_eq!(
+                fs::read_to_string(theirs.join("sub/keep.txt")).expect("kept"),
+                "mine"
+            );
+            if symlinked {
+                assert!(fs::symlink_metadata(&out).expect("out").is_symlink());
+                fs::remove_file(&out).expect("unlink");
+            } else {
+                assert_eq!(
+                    fs::read_to_string(out.join("work/draft.md")).expect("kept"),
+                    "draft"
+                );
+                fs::remove_dir_all(&out).expect("rm");
+            }
+            drop(staging);
+            let left: Vec<_> = fs::read_dir(&root)
+                .expect("list")
+                .filter_map(Result::ok)
+                .map(|e| e.file_name())
+                .filter(|n| n.to_string_lossy().starts_with(".coursegen"))
+                .collect();
+            assert!(left.is_empty(), "{left:?}");
+        }
+    }
 
     #[cfg(unix)]
     #[test]

@@ -2,7 +2,7 @@
 //! course and rebuilds on change.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -31,23 +31,8 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
             return USAGE_ERROR;
         }
     };
-    // The root itself (not recursively): an editor's atomic save replaces course.yaml, and
-    // templates/ or assets/ may be created later; the folders that exist are watched deeply.
-    if let Err(e) = watcher.watch(path, RecursiveMode::NonRecursive) {
-        eprintln!("warning: cannot watch {}: {e}", path.display());
-    }
-    let mut watching: Vec<PathBuf> = Vec::new();
-    let mut watch_dirs = |watcher: &mut notify::RecommendedWatcher| {
-        for dir in WATCHED_DIRS.iter().map(|d| path.join(d)) {
-            if dir.is_dir() && !watching.contains(&dir) {
-                match watcher.watch(&dir, RecursiveMode::Recursive) {
-                    Ok(()) => watching.push(dir),
-                    Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
-                }
-            }
-        }
-    };
-    watch_dirs(&mut watcher);
+    let mut watches = Watches::new(path);
+    watches.refresh(&mut watcher);
     let site = Arc::new(Site::default());
     let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| site.rebuild(path)))
         .unwrap_or_else(|panic| Err(site.internal_error(&panic)));
@@ -55,22 +40,16 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         Ok(summary) => println!("{summary}"),
         Err(errors) => eprintln!("{errors}"),
     }
-    let server = match tiny_http::Server::http((bind, port)) {
-        Ok(server) => server,
+    let listener = match std::net::TcpListener::bind((bind, port)) {
+        Ok(listener) => listener,
         Err(e) => {
             eprintln!("error: cannot listen on {bind}:{port}: {e}");
             return USAGE_ERROR;
         }
     };
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| format!("{bind}:{port}"), |a| a.to_string());
-    if server
-        .server_addr()
-        .to_ip()
-        .is_some_and(|a| !a.ip().is_loopback())
-    {
+    let local = listener.local_addr().ok();
+    let addr = local.map_or_else(|| format!("{bind}:{port}"), |a| a.to_string());
+    if local.is_some_and(|a| !a.ip().is_loopback()) {
         eprintln!("warning: serving on {addr}, which other machines can reach: anyone who can connect sees the course, drafts and build errors included; `--bind 127.0.0.1` keeps it on this machine");
     }
     let url = format!("http://{addr}/");
@@ -86,9 +65,28 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
     });
     let server_site = Arc::clone(&site);
     let bind_name = bind.to_string();
-    std::thread::spawn(move || http::run(server, server_site, &bind_name, Default::default()));
+    std::thread::spawn(move || {
+        http::run(
+            listener,
+            server_site,
+            &bind_name,
+            http::Limits::for_this_process(),
+        )
+    });
 
-    while let Ok(event) = rx.recv() {
+    loop {
+        let event = match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(event) => event,
+            Err(RecvTimeoutError::Timeout) => {
+                // A course folder deleted and made again (or a watched folder in it) is a new
+                // folder the old watches do not see: watch it again and build it (issue #26).
+                if watches.refresh(&mut watcher) {
+                    rebuild_all(&site, path);
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         if !changes_content(&event) && !lost_events(&event) {
             continue;
         }
@@ -113,10 +111,13 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         while let Ok(more) = rx.recv_timeout(Duration::from_millis(30)) {
             note(&more);
         }
+        if watches.refresh(&mut watcher) {
+            rebuild_all(&site, path);
+            continue;
+        }
         if changed.is_empty() {
             continue;
         }
-        watch_dirs(&mut watcher);
         let start = Instant::now();
         // A bug in a stage must not end the authoring loop: the panic becomes the error shown
         // over the page, and the next save is built as usual.
@@ -130,6 +131,85 @@ pub fn run(path: &Path, bind: &str, port: u16, open: bool) -> u8 {
         }
     }
     0
+}
+
+/// Builds the whole course again and says how it went.
+fn rebuild_all(site: &Site, path: &Path) {
+    let start = Instant::now();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| site.rebuild(path)))
+        .unwrap_or_else(|panic| Err(site.internal_error(&panic)));
+    match result {
+        Ok(summary) => println!("{summary}; reloaded in {} ms", start.elapsed().as_millis()),
+        Err(errors) => eprintln!("{errors}"),
+    }
+}
+
+/// What identifies a folder: device and inode where the system has them. A folder deleted and
+/// made again under the same name is another folder, which watches on the old one never see.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        Some((0, u64::from(meta.is_dir())))
+    }
+}
+
+/// The folders `serve` watches, and which folder each watch is on.
+struct Watches {
+    root: PathBuf,
+    /// The course folder as watched (not recursively: an editor's atomic save replaces
+    /// course.yaml, and templates/ or assets/ may be created later).
+    root_id: Option<(u64, u64)>,
+    /// content/, templates/ and assets/, each watched deeply, as watched.
+    dirs: Vec<(PathBuf, Option<(u64, u64)>)>,
+    /// False until the first refresh, whose watches are no change.
+    started: bool,
+}
+
+impl Watches {
+    fn new(root: &Path) -> Watches {
+        Watches {
+            root: root.to_path_buf(),
+            root_id: None,
+            dirs: WATCHED_DIRS.iter().map(|d| (root.join(d), None)).collect(),
+            started: false,
+        }
+    }
+
+    /// Watches every folder that exists and is not watched as it is now (new, or deleted and
+    /// made again). Returns true when the course folder itself went away or came back:
+    /// everything must be built again (to show the error, or the course).
+    fn refresh(&mut self, watcher: &mut notify::RecommendedWatcher) -> bool {
+        let root_now = identity(&self.root);
+        let root_changed = root_now != self.root_id;
+        if root_changed && root_now.is_some() {
+            let _ = watcher.unwatch(&self.root);
+            match watcher.watch(&self.root, RecursiveMode::NonRecursive) {
+                Ok(()) => {}
+                Err(e) => eprintln!("warning: cannot watch {}: {e}", self.root.display()),
+            }
+        }
+        let first = !std::mem::replace(&mut self.started, true);
+        self.root_id = root_now;
+        for (dir, watched) in &mut self.dirs {
+            let now = identity(dir).filter(|_| dir.is_dir());
+            if now.is_some() && now != *watched {
+                let _ = watcher.unwatch(dir);
+                match watcher.watch(dir, RecursiveMode::Recursive) {
+                    Ok(()) => *watched = now,
+                    Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
+                }
+            } else if now.is_none() {
+                *watched = None;
+            }
+        }
+        root_changed && !first
+    }
 }
 
 /// True for events that can change what a build reads. Reading a file (as every build does)

@@ -1,13 +1,26 @@
 //! The static file server of `coursegen serve`: answers from the in-memory site, so no request
 //! path can reach the file system, and streams reload events to open pages.
+//!
+//! HTTP/1.1 is hyper's, on a tokio runtime of two threads: a connection is a task, not a thread,
+//! so idle connections cost memory only. The server never goes deaf (issue #26): open
+//! connections are capped (past the cap, new ones wait in the kernel's queue), a connection
+//! with no traffic for [`Limits::idle`] is closed, and an `accept` that fails (out of file
+//! descriptors, a connection aborted before it was taken) is retried after a pause that grows
+//! while the failures last, instead of ending the accept loop.
 
-use std::io::Write;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
+use hyper::body::{Body, Frame, SizeHint};
+use hyper::service::service_fn;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
-use tiny_http::{Header, Request, Response as HttpResponse, Server};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{mpsc, Semaphore};
 
 use super::Site;
 
@@ -177,45 +190,6 @@ fn inject(html: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Server-sent events on the raw connection: `reload` after a good build, `error` after a
-/// failed one, a comment every 15 s to keep it open. Each event is flushed as it happens (a
-/// chunked response would sit in tiny_http's buffer). Ends when the client goes away.
-fn stream_events(request: Request, site: &Site) {
-    let mut seen = site.with(|s| s.version);
-    let mut out = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n: connected\n\n";
-    if out
-        .write_all(head.as_bytes())
-        .and_then(|()| out.flush())
-        .is_err()
-    {
-        return;
-    }
-    loop {
-        let (version, failed) = site.wait_change(seen, Duration::from_secs(15));
-        let message = if version > seen {
-            seen = version;
-            format!(
-                "event: {}\ndata: {version}\n\n",
-                if failed { "error" } else { "reload" }
-            )
-        } else {
-            ": keep-alive\n\n".to_string()
-        };
-        if out
-            .write_all(message.as_bytes())
-            .and_then(|()| out.flush())
-            .is_err()
-        {
-            return;
-        }
-    }
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
 /// Whether a request's `Host` header names this server: any IP address (a page on another
 /// site can only reach the server through a name it controls, by DNS rebinding), `localhost`,
 /// or the name given to `--bind`. Anything else is refused, so a page on another site that
@@ -237,23 +211,58 @@ pub fn host_allowed(host: Option<&str>, bind: &str) -> bool {
         || name == bind.trim_end_matches('.').to_ascii_lowercase()
 }
 
-/// Limits on what the server does at once, so a flood of connections cannot exhaust threads
-/// or memory: the request handlers (each on its own thread) and, among them, the event streams
-/// that stay open.
-#[derive(Debug)]
+/// Limits on what the server holds at once, so a flood of connections cannot exhaust file
+/// descriptors, memory or the server's attention.
+#[derive(Debug, Clone)]
 pub struct Limits {
-    /// Requests answered at the same time; more are refused with 503 on the spot.
-    pub requests: usize,
-    /// Live-reload event streams open at the same time (each holds a thread).
+    /// Open connections, idle or not; past this many, new ones wait in the kernel's queue
+    /// until one closes.
+    pub connections: usize,
+    /// Live-reload event streams open at the same time; more are refused with 503.
     pub streams: usize,
+    /// A connection that neither sends nor receives a byte for this long is closed (an event
+    /// stream sends a keep-alive comment every [`KEEP_ALIVE`], so it stays open).
+    pub idle: Duration,
+}
+
+/// How often an event stream sends a comment when nothing happens: it keeps the connection
+/// open, and finds a browser that went away (a write to a closed connection fails), so the
+/// stream's slot is given back within two of these.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(5);
+
+impl Limits {
+    /// The defaults, with connections capped at half the process's file descriptor limit
+    /// (at most 256): a build run by `serve` opens files too, and must find descriptors free.
+    pub fn for_this_process() -> Limits {
+        let descriptors = open_file_limit().unwrap_or(1024);
+        Limits {
+            connections: (descriptors / 2).clamp(8, 256),
+            ..Limits::default()
+        }
+    }
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            requests: 64,
+            connections: 256,
             streams: 32,
+            idle: Duration::from_secs(10),
         }
+    }
+}
+
+/// The soft limit on open file descriptors, where the system tells it.
+fn open_file_limit() -> Option<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+        let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+        line.split_whitespace().nth(3)?.parse().ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
     }
 }
 
@@ -281,70 +290,313 @@ impl Drop for Slot {
     }
 }
 
-fn refuse(request: Request, status: u16, text: &str) {
-    let _ = request.respond(
-        HttpResponse::from_string(text)
-            .with_status_code(status)
-            .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-            .with_header(header("Connection", "close")),
-    );
+/// A response body: the whole file, or the events of a live-reload stream as they come.
+enum ResponseBody {
+    Full(Option<Bytes>),
+    Events(mpsc::Receiver<Bytes>),
 }
 
-fn handle(request: Request, site: &Site, streams: &Arc<AtomicUsize>, limits: &Limits) {
-    let target = request.url().to_string();
-    if request.method() != &tiny_http::Method::Get && request.method() != &tiny_http::Method::Head {
-        let _ =
-            request.respond(HttpResponse::from_string("method not allowed").with_status_code(405));
-        return;
-    }
-    if site_path(&target).as_deref() == Some("__coursegen/events")
-        && request.method() == &tiny_http::Method::Get
-    {
-        match Slot::take(streams, limits.streams) {
-            Some(_slot) => stream_events(request, site),
-            None => refuse(request, 503, "too many open event streams"),
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            ResponseBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+            ResponseBody::Events(rx) => rx.poll_recv(cx).map(|d| d.map(|d| Ok(Frame::data(d)))),
         }
-        return;
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, ResponseBody::Full(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ResponseBody::Full(data) => {
+                SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
+            }
+            ResponseBody::Events(_) => SizeHint::default(),
+        }
+    }
+}
+
+type HttpResponse = hyper::Response<ResponseBody>;
+
+fn text_response(status: u16, text: &str) -> HttpResponse {
+    let mut response =
+        hyper::Response::new(ResponseBody::Full(Some(Bytes::from(text.to_string()))));
+    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or_default();
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// Server-sent events: `reload` after a good build, `error` after a failed one, a comment every
+/// [`KEEP_ALIVE`] to keep the connection open. The stream's task ends (and gives its slot back)
+/// when a write to the browser fails, i.e. the browser went away.
+fn event_stream(site: &Arc<Site>, slot: Slot) -> HttpResponse {
+    let (tx, rx) = mpsc::channel::<Bytes>(4);
+    let mut changes = site.subscribe();
+    tokio::spawn(async move {
+        let _slot = slot;
+        let mut seen = changes.borrow_and_update().0;
+        if tx
+            .send(Bytes::from_static(b": connected\n\n"))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        loop {
+            let message = match tokio::time::timeout(KEEP_ALIVE, changes.changed()).await {
+                Ok(Ok(())) => {
+                    let (version, failed) = *changes.borrow_and_update();
+                    if version <= seen {
+                        continue;
+                    }
+                    seen = version;
+                    let name = if failed { "error" } else { "reload" };
+                    format!("event: {name}\ndata: {version}\n\n")
+                }
+                // The site is gone: the server is stopping.
+                Ok(Err(_)) => return,
+                Err(_) => ": keep-alive\n\n".to_string(),
+            };
+            if tx.send(Bytes::from(message)).await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut response = hyper::Response::new(ResponseBody::Events(rx));
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(
+        hyper::header::CACHE_CONTROL,
+        hyper::header::HeaderValue::from_static("no-cache"),
+    );
+    response
+}
+
+/// Answers one request.
+fn handle(
+    request: &hyper::Request<hyper::body::Incoming>,
+    site: &Arc<Site>,
+    streams: &Arc<AtomicUsize>,
+    limits: &Limits,
+    bind: &str,
+) -> HttpResponse {
+    let host = request
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        // HTTP/1.1 puts the host in the target too (`GET http://host/ HTTP/1.1`).
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if !host_allowed(host, bind) {
+        return text_response(403, "this server answers requests for localhost only; start it with --bind NAME to serve another name");
+    }
+    let method = request.method();
+    if method != hyper::Method::GET && method != hyper::Method::HEAD {
+        return text_response(405, "method not allowed");
+    }
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    if site_path(&target).as_deref() == Some("__coursegen/events") && method == hyper::Method::GET {
+        return match Slot::take(streams, limits.streams) {
+            Some(slot) => event_stream(site, slot),
+            None => text_response(503, "too many open event streams"),
+        };
     }
     let r = respond(site, &target);
-    let mut response = HttpResponse::from_data(r.body)
-        .with_status_code(r.status)
-        .with_header(header("Content-Type", r.content_type))
-        .with_header(header("Cache-Control", "no-store"));
-    if let Some(location) = r.location {
-        response = response.with_header(header("Location", &location));
+    let mut response = hyper::Response::new(ResponseBody::Full(Some(Bytes::from(r.body))));
+    *response.status_mut() = hyper::StatusCode::from_u16(r.status).unwrap_or_default();
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(r.content_type),
+    );
+    headers.insert(
+        hyper::header::CACHE_CONTROL,
+        hyper::header::HeaderValue::from_static("no-store"),
+    );
+    if let Some(location) = r.location.and_then(|l| l.parse().ok()) {
+        headers.insert(hyper::header::LOCATION, location);
     }
-    let _ = request.respond(response);
+    response
 }
 
-/// Answers requests until the process ends, each on its own thread (event streams block), at
-/// most `limits` at once. Requests for another host (see [`host_allowed`]) are refused.
-pub fn run(server: Server, site: Arc<Site>, bind: &str, limits: Limits) {
-    let limits = Arc::new(limits);
-    let active = Arc::new(AtomicUsize::new(0));
-    let streams = Arc::new(AtomicUsize::new(0));
-    for request in server.incoming_requests() {
-        let host = request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv("Host"))
-            .map(|h| h.value.as_str().to_string());
-        if !host_allowed(host.as_deref(), bind) {
-            refuse(request, 403, "this server answers requests for localhost only; start it with --bind NAME to serve another name");
-            continue;
+/// A connection that is closed when it has neither read nor written a byte for `idle`: an
+/// idle keep-alive connection, a client that stopped reading, or one that never sent a request.
+struct IdleIo {
+    stream: tokio::net::TcpStream,
+    idle: Duration,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl IdleIo {
+    fn new(stream: tokio::net::TcpStream, idle: Duration) -> Self {
+        IdleIo {
+            stream,
+            idle,
+            deadline: Box::pin(tokio::time::sleep(idle)),
         }
-        // Taken here, before the thread exists, so the count bounds threads too.
-        let Some(slot) = Slot::take(&active, limits.requests) else {
-            refuse(request, 503, "too many requests at once");
-            continue;
-        };
-        let (site, streams, limits) =
-            (Arc::clone(&site), Arc::clone(&streams), Arc::clone(&limits));
-        std::thread::spawn(move || {
-            handle(request, &site, &streams, &limits);
-            drop(slot);
-        });
     }
+
+    fn active(&mut self) {
+        let next = tokio::time::Instant::now() + self.idle;
+        self.deadline.as_mut().reset(next);
+    }
+
+    /// `Pending` from the socket, unless the connection has been idle too long.
+    fn pending_or_idle<T>(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<T>> {
+        match self.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::ErrorKind::TimedOut.into())),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl AsyncRead for IdleIo {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        match Pin::new(&mut this.stream).poll_read(cx, buf) {
+            Poll::Ready(result) => {
+                if buf.filled().len() > before {
+                    this.active();
+                }
+                Poll::Ready(result)
+            }
+            Poll::Pending => this.pending_or_idle(cx),
+        }
+    }
+}
+
+impl AsyncWrite for IdleIo {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.stream).poll_write(cx, buf) {
+            Poll::Ready(Ok(n)) => {
+                if n > 0 {
+                    this.active();
+                }
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => this.pending_or_idle(cx),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+/// The pause before the next `accept` after `failures` failures in a row: 10 ms, doubling,
+/// at most 1 s. Out of file descriptors, accepting again at once would spin; the pause lets
+/// connections close, and the server takes new ones as soon as it can.
+pub fn accept_backoff(failures: u32) -> Duration {
+    Duration::from_millis(10u64 << failures.min(7)).min(Duration::from_secs(1))
+}
+
+/// Answers requests on `listener` until the process ends. Requests for another host (see
+/// [`host_allowed`]) are refused.
+pub fn run(listener: std::net::TcpListener, site: Arc<Site>, bind: &str, limits: Limits) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("serve")
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the server: {e}");
+            return;
+        }
+    };
+    let bind = bind.to_string();
+    runtime.block_on(async move {
+        if let Err(e) = listener.set_nonblocking(true) {
+            eprintln!("error: cannot serve: {e}");
+            return;
+        }
+        let listener = match tokio::net::TcpListener::from_std(listener) {
+            Ok(listener) => listener,
+            Err(e) => {
+                eprintln!("error: cannot serve: {e}");
+                return;
+            }
+        };
+        let connections = Arc::new(Semaphore::new(limits.connections));
+        let streams = Arc::new(AtomicUsize::new(0));
+        let limits = Arc::new(limits);
+        let mut failures = 0u32;
+        loop {
+            // A connection slot first: at the cap, new connections wait in the kernel's queue.
+            let Ok(permit) = Arc::clone(&connections).acquire_owned().await else {
+                return;
+            };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => {
+                    failures = 0;
+                    stream
+                }
+                Err(e) => {
+                    // Out of descriptors (EMFILE, ENFILE), a connection reset before it was
+                    // taken (ECONNABORTED), or anything else: never the end of the server.
+                    if e.kind() != std::io::ErrorKind::ConnectionAborted {
+                        tokio::time::sleep(accept_backoff(failures)).await;
+                        failures = failures.saturating_add(1);
+                    }
+                    continue;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            let (site, streams, limits, bind) = (
+                Arc::clone(&site),
+                Arc::clone(&streams),
+                Arc::clone(&limits),
+                bind.clone(),
+            );
+            tokio::spawn(async move {
+                let _permit = permit;
+                let io = hyper_util::rt::TokioIo::new(IdleIo::new(stream, limits.idle));
+                let service = service_fn(move |request| {
+                    let response = handle(&request, &site, &streams, &limits, &bind);
+                    async move { Ok::<_, std::convert::Infallible>(response) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(Duration::from_secs(10))
+                    .max_buf_size(64 << 10)
+                    .serve_connection(io, service)
+                    .await;
+            });
+        }
+    });
 }
 
 #[cfg(test)]

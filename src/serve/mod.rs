@@ -6,8 +6,7 @@ pub mod http;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use crate::build::{build, build_page, check_page, BuildOptions, Built, PageBuilt};
 use crate::config::Require;
@@ -31,13 +30,24 @@ pub struct Snapshot {
     pub version: u64,
 }
 
-/// The server's state, shared by the request threads and the rebuild loop.
-#[derive(Debug, Default)]
+/// The server's state, shared by the request handlers and the rebuild loop.
+#[derive(Debug)]
 pub struct Site {
     snapshot: Mutex<Snapshot>,
-    changed: Condvar,
+    /// The version and whether that build failed, for live-reload streams to wait on.
+    events: tokio::sync::watch::Sender<(u64, bool)>,
     /// The last good build, kept so that an edit to one page rebuilds only that page.
     model: Mutex<Option<Built>>,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Site {
+            snapshot: Mutex::default(),
+            events: tokio::sync::watch::Sender::new((0, false)),
+            model: Mutex::default(),
+        }
+    }
 }
 
 impl Site {
@@ -187,7 +197,8 @@ impl Site {
         let mut snapshot = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
         change(&mut snapshot);
         snapshot.version += 1;
-        self.changed.notify_all();
+        self.events
+            .send_replace((snapshot.version, snapshot.error.is_some()));
     }
 
     /// Runs `f` on the current snapshot.
@@ -195,15 +206,9 @@ impl Site {
         f(&self.snapshot.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Waits until the version is past `seen` (or `timeout` passes); returns the new version
-    /// and whether that build failed.
-    pub fn wait_change(&self, seen: u64, timeout: Duration) -> (u64, bool) {
-        let guard = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
-        let (guard, _) = self
-            .changed
-            .wait_timeout_while(guard, timeout, |s| s.version <= seen)
-            .unwrap_or_else(|p| p.into_inner());
-        (guard.version, guard.error.is_some())
+    /// The version and whether that build failed, now and as they change.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<(u64, bool)> {
+        self.events.subscribe()
     }
 }
 

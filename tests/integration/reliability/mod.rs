@@ -8,6 +8,8 @@ mod collisions;
 mod config_markup;
 mod flat_sums;
 mod images;
+mod output_race;
 mod report_formats;
 mod scaffold;
+mod serve;
 mod sitemap;
