@@ -227,7 +227,7 @@ fn run(
     walk: Walk<'_>,
     env: Env,
     page_variants: Option<usize>,
-    mut allowance: Option<&mut variants::Allowance<'_>>,
+    allowance: Option<&mut variants::Allowance<'_>>,
 ) -> Result<PageVerification, Vec<Diagnostic>> {
     let make_variants = allowance.is_some();
     let file = &doc.file;
@@ -371,10 +371,7 @@ fn run(
         }
     }
     // Variants are made of exercises whose own blocks, and the page's, all passed.
-    if let (Some(allowance), false) = (
-        allowance.as_deref_mut(),
-        failed_scopes.contains(&eval::PAGE),
-    ) {
+    if let (Some(allowance), false) = (allowance, failed_scopes.contains(&eval::PAGE)) {
         for (ordinal, &(id, exercise, scope)) in walk.exercises.iter().enumerate() {
             if failed_scopes.contains(&scope) {
                 continue;
