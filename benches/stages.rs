@@ -71,7 +71,7 @@ fn stages(c: &mut Criterion) {
             let (links, sections): (Vec<_>, Vec<_>) = (0..site.pages.len())
                 .map(|i| {
                     let (file, links, sections) =
-                        render_page(&site, i, &verifications[i]).expect("renders");
+                        render_page(&site, i, site.pages[i], &verifications[i]).expect("renders");
                     sink.put(file);
                     (links, sections)
                 })

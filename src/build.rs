@@ -1,27 +1,28 @@
-//! Runs the stages in order — load, verify, render, write — timing each, and stops before
-//! writing if any stage found a problem.
+//! Runs the stages in order — load, verify, render, write — for a batch of pages at a time,
+//! timing each, and commits nothing if any stage found a problem.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
 use crate::config::{PracticeSheets, Require, SheetSize};
-use crate::coverage::{course_coverage, Coverage};
-use crate::diagnostic::all_or_errors;
+use crate::coverage::{page_coverage, Coverage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::load_course;
+use crate::load::{load_outline, read_body};
 use crate::model::Course;
 use crate::model::Page;
 use crate::outputs::Claims;
 use crate::plan::Plan;
-use crate::print::{print_course_deck, print_page};
+use crate::print::{page_cards, print_course_deck, print_page, CardText};
 use crate::render::links::PageLinks;
 use crate::render::search::Record;
 use crate::render::{
     assets, render_page, render_site_files, templates::Templates, MemorySink, OutputFile, Sink,
     Site,
 };
-use crate::verify::PageVerification;
-use crate::verify::{verify_course, verify_page};
+use crate::verify::variants::BuildAllowance;
+use crate::verify::{verify_page, verify_page_within, PageVerification};
 use crate::write::{resolve_out, Staging};
 use rayon::prelude::*;
 
@@ -62,8 +63,14 @@ pub struct BuildReport {
     /// Warnings: the build succeeded, and these deserve a look (an unverified number in a
     /// worked answer, a card set too small to read), sorted by place.
     pub warnings: Vec<Diagnostic>,
-    /// Time per stage, in order.
+    /// Wall time of each phase of the build, in order: the outline, the pages (read, verified
+    /// and built a batch at a time), the files of the whole site, the write.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Time each stage took summed over every page, on every thread: load, verify, coverage,
+    /// render (a page's HTML and print files).
+    pub stage_times: Vec<(&'static str, Duration)>,
+    /// Wall time of the whole build.
+    pub wall: Duration,
     /// What was built, for partial rebuilds (`serve`).
     pub model: Option<Built>,
 }
@@ -89,9 +96,9 @@ impl std::fmt::Debug for Built {
 }
 
 impl BuildReport {
-    /// Total time of all stages.
+    /// Wall time of the whole build.
     pub fn elapsed(&self) -> Duration {
-        self.timings.iter().map(|(_, d)| *d).sum()
+        self.wall
     }
 
     /// The one summary line a build ends with.
@@ -132,9 +139,53 @@ fn timed<T>(
     out
 }
 
+/// How many pages are read, verified and built before the next ones are read: the build holds
+/// no more pages than this at once (besides what every page leaves for the whole site: its
+/// links, anchors and search sections).
+pub const BATCH: usize = 256;
+
 /// Builds (or, without `out`, checks) the course. Every problem is returned, sorted by file
 /// and position.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    build_with(options, false)
+}
+
+/// [`build`], keeping the loaded and verified course in [`BuildReport::model`] (what `serve`
+/// needs to rebuild one page).
+pub fn build_retained(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    build_with(options, true)
+}
+
+/// Where time went, summed over the pages (on every thread) per stage.
+#[derive(Default)]
+struct StageTimes([AtomicU64; 4]);
+
+const STAGES: [&str; 4] = ["load", "verify", "coverage", "render"];
+
+impl StageTimes {
+    fn time<T>(&self, stage: usize, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.0[stage].fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        out
+    }
+}
+
+/// What one page left for the rest of the build once its files were written.
+struct PageOutcome {
+    built: Option<PageBuilt>,
+    coverage: Coverage,
+    checks: usize,
+    variants: usize,
+    cards: usize,
+    /// The page's cards, while the course deck may still be written.
+    card_texts: Option<Vec<CardText>>,
+    /// The page and its verification, when the build keeps them.
+    kept: Option<(Page, PageVerification)>,
+}
+
+fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagnostics> {
+    let started = Instant::now();
     let mut report = BuildReport::default();
     let root = options.root.as_path();
     let fail = |errors: Vec<Diagnostic>| {
@@ -143,7 +194,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         d.cap_per_file();
         d
     };
-    let (mut course, mut errors) = timed(&mut report.timings, "load", || load_course(root));
+    let (mut course, mut errors) = timed(&mut report.timings, "outline", || load_outline(root));
+    if errors.is_usage() {
+        return Err(fail(errors.0));
+    }
     if options.sheet.is_some() {
         course.config.flashcards.sheet = options.sheet;
     }
@@ -155,34 +209,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         // (the 404 page's links start from it).
         course.config.base_url = "/".into();
     }
-    // Pages that loaded are verified even when others did not, so one build reports both.
-    let verified = timed(&mut report.timings, "verify", || verify_course(&course));
-    let verifications = match verified {
-        Ok(v) if errors.is_empty() => v,
-        Ok(_) => return Err(fail(errors.0)),
+    let templates = match Templates::load(root) {
+        Ok(t) => t,
         Err(e) => {
             errors.extend(e);
             return Err(fail(errors.0));
         }
     };
-    // Unverified numbers in worked answers: warnings, or errors when the course asks for it.
-    report.coverage = timed(&mut report.timings, "coverage", || course_coverage(&course));
-    let required = options.strict || course.config.verify.require == Require::All;
-    let mut warnings = Diagnostics(report.coverage.policy(required).map_err(fail)?);
-    warnings.sort();
-    warnings.cap_per_file();
-    report.warnings = warnings.0;
-    let templates = Templates::load(root).map_err(fail)?;
-    report.pages = course.pages().count();
-    report.cards = course.pages().map(|p| p.counts().cards).sum();
-    let variants = || {
-        verifications
-            .iter()
-            .flat_map(|v| v.variants.values().flatten())
-    };
-    report.variants = variants().count();
-    report.checks = verifications.iter().map(|v| v.checks).sum::<usize>()
-        + variants().map(|v| v.checks).sum::<usize>();
 
     // Files go straight to the staging folder as they are made (or to memory without `out`).
     let write_error = |out: &Path, e: std::io::Error| {
@@ -213,34 +246,95 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     // finds the collisions `build` would meet.
     let claims = Claims::new(target);
     let sink: &dyn Sink = &claims;
-    let plan = Plan::of(&course, options.pdf);
+    let plan = Plan::before_pages(&course.config, options.pdf);
     let site = Site::new(&course, &templates, plan).map_err(|d| fail(vec![d]))?;
-    // Every page's HTML and print files in parallel; the course deck, one long job, beside
-    // them rather than after them.
-    let (pages, course_deck) = timed(&mut report.timings, "render", || {
-        rayon::join(
-            || {
-                let built: Vec<Result<PageBuilt, Vec<Diagnostic>>> = (0..site.pages.len())
-                    .into_par_iter()
-                    .map(|i| build_page(&site, i, &verifications[i], sink))
-                    .collect();
-                all_or_errors(built)
-            },
-            || print_course_deck(&course, &|i| &verifications[i], plan, sink),
-        )
-    });
-    let pages = pages.map_err(fail)?;
-    // The page decks report a bad formula; the course deck's error is the same one again.
-    course_deck.map_err(fail)?;
-    let mut links = Vec::with_capacity(pages.len());
-    let mut sections = Vec::with_capacity(pages.len());
-    for page in pages {
-        links.push(page.links);
-        sections.push(page.sections);
-        report.warnings.extend(page.warnings);
+    let required = options.strict || course.config.verify.require == Require::All;
+
+    // The pages, a batch at a time: each read, verified, checked for coverage and built (its
+    // HTML and print files written at once), then dropped. Pages after a failed one are still
+    // read and verified, so one build reports every page's problems, but no longer built.
+    let stages = StageTimes::default();
+    let allowance = BuildAllowance::default();
+    let failed = AtomicBool::new(!errors.is_empty());
+    let deck_limit = course.config.flashcards.course_deck_limit;
+    let mut deck_cards = if plan.pdf { Some(0usize) } else { None };
+    let count = site.pages.len();
+    let mut outcomes: Vec<PageOutcome> = Vec::with_capacity(count);
+    let pages_start = Instant::now();
+    for batch in (0..count).step_by(BATCH) {
+        let results: Vec<Result<PageOutcome, Vec<Diagnostic>>> = (batch
+            ..(batch + BATCH).min(count))
+            .into_par_iter()
+            .map(|i| {
+                let outcome = build_one(
+                    &site, i, root, required, &allowance, &failed, &stages, sink, retain,
+                );
+                if outcome.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                outcome
+            })
+            .collect();
+        for result in results {
+            match result {
+                Ok(mut outcome) => {
+                    // The course deck's cards, kept only while the course may have one.
+                    if let Some(total) = deck_cards.as_mut() {
+                        *total += outcome.cards;
+                        if *total > deck_limit {
+                            deck_cards = None;
+                            outcomes.iter_mut().for_each(|o| o.card_texts = None);
+                            outcome.card_texts = None;
+                        }
+                    } else {
+                        outcome.card_texts = None;
+                    }
+                    outcomes.push(outcome);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
     }
+    report.timings.push(("pages", pages_start.elapsed()));
+    report.stage_times = STAGES
+        .iter()
+        .zip(&stages.0)
+        .map(|(name, nanos)| (*name, Duration::from_nanos(nanos.load(Ordering::Relaxed))))
+        .collect();
+    if !errors.is_empty() {
+        return Err(fail(errors.0));
+    }
+
+    report.pages = count;
+    let mut links = Vec::with_capacity(count);
+    let mut sections = Vec::with_capacity(count);
+    let mut kept = Vec::new();
+    let mut card_texts = Vec::new();
+    for outcome in outcomes {
+        report.coverage.add(outcome.coverage);
+        report.checks += outcome.checks;
+        report.variants += outcome.variants;
+        report.cards += outcome.cards;
+        let built = outcome.built.expect("every page was built: none failed");
+        links.push(built.links);
+        sections.push(built.sections);
+        report.warnings.extend(built.warnings);
+        card_texts.push(outcome.card_texts.unwrap_or_default());
+        kept.extend(outcome.kept);
+    }
+    let plan = plan.with_cards(report.cards, &course.config);
+    let site = Site {
+        plan,
+        cards: report.cards,
+        ..site
+    };
     let errors = timed(&mut report.timings, "site", || {
-        render_site_files(&site, &links, &sections, sink)
+        let mut errors = render_site_files(&site, &links, &sections, sink);
+        let pages: Vec<&Page> = site.pages.clone();
+        if let Err(e) = print_course_deck(&course, &pages, &card_texts, plan, sink) {
+            errors.extend(e);
+        }
+        errors
     });
     if !errors.is_empty() {
         return Err(fail(errors));
@@ -248,6 +342,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     drop(site);
     let mut all = Diagnostics(std::mem::take(&mut report.warnings));
     all.sort();
+    all.cap_per_file();
     report.warnings = all.0;
     for file in assets(root).map_err(fail)? {
         sink.put(file);
@@ -261,14 +356,68 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             .map_err(|e| write_error(out, e))?;
     }
     report.files = memory.into_files();
-    report.model = Some(Built {
-        course,
-        verifications,
-        links,
-        sections,
-        templates,
-    });
+    report.wall = started.elapsed();
+    if retain {
+        // The outline's pages give way to the pages as they were read and built.
+        let (pages, verifications): (Vec<Page>, Vec<PageVerification>) = kept.into_iter().unzip();
+        let mut pages = pages.into_iter();
+        for lesson in &mut course.lessons {
+            for page in std::iter::once(&mut lesson.page).chain(lesson.practice.iter_mut()) {
+                if let Some(read) = pages.next() {
+                    *page = read;
+                }
+            }
+        }
+        report.model = Some(Built {
+            course,
+            verifications,
+            links,
+            sections,
+            templates,
+        });
+    }
     Ok(report)
+}
+
+/// Reads, verifies, checks and builds page `i` of `site` (the build's batch loop). Once any
+/// page has failed, the page is still read and verified but not built.
+#[allow(clippy::too_many_arguments)]
+fn build_one(
+    site: &Site,
+    i: usize,
+    root: &Path,
+    required: bool,
+    allowance: &BuildAllowance,
+    failed: &AtomicBool,
+    stages: &StageTimes,
+    sink: &dyn Sink,
+    retain: bool,
+) -> Result<PageOutcome, Vec<Diagnostic>> {
+    let page = stages.time(0, || read_body(root, site.pages[i]))?;
+    let verification = stages.time(1, || verify_page_within(&page, allowance))?;
+    let coverage = stages.time(2, || page_coverage(&page));
+    let warnings = coverage.policy(required)?;
+    let variants = verification.variants.values().flatten();
+    let checks = verification.checks + variants.clone().map(|v| v.checks).sum::<usize>();
+    let variants = variants.count();
+    let cards = page.counts().cards;
+    let built = if failed.load(Ordering::Relaxed) {
+        None
+    } else {
+        let mut built = stages.time(3, || build_page(site, i, &page, &verification, sink))?;
+        built.warnings.extend(warnings);
+        Some(built)
+    };
+    let card_texts = (site.plan.pdf && cards > 0).then(|| page_cards(&page, &verification));
+    Ok(PageOutcome {
+        built,
+        coverage,
+        checks,
+        variants,
+        cards,
+        card_texts,
+        kept: retain.then_some((page, verification)),
+    })
 }
 
 /// What building one page made besides its files: what its links need checked, its sections
@@ -289,11 +438,11 @@ pub struct PageBuilt {
 pub fn build_page(
     site: &Site,
     i: usize,
+    page: &Page,
     verification: &PageVerification,
     sink: &dyn Sink,
 ) -> Result<PageBuilt, Vec<Diagnostic>> {
-    let page: &Page = site.pages[i];
-    let (file, links, sections) = render_page(site, i, verification)?;
+    let (file, links, sections) = render_page(site, i, page, verification)?;
     sink.put(file);
     let warnings = print_page(site.course, page, verification, site.plan, sink)?;
     Ok(PageBuilt {

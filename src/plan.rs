@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::config::CourseConfig;
 use crate::model::{Course, Page};
 use crate::verify::PageVerification;
 
@@ -57,16 +58,31 @@ impl PageFiles {
 }
 
 impl Plan {
-    /// The plan for `course`, with or without PDFs.
+    /// The plan for `course`, whose pages are read, with or without PDFs.
     pub fn of(course: &Course, pdf: bool) -> Plan {
         let total: usize = course.pages().map(|p| p.counts().cards).sum();
+        Plan::before_pages(&course.config, pdf).with_cards(total, &course.config)
+    }
+
+    /// The plan as far as the course file says, before the pages are read: whether the course
+    /// deck is written waits for their cards to be counted ([`Plan::with_cards`]).
+    pub fn before_pages(config: &CourseConfig, pdf: bool) -> Plan {
         Plan {
             pdf,
-            course: pdf && total > 0 && total <= course.config.flashcards.course_deck_limit,
-            practice_sheets: match course.config.practice_sheets {
+            course: false,
+            practice_sheets: match config.practice_sheets {
                 Some(k) if pdf => k.count(),
                 _ => 0,
             },
+        }
+    }
+
+    /// The plan once the course's cards are counted: the course deck is written when it has
+    /// cards, no more than `course_deck_limit`.
+    pub fn with_cards(self, total: usize, config: &CourseConfig) -> Plan {
+        Plan {
+            course: self.pdf && total > 0 && total <= config.flashcards.course_deck_limit,
+            ..self
         }
     }
 

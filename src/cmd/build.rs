@@ -40,9 +40,17 @@ pub fn run(
         Ok(report) => {
             report_warnings(&report, format);
             if timings {
-                for (stage, time) in &report.timings {
-                    eprintln!("{stage:>8}: {:>8.1} ms", time.as_secs_f64() * 1000.0);
+                // Stages summed over the pages on every thread, then the build's phases.
+                for (stage, time) in &report.stage_times {
+                    eprintln!(
+                        "{stage:>8}: {:>8.1} ms (all pages, all threads)",
+                        time.as_secs_f64() * 1000.0
+                    );
                 }
+                for (phase, time) in &report.timings {
+                    eprintln!("{phase:>8}: {:>8.1} ms", time.as_secs_f64() * 1000.0);
+                }
+                eprintln!("   total: {:>8.1} ms", report.wall.as_secs_f64() * 1000.0);
             }
             summary(
                 &format!("{} into {}", report.summary("built"), out.display()),

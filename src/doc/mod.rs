@@ -484,6 +484,20 @@ impl Inline {
 }
 
 impl Document {
+    /// The document of a page whose body is not read (yet).
+    pub fn empty(file: Arc<SourceFile>) -> Document {
+        Document {
+            body: 0..0,
+            file,
+            blocks: Vec::new(),
+            footnotes: Vec::new(),
+            counts: Counts::default(),
+            anchors: Vec::new(),
+            links: Vec::new(),
+            definitions: Vec::new(),
+        }
+    }
+
     /// Every block of the page, depth first, in reading order (footnotes' blocks last).
     pub fn all_blocks(&self) -> Vec<&Block> {
         let mut out = Vec::new();

@@ -22,6 +22,7 @@ use boundary::{Boundary, Kind};
 
 use crate::config::{base_url_problem, CourseConfig, COURSE_FILE, COURSE_KEYS};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::doc::Document;
 use crate::model::{Course, Lesson, Page, PageKind, PageMeta, PAGE_KEYS};
 use crate::source::SourceFile;
 
@@ -33,10 +34,26 @@ pub const CONTENT_DIR: &str = "content";
 /// folder with every image). `coursegen new` refuses them too (issue #26).
 pub const RESERVED_LESSON_NAMES: &[&str] = &["assets", "media"];
 
-/// Reads and checks the course at `root`. Returns every page that loaded, with every problem
-/// found, so that later stages can still check the pages that loaded and one build reports
-/// everything. The course is fit to build only when the problems are empty.
+/// Reads and checks the course at `root`, every page's body included. Returns every page that
+/// loaded, with every problem found, so that later stages can still check the pages that
+/// loaded and one build reports everything. The course is fit to build only when the problems
+/// are empty.
 pub fn load_course(root: &Path) -> (Course, Diagnostics) {
+    load_with(root, load_page)
+}
+
+/// The course at `root` as far as its pages' front matter says: lessons in order, each page's
+/// URL, kind and front matter, with an empty document and no text (see [`read_outline`]). What a
+/// build knows before it reads the pages' bodies one batch at a time ([`read_body`]), so that
+/// it never holds every page at once.
+pub fn load_outline(root: &Path) -> (Course, Diagnostics) {
+    load_with(root, read_outline)
+}
+
+/// How one page is read: whole, or its outline.
+type PageReader = fn(&Path, &Path, &Path) -> Result<Page, Vec<Diagnostic>>;
+
+fn load_with(root: &Path, read: PageReader) -> (Course, Diagnostics) {
     let mut errors = Diagnostics::default();
     let config = load_config(root).map_err(|d| Diagnostics(vec![d]));
     if let Err(e) = &config {
@@ -58,7 +75,7 @@ pub fn load_course(root: &Path) -> (Course, Diagnostics) {
         .flat_map_iter(|(index, (lesson_dir, files))| {
             files
                 .iter()
-                .map(move |f| (index, load_page(root, lesson_dir, f)))
+                .map(move |f| (index, read(root, lesson_dir, f)))
         })
         .collect();
     // Keep discovery order regardless of which thread finished first.
@@ -282,9 +299,55 @@ pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     }
 }
 
-/// Reads one page of the lesson folder `lesson_dir`: front matter, body blocks, URL.
+/// Reads one page of the lesson folder `lesson_dir`: front matter, body, URL.
 pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Vec<Diagnostic>> {
     let file = Arc::new(read_source(root, path).map_err(|d| vec![d])?);
+    page_of(root, lesson_dir, path, file, true)
+}
+
+/// What the course knows of a page before its body is read: its URL, kind and front matter,
+/// checked. Its document is empty and its file holds no text (the body is read again, when the
+/// page is built: [`read_body`]).
+pub fn read_outline(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Vec<Diagnostic>> {
+    let file = Arc::new(read_source(root, path).map_err(|d| vec![d])?);
+    let mut page = page_of(root, lesson_dir, path, file, false)?;
+    let path = page.file.path.clone();
+    page.file = Arc::new(SourceFile::new(
+        path,
+        page.file.disk_path.clone(),
+        String::new(),
+    ));
+    page.doc = Document::empty(Arc::clone(&page.file));
+    Ok(page)
+}
+
+/// The page an outline ([`read_outline`]) stands for, its body read and parsed.
+pub fn read_body(root: &Path, outline: &Page) -> Result<Page, Vec<Diagnostic>> {
+    let file = Arc::new(read_source(root, &outline.file.disk_path).map_err(|d| vec![d])?);
+    let lesson_dir = outline
+        .file
+        .disk_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    page_of(
+        root,
+        &lesson_dir,
+        &outline.file.disk_path.clone(),
+        file,
+        true,
+    )
+}
+
+/// A page read from `file`: its front matter checked, its body parsed into its document when
+/// `with_body` (or left empty), its URL made from `lesson_dir` and `path`.
+fn page_of(
+    root: &Path,
+    lesson_dir: &Path,
+    path: &Path,
+    file: Arc<SourceFile>,
+    with_body: bool,
+) -> Result<Page, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let (meta, body) = match split_front_matter(&file.text) {
         FrontMatter::Found(yaml, body) => match yaml::parse::<PageMeta>(&file, yaml, PAGE_KEYS) {
@@ -332,8 +395,13 @@ pub fn load_page(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page, Ve
             .with_hint("write e.g. `variants: 5`"),
         );
     }
-    let (doc, doc_errors) = crate::doc::parse(&file, body);
-    errors.extend(doc_errors);
+    let doc = if with_body {
+        let (doc, doc_errors) = crate::doc::parse(&file, body);
+        errors.extend(doc_errors);
+        doc
+    } else {
+        Document::empty(Arc::clone(&file))
+    };
 
     let lesson_slug = slug_of(lesson_dir);
     let is_index = path.file_name().is_some_and(|n| n == "index.md");

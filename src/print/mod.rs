@@ -204,22 +204,18 @@ fn put_practice_sheet(
 }
 
 /// `flashcards.pdf` and `flashcards.apkg` at the site root, when the plan says the course has
-/// them. Its cards are the page decks' cards, whose warnings those decks already gave.
-fn put_course_deck<'v>(
+/// them: `cards[i]` are the cards of `pages[i]` (the page decks' cards, whose warnings those
+/// decks already gave).
+fn put_course_deck(
     course: &Course,
-    verification: &(dyn Fn(usize) -> &'v PageVerification + Sync),
+    pages: &[&Page],
+    cards: &[Vec<CardText>],
     plan: Plan,
     sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
     if !plan.course {
         return Ok(());
     }
-    let pages: Vec<&Page> = course.pages().collect();
-    let cards: Vec<Vec<CardText>> = pages
-        .iter()
-        .enumerate()
-        .map(|(i, page)| page_cards(page, verification(i)))
-        .collect();
     let laid = all_or_errors(cards.iter().map(|c| lay_out_cards(c)))?;
     let all: Vec<DeckCard> = laid.into_iter().flatten().collect();
     sink.put(OutputFile {
@@ -227,7 +223,7 @@ fn put_course_deck<'v>(
         bytes: deck(&course.config.title, &all, print_options(course)).bytes,
     });
     let per_page: Vec<&[CardText]> = cards.iter().map(Vec::as_slice).collect();
-    put_apkg(&course.config.title, &pages, &per_page, DECK_APKG, sink)
+    put_apkg(&course.config.title, pages, &per_page, DECK_APKG, sink)
 }
 
 /// The Anki deck `name` of `pages`' cards (`cards[i]` are page i's), at `path`.
@@ -289,14 +285,14 @@ pub fn print_page(
 }
 
 /// `flashcards.pdf` and `flashcards.apkg` for the whole course at the site root, when the plan
-/// says the course has them: the cards of every page, `verification(i)` being page i's. The
-/// page decks report a formula print cannot draw; the course deck's error is the same one
-/// again.
-pub fn print_course_deck<'v>(
+/// says the course has them: `cards[i]` are the cards of `pages[i]` ([`page_cards`]). The page
+/// decks report a formula print cannot draw; the course deck's error is the same one again.
+pub fn print_course_deck(
     course: &Course,
-    verification: &(dyn Fn(usize) -> &'v PageVerification + Sync),
+    pages: &[&Page],
+    cards: &[Vec<CardText>],
     plan: Plan,
     sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
-    put_course_deck(course, verification, plan, sink)
+    put_course_deck(course, pages, cards, plan, sink)
 }

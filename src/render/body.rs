@@ -55,6 +55,9 @@ pub(super) struct Ctx<'a> {
     pub(super) search: Sections,
     /// `v2-` … while a variant's set is rendered: its figures' ids differ from the author's.
     pub(super) id_prefix: String,
+    /// What to add to an offset of the file being rendered to name the place on the page (a
+    /// variant's file holds its exercise only).
+    pub(super) shift: usize,
 }
 
 /// Renders the body of `page`, verified as `verification`.
@@ -74,6 +77,7 @@ pub fn render_body(
         errors: Vec::new(),
         search: Sections::default(),
         id_prefix: String::new(),
+        shift: 0,
     };
     // The page's one-line description opens its first section, as the page shows it.
     ctx.search.inline_text(&page.meta.description);

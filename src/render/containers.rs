@@ -155,6 +155,7 @@ impl<'a> Ctx<'a> {
         for v in variants {
             (self.file, self.verification) = (&v.file, &v.verification);
             self.id_prefix = format!("v{}-", v.number);
+            self.shift = v.shift;
             let before = self.errors.len();
             html.push_str(&format!(
                 "<div class=\"variant variant-extra\" id=\"{id}-v{}\" data-variant=\"{}\">\n",
@@ -169,6 +170,7 @@ impl<'a> Ctx<'a> {
         }
         self.search.resume(searching);
         self.id_prefix.clear();
+        self.shift = 0;
         (self.file, self.verification) = original;
         html.push_str("</div>\n");
     }

@@ -7,6 +7,8 @@ use crate::diagnostic::nearest;
 use crate::diagnostic::Diagnostic;
 use crate::doc::InternalLink;
 use crate::model::Page;
+use crate::source::SourceFile;
+use std::sync::Arc;
 
 /// What a rendered page offers to links (its ids) and asks of others (its links).
 #[derive(Debug, Default)]
@@ -29,6 +31,19 @@ pub fn check_links(pages: &[&Page], links: &[PageLinks]) -> Vec<Diagnostic> {
         .iter()
         .map(|l| l.anchors.iter().map(String::as_str).collect())
         .collect();
+    // A page of a build's outline holds no text; its file is read again to locate an error.
+    let file_of = |i: usize| -> Arc<SourceFile> {
+        let file = &pages[i].file;
+        if !file.text.is_empty() {
+            return Arc::clone(file);
+        }
+        let text = std::fs::read_to_string(&file.disk_path).unwrap_or_default();
+        Arc::new(SourceFile::new(
+            file.path.clone(),
+            file.disk_path.clone(),
+            text,
+        ))
+    };
     for (i, page_links) in links.iter().enumerate() {
         for link in &page_links.links {
             let target = match &link.target {
@@ -37,7 +52,7 @@ pub fn check_links(pages: &[&Page], links: &[PageLinks]) -> Vec<Diagnostic> {
                     Some(&t) => t,
                     None => {
                         errors.push(
-                            Diagnostic::at(&pages[i].file, link.span.clone(), format!("link to a page that does not exist: {path}"))
+                            Diagnostic::at(&file_of(i), link.span.clone(), format!("link to a page that does not exist: {path}"))
                                 .with_hint("links to pages name their Markdown file, relative to this one, e.g. `../01-intro/index.md`"),
                         );
                         continue;
@@ -53,7 +68,7 @@ pub fn check_links(pages: &[&Page], links: &[PageLinks]) -> Vec<Diagnostic> {
             let mut known: Vec<&str> = anchors[target].iter().copied().collect();
             known.sort();
             let d = Diagnostic::at(
-                &pages[i].file,
+                &file_of(i),
                 link.span.clone(),
                 format!(
                     "link to a heading that does not exist: #{fragment} in {}",

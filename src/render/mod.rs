@@ -63,6 +63,8 @@ pub struct Site<'a> {
     pub templates: &'a Templates,
     /// Which files the build writes.
     pub plan: Plan,
+    /// Flashcards across the course (known once every page is read).
+    pub cards: usize,
 }
 
 impl<'a> Site<'a> {
@@ -80,6 +82,7 @@ impl<'a> Site<'a> {
             view: SiteView::of(&course.config),
             templates,
             plan,
+            cards: course.pages().map(|p| p.counts().cards).sum(),
             course,
         })
     }
@@ -185,16 +188,16 @@ pub(crate) const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_
     .remove(b'~')
     .remove(b'/');
 
-/// Renders page `i` of the site (in reading order): its HTML, what its links need checked,
-/// and its sections for the search index. It links to the files beside it that the plan says
+/// Renders `page`, page `i` of the site (in reading order; the site's own list may hold only
+/// its outline): its HTML, what its links need checked, and its sections for the search index. It links to the files beside it that the plan says
 /// are written.
 pub fn render_page(
     site: &Site,
     i: usize,
+    page: &Page,
     verification: &PageVerification,
 ) -> Result<(OutputFile, PageLinks, Vec<search::Record>), Vec<Diagnostic>> {
     let (pages, nav, plan) = (&site.pages, &site.nav, site.plan);
-    let page = pages[i];
     let body = render_body(page, verification, &site.targets())?;
     let root = "../".repeat(page.depth());
     let lesson_url = nav.lesson_of[page.url.as_str()];
@@ -291,7 +294,7 @@ fn render_home(site: &Site, template: &str) -> Result<OutputFile, Diagnostic> {
         next: None,
         counts: crate::model::Counts::default(),
     };
-    let cards: usize = course.pages().map(|p| p.counts().cards).sum();
+    let cards = site.cards;
     // Kept for templates written before `course_deck`: 0 when there is no course deck.
     let deck = if decks.course { cards } else { 0 };
     let no_pages: Vec<views::NavLink> = Vec::new();

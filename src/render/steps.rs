@@ -76,7 +76,7 @@ impl Ctx<'_> {
             self.search.end_block();
         }
         for drawn in &checked.figures {
-            let id = format!("{}circuit-{}", self.id_prefix, drawn.at);
+            let id = format!("{}circuit-{}", self.id_prefix, drawn.at + self.shift);
             html.push_str(&circuit::html(&drawn.figure, &id));
             // What the figure says: its call and every wire's value and gradient.
             let figure = &drawn.figure;

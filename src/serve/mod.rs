@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::build::{build, build_page, check_page, BuildOptions, Built, PageBuilt};
+use crate::build::{build_page, build_retained, check_page, BuildOptions, Built, PageBuilt};
 use crate::config::Require;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{load_page, relative};
 use crate::model::{Course, Page};
 use crate::plan::{PageFiles, Plan};
-use crate::print::print_course_deck;
+use crate::print::{page_cards, print_course_deck, CardText};
 use crate::render::links::check_links;
 use crate::render::{self, search, MemorySink, OutputFile};
 use crate::verify::PageVerification;
@@ -55,7 +55,7 @@ impl Site {
     /// CLI prints it) if the build failed, or the build's warnings (as `build` prints them)
     /// followed by the summary line.
     pub fn rebuild(&self, root: &Path) -> Result<String, String> {
-        let result = build(&BuildOptions {
+        let result = build_retained(&BuildOptions {
             root: root.to_path_buf(),
             out: None,
             pdf: true,
@@ -233,16 +233,25 @@ fn render_one(
     let site = render::Site::new(&model.course, &model.templates, plan).map_err(|d| vec![d])?;
     let sink = MemorySink::default();
     // Warnings of a partial rebuild are not shown: the full build on start reported them.
-    let built = build_page(&site, index, verification, &sink)?;
-    let empty = PageVerification::default();
-    let verification_of = |i: usize| {
-        if i == index {
-            verification
-        } else {
-            model.verifications.get(i).unwrap_or(&empty)
-        }
-    };
-    print_course_deck(&model.course, &verification_of, plan, &sink)?;
+    let page = site.pages[index];
+    let built = build_page(&site, index, page, verification, &sink)?;
+    if plan.course {
+        let empty = PageVerification::default();
+        let cards: Vec<Vec<CardText>> = site
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let v = if i == index {
+                    verification
+                } else {
+                    model.verifications.get(i).unwrap_or(&empty)
+                };
+                page_cards(p, v)
+            })
+            .collect();
+        print_course_deck(&model.course, &site.pages, &cards, plan, &sink)?;
+    }
     Ok((sink.into_files(), built))
 }
 

@@ -121,6 +121,10 @@ pub struct Variant {
     pub verification: PageVerification,
     /// Links checked in the exercise with this variant's numbers.
     pub checks: usize,
+    /// How far the exercise stands further into the page's file than into the variant's
+    /// (which leaves out the page around it): what to add to a variant's offset to name the
+    /// same place on the page.
+    pub shift: usize,
 }
 
 /// An exercise as the verify stage saw it.
@@ -380,12 +384,23 @@ fn verified(
         };
         super::verify_exercise(&variant_doc, e, exercise.names, exercise.scope)?
     };
+    let page_start = doc
+        .blocks
+        .iter()
+        .find(|b| b.id == exercise.id)
+        .map_or(0, |b| b.span.start);
+    let shift = page_start.saturating_sub(variant_doc.blocks[index].span.start);
     // Only the exercise is kept: the rest of the variant's page is the author's page.
     let block = variant_doc.blocks.swap_remove(index);
     let BlockKind::Exercise(exercise_node) = block.kind else {
         unreachable!("found as an exercise above")
     };
+    // The variant's window is a document of its own, with ids of its own; the page's id of the
+    // exercise names its scope too.
+    let mut verification = verification;
+    verification.scopes.insert(exercise.id, exercise.scope);
     Ok(Variant {
+        shift,
         checks: verification
             .scope_checks
             .get(&exercise.scope)

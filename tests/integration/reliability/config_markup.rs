@@ -133,7 +133,7 @@ fn templates_escape_a_base_url_that_skipped_validation() {
     let (links, sections): (Vec<_>, Vec<_>) = (0..site.pages.len())
         .map(|i| {
             let (file, links, sections) =
-                render_page(&site, i, &verifications[i]).expect("renders");
+                render_page(&site, i, site.pages[i], &verifications[i]).expect("renders");
             sink.put(file);
             (links, sections)
         })
