@@ -8,8 +8,8 @@ closes it, and prints one JSON object on stdout. The options of an import are An
 (its import dialog's presets): update notes and note types "if newer", no scheduling.
 
 Commands:
-    import COL APKG            import a package; the GUIDs of new, updated, duplicate and
-                               conflicting notes
+    import COL APKG [always]   import a package; the GUIDs of new, updated, duplicate and
+                               conflicting notes (`always`: "update notes: always")
     import-tsv COL TSV         Anki's text import of a .tsv, with the header's settings
     study COL                  answer every card that is due or new "Easy" (reviews, history)
     notes COL                  every note: guid, fields, mtime, deck, note type, its cards'
@@ -60,8 +60,11 @@ def log_json(col, log):
     }
 
 
-def cmd_import(col, apkg):
+def cmd_import(col, apkg, update=None):
     options = col._backend.get_import_anki_package_presets()
+    if update == "always":
+        # The import dialog's "Update notes: Always".
+        options.update_notes = 1
     request = ImportAnkiPackageRequest(package_path=os.path.abspath(apkg), options=options)
     return log_json(col, col.import_anki_package(request).log)
 

@@ -37,7 +37,7 @@ pub fn anki_python() -> PathBuf {
 }
 
 /// Runs one step of `tests/anki/driver.py` and returns what it printed.
-fn anki(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Value {
+pub fn anki(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Value {
     let out = Command::new(anki_python())
         .arg(repo().join("tests/anki/driver.py"))
         .args(args.iter().map(|a| a.as_ref()))

@@ -4,7 +4,7 @@
 //! identity warnings and byte-identical decks of fresh copies in `identity.rs`.
 
 mod identity;
-mod library;
+pub mod library;
 
 use std::path::Path;
 
