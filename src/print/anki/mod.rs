@@ -96,13 +96,15 @@ pub fn media_name(path: &str, bytes: &[u8]) -> String {
 }
 
 /// Notes as a tab-separated file for Anki's text import: the same fields as the `.apkg`'s,
-/// each note's GUID first (`#guid column:1`), so importing it again, or after the `.apkg`,
-/// updates those notes instead of adding copies. Its images name media files only the
+/// each note's GUID first (`#guid column:1`), so importing it again updates the notes it
+/// made instead of adding copies. No `#columns` header: with one, Anki maps its names onto
+/// the chosen note type's fields and leaves unmatched fields empty; without, it fills the
+/// fields in order from the columns after the GUID. Its images name media files only the
 /// `.apkg` carries.
 pub fn tsv(deck: &str, notes: &[Note]) -> String {
     let field = |html: &str| html.replace(['\t', '\n', '\r'], " ").trim().to_string();
     let mut out = format!(
-        "#separator:tab\n#html:true\n#guid column:1\n#deck:{}\n#columns:GUID\tQuestion\tAnswer\n",
+        "#separator:tab\n#html:true\n#guid column:1\n#deck:{}\n",
         field(deck)
     );
     for note in notes {

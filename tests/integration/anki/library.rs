@@ -248,16 +248,53 @@ fn a_students_collection_keeps_its_history_through_edits_and_inserted_cards() {
     }
     assert_as_anki_writes_it(&third.join(DECK), &dir.path().join("raw-3"));
 
-    // The TSV of the same page, in Anki's text import: the GUID column finds every note, so
-    // nothing is added.
-    let log = anki(&[
-        &"import-tsv",
-        &col,
-        &third.join("neural-networks/practice-backprop/flashcards.tsv"),
-    ]);
+    // The TSV, in Anki's text import. After the `.apkg`: its notes have the course's note
+    // type, not the one the text import fills, so Anki leaves them alone and adds nothing.
+    const TSV: &str = "neural-networks/practice-backprop/flashcards.tsv";
+    let log = anki(&[&"import-tsv", &col, &third.join(TSV)]);
     assert_eq!(log["guid_column"], 1, "{log}");
-    assert_eq!(logged(&log, "new"), Vec::<String>::new(), "{log}");
-    assert_eq!(notes(&col).len(), 10);
+    assert_eq!(
+        (
+            logged(&log, "new"),
+            logged(&log, "updated"),
+            log["conflicting"].as_array().unwrap().len()
+        ),
+        (vec![], vec![], 10),
+        "{log}"
+    );
+    assert_eq!(notes(&col), last);
+    // In a collection of its own, through the same three builds: the GUID column makes an
+    // edited card an update and an inserted card one new note, the fields those of the
+    // `.apkg`.
+    let tsv_col = dir.path().join("tsv-student/collection.anki2");
+    let log = anki(&[&"import-tsv", &tsv_col, &first.join(TSV)]);
+    assert_eq!(logged(&log, "new").len(), 9, "{log}");
+    let log = anki(&[&"import-tsv", &tsv_col, &first.join(TSV)]);
+    assert_eq!(
+        (logged(&log, "new"), logged(&log, "updated")),
+        (vec![], vec![]),
+        "{log}"
+    );
+    let log = anki(&[&"import-tsv", &tsv_col, &second.join(TSV)]);
+    assert_eq!(
+        (logged(&log, "new"), logged(&log, "updated")),
+        (vec![], updated.clone()),
+        "{log}"
+    );
+    let log = anki(&[&"import-tsv", &tsv_col, &third.join(TSV)]);
+    assert_eq!(
+        (logged(&log, "new").len(), logged(&log, "updated")),
+        (1, vec![]),
+        "{log}"
+    );
+    let from_tsv = notes(&tsv_col);
+    assert_eq!(from_tsv.len(), 10);
+    for (guid, note) in &from_tsv {
+        assert_eq!(
+            note["fields"], last[guid]["fields"],
+            "{guid}: the TSV's fields are not the .apkg's"
+        );
+    }
 }
 
 #[test]
