@@ -67,6 +67,10 @@ pub struct Document {
     pub anchors: Vec<String>,
     /// The links to other pages or to this page's anchors, to check once every page is known.
     pub links: Vec<InternalLink>,
+    /// Where the page defines what any part of it may use: link reference definitions and
+    /// footnotes, in order (an exercise's variant is read with these and nothing else of the
+    /// page around it).
+    pub definitions: Vec<Range<usize>>,
 }
 
 /// Counts a page's prose can print with `{count}`.

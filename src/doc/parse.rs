@@ -89,9 +89,15 @@ pub fn parse(file: &Arc<SourceFile>, body: Range<usize>) -> (Document, Vec<Diagn
     let mut builder = Builder::new(file, &scan);
     builder.errors.extend(scan.errors.iter().cloned());
     let text = &scan.masked[body.clone()];
-    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, super::options())
-        .into_offset_iter()
+    let mut parser = Parser::new_ext(text, super::options()).into_offset_iter();
+    let mut events: Vec<(Event, Range<usize>)> = parser
+        .by_ref()
         .map(|(e, r)| (e, r.start + body.start..r.end + body.start))
+        .collect();
+    builder.definitions = parser
+        .reference_definitions()
+        .iter()
+        .map(|(_, def)| def.span.start + body.start..def.span.end + body.start)
         .collect();
     if text.contains("\\(") || text.contains("\\[") {
         events = mathjax(&file.text, events, &mut builder.errors, file);
@@ -202,6 +208,8 @@ struct Builder<'a> {
     /// The last two text events of the current run, to find `[^label]` written for a
     /// footnote that is not defined.
     recent: [Option<(String, Range<usize>)>; 2],
+    /// Where link reference definitions and footnote definitions are.
+    definitions: Vec<Range<usize>>,
 }
 
 impl<'a> Builder<'a> {
@@ -222,6 +230,7 @@ impl<'a> Builder<'a> {
             skipped: 0,
             counts: Counts::default(),
             recent: [None, None],
+            definitions: Vec::new(),
         }
     }
 
@@ -508,6 +517,7 @@ impl<'a> Builder<'a> {
             }
             FrameKind::Html(html) => block(BlockKind::Html(html)),
             FrameKind::FootnoteDefinition(label) => {
+                self.definitions.push(span.clone());
                 let blocks = self.blocks(children);
                 if !self.footnotes.contains_key(&label) {
                     self.footnote_order.push(label.clone());
@@ -1184,6 +1194,8 @@ impl<'a> Builder<'a> {
                 Part::Card(c) => self.must_be_inside(c.open, "card"),
             }
         }
+        let mut definitions = std::mem::take(&mut self.definitions);
+        definitions.sort_by_key(|r| r.start);
         let mut doc = Document {
             file: Arc::clone(self.file),
             body,
@@ -1192,6 +1204,7 @@ impl<'a> Builder<'a> {
             counts: self.counts,
             anchors: Vec::new(),
             links: Vec::new(),
+            definitions,
         };
         let mut errors = self.errors;
         let defined = self

@@ -32,6 +32,11 @@ const MARGIN: f64 = 12.0;
 /// `g_i(x) = g_{i-1}(g_{i-1}(x))` drew 65,536 gates in 46 s into a 49 MB page (issue #26).
 pub const MAX_GATES: usize = 1000;
 
+/// Most gates and inputs all the circuits of one page may draw: five figures at the limit. A
+/// figure at the limit costs about 0.7 s to lay out and draw on a page and a card, and every
+/// gate is in the page's HTML.
+pub const MAX_PAGE_GATES: usize = 5 * MAX_GATES;
+
 /// The error for a circuit of more than [`MAX_GATES`] nodes, at its `circuit` call `at`;
 /// `merged` are the functions already drawn as one gate each.
 pub fn too_large(at: &std::ops::Range<usize>, merged: &[String]) -> super::error::VerifyError {

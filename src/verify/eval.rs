@@ -42,7 +42,11 @@ struct Scope {
 /// each define `dz`.
 #[derive(Debug, Clone)]
 pub struct Env {
-    scopes: Vec<Scope>,
+    /// The scopes that hold names: the page's, and the exercises' that defined any. A scope
+    /// that holds nothing is not stored, so a snapshot for one exercise is small.
+    scopes: HashMap<ScopeId, Scope>,
+    /// The id the next exercise scope gets.
+    next: ScopeId,
     current: ScopeId,
     /// Values that stand for literals written in the page, keyed by the literal's byte range:
     /// how an exercise's variant runs its blocks with other numbers (see `verify::variants`).
@@ -52,7 +56,8 @@ pub struct Env {
 impl Default for Env {
     fn default() -> Self {
         Env {
-            scopes: vec![Scope::default()],
+            scopes: HashMap::from([(PAGE, Scope::default())]),
+            next: PAGE + 1,
             current: PAGE,
             overrides: HashMap::new(),
         }
@@ -81,17 +86,40 @@ pub(super) fn linalg(span: &Range<usize>) -> impl Fn(LinalgError) -> VerifyError
 impl Env {
     /// Opens a new exercise scope and makes it current.
     pub fn new_scope(&mut self) -> ScopeId {
-        self.scopes.push(Scope::default());
-        self.current = self.scopes.len() - 1;
+        self.current = self.next;
+        self.next += 1;
         self.current
+    }
+
+    /// The names `scope` sees (the page's and its own), and nothing of other exercises: what
+    /// an exercise's variant runs with. Its size is the page's names, not the page's.
+    pub fn snapshot(&self, scope: ScopeId) -> Env {
+        let mut scopes = HashMap::new();
+        for id in [PAGE, scope] {
+            if let Some(s) = self.scopes.get(&id) {
+                scopes.insert(id, s.clone());
+            }
+        }
+        Env {
+            scopes,
+            next: self.next,
+            current: scope,
+            overrides: HashMap::new(),
+        }
+    }
+
+    fn scope(&self, id: ScopeId) -> Option<&Scope> {
+        self.scopes.get(&id)
+    }
+
+    fn current_mut(&mut self) -> &mut Scope {
+        self.scopes.entry(self.current).or_default()
     }
 
     /// Empties `scope` of the names it defined and makes it current (a variant's run of an
     /// exercise starts from the page's names only).
     pub fn reset_scope(&mut self, scope: ScopeId) {
-        if let Some(s) = self.scopes.get_mut(scope) {
-            *s = Scope::default();
-        }
+        self.scopes.remove(&scope);
         self.set_scope(scope);
     }
 
@@ -110,23 +138,21 @@ impl Env {
 
     /// Makes `scope` current (statements define names there).
     pub fn set_scope(&mut self, scope: ScopeId) {
-        self.current = scope.min(self.scopes.len() - 1);
+        self.current = scope;
     }
 
     /// The value bound to `name` as seen from `scope`.
     pub fn value_in(&self, name: &str, scope: ScopeId) -> Option<&Value> {
-        self.scopes[scope]
-            .values
-            .get(name)
-            .or_else(|| self.scopes[PAGE].values.get(name))
+        self.scope(scope)
+            .and_then(|s| s.values.get(name))
+            .or_else(|| self.scope(PAGE).and_then(|s| s.values.get(name)))
     }
 
     /// The function called `name` as seen from `scope`.
     pub fn function_in(&self, name: &str, scope: ScopeId) -> Option<&Function> {
-        self.scopes[scope]
-            .functions
-            .get(name)
-            .or_else(|| self.scopes[PAGE].functions.get(name))
+        self.scope(scope)
+            .and_then(|s| s.functions.get(name))
+            .or_else(|| self.scope(PAGE).and_then(|s| s.functions.get(name)))
     }
 
     /// The value bound to `name` in the current scope, if any.
@@ -160,13 +186,13 @@ impl Env {
                 body: stmt.first.clone(),
                 scope: self.current,
             };
-            self.scopes[self.current].functions.insert(name.clone(), f);
+            self.current_mut().functions.insert(name.clone(), f);
             return Ok(0);
         }
         let first = self.eval(&stmt.first)?;
         if let Some((Binding::Value(name), span)) = &stmt.binding {
             self.check_new_name(name, span)?;
-            self.scopes[self.current]
+            self.current_mut()
                 .values
                 .insert(name.clone(), first.clone());
         }
@@ -258,7 +284,7 @@ impl Env {
 
     fn check_new_name(&self, name: &str, span: &Range<usize>) -> Result<()> {
         let taken = |s: &Scope| s.values.contains_key(name) || s.functions.contains_key(name);
-        if taken(&self.scopes[self.current]) || taken(&self.scopes[PAGE]) {
+        if self.scope(self.current).is_some_and(taken) || self.scope(PAGE).is_some_and(taken) {
             let place = if self.current == PAGE {
                 "on this page"
             } else {
@@ -321,7 +347,7 @@ impl Env {
 
     fn unknown(&self, name: &str, span: &Range<usize>, scope: ScopeId) -> VerifyError {
         let mut names: Vec<&str> = Vec::new();
-        for s in [&self.scopes[scope], &self.scopes[PAGE]] {
+        for s in [scope, PAGE].into_iter().filter_map(|id| self.scope(id)) {
             names.extend(
                 s.values
                     .keys()
@@ -348,7 +374,7 @@ impl Env {
     pub fn eval_in_scope(&self, e: &Expr, scope: ScopeId) -> Result<Value> {
         budget::reset(budget::MAX_WORK);
         let mut walk = Walk::new(self);
-        let root = walk.expr(e, &Frame::top(scope.min(self.scopes.len() - 1)))?;
+        let root = walk.expr(e, &Frame::top(scope))?;
         Ok(walk.take(root))
     }
 
@@ -723,7 +749,10 @@ impl<'e> Walk<'e> {
 
     fn unknown_function(&self, name: &str, scope: ScopeId, span: &Range<usize>) -> VerifyError {
         let mut names: Vec<&str> = BUILTINS.to_vec();
-        for s in [&self.env.scopes[scope], &self.env.scopes[PAGE]] {
+        for s in [scope, PAGE]
+            .into_iter()
+            .filter_map(|id| self.env.scope(id))
+        {
             names.extend(s.functions.keys().map(String::as_str));
         }
         let err = VerifyError::new(span.clone(), format!("unknown function `{name}`"));

@@ -100,8 +100,11 @@ pub enum RoleValue {
 /// Verification results for every page, in [`Course::pages`] order.
 pub fn verify_course(course: &Course) -> Result<Vec<PageVerification>, Vec<Diagnostic>> {
     let pages: Vec<&Page> = course.pages().collect();
-    let results: Vec<Result<PageVerification, Vec<Diagnostic>>> =
-        pages.par_iter().map(|p| verify_page(p)).collect();
+    let build = variants::BuildAllowance::default();
+    let results: Vec<Result<PageVerification, Vec<Diagnostic>>> = pages
+        .par_iter()
+        .map(|p| verify_page_within(p, &build))
+        .collect();
     all_or_errors(results)
 }
 
@@ -109,10 +112,25 @@ pub fn verify_course(course: &Course) -> Result<Vec<PageVerification>, Vec<Diagn
 /// of its exercises that have `vary` lines. Every failing statement is reported; a statement
 /// after a failure still runs when it does not depend on the failed one.
 pub fn verify_page(page: &Page) -> Result<PageVerification, Vec<Diagnostic>> {
+    verify_page_within(page, &variants::BuildAllowance::default())
+}
+
+/// [`verify_page`] as part of a build, whose variants share `build`'s allowance of work.
+pub fn verify_page_within(
+    page: &Page,
+    build: &variants::BuildAllowance,
+) -> Result<PageVerification, Vec<Diagnostic>> {
     let mut walk = Walk::default();
     let mut env = Env::default();
     walk.blocks(&page.doc, &page.doc.blocks, eval::PAGE, &mut env);
-    run(&page.doc, walk, env, page.meta.variants, true)
+    let mut allowance = variants::Allowance::page(build);
+    run(
+        &page.doc,
+        walk,
+        env,
+        page.meta.variants,
+        Some(&mut allowance),
+    )
 }
 
 /// Verifies one exercise of a variant's document: its blocks and roles, run with `names` (the
@@ -130,7 +148,7 @@ fn verify_exercise(
         .into_iter()
         .find(|(_, e)| std::ptr::eq(*e, exercise))
         .map(|(b, _)| b.id);
-    let mut result = run(doc, walk, names.clone(), None, false)?;
+    let mut result = run(doc, walk, names.clone(), None, None)?;
     if let Some(id) = id {
         result.scopes.insert(id, scope);
     }
@@ -209,8 +227,9 @@ fn run(
     walk: Walk<'_>,
     env: Env,
     page_variants: Option<usize>,
-    make_variants: bool,
+    allowance: Option<&mut variants::Allowance<'_>>,
 ) -> Result<PageVerification, Vec<Diagnostic>> {
+    let make_variants = allowance.is_some();
     let file = &doc.file;
     let mut result = PageVerification {
         env,
@@ -224,12 +243,14 @@ fn run(
     let may_vary = make_variants && file.text.contains("vary ");
     let mut at_start: HashMap<ScopeId, Env> = HashMap::new();
     let mut statements: Vec<(ScopeId, &ast::Stmt)> = Vec::new();
+    // Gates the page's circuits have drawn so far.
+    let mut gates = 0usize;
     for &(id, _, scope) in &walk.exercises {
         result.scopes.insert(id, scope);
     }
     for &(id, verify, scope) in &walk.blocks {
         if may_vary && scope != eval::PAGE && !at_start.contains_key(&scope) {
-            at_start.insert(scope, result.env.clone());
+            at_start.insert(scope, result.env.snapshot(scope));
         }
         result.env.set_scope(scope);
         let errors_before = errors.len();
@@ -261,7 +282,21 @@ fn run(
             }
             if let Some(options) = &stmt.circuit {
                 match result.env.circuit(stmt) {
+                    Ok(trace) if gates + trace.nodes.len() > circuit::MAX_PAGE_GATES => {
+                        errors.push(to_diagnostic(
+                            file,
+                            VerifyError::new(
+                                stmt.span.clone(),
+                                format!(
+                                    "this page's circuits draw more than {} gates and inputs in all",
+                                    circuit::MAX_PAGE_GATES
+                                ),
+                            )
+                            .hint("draw fewer circuits on the page, or draw them smaller with `merge`"),
+                        ));
+                    }
                     Ok(trace) => {
+                        gates += trace.nodes.len();
                         let call = &file.text[stmt.first.span.clone()];
                         let figure = circuit::Figure::new(&trace, call, options.decimals);
                         checked.figures.push(Drawn {
@@ -336,7 +371,7 @@ fn run(
         }
     }
     // Variants are made of exercises whose own blocks, and the page's, all passed.
-    if make_variants && !failed_scopes.contains(&eval::PAGE) {
+    if let (Some(allowance), false) = (allowance, failed_scopes.contains(&eval::PAGE)) {
         for (ordinal, &(id, exercise, scope)) in walk.exercises.iter().enumerate() {
             if failed_scopes.contains(&scope) {
                 continue;
@@ -368,7 +403,7 @@ fn run(
                     .chain(inline)
                     .collect(),
             };
-            match variants::generate(doc, page_variants, &result, &exercise) {
+            match variants::generate(doc, page_variants, &result, &exercise, allowance) {
                 Some(Ok(made)) => {
                     result.variants.insert(id, made);
                 }

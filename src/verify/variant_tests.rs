@@ -295,8 +295,16 @@ fn making_variants_is_bounded_by_work_not_only_by_draws() {
         },
         statements: stmts.iter().collect(),
     };
-    let errors = super::variants::generate_varied(&p.doc, None, &original, &exercise, 1_000)
-        .expect_err("a tiny allowance runs out");
+    let build = super::variants::BuildAllowance::default();
+    let errors = super::variants::generate_varied(
+        &p.doc,
+        None,
+        &original,
+        &exercise,
+        1_000,
+        &mut super::variants::Allowance::page(&build),
+    )
+    .expect_err("a tiny allowance runs out");
     assert!(
         errors[0]
             .message
@@ -311,7 +319,8 @@ fn making_variants_is_bounded_by_work_not_only_by_draws() {
         None,
         &original,
         &exercise,
-        super::variants::MAX_VARIANT_WORK
+        super::variants::MAX_VARIANT_WORK,
+        &mut super::variants::Allowance::page(&build),
     )
     .is_ok());
 }
@@ -341,4 +350,73 @@ fn an_inline_check_in_a_code_block_is_text_not_a_check() {
             .text
             .contains("Write {verify}`r = 4` to check it."));
     }
+}
+
+#[test]
+fn a_page_and_a_build_share_their_allowance_of_work_and_sets() {
+    // Two exercises whose sets are cheap: the page's allowance of sets runs out first.
+    let two = format!("{CIRCUIT}\n{}", CIRCUIT.replace("Part B", "Part C"));
+    let p = page(&two);
+    let build = super::variants::BuildAllowance::default();
+    let original = super::verify_page(&p).expect("verifies");
+    assert_eq!(original.variants.values().map(Vec::len).sum::<usize>(), 10);
+    let scope = exercise_scope(&original);
+    let text = &p.file.text;
+    let mut stmts: Vec<super::ast::Stmt> = Vec::new();
+    for (at, _) in text.match_indices("```verify show\n").take(2) {
+        let start = at + "```verify show\n".len();
+        let end = start + text[start..].find("```").unwrap();
+        stmts.extend(parse(&lex(&text[start..end], start).unwrap()).unwrap());
+    }
+    let start = text.find("{verify}`").unwrap() + "{verify}`".len();
+    let end = start + text[start..].find('`').unwrap();
+    stmts.extend(parse(&lex(&text[start..end], start).unwrap()).unwrap());
+    let names = {
+        let mut env = original.env.clone();
+        env.reset_scope(scope);
+        env
+    };
+    let exercise = super::variants::Exercise {
+        id: p.doc.exercises()[0].0.id,
+        title: "Part B",
+        ordinal: 0,
+        scope,
+        names: &names,
+        statements: stmts.iter().collect(),
+    };
+    let generate = |allowance: &mut super::variants::Allowance| {
+        super::variants::generate_varied(
+            &p.doc,
+            None,
+            &original,
+            &exercise,
+            super::variants::MAX_VARIANT_WORK,
+            allowance,
+        )
+    };
+    // Sets: 5 asked for, 3 allowed.
+    let mut allowance = super::variants::Allowance::page(&build);
+    allowance.sets = 3;
+    let errors = generate(&mut allowance).expect_err("too many sets");
+    assert!(
+        errors[0]
+            .message
+            .starts_with("this page's exercises ask for more than 1000 number sets in all"),
+        "{}",
+        errors[0].message
+    );
+    // Work: what the first exercise spent is taken from the page's allowance.
+    let mut allowance = super::variants::Allowance::page(&build);
+    let before = allowance.work;
+    assert_eq!(generate(&mut allowance).expect("makes its sets").len(), 5);
+    assert!(allowance.work < before && allowance.sets == super::variants::MAX_PAGE_SETS - 5);
+    allowance.work = 10;
+    let errors = generate(&mut allowance).expect_err("the page's work is spent");
+    assert!(
+        errors[0]
+            .message
+            .starts_with("making this page's variants takes more than"),
+        "{}",
+        errors[0].message
+    );
 }

@@ -49,10 +49,62 @@ const MAX_ROUNDS: usize = 16;
 /// Most numbers one `from … to … step …` range may hold.
 const MAX_RANGE: u64 = 1_000_000;
 
-/// Work (in the units of [`budget`]) making one exercise's variants may take: a hundred
-/// top-level expressions at their limit, a few tens of seconds in the worst case; the sample's
-/// exercises take well under 1 % of it.
-pub const MAX_VARIANT_WORK: u64 = 100 * budget::MAX_WORK;
+/// Work (in the units of [`budget`]) making one exercise's variants may take: 25 top-level
+/// expressions at their limit, several seconds in the worst case; the sample's exercises take
+/// under 0.1 % of it.
+pub const MAX_VARIANT_WORK: u64 = 25 * budget::MAX_WORK;
+
+/// Work making all of one page's variants may take: two exercises at their limit.
+pub const MAX_PAGE_VARIANT_WORK: u64 = 2 * MAX_VARIANT_WORK;
+
+/// Work making all the variants of a build may take: ten exercises at their limit (a course of
+/// 1,000 copies of the sample practice page takes under 10 % of it).
+pub const MAX_BUILD_VARIANT_WORK: u64 = 10 * MAX_VARIANT_WORK;
+
+/// Number sets (beyond the authors' own) one page's exercises may have in all: every set is
+/// on the page, built and checked, so the page's size and its build's memory grow with them.
+pub const MAX_PAGE_SETS: usize = 1_000;
+
+/// What making variants may still take: for the page being verified, and for the whole build
+/// (shared by the threads that verify its pages).
+#[derive(Debug)]
+pub struct Allowance<'b> {
+    /// Number sets the page may still make.
+    pub sets: usize,
+    /// Units of work the page may still spend.
+    pub work: u64,
+    /// The build's.
+    pub build: &'b BuildAllowance,
+}
+
+/// The work every page of a build has spent making variants, against
+/// [`MAX_BUILD_VARIANT_WORK`].
+#[derive(Debug, Default)]
+pub struct BuildAllowance {
+    spent: std::sync::atomic::AtomicU64,
+}
+
+impl BuildAllowance {
+    fn spent(&self) -> u64 {
+        self.spent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn add(&self, units: u64) {
+        self.spent
+            .fetch_add(units, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl<'b> Allowance<'b> {
+    /// A page's allowance within `build`'s.
+    pub fn page(build: &'b BuildAllowance) -> Self {
+        Allowance {
+            sets: MAX_PAGE_SETS,
+            work: MAX_PAGE_VARIANT_WORK,
+            build,
+        }
+    }
+}
 
 /// One variant of an exercise beyond the author's own numbers.
 #[derive(Debug)]
@@ -122,6 +174,7 @@ pub fn generate(
     page_variants: Option<usize>,
     original: &PageVerification,
     exercise: &Exercise<'_>,
+    allowance: &mut Allowance<'_>,
 ) -> Option<Result<Vec<Variant>, Vec<Diagnostic>>> {
     let stmts = &exercise.statements;
     if !stmts
@@ -146,6 +199,7 @@ pub fn generate(
         original,
         exercise,
         MAX_VARIANT_WORK,
+        allowance,
     ))
 }
 
@@ -156,6 +210,26 @@ pub(super) fn generate_varied(
     original: &PageVerification,
     exercise: &Exercise<'_>,
     work: u64,
+    allowance: &mut Allowance<'_>,
+) -> Result<Vec<Variant>, Vec<Diagnostic>> {
+    let start = budget::spent();
+    let made = generate_within(doc, page_variants, original, exercise, work, allowance);
+    let spent = budget::spent() - start;
+    allowance.work = allowance.work.saturating_sub(spent);
+    allowance.build.add(spent);
+    if let Ok(variants) = &made {
+        allowance.sets = allowance.sets.saturating_sub(variants.len());
+    }
+    made
+}
+
+fn generate_within(
+    doc: &Document,
+    page_variants: Option<usize>,
+    original: &PageVerification,
+    exercise: &Exercise<'_>,
+    work: u64,
+    allowance: &Allowance<'_>,
 ) -> Result<Vec<Variant>, Vec<Diagnostic>> {
     let file = &doc.file;
     let varied = varied(original, exercise).map_err(|es| {
@@ -182,19 +256,49 @@ pub(super) fn generate_varied(
     let mut rejected: BTreeMap<usize, usize> = BTreeMap::new();
     let mut draws = 0;
     let spent = budget::spent();
+    let build_spent = allowance.build.spent();
     while variants.len() + 1 < count {
-        if budget::spent() - spent > work {
-            let at = first_vary(exercise);
-            return Err(vec![Diagnostic::at(
-                file,
-                at,
+        let here = budget::spent() - spent;
+        let at = first_vary(exercise);
+        let made = variants.len() + 1;
+        let over = |what: String, hint: &str| {
+            Err(vec![Diagnostic::at(file, at.clone(), what).with_hint(hint)])
+        };
+        if here > work {
+            return over(
                 format!(
-                    "making the variants of “{}” takes more than {work} units of work ({} of {count} sets made)",
+                    "making the variants of “{}” takes more than {work} units of work ({made} of {count} sets made)",
                     exercise.title,
-                    variants.len() + 1
                 ),
-            )
-            .with_hint("ask for fewer variants, or let more draws meet the `where` conditions")]);
+                "ask for fewer variants, or let more draws meet the `where` conditions",
+            );
+        }
+        if here > allowance.work {
+            return over(
+                format!(
+                    "making this page's variants takes more than {MAX_PAGE_VARIANT_WORK} units of work (at “{}”, {made} of {count} sets made)",
+                    exercise.title,
+                ),
+                "ask for fewer variants, loosen the `where` conditions, or split the page",
+            );
+        }
+        if build_spent + here > MAX_BUILD_VARIANT_WORK {
+            return over(
+                format!(
+                    "making the course's variants takes more than {MAX_BUILD_VARIANT_WORK} units of work (at “{}”, {made} of {count} sets made)",
+                    exercise.title,
+                ),
+                "ask for fewer variants (`variants: N` in the front matter), or loosen the `where` conditions",
+            );
+        }
+        if variants.len() >= allowance.sets {
+            return over(
+                format!(
+                    "this page's exercises ask for more than {MAX_PAGE_SETS} number sets in all (at “{}”)",
+                    exercise.title,
+                ),
+                "ask for fewer sets (`variants N`, or `variants: N` in the front matter), or split the page: every set is on it",
+            );
         }
         if draws == MAX_DRAWS {
             return Err(vec![unsatisfiable(
@@ -229,7 +333,7 @@ pub(super) fn generate_varied(
             }
         };
         seen.push(drawn);
-        let text = apply(&file.text, substitutions(statements, &filled));
+        let text = window(doc, exercise.id, substitutions(statements, &filled));
         let variant = verified(doc, exercise, text, number, description).map_err(|ds| {
             ds.into_iter()
                 .map(|d| d.prefixed(&label))
@@ -254,15 +358,15 @@ fn verified(
         doc.file.disk_path.clone(),
         text,
     ));
-    let body = doc.body.start..file.text.len();
-    let (mut variant_doc, errors) = crate::doc::parse(&file, body);
+    let (mut variant_doc, errors) = crate::doc::parse(&file, 0..file.text.len());
     if !errors.is_empty() {
         return Err(errors);
     }
+    // The window holds one exercise.
     let index = variant_doc
         .blocks
         .iter()
-        .position(|b| b.id == exercise.id && matches!(b.kind, BlockKind::Exercise(_)))
+        .position(|b| matches!(b.kind, BlockKind::Exercise(_)))
         .ok_or_else(|| {
             vec![Diagnostic::at(
                 &file,
@@ -695,6 +799,51 @@ fn substitutions(
         }
     }
     edits
+}
+
+/// The text a variant is read from: the exercise with `edits` made, and of the rest of the
+/// page only what any part of it may use (link reference definitions, footnotes); every other
+/// line is left empty, so lines keep their numbers and the variant's errors point at the
+/// author's lines. Reading the whole page again for every set cost time and memory with the
+/// size of the page (a page of 300 varied exercises took 4 GB).
+fn window(doc: &Document, exercise: NodeId, edits: Vec<((usize, usize), String)>) -> String {
+    let text = &doc.file.text;
+    let Some(span) = doc
+        .blocks
+        .iter()
+        .find(|b| b.id == exercise)
+        .map(|b| b.span.clone())
+    else {
+        return apply(text, edits);
+    };
+    let mut out = String::with_capacity(span.len() + text.len() / 16);
+    let kept = |range: Range<usize>, out: &mut String| {
+        let part = &text[range.clone()];
+        for (offset, line) in part.split_inclusive('\n').scan(range.start, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        }) {
+            let keep = doc
+                .definitions
+                .iter()
+                .any(|d| d.start < offset + line.len() && offset < d.end);
+            if keep {
+                out.push_str(line);
+            } else if line.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    };
+    kept(0..span.start, &mut out);
+    let shifted = edits
+        .into_iter()
+        .filter(|((s, e), _)| span.start <= *s && *e <= span.end)
+        .map(|((s, e), w)| ((s - span.start, e - span.start), w))
+        .collect();
+    out.push_str(&apply(&text[span.clone()], shifted));
+    kept(span.end..text.len(), &mut out);
+    out
 }
 
 /// `text` with `edits` made; where edits overlap, the outermost wins (a vector replaced whole

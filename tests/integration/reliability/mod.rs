@@ -3,6 +3,7 @@
 //! surfaces (scaffolds, report formats, sitemaps) hold against hostile or unlucky input. One
 //! module per item; helpers are shared with the hardening suite (`super::hardening`).
 
+mod budgets;
 mod circuit_limit;
 mod collisions;
 mod config_markup;
