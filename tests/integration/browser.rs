@@ -183,7 +183,7 @@ fn the_header_works_at_375_px_and_malformed_fragments_throw_nothing_in_chromium(
 #[ignore = "needs /usr/bin/chromium, `npm ci` in tests/browser and Anki's Python library; .ci/run sets them up"]
 fn circuit_cards_fit_a_phone_and_read_at_night_in_anki() {
     browser_tools();
-    use super::anki::library::anki;
+    use super::anki::library::{anki, assert_as_anki_writes_it};
     let dir = tempfile::tempdir().expect("temp dir");
     let course = dir.path().join("course");
     std::fs::create_dir_all(course.join("content/01-neuron")).expect("folders");
@@ -205,6 +205,12 @@ fn circuit_cards_fit_a_phone_and_read_at_night_in_anki() {
     .expect("page");
     let site = dir.path().join("site");
     build_course(&course, Some(&site)).expect("builds");
+    // A circuit's style rules are no part of the sort field Anki computes.
+    let checked = assert_as_anki_writes_it(
+        &site.join("neuron/flashcards.apkg"),
+        &dir.path().join("raw"),
+    );
+    assert_eq!(checked["notes"], 1, "{checked}");
     let col = dir.path().join("student/collection.anki2");
     anki(&[&"import", &col, &site.join("neuron/flashcards.apkg")]);
     let cards = dir.path().join("cards");

@@ -85,7 +85,7 @@ fn scheduling(note: &Value) -> Vec<Value> {
 
 /// Check Database on the package's own collection: nothing to fix, and the sort field,
 /// checksum, fields and times Anki computes are the package's.
-fn assert_as_anki_writes_it(apkg: &Path, work: &Path) -> Value {
+pub fn assert_as_anki_writes_it(apkg: &Path, work: &Path) -> Value {
     let checked = anki(&[&"check-raw", &work, &apkg]);
     assert_eq!(checked["problems"], Value::Array(vec![]), "{checked}");
     assert_eq!(checked["changed"], Value::Array(vec![]), "{checked}");
@@ -428,4 +428,67 @@ fn an_image_in_a_card_arrives_as_media_with_lists_links_and_code() {
         assert!(answer.contains(form), "{form} is not in {answer}");
     }
     assert_as_anki_writes_it(&site.join("intro/flashcards.apkg"), &dir.path().join("raw"));
+}
+
+#[test]
+#[ignore = "needs Anki's Python library (target/anki-venv or COURSEGEN_ANKI_PYTHON) and git; .ci/run sets both up"]
+fn a_card_with_an_id_keeps_its_note_through_a_new_question_and_another_page() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = |title: &str, cards: &str| {
+        format!("---\ntitle: {title}\n---\n\n::: flashcards\n{cards}:::\n")
+    };
+    let relu = "::: card {#relu}\nWhat is a ReLU?\n::: answer\n$\\max(0, z)$.\n:::\n:::\n";
+    let other = "::: card\nWhat is a sigmoid?\n::: answer\n$1 / (1 + e^{-z})$.\n:::\n:::\n";
+    let course = course_with(
+        &dir.path().join("course"),
+        &[
+            ("course.yaml", "title: Moves\nid: moves-1\n"),
+            ("content/01-one/index.md", &page("One", relu)),
+            ("content/02-two/index.md", &page("Two", other)),
+        ],
+    );
+    git(&course, &["init", "-q"], "2026-01-10T12:00:00Z");
+    git(&course, &["add", "-A"], "2026-01-10T12:00:00Z");
+    git(
+        &course,
+        &["commit", "-q", "-m", "course"],
+        "2026-01-10T12:00:00Z",
+    );
+    let first = dir.path().join("site-1");
+    build_course(&course, Some(&first)).expect("builds");
+    let col = dir.path().join("student/collection.anki2");
+    let log = anki(&[&"import", &col, &first.join("flashcards.apkg")]);
+    assert_eq!(logged(&log, "new").len(), 2, "{log}");
+    anki(&[&"study", &col]);
+    let before = notes(&col);
+
+    // The card moves to page two with a new question.
+    let moved = relu.replace("What is a ReLU?", "Which activation is max(0, z)?");
+    fs::write(course.join("content/01-one/index.md"), page("One", "")).expect("write");
+    fs::write(
+        course.join("content/02-two/index.md"),
+        page("Two", &format!("{other}\n{moved}")),
+    )
+    .expect("write");
+    git(
+        &course,
+        &["commit", "-q", "-am", "move"],
+        "2026-02-10T12:00:00Z",
+    );
+    let second = dir.path().join("site-2");
+    build_course(&course, Some(&second)).expect("builds");
+    let log = anki(&[&"import", &col, &second.join("flashcards.apkg")]);
+    let updated = logged(&log, "updated");
+    assert_eq!((logged(&log, "new"), updated.len()), (vec![], 1), "{log}");
+    let after = notes(&col);
+    assert_eq!(after.len(), 2);
+    let note = &after[&updated[0]];
+    assert!(
+        note["fields"][0]
+            .as_str()
+            .unwrap()
+            .contains("Which activation"),
+        "{note}"
+    );
+    assert_eq!(scheduling(note), scheduling(&before[&updated[0]]));
 }
