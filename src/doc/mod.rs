@@ -111,12 +111,13 @@ pub struct Block {
 /// The kinds of block a page has: CommonMark's, and the author syntax's containers.
 #[derive(Debug)]
 pub enum BlockKind {
-    /// A paragraph.
+    /// A paragraph. (Large kinds are boxed: a page holds thousands of nodes, and a node is as
+    /// big as its largest kind.)
     Paragraph(Vec<Inline>),
     /// Inline content with no paragraph around it (a tight list item's text).
     Plain(Vec<Inline>),
     /// A heading of the page (not a container's title).
-    Heading(Heading),
+    Heading(Box<Heading>),
     /// A blockquote, with its GitHub alert kind if the author gave one.
     BlockQuote(Option<BlockQuoteKind>, Vec<Block>),
     /// A list: the number it starts at (ordered lists) and its items.
@@ -124,26 +125,26 @@ pub enum BlockKind {
     /// One list item.
     Item(Vec<Block>),
     /// A code block.
-    Code(CodeBlock),
+    Code(Box<CodeBlock>),
     /// Raw HTML written by the author, with `<a name>` anchors given ids.
     Html(String),
     /// A thematic break.
     Rule,
     /// A table.
-    Table(Table),
+    Table(Box<Table>),
     /// A footnote's definition, where it is written; the note itself is in
     /// [`Document::footnotes`] and is shown at the end of the page.
     FootnoteDefinition(String),
     /// A ```` ```verify ```` block.
-    Verify(Verify),
+    Verify(Box<Verify>),
     /// A self-check question.
-    Question(Question),
+    Question(Box<Question>),
     /// An exercise.
-    Exercise(Exercise),
+    Exercise(Box<Exercise>),
     /// A set of flashcards.
     Flashcards(Vec<Card>),
     /// A figure container.
-    Figure(Figure),
+    Figure(Box<Figure>),
 }
 
 /// A heading of the page.
@@ -331,13 +332,13 @@ pub enum InlineKind {
     /// `~~struck~~`.
     Strikethrough(Vec<Inline>),
     /// A link.
-    Link(Link),
+    Link(Box<Link>),
     /// An image.
-    Image(Image),
+    Image(Box<Image>),
     /// A formula.
-    Math(Math),
+    Math(Box<Math>),
     /// An inline role: {eval}`…`, {verify}`…`, {label}`…`, {count}`…`.
-    Role(Role),
+    Role(Box<Role>),
     /// Raw inline HTML (with `<a name>` anchors given ids).
     Html(String),
     /// A line break inside a paragraph.
@@ -345,7 +346,7 @@ pub enum InlineKind {
     /// A hard line break.
     HardBreak,
     /// A reference to a footnote.
-    FootnoteRef(FootnoteRef),
+    FootnoteRef(Box<FootnoteRef>),
 }
 
 /// A reference to a footnote, numbered by the order of first references on the page.
@@ -515,7 +516,7 @@ impl Document {
         self.blocks
             .iter()
             .filter_map(|b| match &b.kind {
-                BlockKind::Exercise(e) => Some((b, e)),
+                BlockKind::Exercise(e) => Some((b, e.as_ref())),
                 _ => None,
             })
             .collect()

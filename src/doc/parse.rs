@@ -351,11 +351,11 @@ impl<'a> Builder<'a> {
                 self.inline(Inline {
                     id,
                     span,
-                    kind: InlineKind::FootnoteRef(FootnoteRef {
+                    kind: InlineKind::FootnoteRef(Box::new(FootnoteRef {
                         label: normalise(&label),
                         number: 0,
                         id: String::new(),
-                    }),
+                    })),
                 });
             }
             Event::SoftBreak | Event::HardBreak => {
@@ -492,12 +492,12 @@ impl<'a> Builder<'a> {
         };
         let node = match kind {
             FrameKind::Paragraph => block(BlockKind::Paragraph(inlines(children))),
-            FrameKind::Heading(level, explicit) => block(BlockKind::Heading(Heading {
+            FrameKind::Heading(level, explicit) => block(BlockKind::Heading(Box::new(Heading {
                 level,
                 anchor: String::new(),
                 explicit,
                 inlines: inlines(children),
-            })),
+            }))),
             FrameKind::BlockQuote(kind) => {
                 block(BlockKind::BlockQuote(kind, self.blocks(children)))
             }
@@ -508,11 +508,11 @@ impl<'a> Builder<'a> {
                     Some(info) => {
                         let show = info.split_whitespace().any(|w| w == "show");
                         match self.verify(span.clone(), &code, show) {
-                            Some(v) => block(BlockKind::Verify(v)),
+                            Some(v) => block(BlockKind::Verify(Box::new(v))),
                             None => return,
                         }
                     }
-                    None => block(BlockKind::Code(CodeBlock { info, code })),
+                    None => block(BlockKind::Code(Box::new(CodeBlock { info, code }))),
                 }
             }
             FrameKind::Html(html) => block(BlockKind::Html(html)),
@@ -535,11 +535,11 @@ impl<'a> Builder<'a> {
                         _ => {}
                     }
                 }
-                block(BlockKind::Table(Table {
+                block(BlockKind::Table(Box::new(Table {
                     alignments,
                     head,
                     rows,
-                }))
+                })))
             }
             FrameKind::TableHead | FrameKind::TableRow => Node::Row(
                 children
@@ -562,14 +562,14 @@ impl<'a> Builder<'a> {
                 inline(
                     id,
                     span,
-                    InlineKind::Link(Link {
+                    InlineKind::Link(Box::new(Link {
                         link_type,
                         dest,
                         title,
                         label,
                         target,
                         children: inlines(children),
-                    }),
+                    })),
                 )
             }
             FrameKind::Image(link_type, dest, title, label) => {
@@ -585,14 +585,14 @@ impl<'a> Builder<'a> {
                 inline(
                     id,
                     span,
-                    InlineKind::Image(Image {
+                    InlineKind::Image(Box::new(Image {
                         dest,
                         title,
                         label,
                         link_type,
                         source,
                         alt: inlines(children),
-                    }),
+                    })),
                 )
             }
             FrameKind::Title(Some(line)) => {
@@ -731,7 +731,7 @@ impl<'a> Builder<'a> {
         });
         let kind = match role {
             Some(name) => match roles::parse(self.file, &name, &code, arg_span) {
-                Ok(role) => InlineKind::Role(role),
+                Ok(role) => InlineKind::Role(Box::new(role)),
                 Err(d) => {
                     self.errors.push(d);
                     return;
@@ -747,11 +747,11 @@ impl<'a> Builder<'a> {
         self.inline(Inline {
             id,
             span,
-            kind: InlineKind::Math(Math {
+            kind: InlineKind::Math(Box::new(Math {
                 latex,
                 display,
                 start,
-            }),
+            })),
         });
     }
 
@@ -966,12 +966,12 @@ impl<'a> Builder<'a> {
                     Part::Block(Block {
                         id,
                         span,
-                        kind: BlockKind::Question(Question {
+                        kind: BlockKind::Question(Box::new(Question {
                             number: self.counts.questions,
                             open: line,
                             prompt,
                             answer,
-                        }),
+                        })),
                     })
                 } else {
                     let asks = prompt.iter().any(|b| {
@@ -1037,14 +1037,14 @@ impl<'a> Builder<'a> {
                 Part::Block(Block {
                     id,
                     span,
-                    kind: BlockKind::Exercise(Exercise {
+                    kind: BlockKind::Exercise(Box::new(Exercise {
                         number: self.counts.exercises,
                         open: line,
                         title,
                         anchor: String::new(),
                         statement,
                         solution,
-                    }),
+                    })),
                 })
             }
             ContainerKind::Flashcards => {
@@ -1073,11 +1073,11 @@ impl<'a> Builder<'a> {
             ContainerKind::Figure => Part::Block(Block {
                 id,
                 span,
-                kind: BlockKind::Figure(Figure {
+                kind: BlockKind::Figure(Box::new(Figure {
                     open: line,
                     caption: (!title.raw.is_empty()).then_some(title),
                     blocks: self.only_blocks(parts),
-                }),
+                })),
             }),
         };
         self.children().push(part);

@@ -17,15 +17,13 @@ fn push_plain(inlines: &[Inline], counts: Counts, out: &mut String) {
         match &inline.kind {
             InlineKind::Text(t) | InlineKind::Code(t) => out.push_str(t),
             InlineKind::SoftBreak | InlineKind::HardBreak => out.push(' '),
-            InlineKind::Role(Role {
-                kind: RoleKind::Count(style, what),
-                ..
-            }) => out.push_str(&Role::count_text(*style, *what, counts)),
-            InlineKind::Role(Role {
-                kind: RoleKind::Label,
-                arg,
-                ..
-            }) => out.push_str(arg),
+            InlineKind::Role(role) => match &role.kind {
+                RoleKind::Count(style, what) => {
+                    out.push_str(&Role::count_text(*style, *what, counts))
+                }
+                RoleKind::Label => out.push_str(&role.arg),
+                _ => {}
+            },
             InlineKind::Emphasis(c) | InlineKind::Strong(c) | InlineKind::Strikethrough(c) => {
                 push_plain(c, counts, out)
             }

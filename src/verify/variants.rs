@@ -394,7 +394,7 @@ fn verified(
         number,
         givens,
         file,
-        exercise: exercise_node,
+        exercise: *exercise_node,
         verification,
     })
 }
