@@ -81,7 +81,7 @@ pub fn page_guids(course: &Course, page: &Page) -> (Vec<String>, Vec<Diagnostic>
     let earlier_keys: HashMap<&str, (&Page, &Card)> = if cards.iter().any(|c| c.key.is_some()) {
         course
             .pages()
-            .take_while(|p| !std::ptr::eq(*p, page))
+            .take_while(|p| p.file.path != page.file.path)
             .flat_map(|p| p.doc.cards().into_iter().map(move |c| (p, c)))
             .filter_map(|(p, c)| Some((c.key.as_deref()?, (p, c))))
             .collect()
