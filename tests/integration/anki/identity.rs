@@ -187,3 +187,43 @@ fn cards_that_would_share_a_note_are_warned_at_their_opening_line() {
         .collect();
     assert_eq!(guids.len(), 3, "{tsv}");
 }
+
+#[test]
+fn a_new_course_gets_an_id_of_its_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ids: Vec<String> = ["one", "two"]
+        .iter()
+        .map(|name| {
+            let out = Command::new(super::super::binary())
+                .args(["new", "course", name, "--title", "Neural nets: 101"])
+                .current_dir(dir.path())
+                .output()
+                .expect("run coursegen new");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let yaml = fs::read_to_string(dir.path().join(name).join("course.yaml")).expect("yaml");
+            let line = yaml
+                .lines()
+                .find(|l| l.starts_with("id: "))
+                .unwrap_or_else(|| panic!("no id in {yaml}"))
+                .to_string();
+            let id = line
+                .trim_start_matches("id: ")
+                .trim_matches('"')
+                .to_string();
+            let (slug, random) = id.rsplit_once('-').expect("slug-random");
+            assert_eq!(slug, "neural-nets-101", "{id}");
+            assert!(
+                random.len() == 8 && random.chars().all(|c| c.is_ascii_hexdigit()),
+                "{id}"
+            );
+            id
+        })
+        .collect();
+    assert_ne!(ids[0], ids[1], "two new courses with one title share an id");
+    // The scaffold builds, with its id.
+    build_course(&dir.path().join("one"), None).expect("the new course builds");
+}
