@@ -14,7 +14,7 @@ use crate::model::Course;
 use crate::model::Page;
 use crate::outputs::Claims;
 use crate::plan::Plan;
-use crate::print::{page_cards, print_course_deck, print_page, CardText};
+use crate::print::{deck_part, print_course_deck, print_page, DeckPart};
 use crate::render::links::PageLinks;
 use crate::render::search::Record;
 use crate::render::{
@@ -172,14 +172,14 @@ impl StageTimes {
 }
 
 /// What one page left for the rest of the build once its files were written.
-struct PageOutcome {
+struct PageOutcome<'c> {
     built: Option<PageBuilt>,
     coverage: Coverage,
     checks: usize,
     variants: usize,
     cards: usize,
-    /// The page's cards, while the course deck may still be written.
-    card_texts: Option<Vec<CardText>>,
+    /// The page's part of the course deck, while the course deck may still be written.
+    deck: Option<DeckPart<'c>>,
     /// The page and its verification, when the build keeps them.
     kept: Option<(Page, PageVerification)>,
 }
@@ -259,7 +259,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     let deck_limit = course.config.flashcards.course_deck_limit;
     let mut deck_cards = if plan.pdf { Some(0usize) } else { None };
     let count = site.pages.len();
-    let mut outcomes: Vec<PageOutcome> = Vec::with_capacity(count);
+    let mut outcomes: Vec<PageOutcome<'_>> = Vec::with_capacity(count);
     let pages_start = Instant::now();
     for batch in (0..count).step_by(BATCH) {
         let results: Vec<Result<PageOutcome, Vec<Diagnostic>>> = (batch
@@ -283,11 +283,11 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
                         *total += outcome.cards;
                         if *total > deck_limit {
                             deck_cards = None;
-                            outcomes.iter_mut().for_each(|o| o.card_texts = None);
-                            outcome.card_texts = None;
+                            outcomes.iter_mut().for_each(|o| o.deck = None);
+                            outcome.deck = None;
                         }
                     } else {
-                        outcome.card_texts = None;
+                        outcome.deck = None;
                     }
                     outcomes.push(outcome);
                 }
@@ -309,7 +309,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     let mut links = Vec::with_capacity(count);
     let mut sections = Vec::with_capacity(count);
     let mut kept = Vec::new();
-    let mut card_texts = Vec::new();
+    let mut deck_parts = Vec::new();
     for outcome in outcomes {
         report.coverage.add(outcome.coverage);
         report.checks += outcome.checks;
@@ -319,7 +319,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         links.push(built.links);
         sections.push(built.sections);
         report.warnings.extend(built.warnings);
-        card_texts.push(outcome.card_texts.unwrap_or_default());
+        deck_parts.extend(outcome.deck);
         kept.extend(outcome.kept);
     }
     let plan = plan.with_cards(report.cards, &course.config);
@@ -330,8 +330,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     };
     let errors = timed(&mut report.timings, "site", || {
         let mut errors = render_site_files(&site, &links, &sections, sink);
-        let pages: Vec<&Page> = site.pages.clone();
-        if let Err(e) = print_course_deck(&course, &pages, &card_texts, plan, sink) {
+        if let Err(e) = print_course_deck(&course, deck_parts, plan, sink) {
             errors.extend(e);
         }
         errors
@@ -382,8 +381,8 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
 /// Reads, verifies, checks and builds page `i` of `site` (the build's batch loop). Once any
 /// page has failed, the page is still read and verified but not built.
 #[allow(clippy::too_many_arguments)]
-fn build_one(
-    site: &Site,
+fn build_one<'c>(
+    site: &Site<'c>,
     i: usize,
     root: &Path,
     required: bool,
@@ -392,7 +391,7 @@ fn build_one(
     stages: &StageTimes,
     sink: &dyn Sink,
     retain: bool,
-) -> Result<PageOutcome, Vec<Diagnostic>> {
+) -> Result<PageOutcome<'c>, Vec<Diagnostic>> {
     let page = stages.time(0, || read_body(root, site.pages[i]))?;
     let verification = stages.time(1, || verify_page_within(&page, allowance))?;
     let coverage = stages.time(2, || page_coverage(&page));
@@ -408,14 +407,14 @@ fn build_one(
         built.warnings.extend(warnings);
         Some(built)
     };
-    let card_texts = (site.plan.pdf && cards > 0).then(|| page_cards(&page, &verification));
+    let deck = (site.plan.pdf && cards > 0).then(|| deck_part(site.course, &page, &verification));
     Ok(PageOutcome {
         built,
         coverage,
         checks,
         variants,
         cards,
-        card_texts,
+        deck,
         kept: retain.then_some((page, verification)),
     })
 }

@@ -11,6 +11,7 @@ pub const CARD_MARGIN: f32 = 0.07;
 
 /// Keys accepted in `course.yaml`, for error hints.
 pub const COURSE_KEYS: &[&str] = &[
+    "id",
     "title",
     "description",
     "base_url",
@@ -24,6 +25,11 @@ pub const COURSE_KEYS: &[&str] = &[
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CourseConfig {
+    /// The course's identity for good (`id: neural-networks-2f9c41d7`, which `coursegen new
+    /// course` writes): every Anki note, note type and deck is named by it, so two courses
+    /// never take each other's notes. Without it the title stands in ([`CourseConfig::identity`]).
+    #[serde(default)]
+    pub id: Option<CourseId>,
     /// Shown in every page's header and the browser tab.
     pub title: String,
     /// One paragraph shown on the course home page.
@@ -96,10 +102,58 @@ pub enum Require {
     All,
 }
 
+/// A course's `id`: one line of 1 to 200 characters, no control characters. Whatever the
+/// author writes is the identity (`course-1` and `Course-1` are two courses).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct CourseId(String);
+
+impl TryFrom<String> for CourseId {
+    type Error = String;
+    fn try_from(id: String) -> Result<Self, String> {
+        let trimmed = id.trim();
+        if trimmed.is_empty() {
+            return Err(
+                "id is empty: it names the course for good in Anki (e.g. `id: my-course-2f9c41d7`)"
+                    .into(),
+            );
+        }
+        if trimmed.chars().count() > 200 {
+            return Err("id is longer than 200 characters".into());
+        }
+        if let Some(c) = trimmed.chars().find(|c| c.is_control()) {
+            return Err(format!(
+                "id holds the control character {}: an id is one line of text",
+                c.escape_unicode()
+            ));
+        }
+        Ok(CourseId(trimmed.to_string()))
+    }
+}
+
+impl CourseId {
+    /// The id as written (without surrounding spaces).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl CourseConfig {
+    /// What names the course for good in its Anki decks: its `id`, or, for a course file
+    /// without one, its title. A title stands in badly: renaming the course, or a second
+    /// course with the same title, changes or shares every note's identity (docs/authoring.md,
+    /// "Flashcards in Anki").
+    pub fn identity(&self) -> String {
+        match &self.id {
+            Some(id) => format!("id:{}", id.as_str()),
+            None => format!("title:{}", self.title.trim()),
+        }
+    }
+
     /// Settings used to keep checking pages when the course file itself has an error.
     pub fn fallback() -> CourseConfig {
         CourseConfig {
+            id: None,
             title: String::new(),
             description: String::new(),
             base_url: default_base_url(),

@@ -115,8 +115,12 @@ pub struct Page {
     pub meta: PageMeta,
     /// The file the page came from.
     pub file: Arc<SourceFile>,
-    /// The body.
+    /// The body. In a build's outline ([`crate::load::load_outline`]) it is empty until the
+    /// page is read.
     pub doc: Document,
+    /// The ids its cards give themselves (`::: card {#relu}`), with their lines: known from the
+    /// outline already, since another page's cards may not take them.
+    pub card_keys: Vec<(String, usize)>,
 }
 
 impl Page {

@@ -187,11 +187,44 @@ fn write_new(path: &Path, text: &str) -> Result<(), String> {
     fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// A new course's `id`: its title as a slug and eight random hex digits, so two courses made
+/// from the same scaffold with the same title still differ (`my-course-2f9c41d7`). It is
+/// written once, by `new`, and never derived again: the build reads it from `course.yaml`.
+fn new_course_id(title: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug = if slug.is_empty() { "course" } else { slug };
+    // Randomness without a dependency: the standard library seeds each RandomState randomly.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    hasher.write_u32(std::process::id());
+    format!("{slug}-{:08x}", hasher.finish() as u32)
+}
+
 fn new_course(dir: &Path, title: &str) -> Result<String, String> {
     if dir.join("course.yaml").exists() {
         return Err(format!("{} already holds a course", dir.display()));
     }
-    write_new(&dir.join("course.yaml"), &fill(COURSE, &[("title", title)]))?;
+    let id = new_course_id(title);
+    write_new(
+        &dir.join("course.yaml"),
+        &fill(COURSE, &[("title", title), ("id", &id)]),
+    )?;
     let (_, lesson) = new_lesson(dir, "introduction", Some("Introduction"))?;
     Ok(format!(
         "created a course in {} with the lesson {lesson}; build it with `coursegen build {:?}`",

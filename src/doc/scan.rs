@@ -170,6 +170,37 @@ fn closes_fence(line: &str, fence: &Fence) -> bool {
     indent <= 3 && trimmed.len() >= fence.len && trimmed.chars().all(|c| c == fence.marker)
 }
 
+/// The explicit id a container's title ends with (`Part A {#part-a}`, `{#relu}`), if it has one:
+/// the same rule the parser reads titles by.
+pub fn explicit_id(title: &str) -> Option<&str> {
+    let title = title.trim_end();
+    let open = title.strip_suffix('}')?.rfind('{')?;
+    let attributes = &title[open + 1..title.len() - 1];
+    if attributes.contains('{') {
+        return None;
+    }
+    attributes
+        .split_whitespace()
+        .find_map(|a| a.strip_prefix('#'))
+        .filter(|a| !a.is_empty())
+}
+
+/// The ids the cards of a page's body give themselves, with their 1-based lines, read from its
+/// container lines alone (no Markdown parse).
+pub fn card_keys(file: &Arc<SourceFile>, body: Range<usize>) -> Vec<(String, usize)> {
+    scan(file, body)
+        .lines
+        .into_iter()
+        .filter_map(|line| match line.kind {
+            LineKind::Open { name, title_start } if name == "card" => {
+                let key = explicit_id(&file.text[title_start..line.span.end])?;
+                Some((key.to_string(), file.line_col(line.span.start).0))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

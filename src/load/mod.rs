@@ -396,7 +396,7 @@ fn page_of(
         );
     }
     let doc = if with_body {
-        let (doc, doc_errors) = crate::doc::parse(&file, body);
+        let (doc, doc_errors) = crate::doc::parse(&file, body.clone());
         errors.extend(doc_errors);
         doc
     } else {
@@ -431,12 +431,14 @@ fn page_of(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let card_keys = crate::doc::scan::card_keys(&file, body);
     Ok(Page {
         kind,
         url,
         meta,
         file,
         doc,
+        card_keys,
     })
 }
 
@@ -452,16 +454,18 @@ pub fn with_text(page: &Page, text: String) -> Result<Page, Vec<Diagnostic>> {
         FrontMatter::Found(_, body) => body,
         _ => 0..file.text.len(),
     };
-    let (doc, errors) = crate::doc::parse(&file, body);
+    let (doc, errors) = crate::doc::parse(&file, body.clone());
     if !errors.is_empty() {
         return Err(errors);
     }
+    let card_keys = crate::doc::scan::card_keys(&file, body);
     Ok(Page {
         kind: page.kind,
         url: page.url.clone(),
         meta: page.meta.clone(),
         file,
         doc,
+        card_keys,
     })
 }
 

@@ -10,6 +10,9 @@ pub mod practice_pdf;
 pub mod sheet;
 pub mod text;
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
 use crate::diagnostic::{all_or_errors, Diagnostic};
 use crate::model::{Course, Page};
 use crate::output::{OutputFile, Sink};
@@ -121,7 +124,8 @@ fn shrunk_warnings(page: &Page, shrunk: &[Shrunk], deck_name: &str) -> Vec<Diagn
 }
 
 /// The files beside a page with cards: `flashcards.tsv` always; `flashcards.pdf` and
-/// `flashcards.apkg` when the plan makes decks. Returns the warnings for the cards that shrank.
+/// `flashcards.apkg` when the plan makes decks. Returns the warnings for the cards that shrank
+/// and for cards that would share an identity in Anki.
 fn put_page_deck(
     course: &Course,
     page: &Page,
@@ -133,12 +137,15 @@ fn put_page_deck(
     if cards.is_empty() {
         return Ok(Vec::new());
     }
+    let decks = plan.page_deck(page);
+    let media = RefCell::new(BTreeMap::new());
+    let (notes, mut warnings) = anki_notes(course, page, &cards, decks, &media);
     sink.put(OutputFile {
         path: format!("{}{DECK_TSV}", page.url),
-        bytes: anki::tsv(&cards).into_bytes(),
+        bytes: anki::tsv(&page_deck_name(course, page), &notes).into_bytes(),
     });
-    if !plan.page_deck(page) {
-        return Ok(Vec::new());
+    if !decks {
+        return Ok(warnings);
     }
     let laid = lay_out_cards(&cards)?;
     let path = format!("{}{DECK_PDF}", page.url);
@@ -148,13 +155,97 @@ fn put_page_deck(
         bytes: made.bytes,
     });
     put_apkg(
-        &format!("{}::{}", course.config.title, page.title()),
-        &[page],
-        &[cards.as_slice()],
+        course,
+        notes,
+        media.into_inner(),
         &format!("{}{DECK_APKG}", page.url),
         sink,
     )?;
-    Ok(shrunk_warnings(page, &made.shrunk, &path))
+    warnings.extend(shrunk_warnings(page, &made.shrunk, &path));
+    Ok(warnings)
+}
+
+/// The Anki deck of a page's cards: `Course::Page`, each a level of Anki's deck tree.
+fn page_deck_name(course: &Course, page: &Page) -> String {
+    format!(
+        "{}::{}",
+        anki::deck_component(&course.config.title),
+        anki::deck_component(page.title())
+    )
+}
+
+/// The Anki notes of `page`'s cards, with their GUIDs and fields, and their times when `times`
+/// (the `.tsv` has none); the images they show are added to `media`. The warnings are for
+/// cards that would share an identity.
+fn anki_notes<'c>(
+    course: &'c Course,
+    page: &Page,
+    cards: &[CardText],
+    times: bool,
+    media: &RefCell<BTreeMap<String, &'c [u8]>>,
+) -> (Vec<anki::Note>, Vec<Diagnostic>) {
+    let (guids, warnings) = anki::identity::page_guids(course, page);
+    let deck = page_deck_name(course, page);
+    let image = |source: &str| {
+        let (path, file) = crate::model::find_image(&course.media, source)?;
+        let name = anki::media_name(path, &file.bytes);
+        media
+            .borrow_mut()
+            .insert(name.clone(), file.bytes.as_slice());
+        Some(name)
+    };
+    let mut notes: Vec<anki::Note> = cards
+        .iter()
+        .zip(&guids)
+        .map(|(card, guid)| {
+            let field = |paras: &[Para], side: &str| {
+                let id_prefix = format!("{guid}-{side}");
+                anki::field_html(
+                    paras,
+                    &anki::FieldContext {
+                        id_prefix: &id_prefix,
+                        image: &image,
+                    },
+                )
+            };
+            anki::Note {
+                guid: guid.clone(),
+                question: field(&card.question, "q"),
+                answer: field(&card.answer, "a"),
+                mtime: 0,
+                deck: deck.clone(),
+            }
+        })
+        .collect();
+    if times {
+        let text = &page.file.text;
+        let lines: Vec<anki::history::CardLines> = page
+            .doc
+            .cards()
+            .iter()
+            .zip(&notes)
+            .map(|(card, note)| {
+                let end = card.answer.blocks.last().map_or(card.answer.open.end, |b| {
+                    b.span.end.max(card.answer.open.end)
+                });
+                let source = text.get(card.open.start..end).unwrap_or_default();
+                anki::history::CardLines {
+                    lines: page.file.line_col(card.open.start).0
+                        ..=page.file.line_col(end.saturating_sub(1)).0,
+                    // A role's value, a verify block's steps or circuit: computed from the page.
+                    computed: source.contains("}`")
+                        || source.contains("```verify")
+                        || source.contains("~~~verify"),
+                    fields: format!("{}\u{1f}{}", note.question, note.answer),
+                }
+            })
+            .collect();
+        let mtimes = anki::history::card_times(page, &lines);
+        for (note, mtime) in notes.iter_mut().zip(mtimes) {
+            note.mtime = mtime;
+        }
+    }
+    (notes, warnings)
 }
 
 /// `practice-sheet.pdf` beside a page with exercise variants, when the plan says it has one;
@@ -203,63 +294,83 @@ fn put_practice_sheet(
     Ok(warnings)
 }
 
+/// What one page gives the course deck: its cards, and their Anki notes (with the images they
+/// show). Made while the page is read, so the course deck never needs the page again.
+pub struct DeckPart<'c> {
+    /// The page's cards.
+    pub cards: Vec<CardText>,
+    /// Their notes, in the page's deck under the course's.
+    pub notes: Vec<anki::Note>,
+    /// The images the notes show, by their name in the package.
+    pub media: BTreeMap<String, &'c [u8]>,
+}
+
+/// The part of the course deck `page` (read and verified as `verification`) gives.
+pub fn deck_part<'c>(
+    course: &'c Course,
+    page: &Page,
+    verification: &PageVerification,
+) -> DeckPart<'c> {
+    let cards = page_cards(page, verification);
+    let media = RefCell::new(BTreeMap::new());
+    let notes = if cards.is_empty() {
+        Vec::new()
+    } else {
+        anki_notes(course, page, &cards, true, &media).0
+    };
+    DeckPart {
+        cards,
+        notes,
+        media: media.into_inner(),
+    }
+}
+
 /// `flashcards.pdf` and `flashcards.apkg` at the site root, when the plan says the course has
-/// them: `cards[i]` are the cards of `pages[i]` (the page decks' cards, whose warnings those
-/// decks already gave).
+/// them, from every page's part (the page decks' cards, whose warnings those decks already
+/// gave).
 fn put_course_deck(
     course: &Course,
-    pages: &[&Page],
-    cards: &[Vec<CardText>],
+    parts: Vec<DeckPart<'_>>,
     plan: Plan,
     sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
     if !plan.course {
         return Ok(());
     }
-    let laid = all_or_errors(cards.iter().map(|c| lay_out_cards(c)))?;
+    let laid = all_or_errors(parts.iter().map(|p| lay_out_cards(&p.cards)))?;
     let all: Vec<DeckCard> = laid.into_iter().flatten().collect();
     sink.put(OutputFile {
         path: DECK_PDF.into(),
         bytes: deck(&course.config.title, &all, print_options(course)).bytes,
     });
-    let per_page: Vec<&[CardText]> = cards.iter().map(Vec::as_slice).collect();
-    put_apkg(&course.config.title, pages, &per_page, DECK_APKG, sink)
+    // Each page's cards in the page's deck, under the course's: the same notes, GUIDs and
+    // decks as the page decks, so a student may import either or both.
+    let mut notes = Vec::new();
+    let mut media = BTreeMap::new();
+    for part in parts {
+        notes.extend(part.notes);
+        media.extend(part.media);
+    }
+    put_apkg(course, notes, media, DECK_APKG, sink)
 }
 
-/// The Anki deck `name` of `pages`' cards (`cards[i]` are page i's), at `path`.
+/// The Anki package of `notes` at `path`.
 fn put_apkg(
-    name: &str,
-    pages: &[&Page],
-    cards: &[&[CardText]],
+    course: &Course,
+    notes: Vec<anki::Note>,
+    media: BTreeMap<String, &[u8]>,
     path: &str,
     sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
-    // A note is named for good by its page and position, so a rebuilt deck updates it.
-    let keyed: Vec<(String, &CardText)> = pages
-        .iter()
-        .zip(cards)
-        .flat_map(|(page, cards)| {
-            cards
-                .iter()
-                .map(move |c| (format!("{}#card-{}", page.url, c.number), c))
-        })
-        .collect();
-    if keyed.is_empty() {
+    if notes.is_empty() {
         return Ok(());
     }
-    // Anki keeps the newer of two versions of a note: the newest page file's time says when
-    // the cards last changed (the same on every build of the same files).
-    let modified = pages
-        .iter()
-        .filter_map(|p| std::fs::metadata(&p.file.disk_path).ok()?.modified().ok())
-        .filter_map(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs() as i64)
-        .max()
-        .unwrap_or(0);
-    let bytes = anki::apkg(&anki::AnkiDeck {
-        name,
-        cards: keyed,
-        modified,
+    let course_id = course.config.identity();
+    let bytes = anki::apkg(&anki::Package {
+        course_id: &course_id,
+        title: &anki::deck_component(&course.config.title),
+        notes,
+        media,
     })
     .map_err(|e| vec![Diagnostic::in_path(path.to_string(), e)])?;
     sink.put(OutputFile {
@@ -285,14 +396,13 @@ pub fn print_page(
 }
 
 /// `flashcards.pdf` and `flashcards.apkg` for the whole course at the site root, when the plan
-/// says the course has them: `cards[i]` are the cards of `pages[i]` ([`page_cards`]). The page
-/// decks report a formula print cannot draw; the course deck's error is the same one again.
+/// says the course has them, from every page's [`DeckPart`] in reading order. The page decks
+/// report a formula print cannot draw; the course deck's error is the same one again.
 pub fn print_course_deck(
     course: &Course,
-    pages: &[&Page],
-    cards: &[Vec<CardText>],
+    parts: Vec<DeckPart<'_>>,
     plan: Plan,
     sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
-    put_course_deck(course, pages, cards, plan, sink)
+    put_course_deck(course, parts, plan, sink)
 }

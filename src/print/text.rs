@@ -501,6 +501,14 @@ pub fn lay_out(paras: &[Para]) -> Result<Vec<Paragraph>, Vec<Diagnostic>> {
     for para in paras {
         let mut runs: Paragraph = Vec::with_capacity(para.len());
         for span in para {
+            // Paper cannot follow a link: a link to another site prints its address after
+            // its text (once, when the text is the address).
+            let text = match &span.kind {
+                SpanKind::Link(href) if span.text.trim() != href => {
+                    format!("{} ({href})", span.text)
+                }
+                _ => span.text.clone(),
+            };
             let run = match &span.kind {
                 SpanKind::Text | SpanKind::Link(_) | SpanKind::Image(_) => match runs.last_mut() {
                     Some(last)
@@ -508,10 +516,10 @@ pub fn lay_out(paras: &[Para]) -> Result<Vec<Paragraph>, Vec<Diagnostic>> {
                             && last.math.is_none()
                             && last.figure.is_none() =>
                     {
-                        last.text.push_str(&span.text);
+                        last.text.push_str(&text);
                         continue;
                     }
-                    _ => Run::text(span.style, span.text.clone()),
+                    _ => Run::text(span.style, text),
                 },
                 SpanKind::Figure(f) => Run::figure(Arc::clone(f)),
                 SpanKind::Math(f) => match laid_out(&f.latex, f.display) {
@@ -659,5 +667,11 @@ mod tests {
             .collect();
         assert_eq!(links, [&SpanKind::Link("https://example.org/x".into())]);
         assert_eq!(plain_text(&p), "See the docs and here.");
+        // On paper the address follows the link's text.
+        let printed: String = lay_out(&p).expect("lays out")[0]
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect();
+        assert_eq!(printed, "See the docs (https://example.org/x) and here.");
     }
 }

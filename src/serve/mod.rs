@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{load_page, relative};
 use crate::model::{Course, Page};
 use crate::plan::{PageFiles, Plan};
-use crate::print::{page_cards, print_course_deck, CardText};
+use crate::print::{deck_part, print_course_deck};
 use crate::render::links::check_links;
 use crate::render::{self, search, MemorySink, OutputFile};
 use crate::verify::PageVerification;
@@ -237,7 +237,7 @@ fn render_one(
     let built = build_page(&site, index, page, verification, &sink)?;
     if plan.course {
         let empty = PageVerification::default();
-        let cards: Vec<Vec<CardText>> = site
+        let parts = site
             .pages
             .iter()
             .enumerate()
@@ -247,10 +247,10 @@ fn render_one(
                 } else {
                     model.verifications.get(i).unwrap_or(&empty)
                 };
-                page_cards(p, v)
+                deck_part(&model.course, p, v)
             })
             .collect();
-        print_course_deck(&model.course, &site.pages, &cards, plan, &sink)?;
+        print_course_deck(&model.course, parts, plan, &sink)?;
     }
     Ok((sink.into_files(), built))
 }

@@ -140,6 +140,7 @@ fn page(body: &str) -> crate::model::Page {
         meta: Default::default(),
         file,
         doc,
+        card_keys: Vec::new(),
     }
 }
 

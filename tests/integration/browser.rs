@@ -174,3 +174,52 @@ fn the_header_works_at_375_px_and_malformed_fragments_throw_nothing_in_chromium(
         ],
     );
 }
+
+/// Issue #27: circuit cards as Anki shows them (the answer side rendered by Anki's own library,
+/// with the note type's CSS and Anki's night-mode classes) at 375 px, day and night: circuits
+/// scale to the card, no id twice, every label at WCAG AA contrast, axe clean. Screenshots in
+/// target/screenshots/anki-*.
+#[test]
+#[ignore = "needs /usr/bin/chromium, `npm ci` in tests/browser and Anki's Python library; .ci/run sets them up"]
+fn circuit_cards_fit_a_phone_and_read_at_night_in_anki() {
+    browser_tools();
+    use super::anki::library::{anki, assert_as_anki_writes_it};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = dir.path().join("course");
+    std::fs::create_dir_all(course.join("content/01-neuron")).expect("folders");
+    std::fs::write(course.join("course.yaml"), "title: Neuron\nid: neuron-1\n").expect("course");
+    // A circuit on both sides of one card (the answer side shows both), and the sigmoid
+    // neuron, 781 px wide, alone in an answer.
+    std::fs::write(
+        course.join("content/01-neuron/index.md"),
+        "---\ntitle: A sigmoid neuron\n---\n\n::: flashcards\n::: card\n\
+         The neuron with the sigmoid as one gate:\n\n```verify\n\
+         let σ(z) = 1 / (1 + exp(-z))\n\
+         let neuron2(w0, x0, w1, x1, w2) = σ(w0 * x0 + w1 * x1 + w2)\n\
+         circuit neuron2(2, -1, -3, -2, -3) decimals 2 merge σ\n```\n\n\
+         And gate by gate?\n::: answer\n```verify\n\
+         let neuron(w0, x0, w1, x1, w2) = 1 / (1 + exp(-(w0 * x0 + w1 * x1 + w2)))\n\
+         circuit neuron(2, -1, -3, -2, -3) decimals 2\n```\n\
+         Each wire carries its value above and its gradient below.\n:::\n:::\n:::\n",
+    )
+    .expect("page");
+    let site = dir.path().join("site");
+    build_course(&course, Some(&site)).expect("builds");
+    // A circuit's style rules are no part of the sort field Anki computes.
+    let checked = assert_as_anki_writes_it(
+        &site.join("neuron/flashcards.apkg"),
+        &dir.path().join("raw"),
+    );
+    assert_eq!(checked["notes"], 1, "{checked}");
+    let col = dir.path().join("student/collection.anki2");
+    anki(&[&"import", &col, &site.join("neuron/flashcards.apkg")]);
+    let cards = dir.path().join("cards");
+    anki(&[&"render", &col, &cards]);
+    let shots = repo().join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    let stdout = run_script(
+        "anki_card.mjs",
+        &[cards.as_os_str(), shots.join("anki").as_os_str()],
+    );
+    assert!(stdout.contains("card-1-night"), "{stdout}");
+}

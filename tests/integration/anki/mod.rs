@@ -1,5 +1,10 @@
-//! The Anki decks, opened with tools we did not write (unzip and sqlite3): the notes, the deck
-//! name, the math in `\( \)`, and the same note ids and bytes after a second build (issue #13).
+//! The Anki decks, opened with tools we did not write: unzip and sqlite3 here (the notes, the
+//! deck name, the math in `\( \)`, the same note ids and bytes after a second build, issue #13);
+//! Anki's own library in `library.rs` (a student's collection through edits, issue #27); the
+//! identity warnings and byte-identical decks of fresh copies in `identity.rs`.
+
+mod identity;
+pub mod library;
 
 use std::path::Path;
 

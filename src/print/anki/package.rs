@@ -1,0 +1,218 @@
+//! The `.apkg` file: a zip holding `collection.anki2` (an SQLite collection in Anki's schema 11,
+//! which every Anki since 2.1 imports), the `media` map (`{"0": "fig-1a2b3c4d5e.png"}`) and
+//! each media file under its number. The collection holds what Anki itself would: ids that
+//! are past millisecond times, every parent deck of a deck, a sort field and checksum
+//! computed as Anki computes them, times from the cards' history and never from the clock.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::Write;
+
+use rusqlite::{params, Connection, MAIN_DB};
+use serde_json::json;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use super::fields::{checksum, sort_text};
+use super::identity::anki_id;
+use super::style::{BACK, CSS, FRONT, TEMPLATE_VERSION};
+use super::{Note, Package};
+
+/// The collection's schema (Anki's version 11).
+const SCHEMA: &str = "
+CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null,
+  scm integer not null, ver integer not null, dty integer not null, usn integer not null,
+  ls integer not null, conf text not null, models text not null, decks text not null,
+  dconf text not null, tags text not null);
+CREATE TABLE notes (id integer primary key, guid text not null, mid integer not null,
+  mod integer not null, usn integer not null, tags text not null, flds text not null,
+  sfld integer not null, csum integer not null, flags integer not null, data text not null);
+CREATE TABLE cards (id integer primary key, nid integer not null, did integer not null,
+  ord integer not null, mod integer not null, usn integer not null, type integer not null,
+  queue integer not null, due integer not null, ivl integer not null, factor integer not null,
+  reps integer not null, lapses integer not null, left integer not null, odue integer not null,
+  odid integer not null, flags integer not null, data text not null);
+CREATE TABLE revlog (id integer primary key, cid integer not null, usn integer not null,
+  ease integer not null, ivl integer not null, lastIvl integer not null,
+  factor integer not null, time integer not null, type integer not null);
+CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null);
+CREATE INDEX ix_notes_usn on notes (usn);
+CREATE INDEX ix_cards_usn on cards (usn);
+CREATE INDEX ix_revlog_usn on revlog (usn);
+CREATE INDEX ix_cards_nid on cards (nid);
+CREATE INDEX ix_cards_sched on cards (did, queue, due);
+CREATE INDEX ix_revlog_cid on revlog (cid);
+CREATE INDEX ix_notes_csum on notes (csum);
+";
+
+/// The `.apkg` of a package. Two builds of the same cards give the same bytes.
+pub fn apkg(package: &Package) -> Result<Vec<u8>, String> {
+    let collection = collection(package).map_err(|e| format!("cannot make the Anki deck: {e}"))?;
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    // A fixed time in the zip, so the archive depends on the cards alone. Stored, not
+    // compressed: a deck's collection is a few dozen kilobytes, and images are compressed.
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .last_modified_time(DateTime::default());
+    let media: BTreeMap<String, &String> = package
+        .media
+        .keys()
+        .enumerate()
+        .map(|(i, name)| (i.to_string(), name))
+        .collect();
+    let mut put = |name: &str, bytes: &[u8]| -> zip::result::ZipResult<()> {
+        zip.start_file(name, options)?;
+        zip.write_all(bytes)?;
+        Ok(())
+    };
+    put("collection.anki2", &collection).map_err(|e| e.to_string())?;
+    put("media", json!(media).to_string().as_bytes()).map_err(|e| e.to_string())?;
+    for (number, name) in &media {
+        put(number, package.media[*name]).map_err(|e| e.to_string())?;
+    }
+    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+/// Every deck the notes go to, with every parent of each (`A::B::C` needs `A` and `A::B`).
+fn deck_names(notes: &[Note]) -> BTreeSet<&str> {
+    let mut names = BTreeSet::new();
+    for note in notes {
+        let mut end = 0;
+        while let Some(at) = note.deck[end..].find("::") {
+            names.insert(&note.deck[..end + at]);
+            end += at + 2;
+        }
+        names.insert(note.deck.as_str());
+    }
+    names
+}
+
+fn collection(package: &Package) -> rusqlite::Result<Vec<u8>> {
+    let db = Connection::open_in_memory()?;
+    db.execute_batch(SCHEMA)?;
+    let course = package.course_id;
+    let (version, time) = TEMPLATE_VERSION;
+    let deck_id = |name: &str| anki_id(&[course, "deck", name]);
+    let decks = deck_names(&package.notes);
+    let root = package.title;
+    // One note type per course, named by its identity: another course's import never
+    // replaces it, and its time is the template's version, so an unchanged template never
+    // replaces what a student changed in it.
+    let mid = anki_id(&[course, "note type"]);
+    let models = json!({ mid.to_string(): {
+        "id": mid, "name": format!("{} (coursegen card v{version})", package.title),
+        "type": 0, "mod": time, "usn": -1, "sortf": 0, "did": deck_id(root), "tags": [], "vers": [],
+        "flds": [
+            {"name": "Question", "ord": 0, "sticky": false, "rtl": false, "font": "Arial", "size": 20, "media": []},
+            {"name": "Answer", "ord": 1, "sticky": false, "rtl": false, "font": "Arial", "size": 20, "media": []}
+        ],
+        "tmpls": [{
+            "name": "Card 1", "ord": 0, "did": null, "bqfmt": "", "bafmt": "",
+            "qfmt": FRONT, "afmt": BACK
+        }],
+        "css": CSS,
+        "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
+        "latexPost": "\\end{document}",
+        "latexsvg": false,
+        "req": [[0, "any", [0]]]
+    }});
+    let deck_json = |id: i64, name: &str| {
+        json!({
+            "id": id, "name": name, "mod": time, "usn": -1, "desc": "", "dyn": 0,
+            "conf": 1, "collapsed": false, "browserCollapsed": false, "extendNew": 0, "extendRev": 0,
+            "lrnToday": [0, 0], "revToday": [0, 0], "newToday": [0, 0], "timeToday": [0, 0]
+        })
+    };
+    let mut deck_map = serde_json::Map::new();
+    deck_map.insert("1".into(), deck_json(1, "Default"));
+    for name in &decks {
+        deck_map.insert(deck_id(name).to_string(), deck_json(deck_id(name), name));
+    }
+    let dconf = json!({ "1": {
+        "id": 1, "name": "Default", "mod": 0, "usn": 0, "maxTaken": 60, "autoplay": true,
+        "timer": 0, "replayq": true, "dyn": false,
+        "new": {"bury": false, "delays": [1.0, 10.0], "initialFactor": 2500, "ints": [1, 4, 0],
+                "order": 1, "perDay": 20},
+        "rev": {"bury": false, "ease4": 1.3, "ivlFct": 1.0, "maxIvl": 36500, "perDay": 200,
+                "hardFactor": 1.2},
+        "lapse": {"delays": [10.0], "leechAction": 1, "leechFails": 8, "minInt": 1, "mult": 0.0}
+    }});
+    let root_id = deck_id(root);
+    let conf = json!({
+        "activeDecks": [root_id], "curDeck": root_id, "curModel": mid,
+        "nextPos": package.notes.len() + 1, "newSpread": 0, "collapseTime": 1200, "timeLim": 0,
+        "estTimes": true, "dueCounts": true, "sortType": "noteFld", "sortBackwards": false,
+        "addToCur": true, "schedVer": 2
+    });
+    db.execute(
+        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+        params![
+            time,
+            time * 1000,
+            conf.to_string(),
+            models.to_string(),
+            serde_json::Value::Object(deck_map).to_string(),
+            dconf.to_string()
+        ],
+    )?;
+    // One transaction for all the notes: a course deck has up to thousands.
+    let tx = db.unchecked_transaction()?;
+    // Ids are hashes: two notes (or cards) of one package that draw the same one take the
+    // next free millisecond, in order (Anki renumbers on import whatever collides there).
+    let mut taken = HashSet::new();
+    let mut unique = |mut id: i64| {
+        while !taken.insert(id) {
+            id += 1;
+        }
+        id
+    };
+    for (position, note) in package.notes.iter().enumerate() {
+        let sort = sort_text(&note.question);
+        let nid = unique(anki_id(&[course, "note", &note.guid]));
+        tx.execute(
+            "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, '', ?5, ?6, ?7, 0, '')",
+            params![
+                nid,
+                note.guid,
+                mid,
+                note.mtime,
+                format!("{}\u{1f}{}", note.question, note.answer),
+                sort,
+                checksum(&sort)
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+            params![
+                unique(anki_id(&[course, "card", &note.guid])),
+                nid,
+                deck_id(&note.deck),
+                note.mtime,
+                position as i64 + 1
+            ],
+        )?;
+    }
+    tx.commit()?;
+    let bytes = db.serialize(MAIN_DB)?;
+    Ok(bytes.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parent_deck_is_there() {
+        let note = |deck: &str| Note {
+            guid: "g".into(),
+            question: String::new(),
+            answer: String::new(),
+            mtime: 0,
+            deck: deck.into(),
+        };
+        let notes = [note("A::B::C"), note("A::D"), note("E")];
+        assert_eq!(
+            deck_names(&notes).into_iter().collect::<Vec<_>>(),
+            ["A", "A::B", "A::B::C", "A::D", "E"]
+        );
+    }
+}
