@@ -30,6 +30,7 @@ pub mod fingerprint;
 pub mod lang;
 pub mod linalg;
 pub mod load;
+pub mod memo;
 pub mod model;
 pub mod output;
 pub mod outputs;

@@ -44,8 +44,23 @@ pub fn highlight(lang: &str, code: &str) -> Option<String> {
     if lang.is_empty() || code.len() > MAX_HIGHLIGHTED_BYTES {
         return None;
     }
+    thread_local! {
+        // The same snippet comes back in every variant of its exercise and, in a course,
+        // often on many pages; highlighting is regex work on every line.
+        static CACHE: crate::memo::Table<(String, Box<str>), Option<std::rc::Rc<str>>> =
+            Default::default();
+    }
+    let key = (lang, Box::from(code));
+    let html = crate::memo::get_or_insert(&CACHE, key.clone(), || {
+        Ok::<_, ()>(classed_html(&key.0, code).map(|h| std::rc::Rc::from(h.as_str())))
+    });
+    html.ok().flatten().map(|h| h.to_string())
+}
+
+/// `code` highlighted with the grammar of `lang` (a lower-case name).
+fn classed_html(lang: &str, code: &str) -> Option<String> {
     let set = syntaxes();
-    let syntax = set.find_syntax_by_token(token(&lang))?;
+    let syntax = set.find_syntax_by_token(token(lang))?;
     let mut html = ClassedHTMLGenerator::new_with_class_style(syntax, set, STYLE);
     for line in LinesWithEndings::from(code) {
         html.parse_html_for_line_which_includes_newline(line).ok()?;

@@ -101,7 +101,7 @@ impl Ctx<'_> {
         let mut one = String::new();
         self.math(line, true, span.clone(), &mut one);
         // How wide the one-line form is, laid out with the math font's own metrics.
-        let width = crate::typeset::layout::layout_mathml(&one).map_or(0.0, |b| b.width);
+        let width = one_line_width(&one);
         let fit = fit_class(width * BROWSER_SPACING);
         match (broken, fit) {
             (Some(broken), Some(fit)) => {
@@ -117,6 +117,18 @@ impl Ctx<'_> {
             _ => html.push_str(&one),
         }
     }
+}
+
+/// The width of a formula's MathML laid out on one line, in em (0 when it cannot be laid
+/// out), remembered per thread: variants and cards repeat a page's chains.
+fn one_line_width(mathml: &str) -> f32 {
+    thread_local! {
+        static WIDTHS: crate::memo::Table<Box<str>, f32> = Default::default();
+    }
+    let width = crate::memo::get_or_insert(&WIDTHS, Box::from(mathml), || {
+        Ok::<_, ()>(crate::typeset::layout::layout_mathml(mathml).map_or(0.0, |b| b.width))
+    });
+    width.unwrap_or(0.0)
 }
 
 /// How much wider a browser sets a formula than the typesetter lays it out: MathML Core

@@ -18,6 +18,9 @@ pub const NAME: &str = "DejaVuMathTeXGyre-Regular";
 pub struct MathFont {
     face: Face<'static>,
     upem: f32,
+    /// Each glyph's extents, read from its outline on first use: a bounding box is computed by
+    /// walking the outline, and every formula of a site asks for the same few glyphs.
+    extents: Box<[OnceLock<Extents>]>,
 }
 
 /// The math font, parsed once per process.
@@ -26,7 +29,14 @@ pub fn math_font() -> &'static MathFont {
     FONT.get_or_init(|| {
         let face = Face::parse(BYTES, 0).expect("the bundled math font parses");
         let upem = f32::from(face.units_per_em());
-        MathFont { face, upem }
+        let extents = (0..face.number_of_glyphs())
+            .map(|_| OnceLock::new())
+            .collect();
+        MathFont {
+            face,
+            upem,
+            extents,
+        }
     })
 }
 
@@ -52,6 +62,14 @@ impl MathFont {
 
     /// Advance and ink of a glyph, in em.
     pub fn extents(&self, gid: u16) -> Extents {
+        match self.extents.get(usize::from(gid)) {
+            Some(cell) => *cell.get_or_init(|| self.read_extents(gid)),
+            None => self.read_extents(gid),
+        }
+    }
+
+    /// A glyph's extents, from its outline.
+    fn read_extents(&self, gid: u16) -> Extents {
         let g = GlyphId(gid);
         let advance = f32::from(self.face.glyph_hor_advance(g).unwrap_or(0)) / self.upem;
         match self.face.glyph_bounding_box(g) {

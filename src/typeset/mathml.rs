@@ -1,7 +1,5 @@
 //! LaTeX to MathML at build time (math-core), so pages need no JavaScript to show math.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
@@ -13,13 +11,6 @@ fn converter() -> &'static LatexToMathML {
         LatexToMathML::new(MathCoreConfig::default()).expect("no custom macros to parse")
     })
 }
-
-/// Snippets converted on this thread: courses repeat their notation ($W_1$, $x$) page after
-/// page, and converting is a fifth of rendering a page.
-type MathCache = RefCell<HashMap<(Box<str>, bool), Rc<str>>>;
-
-/// Most snippets one thread remembers before it starts afresh.
-const CACHE_LIMIT: usize = 4096;
 
 /// MathML for `latex`, or the error message and the byte range of the LaTeX it points at.
 ///
@@ -65,38 +56,32 @@ fn has_top_level_break(latex: &str) -> bool {
 
 fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Range<usize>)> {
     thread_local! {
-        static CACHE: MathCache = RefCell::new(HashMap::new());
+        // Courses repeat their notation ($W_1$, $x$) page after page, and converting is a
+        // fifth of rendering a page.
+        static CACHE: crate::memo::Table<(Box<str>, bool), Rc<str>> = Default::default();
     }
     let key = (Box::from(latex), display);
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
-        return Ok(hit.to_string());
-    }
-    let tokens = check_shape(latex)?;
-    let mode = if display {
-        MathDisplay::Block
-    } else {
-        MathDisplay::Inline
-    };
-    // math-core parses recursively, and a debug build spends up to 32 KiB of stack per
-    // command, brace or script (measured on the worst shapes: bare `\sqrt\sqrt…`, nested
-    // `\frac{1}{…}`). Twice that per token, when the thread has less left, runs the formula on
-    // a fresh stack: every formula that passes the shape check is safe on any thread (700
-    // nested `\frac` aborted the build, issue #14).
-    let need = (512 << 10) + tokens * STACK_PER_TOKEN;
-    let mathml = stacker::maybe_grow(need, need, || {
-        converter()
-            .convert_with_local_state(latex, mode)
-            .map(|r| primes_at_base(&r.mathml))
-            .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))
-    })?;
-    CACHE.with(|c| {
-        let mut cache = c.borrow_mut();
-        if cache.len() >= CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(key, Rc::from(mathml.as_str()));
-    });
-    Ok(mathml)
+    crate::memo::get_or_insert(&CACHE, key, || {
+        let tokens = check_shape(latex)?;
+        let mode = if display {
+            MathDisplay::Block
+        } else {
+            MathDisplay::Inline
+        };
+        // math-core parses recursively, and a debug build spends up to 32 KiB of stack per
+        // command, brace or script (measured on the worst shapes: bare `\sqrt\sqrt…`, nested
+        // `\frac{1}{…}`). Twice that per token, when the thread has less left, runs the formula
+        // on a fresh stack: every formula that passes the shape check is safe on any thread (700
+        // nested `\frac` aborted the build, issue #14).
+        let need = (512 << 10) + tokens * STACK_PER_TOKEN;
+        stacker::maybe_grow(need, need, || {
+            converter()
+                .convert_with_local_state(latex, mode)
+                .map(|r| Rc::from(primes_at_base(&r.mathml).as_str()))
+                .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))
+        })
+    })
+    .map(|m| m.to_string())
 }
 
 /// `W'` is written `<msup><mi>W</mi><mo>′</mo></msup>`, but the prime characters of OpenType
