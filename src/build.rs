@@ -4,12 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::cache::{Cache, Entry, Facts, KeyBuilder, Recorder, StoredDiagnostic};
 
 use crate::config::{PracticeSheets, Require, SheetSize};
-use crate::coverage::{page_coverage, Coverage};
+use crate::coverage::{page_coverage, Claim, Coverage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::{load_outline, read_body};
+use crate::load::{body_of, load_outline, read_body, read_source};
 use crate::model::Course;
 use crate::model::Page;
 use crate::outputs::Claims;
@@ -21,6 +24,7 @@ use crate::render::{
     assets, render_page, render_site_files, templates::Templates, MemorySink, OutputFile, Sink,
     Site,
 };
+use crate::source::SourceFile;
 use crate::verify::variants::BuildAllowance;
 use crate::verify::{verify_page, verify_page_within, PageVerification};
 use crate::write::{resolve_out, Staging};
@@ -43,6 +47,9 @@ pub struct BuildOptions {
     /// Practice sheets with this many number sets for this build (`--practice-sheets`), over
     /// what `course.yaml` says.
     pub practice_sheets: Option<PracticeSheets>,
+    /// Whether a build that writes a site reuses and keeps pages in the build cache
+    /// ([`crate::cache`]; `--no-cache` turns it off).
+    pub cache: bool,
 }
 
 /// What a successful build did.
@@ -71,6 +78,8 @@ pub struct BuildReport {
     pub stage_times: Vec<(&'static str, Duration)>,
     /// Wall time of the whole build.
     pub wall: Duration,
+    /// Pages taken from the build cache.
+    pub cached: usize,
     /// What was built, for partial rebuilds (`serve`).
     pub model: Option<Built>,
 }
@@ -249,6 +258,20 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     let plan = Plan::before_pages(&course.config, options.pdf);
     let site = Site::new(&course, &templates, plan).map_err(|d| fail(vec![d]))?;
     let required = options.strict || course.config.verify.require == Require::All;
+    let asset_files = assets(root);
+    // The build cache, for a build that writes a site (`serve` keeps its pages in memory).
+    let cache = (options.cache && out.is_some() && !retain)
+        .then(|| {
+            build_key(
+                root,
+                &course,
+                &templates,
+                options.pdf,
+                required,
+                &asset_files,
+            )
+        })
+        .and_then(|key| Cache::open(root, key));
 
     // The pages, a batch at a time: each read, verified, checked for coverage and built (its
     // HTML and print files written at once), then dropped. Pages after a failed one are still
@@ -258,6 +281,21 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     let failed = AtomicBool::new(!errors.is_empty());
     let deck_limit = course.config.flashcards.course_deck_limit;
     let mut deck_cards = if plan.pdf { Some(0usize) } else { None };
+    let deck_wanted = AtomicBool::new(plan.pdf);
+    let cached = AtomicUsize::new(0);
+    let run = PageRun {
+        site: &site,
+        root,
+        required,
+        allowance: &allowance,
+        failed: &failed,
+        stages: &stages,
+        sink,
+        retain,
+        cache: cache.as_ref(),
+        deck_wanted: &deck_wanted,
+        cached: &cached,
+    };
     let count = site.pages.len();
     let mut outcomes: Vec<PageOutcome<'_>> = Vec::with_capacity(count);
     let pages_start = Instant::now();
@@ -266,9 +304,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
             ..(batch + BATCH).min(count))
             .into_par_iter()
             .map(|i| {
-                let outcome = build_one(
-                    &site, i, root, required, &allowance, &failed, &stages, sink, retain,
-                );
+                let outcome = build_one(&run, i);
                 if outcome.is_err() {
                     failed.store(true, Ordering::Relaxed);
                 }
@@ -283,6 +319,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
                         *total += outcome.cards;
                         if *total > deck_limit {
                             deck_cards = None;
+                            deck_wanted.store(false, Ordering::Relaxed);
                             outcomes.iter_mut().for_each(|o| o.deck = None);
                             outcome.deck = None;
                         }
@@ -296,6 +333,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         }
     }
     report.timings.push(("pages", pages_start.elapsed()));
+    report.cached = cached.load(Ordering::Relaxed);
     report.stage_times = STAGES
         .iter()
         .zip(&stages.0)
@@ -343,7 +381,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     all.sort();
     all.cap_per_file();
     report.warnings = all.0;
-    for file in assets(root).map_err(fail)? {
+    for file in asset_files.map_err(fail)? {
         sink.put(file);
     }
     let collisions = claims.collisions(&course, root);
@@ -353,6 +391,9 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     if let (Some(staging), Some(out)) = (staging, &out) {
         timed(&mut report.timings, "write", || staging.commit())
             .map_err(|e| write_error(out, e))?;
+    }
+    if let Some(cache) = &cache {
+        cache.keep_only(course.pages().map(|p| p.file.path.as_str()));
     }
     report.files = memory.into_files();
     report.wall = started.elapsed();
@@ -378,36 +419,162 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     Ok(report)
 }
 
-/// Reads, verifies, checks and builds page `i` of `site` (the build's batch loop). Once any
-/// page has failed, the page is still read and verified but not built.
-#[allow(clippy::too_many_arguments)]
-fn build_one<'c>(
-    site: &Site<'c>,
-    i: usize,
-    root: &Path,
+/// What every page of a build shares.
+struct PageRun<'s, 'c> {
+    site: &'s Site<'c>,
+    root: &'s Path,
+    /// Whether unverified numbers are errors.
     required: bool,
-    allowance: &BuildAllowance,
-    failed: &AtomicBool,
-    stages: &StageTimes,
-    sink: &dyn Sink,
+    allowance: &'s BuildAllowance,
+    /// Set once any page has failed: later pages are checked but no longer built.
+    failed: &'s AtomicBool,
+    stages: &'s StageTimes,
+    sink: &'s dyn Sink,
+    /// Whether the build keeps each page and its verification (`serve`).
     retain: bool,
+    cache: Option<&'s Cache>,
+    /// Whether the course deck may still be written, so pages must give their cards.
+    deck_wanted: &'s AtomicBool,
+    /// Pages taken from the cache.
+    cached: &'s AtomicUsize,
+}
+
+/// Reads, verifies, checks and builds page `i` (the build's batch loop), or takes it from the
+/// build cache when its entry's key matches.
+fn build_one<'c>(run: &PageRun<'_, 'c>, i: usize) -> Result<PageOutcome<'c>, Vec<Diagnostic>> {
+    let outline = run.site.pages[i];
+    let Some(cache) = run.cache else {
+        return build_fresh(run, i, None);
+    };
+    let read = run
+        .stages
+        .time(0, || read_source(run.root, &outline.file.disk_path));
+    let file = Arc::new(read.map_err(|d| vec![d])?);
+    let key = cache.key(&file.path, file.text.as_bytes());
+    match cache.load(&file.path, key) {
+        // A cached page charges its variants' work again: the build passes only what a cold
+        // build would.
+        Some(entry) if run.allowance.charge(entry.facts.variant_work) => reuse(run, i, file, entry),
+        _ => build_fresh(run, i, Some((cache, key, file))),
+    }
+}
+
+/// Page `i` from its cache entry: its files handed to the sink, its facts to the build.
+fn reuse<'c>(
+    run: &PageRun<'_, 'c>,
+    i: usize,
+    file: Arc<SourceFile>,
+    entry: Entry,
 ) -> Result<PageOutcome<'c>, Vec<Diagnostic>> {
-    let page = stages.time(0, || read_body(root, site.pages[i]))?;
-    let verification = stages.time(1, || verify_page_within(&page, allowance))?;
-    let coverage = stages.time(2, || page_coverage(&page));
-    let warnings = coverage.policy(required)?;
+    let facts = entry.facts;
+    // The course deck is made from every page's cards, which the cache does not keep: a page
+    // with cards is read and verified again while the course may have one (at most
+    // `course_deck_limit` cards: a small course).
+    let deck = if run.site.plan.pdf && facts.cards > 0 && run.deck_wanted.load(Ordering::Relaxed) {
+        let page = run.stages.time(0, || {
+            body_of(run.root, run.site.pages[i], Arc::clone(&file))
+        })?;
+        // Its work was charged already.
+        let spare = BuildAllowance::default();
+        let verification = run.stages.time(1, || verify_page_within(&page, &spare))?;
+        Some(deck_part(run.site.course, &page, &verification))
+    } else {
+        None
+    };
+    let built = if run.failed.load(Ordering::Relaxed) {
+        None
+    } else {
+        for f in entry.files {
+            run.sink.put(f);
+        }
+        Some(PageBuilt {
+            links: facts.links,
+            sections: facts.sections,
+            warnings: facts
+                .warnings
+                .into_iter()
+                .map(|d| d.restore(&file))
+                .collect(),
+        })
+    };
+    run.cached.fetch_add(1, Ordering::Relaxed);
+    let claims = facts.unverified.into_iter();
+    Ok(PageOutcome {
+        built,
+        coverage: Coverage {
+            verified: facts.verified,
+            claims: claims
+                .map(|span| Claim {
+                    file: Arc::clone(&file),
+                    span,
+                })
+                .collect(),
+        },
+        checks: facts.checks,
+        variants: facts.variants,
+        cards: facts.cards,
+        deck,
+        kept: None,
+    })
+}
+
+/// Reads, verifies, checks and builds page `i`; with `store` (the cache, the page's key and
+/// its file, already read), keeps what it made in the cache. Once any page has failed, the
+/// page is still read and verified but not built.
+fn build_fresh<'c>(
+    run: &PageRun<'_, 'c>,
+    i: usize,
+    store: Option<(&Cache, u128, Arc<SourceFile>)>,
+) -> Result<PageOutcome<'c>, Vec<Diagnostic>> {
+    let outline = run.site.pages[i];
+    let page = run.stages.time(0, || match &store {
+        Some((_, _, file)) => body_of(run.root, outline, Arc::clone(file)),
+        None => read_body(run.root, outline),
+    })?;
+    let verification = run
+        .stages
+        .time(1, || verify_page_within(&page, run.allowance))?;
+    let coverage = run.stages.time(2, || page_coverage(&page));
+    let warnings = coverage.policy(run.required)?;
     let variants = verification.variants.values().flatten();
     let checks = verification.checks + variants.clone().map(|v| v.checks).sum::<usize>();
     let variants = variants.count();
     let cards = page.counts().cards;
-    let built = if failed.load(Ordering::Relaxed) {
+    let recorder = store.as_ref().map(|_| Recorder::new(run.sink));
+    let sink: &dyn Sink = match &recorder {
+        Some(r) => r,
+        None => run.sink,
+    };
+    let built = if run.failed.load(Ordering::Relaxed) {
         None
     } else {
-        let mut built = stages.time(3, || build_page(site, i, &page, &verification, sink))?;
+        let mut built = run
+            .stages
+            .time(3, || build_page(run.site, i, &page, &verification, sink))?;
         built.warnings.extend(warnings);
         Some(built)
     };
-    let deck = (site.plan.pdf && cards > 0).then(|| deck_part(site.course, &page, &verification));
+    if let (Some((cache, key, _)), Some(recorder), Some(built)) = (&store, recorder, &built) {
+        let facts = Facts {
+            links: built.links.clone(),
+            sections: built.sections.clone(),
+            warnings: built
+                .warnings
+                .iter()
+                .map(|d| StoredDiagnostic::new(d, &page.file))
+                .collect(),
+            verified: coverage.verified,
+            unverified: coverage.claims.iter().map(|c| c.span.clone()).collect(),
+            checks,
+            variants,
+            cards,
+            variant_work: verification.variant_work,
+        };
+        let files = recorder.into_files();
+        cache.store(&page.file.path, *key, &Entry { facts, files });
+    }
+    let deck =
+        (run.site.plan.pdf && cards > 0).then(|| deck_part(run.site.course, &page, &verification));
     Ok(PageOutcome {
         built,
         coverage,
@@ -415,8 +582,40 @@ fn build_one<'c>(
         variants,
         cards,
         deck,
-        kept: retain.then_some((page, verification)),
+        kept: run.retain.then_some((page, verification)),
     })
+}
+
+/// The key of everything a page's files depend on besides the page itself: the course file
+/// (as this build's options leave it), the options, the templates, the assets and images,
+/// every page's place, title and front matter, and the commit checked out ([`crate::cache`]).
+fn build_key(
+    root: &Path,
+    course: &Course,
+    templates: &Templates,
+    pdf: bool,
+    required: bool,
+    assets: &Result<Vec<OutputFile>, Vec<Diagnostic>>,
+) -> u128 {
+    let mut key = KeyBuilder::new();
+    key.add(format!("{:?}", course.config).as_bytes())
+        .add(format!("pdf {pdf} required {required}").as_bytes())
+        .add(&templates.fingerprint().to_le_bytes());
+    for file in assets.iter().flatten() {
+        key.add(file.path.as_bytes()).add(&file.bytes);
+    }
+    for (path, file) in &course.media {
+        key.add(path.as_bytes()).add(&file.bytes);
+    }
+    for page in course.pages() {
+        key.add(page.file.path.as_bytes())
+            .add(page.url.as_bytes())
+            .add(format!("{:?} {:?} {:?}", page.kind, page.meta, page.card_keys).as_bytes());
+    }
+    if let Some(head) = crate::print::anki::history::head_commit(root) {
+        key.add(head.as_bytes());
+    }
+    key.finish()
 }
 
 /// What building one page made besides its files: what its links need checked, its sections

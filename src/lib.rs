@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod build;
+pub mod cache;
 pub mod config;
 pub mod coverage;
 pub mod diagnostic;

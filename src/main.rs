@@ -55,6 +55,10 @@ enum Command {
         /// fewer sets gives the ones it has). Overrides practice_sheets of course.yaml.
         #[arg(long, value_name = "K")]
         practice_sheets: Option<NonZeroUsize>,
+        /// Build every page afresh, neither reading nor writing the build cache
+        /// (.coursegen-cache/ in the course folder, safe to delete).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Run every check `build` runs (every verification block, link and template) but write
     /// nothing.
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
             format,
             sheet,
             practice_sheets,
+            no_cache,
         } => cmd::build::run(
             &path,
             out,
@@ -118,6 +123,7 @@ fn main() -> ExitCode {
             },
             timings,
             strict,
+            !no_cache,
             format,
         ),
         Command::Check {

@@ -15,6 +15,7 @@ fn options(root: PathBuf, pdf: bool) -> BuildOptions {
         strict: true,
         sheet: None,
         practice_sheets: None,
+        cache: false,
     }
 }
 

@@ -26,6 +26,7 @@ pub fn run(
     print: Print,
     timings: bool,
     strict: bool,
+    cache: bool,
     format: Format,
 ) -> u8 {
     let out = out.unwrap_or_else(|| default_out(path));
@@ -36,6 +37,7 @@ pub fn run(
         strict,
         sheet: print.sheet,
         practice_sheets: print.practice_sheets,
+        cache,
     }) {
         Ok(report) => {
             report_warnings(&report, format);
@@ -51,6 +53,7 @@ pub fn run(
                     eprintln!("{phase:>8}: {:>8.1} ms", time.as_secs_f64() * 1000.0);
                 }
                 eprintln!("   total: {:>8.1} ms", report.wall.as_secs_f64() * 1000.0);
+                eprintln!("  cached: {} of {} pages", report.cached, report.pages);
             }
             summary(
                 &format!("{} into {}", report.summary("built"), out.display()),
@@ -118,6 +121,7 @@ pub fn check(path: &Path, strict: bool, format: Format) -> u8 {
         strict,
         sheet: None,
         practice_sheets: None,
+        cache: false,
     }) {
         Ok(report) => {
             report_warnings(&report, format);

@@ -225,6 +225,11 @@ fn new_course(dir: &Path, title: &str) -> Result<String, String> {
         &dir.join("course.yaml"),
         &fill(COURSE, &[("title", title), ("id", &id)]),
     )?;
+    // What a build writes (the site, the build cache) is made again from the sources; an
+    // existing .gitignore is the author's own and left alone.
+    if !dir.join(".gitignore").exists() {
+        write_new(&dir.join(".gitignore"), "/site\n/.coursegen-cache\n")?;
+    }
     let (_, lesson) = new_lesson(dir, "introduction", Some("Introduction"))?;
     Ok(format!(
         "created a course in {} with the lesson {lesson}; build it with `coursegen build {:?}`",

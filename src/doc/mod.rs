@@ -389,7 +389,7 @@ pub enum LinkTarget {
 }
 
 /// An internal link to check: to a page of the course or an anchor.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct InternalLink {
     /// Course-relative path of the target page's file, or `None` for this page.
     pub target: Option<String>,

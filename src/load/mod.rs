@@ -324,6 +324,15 @@ pub fn read_outline(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page,
 /// The page an outline ([`read_outline`]) stands for, its body read and parsed.
 pub fn read_body(root: &Path, outline: &Page) -> Result<Page, Vec<Diagnostic>> {
     let file = Arc::new(read_source(root, &outline.file.disk_path).map_err(|d| vec![d])?);
+    body_of(root, outline, file)
+}
+
+/// The page an outline stands for, from its file already read ([`read_source`]).
+pub fn body_of(
+    root: &Path,
+    outline: &Page,
+    file: Arc<SourceFile>,
+) -> Result<Page, Vec<Diagnostic>> {
     let lesson_dir = outline
         .file
         .disk_path

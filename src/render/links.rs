@@ -11,7 +11,7 @@ use crate::source::SourceFile;
 use std::sync::Arc;
 
 /// What a rendered page offers to links (its ids) and asks of others (its links).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PageLinks {
     /// Every id an `#anchor` may point at.
     pub anchors: Vec<String>,

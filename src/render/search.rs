@@ -20,7 +20,7 @@ use crate::model::Page;
 pub const INDEX_FILE: &str = "search-index.js";
 
 /// One section of a page: from a heading with an id to the next one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Record {
     /// The heading's text; empty for the part of the page before its first heading.
     pub heading: String,

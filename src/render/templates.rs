@@ -36,6 +36,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// Compiled templates, ready to render pages.
 pub struct Templates {
     tera: Tera,
+    /// A hash of every template's name and source, for the build cache's key.
+    fingerprint: u128,
 }
 
 /// An error from Tera with every cause in its chain (the cause holds the line and column).
@@ -121,12 +123,22 @@ impl Templates {
                 None => sources.push((name, text)),
             }
         }
+        let mut key = crate::cache::KeyBuilder::new();
+        for (name, text) in &sources {
+            key.add(name.as_bytes()).add(text.as_bytes());
+        }
+        let fingerprint = key.finish();
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape);
         tera.add_raw_templates(sources)
             .map_err(|e| vec![parse_error(&chain(&e))])?;
-        Ok(Templates { tera })
+        Ok(Templates { tera, fingerprint })
+    }
+
+    /// A hash of every template's name and source.
+    pub fn fingerprint(&self) -> u128 {
+        self.fingerprint
     }
 
     /// Renders template `name` with `context`.

@@ -62,6 +62,7 @@ impl Site {
             strict: false,
             sheet: None,
             practice_sheets: None,
+            cache: false,
         });
         match result {
             Ok(mut report) => {

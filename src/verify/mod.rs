@@ -55,6 +55,10 @@ pub struct PageVerification {
     /// The further variants of each exercise with `vary` lines, by the exercise's node id
     /// (in page order).
     pub variants: BTreeMap<NodeId, Vec<variants::Variant>>,
+    /// Units of work making the variants took, charged to the build's allowance (a page taken
+    /// from the build cache charges it again, so a cached build passes only what a cold one
+    /// would).
+    pub variant_work: u64,
 }
 
 impl PageVerification {
@@ -124,13 +128,15 @@ pub fn verify_page_within(
     let mut env = Env::default();
     walk.blocks(&page.doc, &page.doc.blocks, eval::PAGE, &mut env);
     let mut allowance = variants::Allowance::page(build);
-    run(
+    let mut verification = run(
         &page.doc,
         walk,
         env,
         page.meta.variants,
         Some(&mut allowance),
-    )
+    )?;
+    verification.variant_work = allowance.spent();
+    Ok(verification)
 }
 
 /// Verifies one exercise of a variant's document: its blocks and roles, run with `names` (the

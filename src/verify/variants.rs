@@ -93,6 +93,13 @@ impl BuildAllowance {
         self.spent
             .fetch_add(units, std::sync::atomic::Ordering::Relaxed);
     }
+
+    /// Charges the work a page's variants took when it was built before (the build cache),
+    /// and says whether the build's allowance still holds it.
+    pub fn charge(&self, units: u64) -> bool {
+        self.add(units);
+        self.spent() <= MAX_BUILD_VARIANT_WORK
+    }
 }
 
 impl<'b> Allowance<'b> {
@@ -103,6 +110,11 @@ impl<'b> Allowance<'b> {
             work: MAX_PAGE_VARIANT_WORK,
             build,
         }
+    }
+
+    /// The work the page's variants have taken so far.
+    pub fn spent(&self) -> u64 {
+        MAX_PAGE_VARIANT_WORK.saturating_sub(self.work)
     }
 }
 

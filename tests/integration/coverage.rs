@@ -28,6 +28,7 @@ fn each_kind_of_claim_is_found_at_its_line_and_labels_are_not() {
         strict: false,
         sheet: None,
         practice_sheets: None,
+        cache: false,
     })
     .expect("warnings do not fail the build");
     let found: Vec<(usize, String)> = report
@@ -63,6 +64,7 @@ fn strict_turns_unverified_numbers_into_errors_at_their_lines() {
         strict: true,
         sheet: None,
         practice_sheets: None,
+        cache: false,
     })
     .expect_err("strict fails");
     let lines: Vec<usize> = errors.0.iter().filter_map(|d| d.line()).collect();

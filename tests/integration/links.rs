@@ -21,6 +21,7 @@ fn built(course: &Path, pdf: bool) -> (tempfile::TempDir, PathBuf) {
         sheet: None,
         strict: false,
         practice_sheets: None,
+        cache: false,
     })
     .unwrap_or_else(|e| panic!("{}", e.render()));
     (out, site)

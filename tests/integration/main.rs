@@ -3,6 +3,7 @@
 
 mod anki;
 mod browser;
+mod cache;
 mod cards;
 mod circuit_deck;
 mod constructs;
@@ -48,6 +49,7 @@ pub fn build_course(course: &Path, out: Option<&Path>) -> Result<BuildReport, Di
         strict: false,
         sheet: None,
         practice_sheets: None,
+        cache: false,
     })
 }
 
@@ -80,7 +82,10 @@ pub fn copy_tree(from: &Path, to: &Path) {
         .filter_map(Result::ok)
     {
         let rel = entry.path().strip_prefix(from).expect("inside the tree");
-        if rel.starts_with("site") || rel.starts_with("target") || rel.starts_with(".git") {
+        if ["site", "target", ".git", ".coursegen-cache"]
+            .iter()
+            .any(|skip| rel.starts_with(skip))
+        {
             continue;
         }
         let dest = to.join(rel);

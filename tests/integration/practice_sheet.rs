@@ -35,6 +35,7 @@ fn build_in_memory(course: &Path, pdf: bool, sets: Option<usize>) -> BuildReport
         strict: false,
         sheet: None,
         practice_sheets: sets.map(|k| PracticeSheets(k.try_into().expect("K ≥ 1"))),
+        cache: false,
     })
     .unwrap_or_else(|e| panic!("{}", e.render()))
 }

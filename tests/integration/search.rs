@@ -16,6 +16,7 @@ fn build_index(course: &Path, out: &Path) -> String {
         strict: false,
         sheet: None,
         practice_sheets: None,
+        cache: false,
     })
     .expect("the course builds");
     std::fs::read_to_string(out.join("search-index.js")).expect("search-index.js is written")

@@ -39,6 +39,7 @@ fn built(extra: &str, sheet: Option<SheetSize>) -> (tempfile::TempDir, PathBuf) 
         sheet,
         strict: false,
         practice_sheets: None,
+        cache: false,
     })
     .unwrap_or_else(|e| panic!("{}", e.render()));
     let pdf = dir.path().join("site/math/flashcards.pdf");

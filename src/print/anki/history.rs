@@ -91,6 +91,26 @@ fn page_history(page: &Page) -> Option<Arc<Vec<i64>>> {
     Some(lines)
 }
 
+/// The commit checked out in the git work tree holding `root`, or `None` outside git (or before
+/// the first commit): the history every card's time is read from, so part of the build
+/// cache's key.
+pub fn head_commit(root: &Path) -> Option<String> {
+    let root = std::fs::canonicalize(root).ok()?;
+    work_tree(&root)?;
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(&root)
+        .args(["rev-parse", "HEAD"])
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
 /// The top of the git work tree holding `dir`, found without running git (a course outside git,
 /// like a generated 10,000-page one, runs no process at all).
 fn work_tree(dir: &Path) -> Option<PathBuf> {

@@ -1,0 +1,436 @@
+//! The build cache: each page's files and what the rest of the build needs from it (links,
+//! anchors, search sections, warnings, counts), remembered under a key made of everything they
+//! depend on, so a rebuild redoes only the pages whose key changed.
+//!
+//! A page's key is its path and source bytes and the build's key ([`KeyBuilder`]): the
+//! binary, the course file (with the command line's overrides), the templates, the assets and
+//! images, every page's place, title and front matter (navigation, links and the course deck
+//! read them) and, in a git work tree, the commit checked out (an Anki note's time comes from
+//! the history). Anything else a page's files could depend on is a bug in that list.
+//!
+//! The cache lives in `.coursegen-cache/` in the course folder (safe to delete; `--no-cache`
+//! neither reads nor writes it), one file per page under `pages/`. An entry is trusted only
+//! when its magic, key and checksum all match; anything else — a truncated or foreign file, a
+//! folder that cannot be written — is a miss, and the page is built as if there were no cache.
+//! Entries are written to a fresh file and renamed into place, so two builds sharing the
+//! folder each read whole entries, never a half-written one.
+
+use std::io::Write;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::output::{OutputFile, Sink};
+use crate::render::links::PageLinks;
+use crate::render::search::Record;
+use crate::source::SourceFile;
+
+/// The cache's folder, in the course folder.
+pub const FOLDER: &str = ".coursegen-cache";
+
+/// An entry file starts with this; the last byte is the entry format's version.
+const MAGIC: &[u8; 8] = b"CGCACHE\x01";
+
+/// Builds a key from parts, each length-prefixed (so `("ab", "c")` and `("a", "bc")` differ).
+pub struct KeyBuilder(Xxh3);
+
+impl KeyBuilder {
+    /// A key that starts from the binary's identity: its version, and the size and time of its
+    /// executable file (a rebuilt or reinstalled binary never reuses another's entries).
+    pub fn new() -> Self {
+        let mut key = KeyBuilder(Xxh3::new());
+        key.add(MAGIC);
+        key.add(env!("CARGO_PKG_VERSION").as_bytes());
+        let exe = std::env::current_exe().and_then(std::fs::metadata);
+        if let Ok(meta) = exe {
+            key.add(&meta.len().to_le_bytes());
+            if let Ok(since) = meta
+                .modified()
+                .map(|t| t.duration_since(std::time::UNIX_EPOCH))
+            {
+                key.add(&since.unwrap_or_default().as_nanos().to_le_bytes());
+            }
+        }
+        key
+    }
+
+    /// Adds one part.
+    pub fn add(&mut self, part: &[u8]) -> &mut Self {
+        self.0.update(&(part.len() as u64).to_le_bytes());
+        self.0.update(part);
+        self
+    }
+
+    /// The key.
+    pub fn finish(&self) -> u128 {
+        self.0.digest128()
+    }
+}
+
+impl Default for KeyBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What the build needs from a page besides its files.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Facts {
+    /// Its anchors and links.
+    pub links: PageLinks,
+    /// Its sections for the search index.
+    pub sections: Vec<Record>,
+    /// Its warnings.
+    pub warnings: Vec<StoredDiagnostic>,
+    /// Numbers in worked answers that are verified.
+    pub verified: usize,
+    /// Where the numbers nothing checks are written, in the page's file.
+    pub unverified: Vec<Range<usize>>,
+    /// Links checked, its variants' included.
+    pub checks: usize,
+    /// Variants made.
+    pub variants: usize,
+    /// Its flashcards.
+    pub cards: usize,
+    /// The work its variants took, charged to the build's allowance again.
+    pub variant_work: u64,
+}
+
+/// A page's entry: what it told the build and the files it wrote.
+#[derive(Debug)]
+pub struct Entry {
+    /// What it told the build.
+    pub facts: Facts,
+    /// Its files, in the order it wrote them.
+    pub files: Vec<OutputFile>,
+}
+
+/// A diagnostic as the cache keeps it: its file is the page's own (the common case) or kept
+/// whole (a variant's text).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StoredDiagnostic {
+    warning: bool,
+    file: StoredFile,
+    path: Option<String>,
+    span: Option<Range<usize>>,
+    message: String,
+    hint: Option<String>,
+    usage: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+enum StoredFile {
+    None,
+    Page,
+    Other {
+        path: String,
+        disk_path: PathBuf,
+        text: String,
+    },
+}
+
+impl StoredDiagnostic {
+    /// `d`, raised on `page`.
+    pub fn new(d: &Diagnostic, page: &Arc<SourceFile>) -> Self {
+        let file = match &d.file {
+            None => StoredFile::None,
+            Some(f) if f.path == page.path && f.text == page.text => StoredFile::Page,
+            Some(f) => StoredFile::Other {
+                path: f.path.clone(),
+                disk_path: f.disk_path.clone(),
+                text: f.text.clone(),
+            },
+        };
+        StoredDiagnostic {
+            warning: d.severity == Severity::Warning,
+            file,
+            path: d.path.clone(),
+            span: d.span.clone(),
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+            usage: d.usage,
+        }
+    }
+
+    /// The diagnostic again, its file `page` when it was the page's.
+    pub fn restore(self, page: &Arc<SourceFile>) -> Diagnostic {
+        let file = match self.file {
+            StoredFile::None => None,
+            StoredFile::Page => Some(Arc::clone(page)),
+            StoredFile::Other {
+                path,
+                disk_path,
+                text,
+            } => Some(Arc::new(SourceFile::new(path, disk_path, text))),
+        };
+        Diagnostic {
+            severity: if self.warning {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            file,
+            path: self.path,
+            span: self.span,
+            message: self.message,
+            hint: self.hint,
+            usage: self.usage,
+        }
+    }
+}
+
+/// A sink that passes each file on and keeps a copy: what a page wrote, for its entry.
+pub struct Recorder<'a> {
+    inner: &'a dyn Sink,
+    files: Mutex<Vec<OutputFile>>,
+}
+
+impl<'a> Recorder<'a> {
+    /// Records what is passed on to `inner`.
+    pub fn new(inner: &'a dyn Sink) -> Self {
+        Recorder {
+            inner,
+            files: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The files passed on, in order.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        self.files.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Sink for Recorder<'_> {
+    fn put(&self, file: OutputFile) {
+        self.files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(file.clone());
+        self.inner.put(file);
+    }
+}
+
+/// The cache of one course's build.
+pub struct Cache {
+    pages: PathBuf,
+    build: u128,
+}
+
+impl Cache {
+    /// The cache of the course at `root` for a build keyed `build`, or `None` when its folder
+    /// cannot be made (a file in its place, a read-only course): the build goes on without.
+    pub fn open(root: &Path, build: u128) -> Option<Cache> {
+        let pages = root.join(FOLDER).join("pages");
+        std::fs::create_dir_all(&pages).ok()?;
+        let tag = root.join(FOLDER).join("CACHEDIR.TAG");
+        if !tag.exists() {
+            // Backup tools skip a folder tagged so (https://bford.info/cachedir/).
+            let _ = std::fs::write(
+                &tag,
+                "Signature: 8a477f597d28d172789f06886806bc55\n# coursegen's build cache: safe to delete.\n",
+            );
+        }
+        Some(Cache { pages, build })
+    }
+
+    /// The key of the page at `path` whose file holds `source`.
+    pub fn key(&self, path: &str, source: &[u8]) -> u128 {
+        let mut key = KeyBuilder(Xxh3::new());
+        key.add(&self.build.to_le_bytes())
+            .add(path.as_bytes())
+            .add(source);
+        key.finish()
+    }
+
+    fn entry_path(&self, path: &str) -> PathBuf {
+        self.pages
+            .join(format!("{:016x}", xxh3_64(path.as_bytes())))
+    }
+
+    /// The entry of the page at `path` if it was stored under `key` and is whole.
+    pub fn load(&self, path: &str, key: u128) -> Option<Entry> {
+        let bytes = std::fs::read(self.entry_path(path)).ok()?;
+        decode(&bytes, key)
+    }
+
+    /// Stores the entry of the page at `path` under `key`. A failure to write is not an error:
+    /// the next build builds the page again.
+    pub fn store(&self, path: &str, key: u128, entry: &Entry) {
+        let Some(bytes) = encode(key, entry) else {
+            return;
+        };
+        let target = self.entry_path(path);
+        // A name no other build or thread uses, renamed over the entry when whole.
+        let temp = self.pages.join(format!(
+            ".tmp-{}-{:016x}-{:?}",
+            std::process::id(),
+            xxh3_64(path.as_bytes()),
+            std::thread::current().id()
+        ));
+        let written = std::fs::File::create(&temp)
+            .and_then(|mut f| f.write_all(&bytes))
+            .and_then(|()| std::fs::rename(&temp, &target));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
+
+    /// Removes the entries of pages the course no longer has, and leftovers of interrupted
+    /// writes older than a day (another build may still be writing a fresh one).
+    pub fn keep_only<'a>(&self, paths: impl Iterator<Item = &'a str>) {
+        let keep: std::collections::HashSet<String> = paths
+            .map(|p| format!("{:016x}", xxh3_64(p.as_bytes())))
+            .collect();
+        let Ok(dir) = std::fs::read_dir(&self.pages) else {
+            return;
+        };
+        for item in dir.flatten() {
+            let name = item.file_name().to_string_lossy().into_owned();
+            let stale_temp = name.starts_with(".tmp-")
+                && item
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age.as_secs() > 24 * 3600);
+            if (!name.starts_with(".tmp-") && !keep.contains(&name)) || stale_temp {
+                let _ = std::fs::remove_file(item.path());
+            }
+        }
+    }
+}
+
+/// An entry's bytes: the magic, the key, a checksum of the rest, then the facts (JSON) and
+/// each file (path and bytes), each length-prefixed.
+fn encode(key: u128, entry: &Entry) -> Option<Vec<u8>> {
+    let facts = serde_json::to_vec(&entry.facts).ok()?;
+    let mut body = Vec::with_capacity(
+        facts.len()
+            + entry
+                .files
+                .iter()
+                .map(|f| f.bytes.len() + 64)
+                .sum::<usize>(),
+    );
+    put(&mut body, &facts);
+    body.extend_from_slice(&(entry.files.len() as u64).to_le_bytes());
+    for file in &entry.files {
+        put(&mut body, file.path.as_bytes());
+        put(&mut body, &file.bytes);
+    }
+    let mut bytes = Vec::with_capacity(body.len() + 40);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&key.to_le_bytes());
+    bytes.extend_from_slice(&xxh3_128(&body).to_le_bytes());
+    bytes.extend_from_slice(&body);
+    Some(bytes)
+}
+
+fn put(out: &mut Vec<u8>, part: &[u8]) {
+    out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+    out.extend_from_slice(part);
+}
+
+/// The entry in `bytes` if it is whole and stored under `key`.
+fn decode(bytes: &[u8], key: u128) -> Option<Entry> {
+    let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+    let (stored_key, rest) = rest.split_at_checked(16)?;
+    let (sum, body) = rest.split_at_checked(16)?;
+    if u128::from_le_bytes(stored_key.try_into().ok()?) != key
+        || u128::from_le_bytes(sum.try_into().ok()?) != xxh3_128(body)
+    {
+        return None;
+    }
+    let mut reader = Reader(body);
+    let facts = serde_json::from_slice(reader.part()?).ok()?;
+    let count = reader.number()?;
+    let mut files = Vec::new();
+    for _ in 0..count {
+        let path = String::from_utf8(reader.part()?.to_vec()).ok()?;
+        let bytes = reader.part()?.to_vec();
+        files.push(OutputFile { path, bytes });
+    }
+    reader.0.is_empty().then_some(Entry { facts, files })
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn number(&mut self) -> Option<usize> {
+        let (n, rest) = self.0.split_at_checked(8)?;
+        self.0 = rest;
+        usize::try_from(u64::from_le_bytes(n.try_into().ok()?)).ok()
+    }
+
+    fn part(&mut self) -> Option<&'a [u8]> {
+        let len = self.number()?;
+        let (part, rest) = self.0.split_at_checked(len)?;
+        self.0 = rest;
+        Some(part)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry {
+            facts: Facts {
+                links: PageLinks::default(),
+                sections: vec![Record {
+                    heading: "H".into(),
+                    anchor: "h".into(),
+                    text: "text".into(),
+                }],
+                warnings: Vec::new(),
+                verified: 3,
+                unverified: vec![4..6, 9..12],
+                checks: 2,
+                variants: 1,
+                cards: 9,
+                variant_work: 17,
+            },
+            files: vec![
+                OutputFile {
+                    path: "a/index.html".into(),
+                    bytes: b"<p>a</p>".to_vec(),
+                },
+                OutputFile {
+                    path: "a/cards.pdf".into(),
+                    bytes: vec![0, 255, 7],
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn an_entry_comes_back_whole_or_not_at_all() {
+        let bytes = encode(42, &entry()).unwrap();
+        let back = decode(&bytes, 42).expect("whole");
+        assert_eq!(back.files, entry().files);
+        assert_eq!(back.facts.sections, entry().facts.sections);
+        assert_eq!(back.facts.unverified, vec![4..6, 9..12]);
+        // Another key, any byte changed, any length cut: a miss.
+        assert!(decode(&bytes, 43).is_none());
+        for i in 0..bytes.len() {
+            let mut changed = bytes.clone();
+            changed[i] ^= 1;
+            assert!(decode(&changed, 42).is_none(), "byte {i} flipped");
+            assert!(decode(&bytes[..i], 42).is_none(), "cut at {i}");
+        }
+    }
+
+    #[test]
+    fn keys_separate_their_parts() {
+        let mut a = KeyBuilder::new();
+        a.add(b"ab").add(b"c");
+        let mut b = KeyBuilder::new();
+        b.add(b"a").add(b"bc");
+        assert_ne!(a.finish(), b.finish());
+    }
+}

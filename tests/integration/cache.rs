@@ -1,0 +1,320 @@
+//! The build cache (issue #24): a build that takes pages from `.coursegen-cache/` writes the
+//! same bytes as a cold `--no-cache` build, after every kind of change to a course; a corrupt
+//! or foreign cache is never trusted and never stops a build; `--no-cache` neither reads nor
+//! writes it; builds sharing it at once each write a whole, correct site.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use super::{binary, sample_copy};
+
+const LESSON: &str = "content/01-neural-networks/index.md";
+const PRACTICE: &str = "content/01-neural-networks/practice-backprop.md";
+
+/// Runs `coursegen build COURSE --out OUT --timings` with `extra` arguments.
+fn build(course: &Path, out: &Path, extra: &[&str]) -> Output {
+    Command::new(binary())
+        .arg("build")
+        .arg(course)
+        .arg("--out")
+        .arg(out)
+        .arg("--timings")
+        .args(extra)
+        .output()
+        .expect("run coursegen")
+}
+
+/// Every file under `dir`, by relative path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside");
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect()
+}
+
+/// `(cached, pages)` from the `cached: N of M pages` line of `--timings`.
+fn cached(output: &Output) -> (usize, usize) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("cached: "))
+        .unwrap_or_else(|| panic!("no `cached:` line in:\n{stderr}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    (words[0].parse().unwrap(), words[2].parse().unwrap())
+}
+
+fn ok(output: Output) -> Output {
+    assert!(
+        output.status.success(),
+        "build failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Builds `course` with the cache and cold (`--no-cache`) into two fresh folders under `work`
+/// and asserts the sites are byte-identical; returns the cached build's `(cached, pages)`.
+fn same_as_cold(course: &Path, work: &Path, step: &str) -> (usize, usize) {
+    let warm_out = work.join(format!("{step}-cached"));
+    let cold_out = work.join(format!("{step}-cold"));
+    let warm = ok(build(course, &warm_out, &[]));
+    ok(build(course, &cold_out, &["--no-cache"]));
+    let (warm_tree, cold_tree) = (tree(&warm_out), tree(&cold_out));
+    assert_eq!(
+        warm_tree.keys().collect::<Vec<_>>(),
+        cold_tree.keys().collect::<Vec<_>>(),
+        "{step}: the cached build wrote other files than a cold one"
+    );
+    for (path, bytes) in &warm_tree {
+        assert!(
+            bytes == &cold_tree[path],
+            "{step}: {path} differs from a cold build's"
+        );
+    }
+    cached(&warm)
+}
+
+fn edit(course: &Path, file: &str, f: impl FnOnce(String) -> String) {
+    let path = course.join(file);
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, f(text)).expect("write");
+}
+
+fn entries(course: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(course.join(".coursegen-cache/pages"))
+        .expect("the cache folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_rebuild_takes_unchanged_pages_from_the_cache_and_writes_the_same_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let course = sample_copy(dir.path());
+    let work = dir.path();
+    assert_eq!(
+        same_as_cold(&course, work, "first"),
+        (0, 2),
+        "an empty cache"
+    );
+    assert_eq!(
+        same_as_cold(&course, work, "again"),
+        (2, 2),
+        "nothing changed"
+    );
+
+    // One page edited: only it is built again.
+    edit(&course, LESSON, |t| {
+        t.replace(
+            "Backpropagation computes all of them at once.",
+            "Backpropagation computes all of them in one backward pass.",
+        )
+    });
+    assert_eq!(same_as_cold(&course, work, "edit"), (1, 2));
+
+    // A new page changes every page's navigation: all are built again.
+    let extra = "content/01-neural-networks/practice-extra.md";
+    std::fs::write(
+        course.join(extra),
+        "---\ntitle: Extra practice\n---\n\n## Warm-up\n\n```verify show\nlet a = 2\na + 3 = 5\n```\n\n::: flashcards\n::: card\nWhat is a gradient?\n::: answer\nThe vector of partial derivatives.\n:::\n:::\n:::\n",
+    )
+    .unwrap();
+    assert_eq!(same_as_cold(&course, work, "added"), (0, 3));
+    edit(&course, extra, |t| t.replace("a + 3 = 5", "a + 4 = 6"));
+    assert_eq!(same_as_cold(&course, work, "added-edited"), (2, 3));
+
+    // Renamed, then deleted: every page's navigation again, and the entries of pages that
+    // are gone are removed.
+    let renamed = "content/01-neural-networks/practice-renamed.md";
+    std::fs::rename(course.join(extra), course.join(renamed)).unwrap();
+    assert_eq!(same_as_cold(&course, work, "renamed"), (0, 3));
+    assert_eq!(entries(&course).len(), 3);
+    std::fs::remove_file(course.join(renamed)).unwrap();
+    assert_eq!(same_as_cold(&course, work, "deleted"), (0, 2));
+    assert_eq!(
+        entries(&course).len(),
+        2,
+        "the deleted page's entry is removed"
+    );
+
+    // A template, the course file, an asset, an image: every page again.
+    edit(&course, "templates/base.html", |t| {
+        t.replacen("<body", "<!-- edited --><body", 1)
+    });
+    assert_eq!(same_as_cold(&course, work, "template"), (0, 2));
+    assert_eq!(same_as_cold(&course, work, "template-again"), (2, 2));
+    edit(&course, "course.yaml", |t| {
+        t.replacen("title:", "title: Edited —", 1)
+    });
+    assert_eq!(same_as_cold(&course, work, "course-file"), (0, 2));
+    edit(&course, "assets/style.css", |t| t + "\n/* edited */\n");
+    assert_eq!(same_as_cold(&course, work, "asset"), (0, 2));
+    std::fs::write(
+        course.join("content/01-neural-networks/dot.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>"#,
+    )
+    .unwrap();
+    assert_eq!(same_as_cold(&course, work, "image"), (0, 2));
+    assert_eq!(same_as_cold(&course, work, "image-again"), (2, 2));
+}
+
+#[test]
+fn a_wrong_number_fails_the_same_with_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let course = sample_copy(dir.path());
+    ok(build(&course, &dir.path().join("warm"), &[]));
+    let right = "W2 · W1 = [[2, 3], [-1, -2]]";
+    edit(&course, LESSON, |t| {
+        assert!(t.contains(right));
+        t.replace(right, "W2 · W1 = [[2, 3], [-1, -3]]")
+    });
+    let warm = build(&course, &dir.path().join("a"), &[]);
+    let cold = build(&course, &dir.path().join("b"), &["--no-cache"]);
+    assert!(!warm.status.success() && !cold.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&warm.stdout),
+        String::from_utf8_lossy(&cold.stdout),
+        "the same errors"
+    );
+    assert!(!dir.path().join("a").exists(), "no half-written site");
+    // Put right again, the page's entry from before is still good.
+    edit(&course, LESSON, |t| {
+        t.replace("W2 · W1 = [[2, 3], [-1, -3]]", right)
+    });
+    assert_eq!(same_as_cold(&course, dir.path(), "fixed"), (2, 2));
+}
+
+#[test]
+fn a_corrupt_or_foreign_cache_is_rebuilt_never_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let course = sample_copy(dir.path());
+    let work = dir.path();
+    assert_eq!(same_as_cold(&course, work, "warm").1, 2);
+    let [first, second] = entries(&course).try_into().expect("two entries");
+
+    // A byte changed deep inside a stored file, an entry cut short, another page's entry in
+    // its place, garbage: each a miss, the page built afresh.
+    let mut bytes = std::fs::read(&first).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&first, &bytes).unwrap();
+    let cut = std::fs::read(&second).unwrap();
+    std::fs::write(&second, &cut[..cut.len() - 7]).unwrap();
+    assert_eq!(same_as_cold(&course, work, "flipped-and-cut"), (0, 2));
+    std::fs::copy(&first, &second).unwrap();
+    assert_eq!(same_as_cold(&course, work, "swapped"), (1, 2));
+    std::fs::write(&first, b"CGCACHE\x01 not an entry").unwrap();
+    std::fs::write(&second, b"").unwrap();
+    std::fs::write(first.with_file_name("stray"), b"junk").unwrap();
+    assert_eq!(same_as_cold(&course, work, "garbage"), (0, 2));
+    assert_eq!(entries(&course).len(), 2, "stray files are removed");
+
+    // A file where the folder should be: the build goes on without a cache.
+    let folder = course.join(".coursegen-cache");
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::fs::write(&folder, b"not a folder").unwrap();
+    assert_eq!(same_as_cold(&course, work, "file-in-the-way"), (0, 2));
+    assert_eq!(std::fs::read(&folder).unwrap(), b"not a folder");
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let course = sample_copy(dir.path());
+    let cold = ok(build(&course, &dir.path().join("cold"), &["--no-cache"]));
+    assert_eq!(cached(&cold), (0, 2));
+    assert!(!course.join(".coursegen-cache").exists(), "nothing written");
+    ok(build(&course, &dir.path().join("warm"), &[]));
+    let before = tree(&course.join(".coursegen-cache"));
+    let again = ok(build(&course, &dir.path().join("again"), &["--no-cache"]));
+    assert_eq!(cached(&again), (0, 2), "nothing read");
+    assert!(
+        tree(&course.join(".coursegen-cache")) == before,
+        "nothing written"
+    );
+}
+
+#[test]
+fn builds_sharing_a_cache_at_once_each_write_a_whole_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let course = sample_copy(dir.path());
+    let cold_out = dir.path().join("cold");
+    ok(build(&course, &cold_out, &["--no-cache"]));
+    let cold = tree(&cold_out);
+    // Three rounds: an empty cache, a full one, one page edited (and the cold site again).
+    for round in 0..3 {
+        if round == 2 {
+            edit(&course, PRACTICE, |t| t + "\nOne more line.\n");
+            ok(build(&course, &cold_out, &["--no-cache"]));
+        }
+        let cold = if round == 2 {
+            tree(&cold_out)
+        } else {
+            cold.clone()
+        };
+        let children: Vec<_> = (0..3)
+            .map(|i| {
+                Command::new(binary())
+                    .arg("build")
+                    .arg(&course)
+                    .arg("--out")
+                    .arg(dir.path().join(format!("r{round}-{i}")))
+                    .output()
+            })
+            .collect();
+        for (i, child) in children.into_iter().enumerate() {
+            ok(child.expect("run"));
+            assert!(
+                tree(&dir.path().join(format!("r{round}-{i}"))) == cold,
+                "round {round}, build {i} differs from a cold build"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_new_commit_is_a_new_history_for_anki_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let course = sample_copy(dir.path());
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(&course)
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
+            .args(args)
+            .env("GIT_COMMITTER_DATE", "2025-01-01T00:00:00Z")
+            .env("GIT_AUTHOR_DATE", "2025-01-01T00:00:00Z")
+            .output()
+            .expect("git is needed for this test (.ci/run installs it)");
+        assert!(out.status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "first"]);
+    assert_eq!(same_as_cold(&course, dir.path(), "first"), (0, 2));
+    // The same files, a new commit with a later time: the cards' times change, so no page is
+    // taken from the cache.
+    edit(&course, PRACTICE, |t| t + "\n");
+    git(&["add", "."]);
+    let out = Command::new("git")
+        .current_dir(&course)
+        .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
+        .args(["commit", "-q", "-m", "second"])
+        .env("GIT_COMMITTER_DATE", "2025-06-01T00:00:00Z")
+        .env("GIT_AUTHOR_DATE", "2025-06-01T00:00:00Z")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(same_as_cold(&course, dir.path(), "second"), (0, 2));
+    assert_eq!(same_as_cold(&course, dir.path(), "second-again"), (2, 2));
+}
