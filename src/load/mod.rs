@@ -264,9 +264,13 @@ pub fn read_capped(root: &Path, path: &Path, cap: u64) -> Result<Vec<u8>, Diagno
     let mut bytes = Vec::new();
     let read = fs::File::open(path).and_then(|f| {
         // Checked again on the open file: it may have changed since `kind` looked.
-        if !f.metadata()?.is_file() {
+        let meta = f.metadata()?;
+        if !meta.is_file() {
             return Err(std::io::Error::other("not a regular file"));
         }
+        // Room for the whole file at once (and one byte to see it end): growing the buffer
+        // from empty costs a copy per doubling, thousands of pages over.
+        bytes.reserve_exact(meta.len().min(cap) as usize + 1);
         f.take(cap + 1).read_to_end(&mut bytes)
     });
     read.map_err(|e| Diagnostic::in_path(&shown, format!("cannot read file: {e}")))?;
