@@ -12,6 +12,10 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
+#[path = "common/plain.rs"]
+mod plain;
+use plain::plain;
+
 /// The body of practice page `p`: Markdown with coursegen's containers and verify blocks.
 fn page(p: usize) -> String {
     let (a, b, c, d) = (
@@ -61,21 +65,6 @@ fn page(p: usize) -> String {
     }
     s.push_str(":::\n");
     s
-}
-
-/// The same page as plain Markdown: what a generator without coursegen's syntax would get.
-fn plain(page: &str) -> String {
-    page.lines()
-        .filter(|l| !l.starts_with(":::"))
-        .map(|l| {
-            if l.starts_with("```verify") {
-                "```text"
-            } else {
-                l
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn main() {

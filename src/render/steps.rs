@@ -100,9 +100,9 @@ impl Ctx<'_> {
     ) {
         let mut one = String::new();
         self.math(line, true, span.clone(), &mut one);
-        // How wide the one-line form is, laid out with the math font's own metrics.
-        let width = one_line_width(&one);
-        let fit = fit_class(width * BROWSER_SPACING);
+        // How wide the one-line form is, laid out with the math font's own metrics (only
+        // asked when there is a broken form to choose).
+        let fit = broken.and_then(|_| fit_class(one_line_width(&one) * BROWSER_SPACING));
         match (broken, fit) {
             (Some(broken), Some(fit)) => {
                 let mut rows = String::new();
