@@ -174,16 +174,21 @@
   focusOverflowing();
   window.addEventListener("resize", focusOverflowing);
   document.addEventListener("toggle", focusOverflowing, true);
-  // Search (issue #15). The index is a script, `search-index.js` at the site's root, loaded on
-  // first use: a <script> loads over file:// where fetch() is refused. It holds each section's
-  // text; the inverted index (stemmed word -> sections) is built here once, and words are found
-  // by prefix with a binary search over its sorted keys.
+  // Search (issues #15, #24). The index is a set of scripts under `search/` (a <script> loads
+  // over file:// where fetch() is refused): a manifest, term shards (each word's sections, sorted
+  // by word) and record shards (the sections' text). A query loads the manifest, the term shards
+  // its words fall in and the record shards of the results it shows, never the whole index.
   var here = document.currentScript && document.currentScript.src;
   var base = here ? here.replace(/assets\/coursegen\.js(\?.*)?$/, "") : "";
-  var WORD = /[\p{L}\p{N}]+(?:[.,]\p{N}+)*/gu;
+  var WORD = /[\p{Alphabetic}\p{N}]+(?:[.,]\p{N}+)*/gu;
   var english = /^en\b/i.test(root.lang || "en");
+  // A word of the query finds longer words it starts from this many UTF-16 units on; shorter
+  // ones are matched whole ("p" finds p, not every word in p…): a one-letter query would
+  // otherwise load every shard of its letter.
+  var PREFIX_MIN = 3;
   // A light English suffix-stripper (not Porter): plurals, -ing, -ed, -ly, so "gradients" finds
-  // "gradient" and "computing" finds "computed". Both the text and the query go through it.
+  // "gradient" and "computing" finds "computed". The index's keys went through the same rules
+  // (src/render/search/words.rs), and so does the query.
   function stem(word) {
     if (!english || word.length < 4 || /\d/.test(word)) return word;
     var rules = [["ies", "y"], ["sses", "ss"], ["ing", ""], ["ed", ""], ["ly", ""], ["es", ""], ["s", ""]];
@@ -199,47 +204,93 @@
   }
   function words(text) { return (text.toLowerCase().match(WORD) || []).map(stem); }
 
-  var index = null; // { pages, records, keys (sorted), postings: key -> [record] }
-  function buildIndex(data) {
-    var postings = Object.create(null);
-    data.records.forEach(function (r, i) {
-      var seen = Object.create(null);
-      words(r[1] + " " + r[3]).forEach(function (w) {
-        if (seen[w]) return;
-        seen[w] = true;
-        (postings[w] || (postings[w] = [])).push(i);
-      });
+  var manifest = null, manifestLoading = null, parts = Object.create(null);
+  function script(src) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = function () { s.remove(); reject(new Error(src)); };
+      document.head.appendChild(s);
     });
-    return { pages: data.pages, records: data.records, postings: postings, keys: Object.keys(postings).sort() };
   }
-  // Sections holding a word that starts with `prefix`, with whether one holds it exactly.
-  function lookup(prefix) {
-    var keys = index.keys, lo = 0, hi = keys.length;
-    while (lo < hi) { var mid = (lo + hi) >> 1; if (keys[mid] < prefix) lo = mid + 1; else hi = mid; }
-    var found = Object.create(null);
-    for (var k = lo; k < keys.length && keys[k].lastIndexOf(prefix, 0) === 0; k++) {
-      index.postings[keys[k]].forEach(function (i) { found[i] = (found[i] || 0) + (keys[k] === prefix ? 3 : 1); });
+  function loadManifest() {
+    if (!manifestLoading) {
+      manifestLoading = (window.COURSEGEN_SEARCH ? Promise.resolve() : script(base + "search/index.js"))
+        .then(function () { manifest = window.COURSEGEN_SEARCH; if (!manifest) throw new Error("no index"); });
+      manifestLoading.catch(function () { manifestLoading = null; });
     }
-    return found;
+    return manifestLoading;
   }
+  // Shard `name` ("t3", "r12"), loaded once; `v` names this build's shards.
+  function part(name) {
+    if (!parts[name]) {
+      parts[name] = script(base + "search/" + name + ".js?v=" + manifest.v).then(function () {
+        var data = (window.COURSEGEN_SEARCH_PARTS || {})[name];
+        if (!data) throw new Error(name);
+        return data;
+      });
+      parts[name].catch(function () { delete parts[name]; });
+    }
+    return parts[name];
+  }
+  // The last shard whose first entry is at most `x` (the shards' first entries are sorted).
+  function shardOf(firsts, x) {
+    var lo = 0, hi = firsts.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (firsts[mid] <= x) lo = mid + 1; else hi = mid; }
+    return Math.max(0, lo - 1);
+  }
+  // The term shards that may hold `term` (and, for a prefix, the words that start with it).
+  function termShards(term, prefix) {
+    var first = shardOf(manifest.terms, term), out = ["t" + first];
+    for (var j = first + 1; prefix && j < manifest.terms.length && manifest.terms[j].lastIndexOf(term, 0) === 0; j++) out.push("t" + j);
+    return out;
+  }
+  // Sections holding `term` (3 points) or a word it starts (1 each), and those whose heading does.
+  function lookup(term, shards) {
+    var prefix = term.length >= PREFIX_MIN, score = Object.create(null), heading = Object.create(null);
+    shards.forEach(function (data) {
+      var add = function (key) {
+        var lists = data[key], weight = key === term ? 3 : 1;
+        for (var k = 0, id = 0; k < lists[0].length; k++) { id += lists[0][k]; score[id] = (score[id] || 0) + weight; }
+        for (k = 0, id = 0; lists[1] && k < lists[1].length; k++) { id += lists[1][k]; heading[id] = true; }
+      };
+      if (!prefix) { if (Object.prototype.hasOwnProperty.call(data, term)) add(term); return; }
+      for (var key in data) if (key.lastIndexOf(term, 0) === 0) add(key);
+    });
+    return { score: score, heading: heading };
+  }
+  // The 20 best sections holding every word of `text` (a word's points capped at 3, 4 more when
+  // the heading holds every word), each with its record and page once their shards are in.
   function query(text) {
     var terms = words(text);
-    if (!terms.length) return [];
-    var scores = null;
-    terms.forEach(function (term) {
-      var hits = lookup(term), next = Object.create(null);
-      Object.keys(hits).forEach(function (i) {
-        if (scores === null || i in scores) next[i] = (scores ? scores[i] : 0) + Math.min(hits[i], 3);
+    if (!terms.length) return Promise.resolve([]);
+    return Promise.all(terms.map(function (term) {
+      return Promise.all(termShards(term, term.length >= PREFIX_MIN).map(part));
+    })).then(function (shards) {
+      var scores = null, heads = null;
+      terms.forEach(function (term, t) {
+        var hits = lookup(term, shards[t]), next = Object.create(null), nextHeads = Object.create(null);
+        Object.keys(hits.score).forEach(function (i) {
+          if (scores !== null && !(i in scores)) return;
+          next[i] = (scores ? scores[i] : 0) + Math.min(hits.score[i], 3);
+          if (hits.heading[i] && (heads === null || heads[i])) nextHeads[i] = true;
+        });
+        scores = next;
+        heads = nextHeads;
       });
-      scores = next;
+      var ranked = Object.keys(scores).map(function (i) {
+        return { i: +i, score: scores[i] + (heads[i] ? 4 : 0) };
+      }).sort(function (a, b) { return b.score - a.score || a.i - b.i; }).slice(0, 20);
+      return Promise.all(ranked.map(function (hit) {
+        var n = shardOf(manifest.records, hit.i);
+        return part("r" + n).then(function (data) {
+          hit.record = data.records[hit.i - manifest.records[n]];
+          hit.page = data.pages[hit.record[0]];
+          return hit;
+        });
+      }));
     });
-    var phrase = text.trim().toLowerCase();
-    return Object.keys(scores).map(function (i) {
-      var r = index.records[i], score = scores[i];
-      if (r[3].toLowerCase().indexOf(phrase) >= 0) score += 5;
-      if (r[1].toLowerCase().indexOf(phrase) >= 0) score += 4;
-      return { i: +i, score: score };
-    }).sort(function (a, b) { return b.score - a.score || a.i - b.i; }).slice(0, 20);
   }
   // Where in `text` (lower-cased) the query or one of its words occurs: [start, end] or null.
   function findIn(lower, text) {
@@ -248,7 +299,7 @@
     if (at >= 0) return [at, at + phrase.length];
     var terms = words(text);
     for (var t = 0; t < terms.length; t++) {
-      var re = new RegExp("(^|[^\\p{L}\\p{N}])" + terms[t].replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
+      var re = new RegExp("(^|[^\\p{Alphabetic}\\p{N}])" + terms[t].replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
       var m = re.exec(lower);
       if (m) return [m.index + m[1].length, m.index + m[1].length + terms[t].length];
     }
@@ -274,11 +325,10 @@
     out.appendChild(document.createTextNode(piece.slice(last)));
     return out;
   }
-  function href(record, q) {
-    var page = index.pages[record[0]];
+  function href(hit, q) {
     // From disk, a folder is not its index.html: name the file.
     var file = location.protocol === "file:" ? "index.html" : "";
-    return base + page[1] + file + "?q=" + encodeURIComponent(q.trim()) + (record[2] ? "#" + record[2] : "");
+    return base + hit.page[1] + file + "?q=" + encodeURIComponent(q.trim()) + (hit.record[2] ? "#" + hit.record[2] : "");
   }
 
   var box = document.querySelector(".search");
@@ -287,21 +337,9 @@
   var status = document.getElementById("search-status");
   if (box && input && list && status && base) {
     box.hidden = false;
-    var returnFocus = null, active = -1, results = [], loading = false;
+    var returnFocus = null, active = -1, results = [], asked = 0;
     var load = function () {
-      if (index || loading) return;
-      if (window.COURSEGEN_SEARCH) { index = buildIndex(window.COURSEGEN_SEARCH); return; }
-      loading = true;
-      status.textContent = "Loading the search index…";
-      var script = document.createElement("script");
-      script.src = base + "search-index.js";
-      script.onload = function () {
-        loading = false;
-        if (window.COURSEGEN_SEARCH) index = buildIndex(window.COURSEGEN_SEARCH);
-        update();
-      };
-      script.onerror = function () { loading = false; status.textContent = "The search index did not load."; };
-      document.head.appendChild(script);
+      if (!manifest) loadManifest().catch(function () {});
     };
     var close = function () {
       list.hidden = true;
@@ -319,26 +357,22 @@
     };
     var choose = function (n) {
       if (!results[n]) return;
-      location.href = href(index.records[results[n].i], input.value);
+      location.href = href(results[n], input.value);
     };
-    var update = function () {
-      var q = input.value;
+    var show = function (q) {
       list.textContent = "";
       active = -1;
       input.removeAttribute("aria-activedescendant");
-      if (!q.trim()) { close(); status.textContent = ""; return; }
-      load();
-      if (!index) return;
-      results = query(q);
       results.forEach(function (hit, n) {
-        var r = index.records[hit.i], page = index.pages[r[0]];
+        var r = hit.record;
         var li = document.createElement("li");
         li.id = "search-result-" + n;
+        li.dataset.record = hit.i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
         var where = document.createElement("span");
         where.className = "search-where";
-        where.textContent = page[0] + (r[1] ? " › " + r[1] : "");
+        where.textContent = hit.page[0] + (r[1] ? " › " + r[1] : "");
         li.appendChild(where);
         li.appendChild(excerpt(r[3] || r[1], q));
         // mousedown would blur the input first; keep focus where the keyboard user left it.
@@ -353,19 +387,44 @@
         list.appendChild(none);
       }
       list.hidden = false;
+      // The query these results answer (what a test waits for).
+      list.dataset.query = q;
       input.setAttribute("aria-expanded", "true");
       status.textContent = results.length ? results.length + (results.length === 1 ? " result" : " results") : "No results";
     };
+    // Answers what the box holds once the shards it needs are in; an answer to text typed over
+    // in the meantime is dropped. Resolves when the results are shown.
+    var update = function () {
+      var q = input.value, mine = ++asked;
+      if (!q.trim()) { list.textContent = ""; results = []; close(); status.textContent = ""; return Promise.resolve(); }
+      if (!manifest) status.textContent = "Loading the search index…";
+      return loadManifest().then(function () { return query(q); }).then(function (hits) {
+        if (mine !== asked) return;
+        results = hits;
+        show(q);
+      }, function () {
+        if (mine === asked) status.textContent = "The search index did not load.";
+      });
+    };
+    // A query runs once typing pauses: each one loads the shards of its results, and the
+    // prefixes typed on the way ("g", "gr", "gra", …) would each load theirs.
+    var timer = 0;
+    var now = function () { clearTimeout(timer); timer = 0; return update(); };
     input.addEventListener("focus", load);
-    input.addEventListener("input", update);
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = input.value.trim() ? setTimeout(now, 100) : 0;
+      if (!timer) update();
+    });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown" || e.key === "ArrowUp") {
         e.preventDefault();
-        if (list.hidden) update();
-        select(active + (e.key === "ArrowDown" ? 1 : -1) + (active < 0 && e.key === "ArrowUp" ? 1 : 0));
+        var step = function () { select(active + (e.key === "ArrowDown" ? 1 : -1) + (active < 0 && e.key === "ArrowUp" ? 1 : 0)); };
+        if (list.hidden || timer) now().then(step); else step();
       } else if (e.key === "Enter") {
         e.preventDefault();
-        choose(active < 0 ? 0 : active);
+        if (timer) now().then(function () { choose(0); });
+        else choose(active < 0 ? 0 : active);
       } else if (e.key === "Escape") {
         e.preventDefault();
         close();

@@ -18,8 +18,6 @@ pub const DECK_APKG: &str = "flashcards.apkg";
 pub const DECK_TSV: &str = "flashcards.tsv";
 /// A page's practice sheet: its exercises with fresh numbers.
 pub const PRACTICE_SHEET: &str = "practice-sheet.pdf";
-/// The search index, at the site root.
-pub const SEARCH_INDEX: &str = "search-index.js";
 /// The sitemap, at the site root (only with an absolute `base_url`).
 pub const SITEMAP: &str = "sitemap.xml";
 /// The home page.

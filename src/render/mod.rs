@@ -107,11 +107,14 @@ pub fn render_site_files(
     sink: &dyn Sink,
 ) -> Vec<Diagnostic> {
     let course = site.course;
-    sink.put(search::index_file(
-        &course.config.language,
-        &site.pages,
-        sections,
-    ));
+    let titles: Vec<[&str; 2]> = site
+        .pages
+        .iter()
+        .map(|p| [p.title(), p.url.as_str()])
+        .collect();
+    for file in search::index_files(&course.config.language, &titles, sections) {
+        sink.put(file);
+    }
     // Every image under content/ is copied, shown or not; the shared ones of the course's
     // assets/ are copied with the other assets.
     for (path, file) in course

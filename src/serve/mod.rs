@@ -137,9 +137,13 @@ impl Site {
                 model.verifications[index] = verification;
                 // The search index follows the page.
                 model.sections[index] = sections;
-                let pages: Vec<&Page> = model.course.pages().collect();
-                let index_file =
-                    search::index_file(&model.course.config.language, &pages, &model.sections);
+                let titles: Vec<[&str; 2]> = model
+                    .course
+                    .pages()
+                    .map(|p| [p.title(), p.url.as_str()])
+                    .collect();
+                let index_files =
+                    search::index_files(&model.course.config.language, &titles, &model.sections);
                 let page = model.course.pages().nth(index)?;
                 let checks: usize = model.verifications.iter().map(|v| v.checks).sum();
                 let summary = with_warnings(
@@ -153,7 +157,9 @@ impl Site {
                     for stale in PageFiles::ALL {
                         s.files.remove(&format!("{}{stale}", page.url));
                     }
-                    for f in files.into_iter().chain([index_file]) {
+                    // The index's shards are numbered afresh: none of the old ones may stay.
+                    s.files.retain(|path, _| !path.starts_with(search::DIR));
+                    for f in files.into_iter().chain(index_files) {
                         s.files.insert(f.path, Arc::new(f.bytes));
                     }
                     s.error = None;

@@ -1,6 +1,6 @@
-//! The search index (`search-index.js`, issue #15): the same bytes from two builds, built from
+//! The search index (`search/`, issues #15 and #24): the same bytes from two builds, built from
 //! the pages that exist — a removed page's text is gone from it. The browser side is in
-//! `tests/browser/search.mjs` (see `browser.rs`).
+//! `tests/browser/search.mjs` and `search_large.mjs` (see `browser.rs`).
 
 use std::path::Path;
 
@@ -19,7 +19,23 @@ fn build_index(course: &Path, out: &Path) -> String {
         cache: false,
     })
     .expect("the course builds");
-    std::fs::read_to_string(out.join("search-index.js")).expect("search-index.js is written")
+    index_text(out)
+}
+
+/// Every file of the site's index, the manifest first, then the shards in name order.
+fn index_text(site: &Path) -> String {
+    let dir = site.join("search");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("search/ is written")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "index.js")
+        .collect();
+    names.sort();
+    let mut text = std::fs::read_to_string(dir.join("index.js")).expect("search/index.js");
+    for name in names {
+        text.push_str(&std::fs::read_to_string(dir.join(name)).expect("a shard"));
+    }
+    text
 }
 
 #[test]

@@ -503,8 +503,7 @@ fn a_saved_page_is_searchable_at_once() {
     let dir = tempfile::tempdir().expect("temp dir");
     let course = sample_copy(dir.path());
     let server = start(&course);
-    let (status, _, index) = get(&server.addr, "/search-index.js");
-    assert_eq!(status, 200);
+    let index = search_index(&server.addr);
     assert!(index.contains("about 15 minutes") && !index.contains("quokkaword"));
     let page = course.join(PAGE);
     let original = std::fs::read_to_string(&page).expect("read page");
@@ -515,6 +514,26 @@ fn a_saved_page_is_searchable_at_once() {
     )
     .expect("edit");
     wait_for_event(&mut events, "reload");
-    let (_, _, index) = get(&server.addr, "/search-index.js");
+    let index = search_index(&server.addr);
     assert!(index.contains("quokkaword"), "the index follows the edit");
+}
+
+/// The served search index: the manifest and every record shard it names.
+fn search_index(addr: &str) -> String {
+    let (status, _, manifest) = get(addr, "/search/index.js");
+    assert_eq!(status, 200);
+    let json = manifest
+        .trim()
+        .strip_prefix("window.COURSEGEN_SEARCH = ")
+        .and_then(|m| m.strip_suffix(';'))
+        .expect("the manifest sets window.COURSEGEN_SEARCH");
+    let manifest: serde_json::Value = serde_json::from_str(json).expect("the manifest is JSON");
+    let shards = manifest["records"].as_array().expect("record shards").len();
+    let mut text = String::new();
+    for n in 0..shards {
+        let (status, _, shard) = get(addr, &format!("/search/r{n}.js"));
+        assert_eq!(status, 200, "record shard {n}");
+        text.push_str(&shard);
+    }
+    text
 }

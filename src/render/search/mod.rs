@@ -4,20 +4,18 @@
 //! collected while the page's document is rendered ([`Sections`]), so the index holds exactly
 //! what the page shows and never reads the HTML back.
 //!
-//! It is written as `search-index.js`, a script that assigns `window.COURSEGEN_SEARCH`, not as
-//! JSON to fetch: browsers refuse `fetch` over `file://`, and a course opened from disk must
-//! still search. The inverted index and prefix matching are built by `assets/coursegen.js` when
-//! the index loads, from the text it needs anyway for excerpts, so the file carries each word
-//! once per section and no postings.
+//! It is written under `search/` as scripts, not as JSON to fetch (browsers refuse `fetch` over
+//! `file://`, and a course opened from disk must still search), split so that a query loads only
+//! the parts it reads ([`shards`]); `assets/coursegen.js` loads them and ranks the results.
 
 use serde::Serialize;
 
-use super::OutputFile;
 use crate::doc::html::decode;
-use crate::model::Page;
 
-/// The name of the index file, at the root of the site.
-pub const INDEX_FILE: &str = "search-index.js";
+mod shards;
+mod words;
+
+pub use shards::{index_files, DIR, MANIFEST};
 
 /// One section of a page: from a heading with an id to the next one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -140,42 +138,6 @@ fn math_text(mathml: &str, out: &mut String) {
 
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[derive(Serialize)]
-struct Index<'a> {
-    /// The course's language (`course.yaml`); English gets stemming.
-    lang: &'a str,
-    /// Each page: title and URL from the site root.
-    pages: Vec<[&'a str; 2]>,
-    /// Each section: page number, heading, anchor, text.
-    records: Vec<(usize, &'a str, &'a str, &'a str)>,
-}
-
-/// `search-index.js` for the course's pages (in reading order) and each page's sections. Only
-/// the pages given are in it, so a removed page's text is gone with the page; the order is the
-/// course's, so two builds of one course write the same bytes.
-pub fn index_file(language: &str, pages: &[&Page], sections: &[Vec<Record>]) -> OutputFile {
-    let index = Index {
-        lang: language,
-        pages: pages.iter().map(|p| [p.title(), p.url.as_str()]).collect(),
-        records: sections
-            .iter()
-            .enumerate()
-            .flat_map(|(i, records)| {
-                records
-                    .iter()
-                    .map(move |r| (i, r.heading.as_str(), r.anchor.as_str(), r.text.as_str()))
-            })
-            .collect(),
-    };
-    let json = serde_json::to_string(&index).expect("the index serializes");
-    // `</script>` or U+2028 inside a string cannot end or break the script: JSON escapes are
-    // still valid JavaScript, and the file is loaded by `<script src>`, never inlined.
-    OutputFile {
-        path: INDEX_FILE.to_string(),
-        bytes: format!("window.COURSEGEN_SEARCH = {json};\n").into_bytes(),
-    }
 }
 
 #[cfg(test)]

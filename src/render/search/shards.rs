@@ -1,0 +1,331 @@
+//! The search index as files a browser loads a few at a time (issue #24): a small manifest,
+//! term shards (each word's sections, sorted by word) and record shards (the sections' text,
+//! for excerpts). A query loads the manifest, the term shards its words fall in and the record
+//! shards of the results it shows — a few hundred kilobytes however large the course.
+//!
+//! Every file is a script (`<script src>` works over `file://`, `fetch` does not): the
+//! manifest sets `window.COURSEGEN_SEARCH`, a shard files itself under its name in
+//! `window.COURSEGEN_SEARCH_PARTS`. The manifest's `v` (a hash of every shard) is added to each
+//! shard's address, so a browser never mixes shards of two builds.
+
+use std::fmt::Write as _;
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::words::{is_english, words};
+use super::Record;
+use crate::render::OutputFile;
+
+/// The folder of the index, at the site root.
+pub const DIR: &str = "search/";
+/// The manifest, the one file a page names.
+pub const MANIFEST: &str = "search/index.js";
+/// A section's text is cut into pieces of at most this many bytes (at a space), each a record
+/// of its own: an excerpt never loads a whole long section.
+const PIECE: usize = 2_000;
+/// A term shard closes once it holds this many bytes.
+const TERM_SHARD: usize = 32 * 1024;
+/// A record shard closes once it holds this many bytes: a query shows at most 20 results, so
+/// it loads at most 20 record shards.
+const RECORD_SHARD: usize = 6 * 1024;
+
+/// One section (or piece of one) as the index holds it.
+struct Piece<'a> {
+    page: usize,
+    heading: &'a str,
+    anchor: &'a str,
+    text: &'a str,
+}
+
+/// The index's files for the course's pages (`pages[i]` is `[title, url]` of page i, in
+/// reading order) and each page's sections. Two builds of one course write the same bytes.
+pub fn index_files(
+    language: &str,
+    pages: &[[&str; 2]],
+    sections: &[Vec<Record>],
+) -> Vec<OutputFile> {
+    let english = is_english(language);
+    let pieces = pieces(sections);
+    let mut files = Vec::new();
+    let term_firsts = term_shards(&pieces, english, &mut files);
+    let record_firsts = record_shards(&pieces, pages, &mut files);
+    let mut hash = Xxh3::new();
+    for f in &files {
+        hash.update(f.path.as_bytes());
+        hash.update(&f.bytes);
+    }
+    let manifest = serde_json::json!({
+        "lang": language,
+        "v": format!("{:016x}", hash.digest()),
+        "terms": term_firsts,
+        "records": record_firsts,
+        "count": pieces.len(),
+    });
+    files.push(OutputFile {
+        path: MANIFEST.to_string(),
+        bytes: format!("window.COURSEGEN_SEARCH = {manifest};\n").into_bytes(),
+    });
+    files
+}
+
+/// Every section, long ones cut at a space into pieces of at most [`PIECE`] bytes.
+fn pieces(sections: &[Vec<Record>]) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    for (page, records) in sections.iter().enumerate() {
+        for r in records {
+            let mut rest = r.text.as_str();
+            loop {
+                let cut = cut_at(rest);
+                out.push(Piece {
+                    page,
+                    heading: &r.heading,
+                    anchor: &r.anchor,
+                    text: &rest[..cut],
+                });
+                rest = rest[cut..].trim_start();
+                if rest.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where the first piece of `text` ends: all of it when short, else at the last space before
+/// [`PIECE`] bytes (or at a character boundary, for a text with no space there).
+fn cut_at(text: &str) -> usize {
+    if text.len() <= PIECE {
+        return text.len();
+    }
+    let mut end = PIECE;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    match text[..end].rfind(' ') {
+        Some(space) if space > 0 => space,
+        _ => end,
+    }
+}
+
+/// The pieces a word occurs in, and those whose heading holds it, in order.
+type Postings = (Vec<usize>, Vec<usize>);
+
+/// Writes the term shards: every key with the pieces it occurs in and those whose heading holds
+/// it (numbers as differences from the one before). Returns each shard's first key.
+fn term_shards(pieces: &[Piece], english: bool, files: &mut Vec<OutputFile>) -> Vec<String> {
+    let mut postings: std::collections::HashMap<String, Postings> =
+        std::collections::HashMap::new();
+    for (id, piece) in pieces.iter().enumerate() {
+        for (word, in_heading) in words(piece.heading, english)
+            .into_iter()
+            .map(|w| (w, true))
+            .chain(words(piece.text, english).into_iter().map(|w| (w, false)))
+        {
+            let entry = postings.entry(word).or_default();
+            if entry.0.last() != Some(&id) {
+                entry.0.push(id);
+            }
+            if in_heading && entry.1.last() != Some(&id) {
+                entry.1.push(id);
+            }
+        }
+    }
+    let mut keys: Vec<(String, Postings)> = postings.into_iter().collect();
+    // The script compares strings by UTF-16 units; the shards are in the order it searches.
+    keys.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    let mut firsts = Vec::new();
+    let mut body = String::new();
+    for (key, (all, heading)) in &keys {
+        let mut entry = serde_json::to_string(key).expect("a string serializes");
+        entry.push_str(":[");
+        deltas(all, &mut entry);
+        if !heading.is_empty() {
+            entry.push(',');
+            deltas(heading, &mut entry);
+        }
+        entry.push(']');
+        if !body.is_empty() && body.len() + entry.len() > TERM_SHARD {
+            close_shard('t', firsts.len() - 1, &body, files);
+            body.clear();
+        }
+        if body.is_empty() {
+            firsts.push(key.clone());
+        } else {
+            body.push(',');
+        }
+        body.push_str(&entry);
+    }
+    if !body.is_empty() {
+        close_shard('t', firsts.len() - 1, &body, files);
+    }
+    firsts
+}
+
+/// `[d0,d1,…]`: the first number, then each one's difference from the one before.
+fn deltas(ids: &[usize], out: &mut String) {
+    out.push('[');
+    let mut last = 0;
+    for (n, id) in ids.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{}", id - last);
+        last = *id;
+    }
+    out.push(']');
+}
+
+/// Writes the record shards: each piece as `[page, heading, anchor, text]`, after the title and
+/// address of each page the shard's pieces belong to. Returns each shard's first piece.
+fn record_shards(pieces: &[Piece], pages: &[[&str; 2]], files: &mut Vec<OutputFile>) -> Vec<usize> {
+    let mut firsts = Vec::new();
+    let mut body = String::new();
+    let mut titles = String::new();
+    let mut last_page = None;
+    let close = |firsts: &Vec<usize>, titles: &str, body: &str, files: &mut Vec<OutputFile>| {
+        let json = format!("\"pages\":{{{titles}}},\"records\":[{body}]");
+        close_shard('r', firsts.len() - 1, &json, files);
+    };
+    for (id, piece) in pieces.iter().enumerate() {
+        let record = serde_json::to_string(&(piece.page, piece.heading, piece.anchor, piece.text))
+            .expect("a record serializes");
+        if !body.is_empty() && body.len() + titles.len() + record.len() > RECORD_SHARD {
+            close(&firsts, &titles, &body, files);
+            body.clear();
+            titles.clear();
+            last_page = None;
+        }
+        if body.is_empty() {
+            firsts.push(id);
+        } else {
+            body.push(',');
+        }
+        if last_page != Some(piece.page) {
+            if !titles.is_empty() {
+                titles.push(',');
+            }
+            let [title, url] = pages[piece.page];
+            let _ = write!(
+                titles,
+                "\"{}\":{}",
+                piece.page,
+                serde_json::to_string(&[title, url]).expect("strings serialize")
+            );
+            last_page = Some(piece.page);
+        }
+        body.push_str(&record);
+    }
+    if !body.is_empty() {
+        close(&firsts, &titles, &body, files);
+    }
+    firsts
+}
+
+/// Writes shard `n` of `kind` (`t` or `r`): a script filing `{body}` under its name.
+fn close_shard(kind: char, n: usize, body: &str, files: &mut Vec<OutputFile>) {
+    // JSON escapes `</script>` and U+2028 are still valid JavaScript, and the file is loaded by
+    // `<script src>`, never inlined.
+    files.push(OutputFile {
+        path: format!("{DIR}{kind}{n}.js"),
+        bytes: format!(
+            "(window.COURSEGEN_SEARCH_PARTS = window.COURSEGEN_SEARCH_PARTS || {{}})[\"{kind}{n}\"] = {{{body}}};\n"
+        )
+        .into_bytes(),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(heading: &str, anchor: &str, text: &str) -> Record {
+        Record {
+            heading: heading.into(),
+            anchor: anchor.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn long_sections_are_cut_at_spaces_and_every_piece_keeps_its_heading() {
+        let long = "gradient ".repeat(1_000);
+        let sections = vec![vec![record("Steps", "steps", long.trim())]];
+        let got = pieces(&sections);
+        assert!(got.len() >= 3, "{} pieces", got.len());
+        assert!(got
+            .iter()
+            .all(|p| p.text.len() <= PIECE && p.heading == "Steps"));
+        let joined: Vec<&str> = got.iter().map(|p| p.text).collect();
+        assert_eq!(joined.join(" "), long.trim());
+        // No space at all: cut at a character boundary.
+        let dense = "ä".repeat(2_000);
+        let sections = vec![vec![record("", "", &dense)]];
+        assert_eq!(
+            pieces(&sections).iter().map(|p| p.text).collect::<String>(),
+            dense
+        );
+    }
+
+    #[test]
+    fn terms_are_filed_under_their_stems_with_heading_hits_apart() {
+        let sections = vec![
+            vec![
+                record("", "", "Intro"),
+                record("Gradients", "g", "the chain rule"),
+            ],
+            vec![record("", "", "A gradient step")],
+        ];
+        let files = index_files("en", &[["One", "one/"], ["Two", "two/"]], &sections);
+        let text: Vec<String> = files
+            .iter()
+            .map(|f| String::from_utf8(f.bytes.clone()).unwrap())
+            .collect();
+        let terms = text
+            .iter()
+            .find(|t| t.contains("[\"t0\"]"))
+            .expect("a term shard");
+        // Pieces 1 and 2 hold "gradient"; piece 1 in its heading.
+        assert!(terms.contains("\"gradient\":[[1,1],[1]]"), "{terms}");
+        assert!(terms.contains("\"chain\":[[1]]"), "{terms}");
+        let records = text
+            .iter()
+            .find(|t| t.contains("[\"r0\"]"))
+            .expect("a record shard");
+        assert!(records.contains("\"pages\":{\"0\":[\"One\",\"one/\"],\"1\":[\"Two\",\"two/\"]}"));
+        assert!(
+            records.contains("[0,\"Gradients\",\"g\",\"the chain rule\"]"),
+            "{records}"
+        );
+        let manifest = text.last().unwrap();
+        assert!(manifest.starts_with("window.COURSEGEN_SEARCH = {"));
+        assert!(manifest.contains("\"terms\":[\"a\"]") && manifest.contains("\"count\":3"));
+    }
+
+    #[test]
+    fn large_indexes_split_into_bounded_shards() {
+        let sections: Vec<Vec<Record>> = (0..2_000)
+            .map(|p| {
+                vec![record(
+                    "Step",
+                    "s",
+                    &format!("word{p} shared text number {p}"),
+                )]
+            })
+            .collect();
+        let pages: Vec<String> = (0..2_000).map(|p| format!("p{p}/")).collect();
+        let titles: Vec<[&str; 2]> = pages.iter().map(|p| ["Page", p.as_str()]).collect();
+        let files = index_files("en", &titles, &sections);
+        let shards = files.iter().filter(|f| f.path != MANIFEST);
+        assert!(files.len() > 10, "{} files", files.len());
+        // A shard exceeds its bound only by one entry (here: "shared", in every piece).
+        for f in shards {
+            assert!(
+                f.bytes.len() < TERM_SHARD + 12_000,
+                "{} is {} bytes",
+                f.path,
+                f.bytes.len()
+            );
+        }
+    }
+}
