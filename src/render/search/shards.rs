@@ -8,11 +8,13 @@
 //! `window.COURSEGEN_SEARCH_PARTS`. The manifest's `v` (a hash of every shard) is added to each
 //! shard's address, so a browser never mixes shards of two builds.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
-use super::words::{is_english, words};
+use super::words::{for_each_word, is_english};
 use super::Record;
 use crate::render::OutputFile;
 
@@ -28,6 +30,8 @@ const TERM_SHARD: usize = 32 * 1024;
 /// A record shard closes once it holds this many bytes: a query shows at most 20 results, so
 /// it loads at most 20 record shards.
 const RECORD_SHARD: usize = 6 * 1024;
+/// Pieces whose words one thread files at a time.
+const BATCH: usize = 2048;
 
 /// One section (or piece of one) as the index holds it.
 struct Piece<'a> {
@@ -46,9 +50,13 @@ pub fn index_files(
 ) -> Vec<OutputFile> {
     let english = is_english(language);
     let pieces = pieces(sections);
-    let mut files = Vec::new();
-    let term_firsts = term_shards(&pieces, english, &mut files);
-    let record_firsts = record_shards(&pieces, pages, &mut files);
+    let (mut terms, mut records) = (Vec::new(), Vec::new());
+    let (term_firsts, record_firsts) = rayon::join(
+        || term_shards(&pieces, english, &mut terms),
+        || record_shards(&pieces, pages, &mut records),
+    );
+    let mut files = terms;
+    files.append(&mut records);
     let mut hash = Xxh3::new();
     for f in &files {
         hash.update(f.path.as_bytes());
@@ -109,26 +117,44 @@ fn cut_at(text: &str) -> usize {
 }
 
 /// The pieces a word occurs in, and those whose heading holds it, in order.
-type Postings = (Vec<usize>, Vec<usize>);
+type Postings = (Vec<u32>, Vec<u32>);
 
 /// Writes the term shards: every key with the pieces it occurs in and those whose heading holds
 /// it (numbers as differences from the one before). Returns each shard's first key.
 fn term_shards(pieces: &[Piece], english: bool, files: &mut Vec<OutputFile>) -> Vec<String> {
-    let mut postings: std::collections::HashMap<String, Postings> =
-        std::collections::HashMap::new();
-    for (id, piece) in pieces.iter().enumerate() {
-        for (word, in_heading) in words(piece.heading, english)
-            .into_iter()
-            .map(|w| (w, true))
-            .chain(words(piece.text, english).into_iter().map(|w| (w, false)))
-        {
+    // Filed on every thread, a batch of pieces at a time, then the batches' postings joined
+    // in order (a word's list is then in piece order).
+    let batches: Vec<HashMap<String, Postings>> = pieces
+        .par_chunks(BATCH)
+        .enumerate()
+        .map(|(batch, chunk)| {
+            let mut postings: HashMap<String, Postings> = HashMap::new();
+            for (k, piece) in chunk.iter().enumerate() {
+                let id = (batch * BATCH + k) as u32;
+                let mut file = |word: &str, heading: bool| {
+                    let entry = match postings.get_mut(word) {
+                        Some(entry) => entry,
+                        None => postings.entry(word.to_string()).or_default(),
+                    };
+                    if entry.0.last() != Some(&id) {
+                        entry.0.push(id);
+                    }
+                    if heading && entry.1.last() != Some(&id) {
+                        entry.1.push(id);
+                    }
+                };
+                for_each_word(piece.heading, english, |w| file(w, true));
+                for_each_word(piece.text, english, |w| file(w, false));
+            }
+            postings
+        })
+        .collect();
+    let mut postings: HashMap<String, Postings> = HashMap::new();
+    for batch in batches {
+        for (word, (all, heading)) in batch {
             let entry = postings.entry(word).or_default();
-            if entry.0.last() != Some(&id) {
-                entry.0.push(id);
-            }
-            if in_heading && entry.1.last() != Some(&id) {
-                entry.1.push(id);
-            }
+            entry.0.extend(all);
+            entry.1.extend(heading);
         }
     }
     let mut keys: Vec<(String, Postings)> = postings.into_iter().collect();
@@ -163,7 +189,7 @@ fn term_shards(pieces: &[Piece], english: bool, files: &mut Vec<OutputFile>) -> 
 }
 
 /// `[d0,d1,…]`: the first number, then each one's difference from the one before.
-fn deltas(ids: &[usize], out: &mut String) {
+fn deltas(ids: &[u32], out: &mut String) {
     out.push('[');
     let mut last = 0;
     for (n, id) in ids.iter().enumerate() {
@@ -184,7 +210,7 @@ fn record_shards(pieces: &[Piece], pages: &[[&str; 2]], files: &mut Vec<OutputFi
     let mut titles = String::new();
     let mut last_page = None;
     let close = |firsts: &Vec<usize>, titles: &str, body: &str, files: &mut Vec<OutputFile>| {
-        let json = format!("\"pages\":{{{titles}}},\"records\":[{body}]");
+        let json = ["\"pages\":{", titles, "},\"records\":[", body, "]"].concat();
         close_shard('r', firsts.len() - 1, &json, files);
     };
     for (id, piece) in pieces.iter().enumerate() {

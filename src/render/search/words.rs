@@ -4,31 +4,57 @@
 //! a word of the query is found under the key the index filed it by.
 
 /// The index keys of `text`, in the order they occur (repeats included).
+#[cfg(test)]
 pub fn words(text: &str, english: bool) -> Vec<String> {
-    let lower = text.to_lowercase();
     let mut out = Vec::new();
-    let chars: Vec<char> = lower.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if !is_word_char(chars[i]) {
-            i += 1;
+    for_each_word(text, english, |w| out.push(w.to_string()));
+    out
+}
+
+/// Calls `f` with each index key of `text`, in the order they occur (repeats included).
+pub fn for_each_word(text: &str, english: bool, mut f: impl FnMut(&str)) {
+    let lower = text.to_lowercase();
+    let mut chars = lower.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !is_word_char(c) {
             continue;
         }
-        let start = i;
-        while i < chars.len() && is_word_char(chars[i]) {
-            i += 1;
-        }
+        let mut end = take(&mut chars, is_word_char, start + c.len_utf8());
         // `(?:[.,]\p{N}+)*`: 0.73 and 10,000 are one word each.
-        while i + 1 < chars.len() && matches!(chars[i], '.' | ',') && chars[i + 1].is_numeric() {
-            i += 1;
-            while i < chars.len() && chars[i].is_numeric() {
-                i += 1;
+        loop {
+            let mut next = lower[end..].chars();
+            match (next.next(), next.next()) {
+                (Some('.' | ','), Some(d)) if d.is_numeric() => {
+                    chars.next();
+                    end += 1;
+                    end = take(&mut chars, char::is_numeric, end);
+                }
+                _ => break,
             }
         }
-        let word: String = chars[start..i].iter().collect();
-        out.push(if english { stem(&word) } else { word });
+        let word = &lower[start..end];
+        if english {
+            f(&stem(word));
+        } else {
+            f(word);
+        }
     }
-    out
+}
+
+/// Moves past the characters `keep` accepts; returns where they end (`end` if none).
+fn take(
+    chars: &mut std::iter::Peekable<std::str::CharIndices>,
+    keep: fn(char) -> bool,
+    mut end: usize,
+) -> usize {
+    while let Some(&(i, c)) = chars.peek() {
+        if !keep(c) {
+            break;
+        }
+        end = i + c.len_utf8();
+        chars.next();
+    }
+    end
 }
 
 /// Whether a course in `language` gets English stemming: the script's `/^en\b/i` on the page's
@@ -50,7 +76,7 @@ fn is_word_char(c: char) -> bool {
 /// A light English suffix-stripper (not Porter): plurals, -ing, -ed, -ly, so "gradients" finds
 /// "gradient" and "computing" finds "computed". Lengths are counted in UTF-16 units, as the
 /// script counts them; words with an ASCII digit are kept whole.
-pub fn stem(word: &str) -> String {
+pub fn stem(word: &str) -> std::borrow::Cow<'_, str> {
     const RULES: [(&str, &str); 7] = [
         ("ies", "y"),
         ("sses", "ss"),
@@ -62,12 +88,12 @@ pub fn stem(word: &str) -> String {
     ];
     let units = word.encode_utf16().count();
     if units < 4 || word.bytes().any(|b| b.is_ascii_digit()) {
-        return word.to_string();
+        return word.into();
     }
     for (end, with) in RULES {
         if units >= end.len() + 3 && word.ends_with(end) {
             if end == "s" && ["ss", "us", "is"].iter().any(|e| word.ends_with(e)) {
-                return word.to_string();
+                return word.into();
             }
             if end == "es"
                 && !["ches", "shes", "xes", "zes"]
@@ -76,10 +102,15 @@ pub fn stem(word: &str) -> String {
             {
                 continue;
             }
-            return format!("{}{with}", &word[..word.len() - end.len()]);
+            let kept = &word[..word.len() - end.len()];
+            return if with.is_empty() {
+                kept.into()
+            } else {
+                format!("{kept}{with}").into()
+            };
         }
     }
-    word.to_string()
+    word.into()
 }
 
 #[cfg(test)]
