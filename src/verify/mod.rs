@@ -454,6 +454,8 @@ fn to_diagnostic(file: &Arc<SourceFile>, e: VerifyError) -> Diagnostic {
     }
 }
 #[cfg(test)]
+mod soundness_tests;
+#[cfg(test)]
 mod tensor_tests;
 #[cfg(test)]
 mod tests;

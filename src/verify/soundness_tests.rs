@@ -1,0 +1,123 @@
+//! Issue #25, "no wrong number builds green": each class of mistake a careless author makes,
+//! refused at its place, and the true form beside it passing.
+
+use super::tests::{fails, fails_last, passes, run};
+
+/// The message of the first error of `src`, for tests that name only part of it.
+#[track_caller]
+fn message(src: &str) -> String {
+    run(src).expect_err("expected the block to fail").0
+}
+
+#[test]
+fn approximations_must_say_what_the_value_is() {
+    // True forms: each within 5 % of the value it rounds.
+    passes("let g = -0.197\ng ≈ -0.20\ng ≈ -0.2");
+    passes("let h = 0.197\nh ≈ 0.2");
+    passes("let p = [0.870, 0.129, 0.001]\np ≈ [0.87, 0.13, 0.00]");
+    passes("sigmoid(2) ≈ 0.88\ntanh(3) ≈ 1.00\nexp(3) ≈ 20");
+    passes("let f(w) = (w - 2)^2\nnumgrad f(2) ≈ 0");
+    // A slope of -0.31 is not 0, though it rounds to it.
+    fails_last(
+        "let slope = -0.31\nslope ≈ 0",
+        "check failed: computed -0.31, but the page states 0",
+        "0",
+    );
+    // A gain of 0.004 stated as 0 or 0.00 hides it.
+    fails_last(
+        "let gain = 0.004\ngain ≈ 0",
+        "check failed: computed 0.004, but the page states 0",
+        "0",
+    );
+    fails_last(
+        "let gain = 0.004\ngain ≈ 0.00",
+        "check failed: computed 0.004, but the page states 0.00",
+        "0.00",
+    );
+    // A probability vector stated as a one-hot, or at one decimal (off by 8 % as a whole).
+    let p = "let p = softmax([1.7, 0.7, 0.1])\n";
+    fails(
+        &format!("{p}p ≈ [1, 0, 0]"),
+        "check failed: computed [0.64, 0.23, 0.13], but the page states [1, 0, 0]",
+        "[1, 0, 0]",
+    );
+    fails(
+        &format!("{p}p ≈ [0.6, 0.2, 0.1]"),
+        "check failed: computed [0.637, 0.234, 0.129], but the page states [0.6, 0.2, 0.1]",
+        "[0.6,",
+    );
+    passes(&format!("{p}p ≈ [0.64, 0.23, 0.13]"));
+    // A scalar at too few digits: 1.4 is not "about 1".
+    fails_last(
+        "let r = 1.4\nr ≈ 1",
+        "check failed: computed 1.4, but the page states 1",
+        "1",
+    );
+    // A matrix whole: [[0.5, 0.46], [0, 1.4]] is not about [[0, 0], [0, 1]].
+    fails(
+        "[[0.5, 0.46], [0.04, 1.04]] ≈ [[0.5, 0.5], [0.0, 1.0]]",
+        "check failed: computed [[0.5, 0.46], [0.04, 1.04]], but the page states [[0.5, 0.5], [0.0, 1.0]]",
+        "[[0.5, 0.5]",
+    );
+}
+
+#[test]
+fn a_refused_approximation_says_why_and_what_to_write() {
+    let m = run("let p = softmax([1.7, 0.7, 0.1])\np ≈ [0.6, 0.2, 0.1]");
+    let (_, span) = m.unwrap_err();
+    assert_eq!(span.start, "let p = softmax([1.7, 0.7, 0.1])\np ≈ ".len());
+    let block = "let slope = -0.31\nslope ≈ 0";
+    let stmts = super::parser::parse(&super::lexer::lex(block, 0).unwrap()).unwrap();
+    let mut env = super::eval::Env::default();
+    env.run(&stmts[0]).unwrap();
+    let err = env.run(&stmts[1]).unwrap_err();
+    let hint = err.hint.unwrap_or_default();
+    assert!(
+        hint.contains("`≈ 0` states a value that is not zero"),
+        "{hint}"
+    );
+    assert!(hint.contains("e.g. `≈ -0.3`"), "{hint}");
+    let stmts = super::parser::parse(
+        &super::lexer::lex("let q = softmax([1.7, 0.7, 0.1])\nq ≈ [0.6, 0.2, 0.1]", 0).unwrap(),
+    )
+    .unwrap();
+    let mut env = super::eval::Env::default();
+    env.run(&stmts[0]).unwrap();
+    let hint = env.run(&stmts[1]).unwrap_err().hint.unwrap_or_default();
+    assert!(hint.contains("off by 8 %"), "{hint}");
+    assert!(hint.contains("e.g. `≈ [0.64, 0.23, 0.13]`"), "{hint}");
+}
+
+#[test]
+fn equals_between_computed_expressions_is_an_identity() {
+    // d/dt (1/t) at d, times the upstream gradient g: both sides approximate, meant exactly.
+    passes(
+        "let d = 1.37\nlet g = exp(0.1)\nlet recip(t) = 1 / t\n\
+         ∂recip/∂t(d) * g = -g / d^2 ≈ -0.59",
+    );
+    passes("let s = [2, -1, 0.5]\nsoftmax(s) = softmax(s + 10)\nexp(log(7)) = 7 * exp(0)");
+    passes("sqrt(2) * sqrt(2) = sqrt(4) * exp(0)");
+    // Computed sides still have to agree.
+    fails_last(
+        "exp(1) = sqrt(7)",
+        "check failed: the left side is 2.718282, but the right side is 2.645751",
+        "sqrt(7)",
+    );
+    // Only a written literal needs `≈`.
+    fails(
+        "exp(1) = 2.718",
+        "`=` with an approximate value: computed 2.718282, the page states 2.718",
+        "2.718",
+    );
+    fails(
+        "2.718 = exp(1)",
+        "`=` with an approximate value: computed 2.718282, the page states 2.718",
+        "2.718",
+    );
+    // An exact mismatch between two expressions never speaks of what the page states.
+    let m = message("let a = 3\nlet b = 4\na + b = b * 2");
+    assert_eq!(
+        m,
+        "check failed: the left side is 7, but the right side is 8"
+    );
+}
