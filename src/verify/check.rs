@@ -480,6 +480,139 @@ fn claims_below(
     })
 }
 
+/// What a number in a call's written-out body stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyTarget {
+    /// The call's argument at this position (the body's parameter there).
+    Arg(usize),
+    /// A name the body reads from its page or exercise.
+    Name(String),
+}
+
+/// The literals of `written` that stand where `body` has a parameter or a name, when
+/// `written` is `body` written out with numbers: `(x + y) * z` written `(2.5 - 1) * 4` pairs
+/// `2.5` with `x`, `1` with `y` (negated: `+ y` written `- 1` means y = -1) and `4` with `z`.
+/// Where the structures part, nothing below is paired.
+pub fn body_pairs<'a>(
+    body: &'a Expr,
+    written: &'a Expr,
+    params: &[String],
+    out: &mut Vec<(BodyTarget, &'a Expr, bool)>,
+) {
+    use super::ast::BinOp;
+    let target = |e: &Expr| match &e.ungrouped().kind {
+        ExprKind::Name(n) => Some(match params.iter().position(|p| p == n) {
+            Some(i) => BodyTarget::Arg(i),
+            None => BodyTarget::Name(n.clone()),
+        }),
+        _ => None,
+    };
+    let (b, w) = (body.ungrouped(), written.ungrouped());
+    if let Some(t) = target(b) {
+        if w.is_literal() {
+            out.push((t, w, false));
+        }
+        return;
+    }
+    if let (ExprKind::Series(bf, br), ExprKind::Series(wf, wr)) = (&b.kind, &w.kind) {
+        if br.len() != wr.len() {
+            return;
+        }
+        body_pairs(bf, wf, params, out);
+        for ((bo, be), (wo, we)) in br.iter().zip(wr) {
+            if bo == wo {
+                body_pairs(be, we, params, out);
+            } else if matches!(
+                (bo, wo),
+                (BinOp::Add, BinOp::Sub) | (BinOp::Sub, BinOp::Add)
+            ) && we.is_literal()
+            {
+                if let Some(t) = target(be) {
+                    out.push((t, we.ungrouped(), true));
+                }
+            }
+        }
+        return;
+    }
+    for (x, y) in matched_children(b, w) {
+        if let (Cow::Borrowed(x), Cow::Borrowed(y)) = (x, y) {
+            body_pairs(x, y, params, out);
+        }
+    }
+}
+
+/// A call and its written-out body (#25): when one side of a link calls a function the page
+/// defined and the other side is its body with numbers in place of the parameters
+/// (`g(2.5, -1, 4) = (2.5 - 1) * 4`), each such number claims the value of the argument it
+/// stands for (and a number in place of a name the body reads, that name's value). Both
+/// sides may equal 6 with the body written from the wrong numbers, `(2.6 - 1.1) * 4`.
+pub fn body_claims(env: &Env, scope: ScopeId, left: &Expr, rel: Rel, right: &Expr) -> Result<()> {
+    if rel.is_order() || rel == Rel::Ne {
+        return Ok(());
+    }
+    for (call, written) in [(left, right), (right, left)] {
+        let ExprKind::Call(name, args) = &call.ungrouped().kind else {
+            continue;
+        };
+        let Some(f) = env.function_in(name, scope) else {
+            continue;
+        };
+        if f.params.len() != args.len() || written.is_literal() {
+            continue;
+        }
+        let mut pairs = Vec::new();
+        body_pairs(&f.body, written, &f.params, &mut pairs);
+        for (target, literal, negated) in pairs {
+            let (what, value, source) = match &target {
+                BodyTarget::Arg(i) => (
+                    format!("`{}`", f.params[*i]),
+                    env.eval_in_scope(&args[*i], scope)?,
+                    &args[*i],
+                ),
+                BodyTarget::Name(n) => match env.value_in(n, f.scope) {
+                    Some(v) => (format!("`{n}`"), v.clone(), literal),
+                    None => continue,
+                },
+            };
+            let mut stated = env.eval_in_scope(literal, scope)?;
+            if negated {
+                stated = stated.neg();
+            }
+            let rel = if value.is_approx() { Rel::Approx } else { rel };
+            if compare(source, &value, rel, literal, &stated).is_err() {
+                let sign = if negated { "-" } else { "" };
+                let precision = written_precision(literal);
+                let written_as = format!("{sign}{}", as_written(literal, &stated));
+                let role = match target {
+                    BodyTarget::Arg(_) => format!("which the call `{name}(…)` passes as"),
+                    BodyTarget::Name(_) => "which is".to_string(),
+                };
+                return Err(VerifyError::new(
+                    literal.span.clone(),
+                    format!(
+                        "check failed: this number stands for {what} in the body of `{name}`, \
+                         {role} {}, but the page writes {written_as}",
+                        with_digits(&value, |k| precision
+                            .as_ref()
+                            .and_then(|p| p.get(k).copied().flatten())
+                            .map(|d| d + 2))
+                    ),
+                )
+                .hint(format!(
+                    "a call written out as its body must use the call's numbers; write {} here, \
+                     or `{{{}}}`",
+                    value.brief(),
+                    match &target {
+                        BodyTarget::Arg(i) => f.params[*i].clone(),
+                        BodyTarget::Name(n) => n.clone(),
+                    }
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// [`matched_children`], each marked as implied by its parents' comparison when `implied` and
 /// the parent maps entries one to one (a list, a negation, a transpose).
 fn children_implied<'a>(

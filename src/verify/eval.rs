@@ -272,6 +272,9 @@ impl Env {
             // A step that rounds what it carries (`4 * p ≈ 4 * [0.6037, …]`) is checked by its
             // claims at the decimals written; its two sides differ by that rounding.
             let compared = !(*rel == Rel::Approx && check::fully_claimed(left, right));
+            // A call's written-out body first: a wrong number there is the cause of a
+            // difference in the whole, and names itself.
+            check::body_claims(self, scope, left, *rel, right)?;
             if compared {
                 check::compare(left, &previous, *rel, right, &value)?;
             }

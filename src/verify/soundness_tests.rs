@@ -121,3 +121,57 @@ fn equals_between_computed_expressions_is_an_identity() {
         "check failed: the left side is 7, but the right side is 8"
     );
 }
+
+#[test]
+fn a_call_and_its_written_out_body_are_paired() {
+    let g = "let g(x, y, z) = (x + y) * z\n";
+    // True: the body written with the call's numbers, a negative `y` written `- 1`.
+    passes(&format!("{g}g(2.5, -1, 4) = (2.5 - 1) * 4 = 6"));
+    passes(&format!("{g}g(2.5, -1, 4) = (2.5 + (-1)) * 4 = 6"));
+    passes(&format!("{g}let out = g(2.5, -1, 4) = (2.5 - 1) * 4 = 6"));
+    // Wrong numbers that still multiply out to 6.
+    fails(
+        &format!("{g}g(2.5, -1, 4) = (2.6 - 1.1) * 4 = 6"),
+        "check failed: this number stands for `x` in the body of `g`, which the call `g(…)` \
+         passes as 2.5, but the page writes 2.6",
+        "2.6",
+    );
+    fails(
+        &format!("{g}g(2.5, -1, 4) = (2.5 - 1) * 4 = 6\ng(3, -1.5, 4) = (3 - 1) * 3 = 6"),
+        "check failed: this number stands for `y` in the body of `g`, which the call `g(…)` \
+         passes as -1.5, but the page writes -1",
+        "1) * 3",
+    );
+    // The body on the left and the call on the right pair the same way.
+    fails(
+        &format!("{g}(2 + 1) * 2 = g(1, 2, 2)"),
+        "check failed: this number stands for `x` in the body of `g`, which the call `g(…)` \
+         passes as 1, but the page writes 2",
+        "2 + 1",
+    );
+    // An approximate argument pairs at the decimals written.
+    let h = "let h(w, t) = 0.5 * (t - sigmoid(w))^2\n";
+    passes(&format!(
+        "{h}h(1.2, 1) = 0.5 * (1 - sigmoid(1.2))^2 ≈ 0.027"
+    ));
+    fails(
+        &format!("{h}h(1.2, 1) = 0.5 * (1 - sigmoid(1.3))^2 ≈ 0.027"),
+        "check failed: this number stands for `w` in the body of `h`, which the call `h(…)` \
+         passes as 1.2, but the page writes 1.3",
+        "1.3",
+    );
+    fails(
+        &format!("{h}h(1.2, 1) ≈ 0.5 * (1 - sigmoid(1.25))^2 ≈ 0.027"),
+        "check failed: this number stands for `w` in the body of `h`, which the call `h(…)` \
+         passes as 1.2, but the page writes 1.25",
+        "1.25",
+    );
+    // A name the body reads, written out as a number, claims that name's value.
+    fails(
+        "let m = 3\nlet k(u) = u * m\nk(4) = 4 * 3.5",
+        "check failed: this number stands for `m` in the body of `k`, which is 3, but the \
+         page writes 3.5",
+        "3.5",
+    );
+    passes("let m = 3\nlet k(u) = u * m\nk(2) = 2 * 3 = 6");
+}
