@@ -175,3 +175,76 @@ fn a_call_and_its_written_out_body_are_paired() {
     );
     passes("let m = 3\nlet k(u) = u * m\nk(2) = 2 * 3 = 6");
 }
+
+/// Runs `src` (which must pass) and returns what the strict gate reports: each number that
+/// nothing accounts for, as its message and the text it starts at.
+#[track_caller]
+fn unaccounted(src: &str) -> Vec<(String, usize)> {
+    let stmts = super::parser::parse(&super::lexer::lex(src, 0).unwrap()).unwrap();
+    let mut env = super::eval::Env::default();
+    let mut out = Vec::new();
+    for s in &stmts {
+        env.run(s).expect("the block passes");
+        out.extend(
+            super::account::unaccounted(s, &env, super::eval::PAGE)
+                .into_iter()
+                .map(|e| (e.message, e.span.start)),
+        );
+    }
+    out
+}
+
+#[test]
+fn under_strict_every_number_is_accounted_for() {
+    // A score mistyped inside a formula: the arithmetic of the wrong number checks.
+    let scores = "let s = [3.2, 5.1, -2.3]\n";
+    let src = format!("{scores}let p = exp(-2.31) ≈ 0.0993");
+    assert_eq!(
+        unaccounted(&src),
+        vec![(
+            "-2.31 matches no value on this page; nearest: `s[2]` = -2.3, `s[0]` = 3.2".into(),
+            src.find("-2.31").unwrap()
+        )]
+    );
+    // The true form names the score, or restates it at its decimals.
+    assert_eq!(
+        unaccounted(&format!("{scores}let p = exp(s[2]) ≈ 0.1003")),
+        vec![]
+    );
+    assert_eq!(
+        unaccounted(&format!("{scores}let p = exp(-2.3) ≈ 0.1003")),
+        vec![]
+    );
+    // A hinge margin of 1 written 3 (the other numbers are the page's scores).
+    let hinge = "let s_y = 4\nlet s_j = 9\nlet Δ = 1\n";
+    let src = format!("{hinge}let L = max(0, s_j - s_y + 3) = max(0, 9 - 4 + 3) = 8");
+    let got = unaccounted(&src);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        got[0].0,
+        "3 matches no value on this page; nearest: `s_y` = 4, `Δ` = 1"
+    );
+    assert_eq!(got[0].1, src.find("3)").unwrap());
+    assert_eq!(
+        unaccounted(&format!(
+            "{hinge}let L = max(0, s_j - s_y + Δ) = max(0, 9 - 4 + 1) = 6"
+        )),
+        vec![]
+    );
+    // Givens, stated values, claims, constants and the point of a call are accounted for.
+    assert_eq!(
+        unaccounted(
+            "let w = [0.4, -1.3]\nlet x = [2.5, 1.5]\nlet z = w · x = 0.4 * 2.5 + (-1.3) * 1.5 = -0.95\n\
+             let f(a) = 0.5 * (a - 1)^2\nf(3) = 2\n∇f(3) = 2\nzeros(7) = [0, 0, 0, 0, 0, 0, 0]\n\
+             x[1] ≈ 1.5\nsigmoid(z) ≈ 0.28"
+        ),
+        vec![]
+    );
+    // A number in a function's body that is no constant and no page value.
+    let src = "let c = 0.8125\nlet loss(t) = 0.5 * (t - 0.8152)^2\nloss(1) ≈ 0.017";
+    let got = unaccounted(src);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0]
+        .0
+        .starts_with("0.8152 matches no value on this page; nearest: `c` = 0.8125"));
+}
