@@ -24,25 +24,48 @@ const SIZES: [&str; 3] = ["zeros", "ones", "eye"];
 /// The literals of `stmt` that nothing accounts for, each as a located error naming the
 /// page's values nearest to it. `stmt` has run: the names it uses (and defines) are in `env`.
 pub fn unaccounted(stmt: &Stmt, env: &Env, scope: ScopeId) -> Vec<VerifyError> {
+    let defined = defines(stmt);
+    unclaimed(stmt, env, scope)
+        .into_iter()
+        .filter(|e| {
+            let text = number_text(e);
+            !CONSTANTS.contains(&text.trim_start_matches('-'))
+                && !restates(&text, env, scope, defined)
+        })
+        .map(|e| report(e, env, scope, defined))
+        .collect()
+}
+
+/// The value name a statement defines, if any.
+fn defines(stmt: &Stmt) -> Option<&str> {
+    match &stmt.binding {
+        Some((Binding::Value(n), _)) => Some(n.as_str()),
+        _ => None,
+    }
+}
+
+/// A number as written, with its sign (`-2.31`).
+pub fn number_text(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Neg(x) => format!("-{}", number_text(x)),
+        ExprKind::Num(t) => t.clone(),
+        _ => String::new(),
+    }
+}
+
+/// The numbers of `stmt` (each a number or a negated number) that are not given, stated,
+/// claimed, nor in a place that is the formula's own (an exponent, an index, a size, the point
+/// a page function is called at), in the order written. Whether each is a formula constant or
+/// a page value is for the caller.
+pub fn unclaimed<'s>(stmt: &'s Stmt, env: &Env, scope: ScopeId) -> Vec<&'s Expr> {
     if stmt.directive.is_some() || stmt.circuit.is_some() {
         return Vec::new();
     }
-    let defined = match &stmt.binding {
-        Some((Binding::Value(n), _)) => Some(n.as_str()),
-        _ => None,
-    };
-    // `let x = 2.5` (or a written vector or matrix) is a given.
-    if defined.is_some() && stmt.first.is_literal() {
-        let mut accounted = HashSet::new();
-        numbers(&stmt.first, &mut accounted);
-        return stmt
-            .links
-            .iter()
-            .flat_map(|(_, e)| loose(e, env, scope, &accounted, defined))
-            .map(|e| report(e, env, scope, defined))
-            .collect();
-    }
     let mut accounted = HashSet::new();
+    // `let x = 2.5` (or a written vector or matrix) is a given.
+    if defines(stmt).is_some() && stmt.first.is_literal() {
+        numbers(&stmt.first, &mut accounted);
+    }
     let mut left = &stmt.first;
     for (rel, right) in &stmt.links {
         for side in [left, right] {
@@ -66,11 +89,12 @@ pub fn unaccounted(stmt: &Stmt, env: &Env, scope: ScopeId) -> Vec<VerifyError> {
         }
         left = right;
     }
-    std::iter::once(&stmt.first)
+    let mut out: Vec<&Expr> = std::iter::once(&stmt.first)
         .chain(stmt.links.iter().map(|(_, e)| e))
-        .flat_map(|e| loose(e, env, scope, &accounted, defined))
-        .map(|e| report(e, env, scope, defined))
-        .collect()
+        .flat_map(|e| loose(e, env, scope, &accounted))
+        .collect();
+    out.sort_by_key(|e| e.span.start);
+    out
 }
 
 /// Adds the start of every number written in `e`.
@@ -99,16 +123,9 @@ fn paired(a: &Expr, b: &Expr, out: &mut HashSet<usize>) {
     })
 }
 
-/// The numbers of `e` (a number with its sign) that are not in `accounted`, not formula
-/// constants in their place, and match no value `scope` sees (but `defined`, the name the
-/// statement itself defines, whose value the number made).
-fn loose<'e>(
-    e: &'e Expr,
-    env: &Env,
-    scope: ScopeId,
-    accounted: &HashSet<usize>,
-    defined: Option<&str>,
-) -> Vec<&'e Expr> {
+/// The numbers of `e` (a number with its sign) that are not in `accounted` and not in a
+/// place that is the formula's own.
+fn loose<'e>(e: &'e Expr, env: &Env, scope: ScopeId, accounted: &HashSet<usize>) -> Vec<&'e Expr> {
     let mut out = Vec::new();
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
@@ -118,11 +135,8 @@ fn loose<'e>(
             _ => (e, e),
         };
         match &num.kind {
-            ExprKind::Num(text) => {
-                if !accounted.contains(&num.span.start)
-                    && !CONSTANTS.contains(&text.as_str())
-                    && !restates(text, env, scope, defined)
-                {
+            ExprKind::Num(_) => {
+                if !accounted.contains(&num.span.start) {
                     out.push(e);
                 }
                 continue;
@@ -152,12 +166,13 @@ fn loose<'e>(
         }
         stack.extend(e.children());
     }
-    out.sort_by_key(|e| e.span.start);
     out
 }
 
 /// Whether the number `text` is, at its written decimals, a value `scope` sees (a scalar or
 /// an entry), or its negation (`x - 0.3` for `x + b` with b = -0.3).
+/// (`defined`, the name the statement itself defines, is left out: its value came from the
+/// number.)
 fn restates(text: &str, env: &Env, scope: ScopeId, defined: Option<&str>) -> bool {
     let Some(written) = parse_decimal(text) else {
         return false;

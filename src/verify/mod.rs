@@ -441,7 +441,12 @@ fn run(
             };
             match variants::generate(doc, page_variants, &result, &exercise, allowance) {
                 Some(Ok(made)) => {
-                    result.variants.insert(id, made);
+                    let stale = variants::stale(&exercise, &result.env, &made);
+                    if stale.is_empty() {
+                        result.variants.insert(id, made);
+                    } else {
+                        errors.extend(stale.into_iter().map(|e| to_diagnostic(file, e)));
+                    }
                 }
                 Some(Err(e)) => errors.extend(e),
                 None => {}

@@ -248,3 +248,78 @@ fn under_strict_every_number_is_accounted_for() {
         .0
         .starts_with("0.8152 matches no value on this page; nearest: `c` = 0.8125"));
 }
+
+/// A varied exercise: a unit's output and its squared error, the output written either by
+/// name or, stale, as the author's number.
+fn neuron(loss: &str) -> String {
+    format!(
+        "::: exercise A unit's error
+```verify
+let w = 1.5
+let x = 0.5
+let t = 1
+vary w in {{1.5, -0.5, 2.5, 3}}
+variants 4
+```
+
+::: solution
+```verify
+let out = w * x = 0.75
+{loss}
+```
+:::
+:::
+"
+    )
+}
+
+/// The messages and the text each error starts at, when verifying `body` fails.
+fn page_errors(body: &str) -> Vec<(String, String)> {
+    let p = super::variant_tests::page(body);
+    let errors = super::verify_page(&p).expect_err("the page fails");
+    errors
+        .iter()
+        .map(|d| {
+            let at = d.span.clone().expect("located");
+            let text = p.file.text[at.start..].chars().take(12).collect();
+            (d.message.clone(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn a_varied_exercise_never_publishes_a_stale_number() {
+    // True: the loss is written with the name (or `{out}`), and every variant computes its own.
+    let named = super::variant_tests::page(&neuron("let L = 0.5 * (t - out)^2 ≈ 0.03"));
+    let v = super::verify_page(&named).expect("verifies");
+    assert_eq!(v.variants.values().next().map(Vec::len), Some(3));
+    super::verify_page(&super::variant_tests::page(&neuron(
+        "let L = 0.5 * (t - {out})^2 ≈ 0.03",
+    )))
+    .expect("verifies");
+    // Wrong: 0.75 is `out` for the author's numbers only.
+    assert_eq!(
+        page_errors(&neuron("let L = 0.5 * (t - 0.75)^2 ≈ 0.03")),
+        vec![(
+            "0.75 is `out` for the author's numbers, written as a number: every variant \
+             would publish it unchanged"
+                .to_string(),
+            "0.75)^2 ≈ 0.".to_string()
+        )]
+    );
+    // A varied given written out is stale the same way (-1.5 is `w`, negated).
+    assert_eq!(
+        page_errors(&neuron("let L = 0.5 * (t - out)^2 ≈ 0.03\nL * 1.5 ≈ 0.047")),
+        vec![(
+            "1.5 is `w` for the author's numbers, written as a number: every variant would \
+             publish it unchanged"
+                .to_string(),
+            "1.5 ≈ 0.047\n".to_string()
+        )]
+    );
+    // A number that stands for nothing that varies is left to `--strict`.
+    super::verify_page(&super::variant_tests::page(&neuron(
+        "let L = 0.5 * (t - out)^2 ≈ 0.03\nL * 4 ≈ 0.13",
+    )))
+    .expect("verifies");
+}
