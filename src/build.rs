@@ -26,7 +26,7 @@ use crate::render::{
 };
 use crate::source::SourceFile;
 use crate::verify::variants::BuildAllowance;
-use crate::verify::{verify_page, verify_page_within, PageVerification};
+use crate::verify::{verify_page_as, PageVerification};
 use crate::write::{resolve_out, Staging};
 use rayon::prelude::*;
 
@@ -476,7 +476,9 @@ fn reuse<'c>(
         })?;
         // Its work was charged already.
         let spare = BuildAllowance::default();
-        let verification = run.stages.time(1, || verify_page_within(&page, &spare))?;
+        let verification = run
+            .stages
+            .time(1, || verify_page_as(&page, &spare, run.required))?;
         Some(deck_part(run.site.course, &page, &verification))
     } else {
         None
@@ -533,7 +535,10 @@ fn build_fresh<'c>(
     })?;
     let verification = run
         .stages
-        .time(1, || verify_page_within(&page, run.allowance))?;
+        .time(1, || verify_page_as(&page, run.allowance, run.required))?;
+    if run.required && !verification.unaccounted.is_empty() {
+        return Err(verification.unaccounted);
+    }
     let coverage = run.stages.time(2, || page_coverage(&page));
     let warnings = coverage.policy(run.required)?;
     let variants = verification.variants.values().flatten();
@@ -656,7 +661,12 @@ pub fn check_page(
     page: &Page,
     required: bool,
 ) -> Result<(PageVerification, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let verification = verify_page(page)?;
+    let allowance = BuildAllowance::default();
+    let verification = verify_page_as(page, &allowance, required)?;
+    // Numbers in checks that nothing accounts for fail a strict build (#25).
+    if required && !verification.unaccounted.is_empty() {
+        return Err(verification.unaccounted);
+    }
     let warnings = crate::coverage::page_coverage(page).policy(required)?;
     Ok((verification, warnings))
 }

@@ -69,16 +69,21 @@ pub fn compare(
     right_expr: &Expr,
     right: &Value,
 ) -> Result<()> {
+    // Only a written literal is something the page *states*; an expression on the right is
+    // computed like the left (#25).
+    let stated = right_expr.is_literal();
     let fail = |detail: String| {
-        VerifyError::new(
-            right_expr.span.clone(),
+        let message = if stated {
             format!(
                 "check failed: computed {}, but the page states {}",
                 left.brief(),
                 right.brief()
-            ),
-        )
-        .hint(detail)
+            )
+        } else {
+            let (l, r) = distinct(left, right);
+            format!("check failed: the left side is {l}, but the right side is {r}")
+        };
+        VerifyError::new(right_expr.span.clone(), message).hint(detail)
     };
     if rel == Rel::Ne {
         let differ = left.shape() != right.shape()
@@ -120,13 +125,33 @@ pub fn compare(
     }
     let approx = left.is_approx() || right.is_approx();
     if rel == Rel::Eq {
+        // `=` between two computed expressions is an identity the author means exactly
+        // (`∂inv/∂t(d) * g = -1 / d^2`): approximate values are compared at the float
+        // tolerance. Only a written literal must say with `≈` how many decimals it means.
+        let literal = stated || left_expr.is_literal();
+        if approx && !literal {
+            return match left
+                .elements()
+                .iter()
+                .zip(right.elements())
+                .position(|(a, b)| !close(a, b))
+            {
+                None => Ok(()),
+                Some(k) => Err(fail(format!(
+                    "`=` between two computed values, one of them approximate, compares them with \
+                     a relative tolerance of {TOLERANCE}; entry {k} differs by more"
+                ))),
+            };
+        }
         if approx {
+            let (computed, written) = if stated { (left, right) } else { (right, left) };
+            let at = if stated { right_expr } else { left_expr };
             return Err(VerifyError::new(
-                right_expr.span.clone(),
+                at.span.clone(),
                 format!(
                     "`=` with an approximate value: computed {}, the page states {}",
-                    left.brief(),
-                    right.brief()
+                    computed.brief(),
+                    written.brief()
                 ),
             )
             .hint(
@@ -138,30 +163,228 @@ pub fn compare(
         return if left == right {
             Ok(())
         } else {
-            Err(fail("`=` compares exact values exactly; the left side is computed, the right side is what the page states".into()))
+            Err(fail(if stated {
+                "`=` compares exact values exactly; the left side is computed, the right side is \
+                 what the page states"
+                    .into()
+            } else {
+                "`=` compares exact values exactly".into()
+            }))
         };
     }
-    let precision = written_precision(right_expr).or_else(|| written_precision(left_expr));
-    let pairs = left.elements().iter().zip(right.elements());
-    for (k, (a, b)) in pairs.enumerate() {
-        let places = precision.as_ref().and_then(|p| p.get(k).copied().flatten());
-        let ok = match places {
-            Some(d) => a.round_to(d) == b.round_to(d),
-            None => close(a, b),
+    let (precision, stated_right) = match written_precision(right_expr) {
+        Some(p) => (Some(p), true),
+        None => (written_precision(left_expr), false),
+    };
+    let Some(precision) = precision else {
+        let pairs = left.elements().iter().zip(right.elements());
+        for (k, (a, b)) in pairs.enumerate() {
+            if !close(a, b) {
+                return Err(fail(format!(
+                    "entry {k} compared with a relative tolerance of {TOLERANCE} (values both \
+                     below {NEAR_ZERO} count as equal)"
+                )));
+            }
+        }
+        return Ok(());
+    };
+    let (computed, written, at) = if stated_right {
+        (left, right, right_expr)
+    } else {
+        (right, left, left_expr)
+    };
+    let places = |k: usize| precision.get(k).copied().flatten();
+    // The computed value is shown with the digits compared and two more, so the message
+    // shows the digit that differs (#25).
+    let fail_at = |detail: String| {
+        VerifyError::new(
+            at.span.clone(),
+            format!(
+                "check failed: computed {}, but the page states {}",
+                with_digits(computed, |k| places(k).map(|d| d + 2)),
+                as_written(at, written)
+            ),
+        )
+        .hint(detail)
+    };
+    let pairs = computed.elements().iter().zip(written.elements());
+    for (k, (c, w)) in pairs.clone().enumerate() {
+        let ok = match places(k) {
+            Some(d) => c.round_to(d) == w.round_to(d),
+            None => close(c, w),
         };
         if !ok {
-            return Err(fail(match places {
+            return Err(fail_at(match places(k) {
                 Some(d) => format!(
                     "entry {k} compared at the {d} decimal place{} the page writes there",
                     if d == 1 { "" } else { "s" }
                 ),
                 None => format!(
-                    "compared with a relative tolerance of {TOLERANCE} (values both below {NEAR_ZERO} count as equal)"
+                    "entry {k} compared with a relative tolerance of {TOLERANCE} (values both \
+                     below {NEAR_ZERO} count as equal)"
                 ),
             }));
         }
     }
+    meaningful(computed, written, &places).map_err(|detail| {
+        let suggestion = suggest(computed);
+        fail_at(format!(
+            "{detail}; write more digits, e.g. `≈ {suggestion}`"
+        ))
+    })
+}
+
+/// Under `≈` a stated value must still say what the value is, not only round to it (#25): the
+/// stated value (a vector or matrix taken as a whole) may differ from the computed one by at
+/// most this fraction of the computed value's size. Two significant digits always meet it:
+/// rounding to two significant digits errs by at most 5 %.
+pub const MEANINGFUL: f64 = 0.05;
+
+/// A computed magnitude at or below this is float noise (a finite difference of a zero
+/// gradient), which `≈ 0` may state.
+pub const NOISE: f64 = 1e-6;
+
+/// Whether a stated value that rounds to the computed one also means it: an entry written `0`
+/// (no decimals) is a claim of zero, and the whole may be off by at most [`MEANINGFUL`] of the
+/// computed value's size. The reason when it is not.
+fn meaningful(
+    computed: &Value,
+    written: &Value,
+    places: &dyn Fn(usize) -> Option<u32>,
+) -> std::result::Result<(), String> {
+    let pairs = computed.elements().iter().zip(written.elements());
+    let (mut err, mut size) = (0.0f64, 0.0f64);
+    for (k, (c, w)) in pairs.enumerate() {
+        let (c, w) = (c.to_f64(), w.to_f64());
+        if places(k) == Some(0) && w == 0.0 && c.abs() > NOISE {
+            let what = match computed {
+                Value::Scalar(_) => "`≈ 0` states a value that is not zero".to_string(),
+                _ => format!("entry {k} is written `0`, a claim of zero, but it is not zero"),
+            };
+            return Err(what);
+        }
+        err += (w - c) * (w - c);
+        size += c * c;
+    }
+    let (err, size) = (err.sqrt(), size.sqrt());
+    if size > NOISE && err > MEANINGFUL * size {
+        let whole = match computed {
+            Value::Scalar(_) => "the value",
+            Value::Vector(_) => "the vector as a whole",
+            Value::Matrix { .. } => "the matrix as a whole",
+        };
+        return Err(format!(
+            "it rounds to the value written, but {whole} is off by {:.0} % of its size, and `≈` \
+             allows at most {:.0} %",
+            100.0 * err / size,
+            100.0 * MEANINGFUL
+        ));
+    }
     Ok(())
+}
+
+/// The computed value at the fewest decimals that state it meaningfully (for a hint).
+fn suggest(computed: &Value) -> String {
+    for d in 0..=12u32 {
+        let rounded = computed.with_elements(
+            computed
+                .elements()
+                .iter()
+                .map(|x| Num::Exact(x.round_to(d)))
+                .collect(),
+        );
+        if meaningful(computed, &rounded, &|_| Some(d)).is_ok() {
+            return written_entries(computed, |_, x| x.fixed(d));
+        }
+    }
+    computed.brief()
+}
+
+/// A literal as the page writes it (`0.10`, not `0.1`), or its value when that is long.
+fn as_written(literal: &Expr, value: &Value) -> String {
+    fn write(e: &Expr, out: &mut String) {
+        match &e.ungrouped().kind {
+            ExprKind::Num(text) => out.push_str(text),
+            ExprKind::Neg(x) => {
+                out.push('-');
+                write(x, out);
+            }
+            ExprKind::List(items) => {
+                out.push('[');
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write(x, out);
+                }
+                out.push(']');
+            }
+            _ => out.push('…'),
+        }
+    }
+    if !literal.is_literal() || value.elements().len() > 16 {
+        return value.brief();
+    }
+    let mut text = String::new();
+    write(literal, &mut text);
+    if text.chars().count() <= 120 {
+        text
+    } else {
+        value.brief()
+    }
+}
+
+/// Two computed values as a message shows them: briefly, or with every digit of their
+/// approximate entries when the brief forms would read the same (`exp(-20) ≈ exp(-15)`).
+fn distinct(a: &Value, b: &Value) -> (String, String) {
+    let (x, y) = (a.brief(), b.brief());
+    if x != y {
+        return (x, y);
+    }
+    let full = |v: &Value| {
+        written_entries(v, |_, n| match n {
+            Num::Approx(f) => format!("{f:e}"),
+            exact => exact.brief(),
+        })
+    };
+    (full(a), full(b))
+}
+
+/// `value` as the language writes it, each approximate entry `k` with `digits(k)` decimals
+/// when that is given (exact entries in full); long values abbreviated as [`Value::brief`].
+pub fn with_digits(value: &Value, digits: impl Fn(usize) -> Option<u32>) -> String {
+    written_entries(value, |k, x| match digits(k) {
+        Some(d) if x.is_approx() => x.fixed(d),
+        _ => x.brief(),
+    })
+}
+
+/// `value` in the language's notation with each entry written by `entry` (given its
+/// row-major position); a value of more than 16 entries is abbreviated as [`Value::brief`].
+fn written_entries(value: &Value, entry: impl Fn(usize, &Num) -> String) -> String {
+    if value.elements().len() > 16 {
+        return value.brief();
+    }
+    let list = |from: usize, xs: &[Num]| {
+        let items: Vec<String> = xs
+            .iter()
+            .enumerate()
+            .map(|(i, x)| entry(from + i, x))
+            .collect();
+        format!("[{}]", items.join(", "))
+    };
+    match value {
+        Value::Scalar(x) => entry(0, x),
+        Value::Vector(v) => list(0, v),
+        Value::Matrix { cols, data, .. } => {
+            let rows: Vec<String> = data
+                .chunks((*cols).max(1))
+                .enumerate()
+                .map(|(i, row)| list(i * cols, row))
+                .collect();
+            format!("[{}]", rows.join(", "))
+        }
+    }
 }
 
 /// True when two computed numbers agree under `≈` with no written precision.
@@ -255,6 +478,139 @@ fn claims_below(
         }
         Ok(())
     })
+}
+
+/// What a number in a call's written-out body stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyTarget {
+    /// The call's argument at this position (the body's parameter there).
+    Arg(usize),
+    /// A name the body reads from its page or exercise.
+    Name(String),
+}
+
+/// The literals of `written` that stand where `body` has a parameter or a name, when
+/// `written` is `body` written out with numbers: `(x + y) * z` written `(2.5 - 1) * 4` pairs
+/// `2.5` with `x`, `1` with `y` (negated: `+ y` written `- 1` means y = -1) and `4` with `z`.
+/// Where the structures part, nothing below is paired.
+pub fn body_pairs<'a>(
+    body: &'a Expr,
+    written: &'a Expr,
+    params: &[String],
+    out: &mut Vec<(BodyTarget, &'a Expr, bool)>,
+) {
+    use super::ast::BinOp;
+    let target = |e: &Expr| match &e.ungrouped().kind {
+        ExprKind::Name(n) => Some(match params.iter().position(|p| p == n) {
+            Some(i) => BodyTarget::Arg(i),
+            None => BodyTarget::Name(n.clone()),
+        }),
+        _ => None,
+    };
+    let (b, w) = (body.ungrouped(), written.ungrouped());
+    if let Some(t) = target(b) {
+        if w.is_literal() {
+            out.push((t, w, false));
+        }
+        return;
+    }
+    if let (ExprKind::Series(bf, br), ExprKind::Series(wf, wr)) = (&b.kind, &w.kind) {
+        if br.len() != wr.len() {
+            return;
+        }
+        body_pairs(bf, wf, params, out);
+        for ((bo, be), (wo, we)) in br.iter().zip(wr) {
+            if bo == wo {
+                body_pairs(be, we, params, out);
+            } else if matches!(
+                (bo, wo),
+                (BinOp::Add, BinOp::Sub) | (BinOp::Sub, BinOp::Add)
+            ) && we.is_literal()
+            {
+                if let Some(t) = target(be) {
+                    out.push((t, we.ungrouped(), true));
+                }
+            }
+        }
+        return;
+    }
+    for (x, y) in matched_children(b, w) {
+        if let (Cow::Borrowed(x), Cow::Borrowed(y)) = (x, y) {
+            body_pairs(x, y, params, out);
+        }
+    }
+}
+
+/// A call and its written-out body (#25): when one side of a link calls a function the page
+/// defined and the other side is its body with numbers in place of the parameters
+/// (`g(2.5, -1, 4) = (2.5 - 1) * 4`), each such number claims the value of the argument it
+/// stands for (and a number in place of a name the body reads, that name's value). Both
+/// sides may equal 6 with the body written from the wrong numbers, `(2.6 - 1.1) * 4`.
+pub fn body_claims(env: &Env, scope: ScopeId, left: &Expr, rel: Rel, right: &Expr) -> Result<()> {
+    if rel.is_order() || rel == Rel::Ne {
+        return Ok(());
+    }
+    for (call, written) in [(left, right), (right, left)] {
+        let ExprKind::Call(name, args) = &call.ungrouped().kind else {
+            continue;
+        };
+        let Some(f) = env.function_in(name, scope) else {
+            continue;
+        };
+        if f.params.len() != args.len() || written.is_literal() {
+            continue;
+        }
+        let mut pairs = Vec::new();
+        body_pairs(&f.body, written, &f.params, &mut pairs);
+        for (target, literal, negated) in pairs {
+            let (what, value, source) = match &target {
+                BodyTarget::Arg(i) => (
+                    format!("`{}`", f.params[*i]),
+                    env.eval_in_scope(&args[*i], scope)?,
+                    &args[*i],
+                ),
+                BodyTarget::Name(n) => match env.value_in(n, f.scope) {
+                    Some(v) => (format!("`{n}`"), v.clone(), literal),
+                    None => continue,
+                },
+            };
+            let mut stated = env.eval_in_scope(literal, scope)?;
+            if negated {
+                stated = stated.neg();
+            }
+            let rel = if value.is_approx() { Rel::Approx } else { rel };
+            if compare(source, &value, rel, literal, &stated).is_err() {
+                let sign = if negated { "-" } else { "" };
+                let precision = written_precision(literal);
+                let written_as = format!("{sign}{}", as_written(literal, &stated));
+                let role = match target {
+                    BodyTarget::Arg(_) => format!("which the call `{name}(…)` passes as"),
+                    BodyTarget::Name(_) => "which is".to_string(),
+                };
+                return Err(VerifyError::new(
+                    literal.span.clone(),
+                    format!(
+                        "check failed: this number stands for {what} in the body of `{name}`, \
+                         {role} {}, but the page writes {written_as}",
+                        with_digits(&value, |k| precision
+                            .as_ref()
+                            .and_then(|p| p.get(k).copied().flatten())
+                            .map(|d| d + 2))
+                    ),
+                )
+                .hint(format!(
+                    "a call written out as its body must use the call's numbers; write {} here, \
+                     or `{{{}}}`",
+                    value.brief(),
+                    match &target {
+                        BodyTarget::Arg(i) => f.params[*i].clone(),
+                        BodyTarget::Name(n) => n.clone(),
+                    }
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// [`matched_children`], each marked as implied by its parents' comparison when `implied` and

@@ -148,6 +148,20 @@ impl Env {
             .or_else(|| self.scope(PAGE).and_then(|s| s.values.get(name)))
     }
 
+    /// Every value `scope` sees (its own names and the page's), in no particular order.
+    pub fn visible_values(&self, scope: ScopeId) -> Vec<(&str, &Value)> {
+        let mut out: Vec<(&str, &Value)> = Vec::new();
+        for id in [scope, PAGE] {
+            if let Some(s) = self.scope(id) {
+                out.extend(s.values.iter().map(|(n, v)| (n.as_str(), v)));
+            }
+            if scope == PAGE {
+                break;
+            }
+        }
+        out
+    }
+
     /// The function called `name` as seen from `scope`.
     pub fn function_in(&self, name: &str, scope: ScopeId) -> Option<&Function> {
         self.scope(scope)
@@ -272,6 +286,9 @@ impl Env {
             // A step that rounds what it carries (`4 * p ≈ 4 * [0.6037, …]`) is checked by its
             // claims at the decimals written; its two sides differ by that rounding.
             let compared = !(*rel == Rel::Approx && check::fully_claimed(left, right));
+            // A call's written-out body first: a wrong number there is the cause of a
+            // difference in the whole, and names itself.
+            check::body_claims(self, scope, left, *rel, right)?;
             if compared {
                 check::compare(left, &previous, *rel, right, &value)?;
             }

@@ -9,6 +9,7 @@
 //! page's document nodes ([`PageVerification`]); typesetting them is the renderer's and the
 //! print stage's job.
 
+pub mod account;
 pub mod autodiff;
 pub mod check;
 pub mod circuit;
@@ -55,6 +56,9 @@ pub struct PageVerification {
     /// The further variants of each exercise with `vary` lines, by the exercise's node id
     /// (in page order).
     pub variants: BTreeMap<NodeId, Vec<variants::Variant>>,
+    /// Numbers in the page's checks that nothing accounts for ([`account`]): errors under
+    /// `--strict`, nothing otherwise.
+    pub unaccounted: Vec<Diagnostic>,
     /// Units of work making the variants took, charged to the build's allowance (a page taken
     /// from the build cache charges it again, so a cached build passes only what a cold one
     /// would).
@@ -124,6 +128,18 @@ pub fn verify_page_within(
     page: &Page,
     build: &variants::BuildAllowance,
 ) -> Result<PageVerification, Vec<Diagnostic>> {
+    verify_page_as(page, build, false)
+}
+
+/// [`verify_page_within`]; with `required` (`--strict`), a page that fails reports its
+/// unaccounted numbers ([`PageVerification::unaccounted`]) among its errors, so a mistyped
+/// number is reported at its place as well as where a check it feeds fails. (A page that
+/// passes returns them in its verification, for the caller's policy.)
+pub fn verify_page_as(
+    page: &Page,
+    build: &variants::BuildAllowance,
+    required: bool,
+) -> Result<PageVerification, Vec<Diagnostic>> {
     let mut walk = Walk::default();
     let mut env = Env::default();
     walk.blocks(&page.doc, &page.doc.blocks, eval::PAGE, &mut env);
@@ -134,7 +150,13 @@ pub fn verify_page_within(
         env,
         page.meta.variants,
         Some(&mut allowance),
-    )?;
+    )
+    .map_err(|(mut errors, unaccounted)| {
+        if required {
+            errors.extend(unaccounted);
+        }
+        errors
+    })?;
     verification.variant_work = allowance.spent();
     Ok(verification)
 }
@@ -154,7 +176,7 @@ fn verify_exercise(
         .into_iter()
         .find(|(_, e)| std::ptr::eq(*e, exercise))
         .map(|(b, _)| b.id);
-    let mut result = run(doc, walk, names.clone(), None, None)?;
+    let mut result = run(doc, walk, names.clone(), None, None).map_err(|(errors, _)| errors)?;
     if let Some(id) = id {
         result.scopes.insert(id, scope);
     }
@@ -234,7 +256,7 @@ fn run(
     env: Env,
     page_variants: Option<usize>,
     allowance: Option<&mut variants::Allowance<'_>>,
-) -> Result<PageVerification, Vec<Diagnostic>> {
+) -> Result<PageVerification, (Vec<Diagnostic>, Vec<Diagnostic>)> {
     let make_variants = allowance.is_some();
     let file = &doc.file;
     let mut result = PageVerification {
@@ -332,6 +354,11 @@ fn run(
                 Ok(n) => {
                     result.checks += n;
                     *result.scope_checks.entry(scope).or_default() += n;
+                    result.unaccounted.extend(
+                        account::unaccounted(stmt, &result.env, scope)
+                            .into_iter()
+                            .map(|e| to_diagnostic(file, e)),
+                    );
                 }
                 Err(e) => {
                     if let Some((ast::Binding::Value(name) | ast::Binding::Function(name, _), _)) =
@@ -362,10 +389,13 @@ fn run(
                 .and_then(|e| result.env.eval_in_scope(&e, scope))
                 .map(|v| RoleValue::Value(v, *format)),
             RoleKind::Verify(stmt) => stmt.clone().and_then(|s| {
-                result
-                    .env
-                    .check(&s, scope)
-                    .map(|_| RoleValue::Statement(Box::new(s)))
+                result.env.check(&s, scope)?;
+                result.unaccounted.extend(
+                    account::unaccounted(&s, &result.env, scope)
+                        .into_iter()
+                        .map(|e| to_diagnostic(file, e)),
+                );
+                Ok(RoleValue::Statement(Box::new(s)))
             }),
             _ => continue,
         };
@@ -411,7 +441,12 @@ fn run(
             };
             match variants::generate(doc, page_variants, &result, &exercise, allowance) {
                 Some(Ok(made)) => {
-                    result.variants.insert(id, made);
+                    let stale = variants::stale(&exercise, &result.env, &made);
+                    if stale.is_empty() {
+                        result.variants.insert(id, made);
+                    } else {
+                        errors.extend(stale.into_iter().map(|e| to_diagnostic(file, e)));
+                    }
                 }
                 Some(Err(e)) => errors.extend(e),
                 None => {}
@@ -421,7 +456,7 @@ fn run(
     if errors.is_empty() {
         Ok(result)
     } else {
-        Err(errors)
+        Err((errors, result.unaccounted))
     }
 }
 
@@ -453,6 +488,8 @@ fn to_diagnostic(file: &Arc<SourceFile>, e: VerifyError) -> Diagnostic {
         None => d,
     }
 }
+#[cfg(test)]
+mod soundness_tests;
 #[cfg(test)]
 mod tensor_tests;
 #[cfg(test)]

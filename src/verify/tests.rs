@@ -72,7 +72,7 @@ fn the_sample_chain_checks_every_link() {
     let wrong_middle = block.replace("2·2 + 1·(-1)", "2·2 + 1·(-2)");
     fails(
         &wrong_middle,
-        "check failed: computed [[2, 3], [-1, -2]], but the page states [[2, 2], [-1, -2]]",
+        "check failed: the left side is [[2, 3], [-1, -2]], but the right side is [[2, 2], [-1, -2]]",
         "[[2·1",
     );
     let wrong_end = block.replace("[[2, 3], [-1, -2]]", "[[2, 3], [-1, -3]]");
@@ -97,7 +97,7 @@ fn approximate_values_compare_at_written_precision() {
     passes("sigmoid(1) ≈ 0.731");
     fails(
         "sigmoid(1) ≈ 0.74",
-        "check failed: computed 0.731059, but the page states 0.74",
+        "check failed: computed 0.7311, but the page states 0.74",
         "0.74",
     );
     passes("1/3 ≈ 0.33");

@@ -124,7 +124,7 @@ fn expand_writes_the_arithmetic_the_author_would() {
 }
 
 /// A one-page course in memory with `body` as the page's text after the front matter.
-fn page(body: &str) -> crate::model::Page {
+pub(super) fn page(body: &str) -> crate::model::Page {
     let text = format!("---\ntitle: Practice\n---\n\n{body}");
     let start = text.len() - body.len();
     let file = Arc::new(SourceFile::new(

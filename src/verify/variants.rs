@@ -360,6 +360,74 @@ fn generate_within(
     Ok(variants)
 }
 
+/// Numbers of a varied exercise that would go stale (#25): a number written where the
+/// exercise computes it (`0.5 * (t - 0.8125)^2` for `out` = 0.8125) is right for the author's
+/// set and copied unchanged into every variant, whose worked answer then computes from it.
+/// A name varies when some variant gives it another value than the author's set (`made`);
+/// each number of the exercise's statements that nothing claims and that equals, at its
+/// decimals, the author's value of such a name (or an entry of it, or its negation) is an
+/// error. The formula constants 0, 1, 2 and 0.5 are left alone: a varied value that happens
+/// to be one of them in the author's set would make every `1 - σ` an error.
+pub fn stale(exercise: &Exercise<'_>, original: &Env, made: &[Variant]) -> Vec<VerifyError> {
+    let scope = exercise.scope;
+    let varying: Vec<(&str, &Value)> = original
+        .visible_values(scope)
+        .into_iter()
+        .filter(|(name, value)| {
+            made.iter().any(|v| {
+                v.verification
+                    .env
+                    .value_in(name, scope)
+                    .is_some_and(|other| other != *value)
+            })
+        })
+        .collect();
+    if varying.is_empty() {
+        return Vec::new();
+    }
+    let mut errors = Vec::new();
+    for stmt in &exercise.statements {
+        for number in super::account::unclaimed(stmt, original, scope) {
+            let text = super::account::number_text(number);
+            if super::account::CONSTANTS.contains(&text.trim_start_matches('-')) {
+                continue;
+            }
+            let Some(written) = crate::linalg::parse_decimal(&text) else {
+                continue;
+            };
+            let places = written_precision(number)
+                .and_then(|p| p.first().copied().flatten())
+                .unwrap_or(0);
+            let mut matches = varying.iter().filter(|(_, v)| {
+                v.elements()
+                    .iter()
+                    .any(|x| x.round_to(places) == written || -x.round_to(places) == written)
+            });
+            let Some((name, value)) = matches.next() else {
+                continue;
+            };
+            let shown = match value {
+                Value::Scalar(_) => format!("`{name}`"),
+                _ => format!("an entry of `{name}`"),
+            };
+            errors.push(
+                VerifyError::new(
+                    number.span.clone(),
+                    format!(
+                        "{text} is {shown} for the author's numbers, written as a number: every \
+                         variant would publish it unchanged"
+                    ),
+                )
+                .hint(format!(
+                    "write the name (`{name}`), or `{{{name}}}` to show its value, so each \
+                     variant computes its own"
+                )),
+            );
+        }
+    }
+    errors
+}
+
 /// Variant `number`: the page's `text` with its numbers written in, read into a document (a
 /// call down to [`crate::doc`]), and its exercise verified with the page's names.
 fn verified(

@@ -127,11 +127,13 @@ fn a_rebuild_takes_unchanged_pages_from_the_cache_and_writes_the_same_site() {
     let extra = "content/01-neural-networks/practice-extra.md";
     std::fs::write(
         course.join(extra),
-        "---\ntitle: Extra practice\n---\n\n## Warm-up\n\n```verify show\nlet a = 2\na + 3 = 5\n```\n\n::: flashcards\n::: card\nWhat is a gradient?\n::: answer\nThe vector of partial derivatives.\n:::\n:::\n:::\n",
+        "---\ntitle: Extra practice\n---\n\n## Warm-up\n\n```verify show\nlet a = 2\nlet b = 3\na + b = 5\n```\n\n::: flashcards\n::: card\nWhat is a gradient?\n::: answer\nThe vector of partial derivatives.\n:::\n:::\n:::\n",
     )
     .unwrap();
     assert_eq!(same_as_cold(&course, work, "added"), (0, 3));
-    edit(&course, extra, |t| t.replace("a + 3 = 5", "a + 4 = 6"));
+    edit(&course, extra, |t| {
+        t.replace("let b = 3\na + b = 5", "let b = 4\na + b = 6")
+    });
     assert_eq!(same_as_cold(&course, work, "added-edited"), (2, 3));
 
     // Renamed, then deleted: every page's navigation again, and the entries of pages that

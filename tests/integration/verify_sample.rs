@@ -99,8 +99,9 @@ fn changing_any_stated_number_fails_the_build_at_its_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let course = sample_copy(dir.path());
     // Expanded products (`expand(W2 · W1)`) and written-in values (`{x₀}`) are computed, not
-    // stated, so they are not counted.
-    every_stated_number_is_checked(&course, PAGE, 75);
+    // stated, so they are not counted; nor is the finite-difference step, a given since #25
+    // (`let h = 0.01`, where `{x₀ + 0.01}` wrote it four times).
+    every_stated_number_is_checked(&course, PAGE, 74);
 }
 
 /// The fixture page on a 2-layer network's backward pass (issue #11): forward values, `p − y`,
@@ -115,6 +116,92 @@ fn changing_any_stated_number_of_the_two_layer_backward_pass_fails_at_its_line()
         "content/01-networks/practice-two-layer-backprop.md",
         120,
     );
+}
+
+/// Numbers written inside formulas (#25): the computed side of a `let` and a function's body,
+/// which no check states. Left out are the places the strict gate takes as the formula's own
+/// (exponents, indices, sizes) and the constants 0, 1, 2 and 0.5, which may stand anywhere.
+fn formula_numbers(text: &str) -> Vec<Range<usize>> {
+    fn walk(e: &Expr, out: &mut Vec<Range<usize>>) {
+        match &e.kind {
+            ExprKind::Num(n) if !["0", "1", "2", "0.5"].contains(&n.as_str()) => {
+                out.push(e.span.clone());
+            }
+            ExprKind::Binary(BinOp::Pow | BinOp::PowElem, base, _) => walk(base, out),
+            ExprKind::Index(x, _) => walk(x, out),
+            ExprKind::Call(f, _) if ["zeros", "ones", "eye"].contains(&f.as_str()) => {}
+            _ => e.children().into_iter().for_each(|x| walk(x, out)),
+        }
+    }
+    let mut spans = Vec::new();
+    let mut offset = 0;
+    let mut block_start = None;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("```verify") {
+            block_start = Some(offset + line.len());
+        } else if let (Some(start), true) = (block_start, line.starts_with("```")) {
+            let stmts = parser::parse(&lexer::lex(&text[start..offset], start).expect("lexes"))
+                .expect("parses");
+            for stmt in stmts {
+                if stmt.binding.is_some() && stmt.directive.is_none() && !stmt.first.is_literal() {
+                    walk(&stmt.first, &mut spans);
+                }
+            }
+            block_start = None;
+        }
+        offset += line.len();
+    }
+    spans
+}
+
+/// Under `--strict`, a number inside a formula stands for a value of the page (#25): changing
+/// any of them, one at a time, fails the build at its line — though the checks below it would
+/// verify the arithmetic of the changed number.
+#[test]
+fn under_strict_changing_any_number_inside_a_formula_fails_at_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = dir.path().join("course");
+    copy_tree(&fixture("verify", "formula-literals"), &course);
+    let page = "content/01-units/practice-step.md";
+    let path = course.join(page);
+    let original = fs::read_to_string(&path).expect("read page");
+    let strict = |course: &Path| {
+        coursegen::build::build(&coursegen::build::BuildOptions {
+            root: course.to_path_buf(),
+            out: None,
+            pdf: false,
+            strict: true,
+            sheet: None,
+            practice_sheets: None,
+            cache: false,
+        })
+    };
+    strict(&course).expect("the page passes --strict before any change");
+    let spans = formula_numbers(&original);
+    assert!(spans.len() >= 9, "found only {} numbers", spans.len());
+    let mut survivors = Vec::new();
+    for span in &spans {
+        let (line, _) = line_col(&original, span.start);
+        let number = &original[span.clone()];
+        let changed = format!(
+            "{}{}{}",
+            &original[..span.start],
+            mutate(number),
+            &original[span.end..]
+        );
+        fs::write(&path, changed).expect("write page");
+        match strict(&course) {
+            Ok(_) => survivors.push(format!("line {line}: {number} still builds")),
+            Err(errors) => {
+                let first = &errors.0[0];
+                if first.line() != Some(line) {
+                    survivors.push(format!("line {line}: {number} failed elsewhere: {first}"));
+                }
+            }
+        }
+    }
+    fs::write(&path, &original).expect("restore page");
+    assert!(survivors.is_empty(), "{}", survivors.join("\n"));
 }
 
 /// Changes each number the worked answers of `page` (a path inside `course`) state, one at a
