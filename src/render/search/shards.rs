@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{Xxh3, Xxh3DefaultBuilder};
 
 use super::words::{for_each_word, is_english};
 use super::Record;
@@ -116,6 +116,9 @@ fn cut_at(text: &str) -> usize {
     }
 }
 
+/// Each word's postings (a fast hash: the keys are the course's own words, not an attacker's).
+type Words = HashMap<String, Postings, Xxh3DefaultBuilder>;
+
 /// The pieces a word occurs in, and those whose heading holds it, in order.
 type Postings = (Vec<u32>, Vec<u32>);
 
@@ -124,11 +127,11 @@ type Postings = (Vec<u32>, Vec<u32>);
 fn term_shards(pieces: &[Piece], english: bool, files: &mut Vec<OutputFile>) -> Vec<String> {
     // Filed on every thread, a batch of pieces at a time, then the batches' postings joined
     // in order (a word's list is then in piece order).
-    let batches: Vec<HashMap<String, Postings>> = pieces
+    let batches: Vec<Words> = pieces
         .par_chunks(BATCH)
         .enumerate()
         .map(|(batch, chunk)| {
-            let mut postings: HashMap<String, Postings> = HashMap::new();
+            let mut postings = Words::default();
             for (k, piece) in chunk.iter().enumerate() {
                 let id = (batch * BATCH + k) as u32;
                 let mut file = |word: &str, heading: bool| {
@@ -149,7 +152,7 @@ fn term_shards(pieces: &[Piece], english: bool, files: &mut Vec<OutputFile>) -> 
             postings
         })
         .collect();
-    let mut postings: HashMap<String, Postings> = HashMap::new();
+    let mut postings = Words::default();
     for batch in batches {
         for (word, (all, heading)) in batch {
             let entry = postings.entry(word).or_default();
