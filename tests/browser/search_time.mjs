@@ -17,13 +17,15 @@ const home = pathToFileURL(resolve(site)).href + "/index.html";
 function ask(page, q) {
   return page.evaluate((q) => new Promise((done) => {
     const input = document.getElementById("search-input"), list = document.getElementById("search-results");
-    list.dataset.query = "";
+    delete list.dataset.query;
     const t = performance.now();
     input.value = q;
     input.dispatchEvent(new Event("input"));
     input.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown" })); // runs the pending query now
-    const wait = () => (list.dataset.query === q ? done(performance.now() - t) : requestAnimationFrame(wait));
-    wait();
+    // Told the moment the results are drawn (a frame callback would round to 16 ms).
+    new MutationObserver((_, seen) => {
+      if (list.dataset.query === q) { seen.disconnect(); done(performance.now() - t); }
+    }).observe(list, { attributes: true, attributeFilter: ["data-query"] });
   }), q);
 }
 
