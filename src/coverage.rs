@@ -270,6 +270,18 @@ fn number_end(bytes: &[u8], start: usize) -> usize {
         }
     };
     digits(&mut j);
+    // Thousands separators: `10,000` is one number, as `10000` is (#25). A group is a comma
+    // and exactly three digits, after a first group of one to three digits.
+    let first = j - start - usize::from(bytes[start] == b'-');
+    if (1..=3).contains(&first) {
+        while bytes.get(j) == Some(&b',')
+            && j + 3 < bytes.len()
+            && bytes[j + 1..=j + 3].iter().all(u8::is_ascii_digit)
+            && !bytes.get(j + 4).is_some_and(u8::is_ascii_digit)
+        {
+            j += 4;
+        }
+    }
     if j + 1 < bytes.len() && bytes[j] == b'.' && bytes[j + 1].is_ascii_digit() {
         j += 1;
         digits(&mut j);
@@ -312,6 +324,9 @@ fn is_label(text: &str, start: usize, end: usize) -> bool {
     if before.ends_with(char::is_whitespace) && LABEL_WORDS.contains(&previous_word.as_str()) {
         return true;
     }
+    // `10,000` is the whole number 10000.
+    let number = number.replace(',', "");
+    let number = number.as_str();
     let integer = number.chars().all(|c| c.is_ascii_digit());
     // Years.
     if integer && number.len() == 4 && (number.starts_with("19") || number.starts_with("20")) {
@@ -543,5 +558,22 @@ mod tests {
         assert!(claims_in("{label}`3` and {eval}`df/dx` and {verify}`q = 2`").is_empty());
         assert!(claims_in("see [the notes](page2.md) and `x = 3`").is_empty());
         assert!(claims_in("```\nx = 3\n```\n").is_empty());
+    }
+
+    #[test]
+    fn thousands_separators_make_one_number() {
+        // A count with a separator is a count, as without one (#25).
+        assert!(claims_in("after 10,000 steps and 10000 steps").is_empty());
+        assert!(claims_in("1,000,000 samples").is_empty());
+        assert_eq!(claims_in("the error is 10,000."), ["10,000"]);
+        assert_eq!(
+            claims_in("a loss of 1,234.5 and -2,500"),
+            ["1,234.5", "-2,500"]
+        );
+        // Not thousands: a list of small numbers, or four digits after the comma.
+        assert_eq!(
+            claims_in("the values 1,2 and 3,4567"),
+            ["1", "2", "3", "4567"]
+        );
     }
 }

@@ -164,6 +164,97 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// The expression in the language's own notation, as an author would write it (spacing
+    /// normalised, `a + b`, `W · x`, `f(x, 2)`), for messages that name a sub-expression.
+    pub fn written(&self) -> String {
+        let mut out = String::new();
+        self.write_to(&mut out);
+        out
+    }
+
+    fn write_to(&self, out: &mut String) {
+        let list = |out: &mut String, items: &[Expr]| {
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                x.write_to(out);
+            }
+        };
+        match &self.kind {
+            ExprKind::Num(n) | ExprKind::Name(n) => out.push_str(n),
+            ExprKind::Neg(x) => {
+                out.push('-');
+                x.write_to(out);
+            }
+            ExprKind::Binary(op, a, b) => {
+                a.write_to(out);
+                out.push_str(op.symbol());
+                b.write_to(out);
+            }
+            ExprKind::Series(first, rest) => {
+                first.write_to(out);
+                for (op, x) in rest {
+                    out.push(' ');
+                    out.push_str(op.symbol());
+                    out.push(' ');
+                    x.write_to(out);
+                }
+            }
+            ExprKind::Transpose(x) => {
+                x.write_to(out);
+                out.push('ᵀ');
+            }
+            ExprKind::Group(x) => {
+                out.push('(');
+                x.write_to(out);
+                out.push(')');
+            }
+            ExprKind::Interp(x) => {
+                out.push('{');
+                x.write_to(out);
+                out.push('}');
+            }
+            ExprKind::List(items) => {
+                out.push('[');
+                list(out, items);
+                out.push(']');
+            }
+            ExprKind::Call(f, args) => {
+                out.push_str(f);
+                out.push('(');
+                list(out, args);
+                out.push(')');
+            }
+            ExprKind::Partial { func, var, args } => {
+                out.push_str(&format!("∂{func}/∂{var}("));
+                list(out, args);
+                out.push(')');
+            }
+            ExprKind::Grad(func, args) => {
+                out.push_str(&format!("∇{func}("));
+                list(out, args);
+                out.push(')');
+            }
+            ExprKind::NumGrad { func, var, args } => {
+                match var {
+                    Some(v) => out.push_str(&format!("numgrad ∂{func}/∂{v}(")),
+                    None => out.push_str(&format!("numgrad {func}(")),
+                }
+                list(out, args);
+                out.push(')');
+            }
+            ExprKind::Index(x, idx) => {
+                x.write_to(out);
+                out.push('[');
+                list(out, idx);
+                out.push(']');
+            }
+        }
+    }
+}
+
 /// How two adjacent links of a chain must compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rel {

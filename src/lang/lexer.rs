@@ -95,7 +95,7 @@ fn ident_start(c: char) -> bool {
 }
 
 fn ident_continue(c: char) -> bool {
-    (c.is_alphanumeric() || c == '_' || c == '\'' || c == '′') && c != TRANSPOSE
+    (c.is_alphanumeric() || matches!(c, '_' | '\'' | '′' | '⁺' | '⁻')) && c != TRANSPOSE
 }
 
 /// Splits `src` (which starts at byte `base` of the file) into tokens.

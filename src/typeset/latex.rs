@@ -185,31 +185,60 @@ pub fn name_tex(name: &str) -> String {
     if let Some((top, bottom)) = name.split_once('/') {
         return format!("\\frac{{{}}}{{{}}}", name_tex(top), name_tex(bottom));
     }
-    // An underscore starts a subscript, as in LaTeX: `s_y`, `L_cat`, `f_a'`.
-    if let Some((base, sub)) = name.split_once('_') {
+    let (stem, marks) = split_marks(name);
+    let mut out = stem_tex(stem);
+    out.push_str(&marks);
+    out
+}
+
+/// A name without its trailing marks, and the marks in LaTeX: primes alone as `'` (`W''`),
+/// and with `⁺` or `⁻` (`w1⁺`, how notes write an updated weight) one superscript, `^{+}`.
+fn split_marks(name: &str) -> (&str, String) {
+    let stem = name.trim_end_matches(['\'', '′', '⁺', '⁻']);
+    let tail = &name[stem.len()..];
+    if tail.chars().all(|c| c == '\'' || c == '′') {
+        return (stem, "'".repeat(tail.chars().count()));
+    }
+    let sup: Vec<&str> = tail
+        .chars()
+        .map(|c| match c {
+            '⁺' => "+",
+            '⁻' => "-",
+            _ => "\\prime",
+        })
+        .collect();
+    (stem, format!("^{{{}}}", sup.join(" ")))
+}
+
+/// A name without trailing marks: an underscore starts a subscript, as in LaTeX (`s_y`,
+/// `L_cat`), and digits after the letters are one (`W1`, `x₂`). A base with digits of its own
+/// before an underscore has one subscript for both, `W1_shortcut` → W_{1,shortcut}, since a
+/// second subscript is not LaTeX.
+fn stem_tex(stem: &str) -> String {
+    if let Some((base, sub)) = stem.split_once('_') {
         if !base.is_empty() && !sub.is_empty() {
-            let primes: String = sub
-                .chars()
-                .rev()
-                .take_while(|c| *c == '\'' || *c == '′')
-                .map(|_| '\'')
-                .collect();
-            let sub = sub.trim_end_matches(['\'', '′']);
             let sub = if sub.chars().all(|c| c.is_ascii_digit()) {
                 sub.to_string()
             } else {
                 name_tex(sub)
             };
-            return format!("{}_{{{sub}}}{primes}", name_tex(base));
+            let (letters, digits) = letters_digits(base);
+            if !digits.is_empty() && !letters.is_empty() && split_marks(base).1.is_empty() {
+                return format!("{}_{{{digits},{sub}}}", plain(&letters));
+            }
+            return format!("{}_{{{sub}}}", name_tex(base));
         }
     }
-    let primes: String = name
-        .chars()
-        .rev()
-        .take_while(|c| *c == '\'' || *c == '′')
-        .map(|_| '\'')
-        .collect();
-    let base = name.trim_end_matches(['\'', '′']);
+    let (letters, digits) = letters_digits(stem);
+    let mut out = plain(&letters);
+    if !digits.is_empty() {
+        out.push_str(&format!("_{{{digits}}}"));
+    }
+    out
+}
+
+/// The letters of a name and the digits after them (subscript digits written as digits).
+fn letters_digits(base: &str) -> (String, String) {
     let subscript_digit = |c: char| ('₀'..='₉').contains(&c);
     let letters: String = base
         .chars()
@@ -225,12 +254,7 @@ pub fn name_tex(name: &str) -> String {
             }
         })
         .collect();
-    let mut out = plain(&letters);
-    if !digits.is_empty() {
-        out.push_str(&format!("_{{{digits}}}"));
-    }
-    out.push_str(&primes);
-    out
+    (letters, digits)
 }
 
 fn plain(word: &str) -> String {
@@ -316,5 +340,14 @@ mod tests {
         assert_eq!(name_tex("b1′"), "b_{1}'");
         assert_eq!(name_tex("df/dx"), "\\frac{\\mathrm{df}}{\\mathrm{dx}}");
         assert_eq!(name_tex("x₂"), "x_{2}");
+        // A base with its own digits and an underscore: one subscript (#25).
+        assert_eq!(name_tex("W1_shortcut"), "W_{1,\\mathrm{shortcut}}");
+        assert_eq!(name_tex("dW1_a"), "\\mathrm{dW}_{1,a}");
+        assert_eq!(name_tex("W1_2"), "W_{1,2}");
+        // `⁺` and `⁻`: an updated weight, as notes write it (#25).
+        assert_eq!(name_tex("w1⁺"), "w_{1}^{+}");
+        assert_eq!(name_tex("W⁻"), "W^{-}");
+        assert_eq!(name_tex("b′⁺"), "b^{\\prime +}");
+        assert_eq!(name_tex("w⁺_a"), "w^{+}_{a}");
     }
 }

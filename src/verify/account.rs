@@ -151,6 +151,12 @@ fn loose<'e>(e: &'e Expr, env: &Env, scope: ScopeId, accounted: &HashSet<usize>)
                 continue;
             }
             ExprKind::Call(f, _) if SIZES.contains(&f.as_str()) => continue,
+            // `repeat(N, step, x0)`: the number of steps is the formula's own, a start
+            // written out is given.
+            ExprKind::Call(f, args) if f == "repeat" && env.function_in(f, scope).is_none() => {
+                stack.extend(args.iter().skip(2).filter(|a| !a.is_literal()));
+                continue;
+            }
             // The point a page function is called at, written out, is given.
             ExprKind::Call(f, args) if env.function_in(f, scope).is_some() => {
                 stack.extend(args.iter().filter(|a| !a.is_literal()));

@@ -193,11 +193,31 @@ fn assemble(
 /// quotient; it is reported as approximate all the same (compare it with `≈`).
 pub fn finite_difference(
     env: &Env,
+    name: &str,
     f: &Function,
     point: &[Value],
     which: Wrt,
     span: &Range<usize>,
 ) -> Result<Value> {
+    // All parameters at once are one value only when they are scalars (or there is one):
+    // said before any difference is taken, in `numgrad`'s own terms.
+    if which == Wrt::All && point.len() > 1 {
+        if let Some(k) = point.iter().position(|v| v.shape() != Shape::Scalar) {
+            return Err(VerifyError::new(
+                span.clone(),
+                format!(
+                    "`numgrad {name}(…)` estimates all parameters at once only when they are \
+                     all scalars (or there is one), and `{}` is a {}",
+                    f.params[k],
+                    point[k].shape()
+                ),
+            )
+            .hint(format!(
+                "estimate one parameter at a time: `numgrad ∂{name}/∂{}(…)`, with the same point",
+                f.params[k]
+            )));
+        }
+    }
     let h = Num::Exact(parse_decimal("0.000001").expect("a valid literal"));
     let two_h = h.add(&h).map_err(linalg(span))?;
     let err = linalg(span);

@@ -72,13 +72,27 @@ pub fn compare(
     // Only a written literal is something the page *states*; an expression on the right is
     // computed like the left (#25).
     let stated = right_expr.is_literal();
+    // A computed value is shown with the digits a literal writes and two more, so the digit
+    // compared is visible (#25); a value the page states, as written.
+    let stated_precision = written_precision(right_expr);
+    let shown = |v: &Value, precision: &Option<Vec<Option<u32>>>| {
+        with_digits(v, |k| {
+            precision
+                .as_ref()
+                .and_then(|p| p.get(k).copied().flatten())
+                .map(|d| d + 2)
+        })
+    };
     let fail = |detail: String| {
         let message = if stated {
-            format!(
-                "check failed: computed {}, but the page states {}",
-                left.brief(),
-                right.brief()
-            )
+            let (mut l, r) = (
+                shown(left, &stated_precision),
+                as_written(right_expr, right),
+            );
+            if l == r {
+                l = distinct(left, right).0;
+            }
+            format!("check failed: computed {l}, but the page states {r}")
         } else {
             let (l, r) = distinct(left, right);
             format!("check failed: the left side is {l}, but the right side is {r}")
@@ -150,8 +164,8 @@ pub fn compare(
                 at.span.clone(),
                 format!(
                     "`=` with an approximate value: computed {}, the page states {}",
-                    computed.brief(),
-                    written.brief()
+                    shown(computed, &written_precision(at)),
+                    as_written(at, written)
                 ),
             )
             .hint(
@@ -201,7 +215,7 @@ pub fn compare(
             at.span.clone(),
             format!(
                 "check failed: computed {}, but the page states {}",
-                with_digits(computed, |k| places(k).map(|d| d + 2)),
+                against(computed, written, |k| places(k).map(|d| d + 2)),
                 as_written(at, written)
             ),
         )
@@ -359,6 +373,23 @@ pub fn with_digits(value: &Value, digits: impl Fn(usize) -> Option<u32>) -> Stri
     })
 }
 
+/// [`with_digits`], where an approximate entry that would read as the written one at those
+/// digits (0.00198 stated `≈ 0` reads 0.00) gets more, until it differs: the message never
+/// shows the two sides alike.
+fn against(value: &Value, written: &Value, digits: impl Fn(usize) -> Option<u32>) -> String {
+    written_entries(value, |k, x| match digits(k) {
+        Some(d) if x.is_approx() => {
+            let w = written.elements().get(k);
+            let mut d = d;
+            while d < 17 && w.is_some_and(|w| x.round_to(d) == w.round_to(d)) {
+                d += 1;
+            }
+            x.fixed(d)
+        }
+        _ => x.brief(),
+    })
+}
+
 /// `value` in the language's notation with each entry written by `entry` (given its
 /// row-major position); a value of more than 16 entries is abbreviated as [`Value::brief`].
 fn written_entries(value: &Value, entry: impl Fn(usize, &Num) -> String) -> String {
@@ -471,13 +502,31 @@ fn claims_below(
             match (a.is_literal(), b.is_literal()) {
                 (true, true) => {}
                 _ if implied && (a.is_literal() || b.is_literal()) => {}
-                (false, true) => compare(a, &eval(a)?, rel, b, &eval(b)?)?,
-                (true, false) => compare(b, &eval(b)?, rel, a, &eval(a)?)?,
+                (false, true) => {
+                    compare(a, &eval(a)?, rel, b, &eval(b)?).map_err(|e| named(a, e))?
+                }
+                (true, false) => {
+                    compare(b, &eval(b)?, rel, a, &eval(a)?).map_err(|e| named(b, e))?
+                }
                 (false, false) => claims_below(env, scope, a, rel, b, implied)?,
             }
         }
         Ok(())
     })
+}
+
+/// A failed claim's message naming the sub-expression whose value was computed (#25):
+/// "`(1 - out)` computes 0.24863500000, but the page states 0.186815602".
+fn named(computed: &Expr, mut e: VerifyError) -> VerifyError {
+    let mut text = computed.written();
+    if text.chars().count() > 60 {
+        text = text.chars().take(59).collect::<String>() + "…";
+    }
+    if let Some(at) = e.message.find("computed ") {
+        e.message
+            .replace_range(at..at + "computed ".len(), &format!("`{text}` computes "));
+    }
+    e
 }
 
 /// What a number in a call's written-out body stands for.

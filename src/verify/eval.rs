@@ -338,7 +338,8 @@ impl Env {
                 ExprKind::Name(n)
                     if !params.contains(n)
                         && self.value(n).is_none()
-                        && ops::constant(n).is_none() =>
+                        && ops::constant(n).is_none()
+                        && self.function_in(n, self.current).is_none() =>
                 {
                     return Err(self.unknown(n, &e.span, self.current));
                 }
@@ -371,6 +372,37 @@ impl Env {
                     .chain(s.functions.keys())
                     .map(String::as_str),
             );
+        }
+        // A name of another exercise: names do not carry across exercises (scopes are
+        // numbered as the exercises stand on the page, from 1).
+        let mut elsewhere: Vec<ScopeId> = self
+            .scopes
+            .iter()
+            .filter(|(id, s)| {
+                **id != PAGE
+                    && **id != scope
+                    && (s.values.contains_key(name) || s.functions.contains_key(name))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        elsewhere.sort_unstable();
+        if let Some(first) = elsewhere.first() {
+            let here = if scope == PAGE {
+                "outside any exercise".to_string()
+            } else {
+                format!("in exercise {scope}")
+            };
+            return VerifyError::new(
+                span.clone(),
+                format!(
+                    "`{name}` is not defined {here}: it is defined in exercise {first} of this \
+                     page, and names do not carry across exercises"
+                ),
+            )
+            .hint(format!(
+                "define `{name}` again in this exercise, or define it on the page outside any \
+                 exercise so every exercise after it sees it"
+            ));
         }
         let err = VerifyError::new(span.clone(), format!("`{name}` is not defined"));
         match crate::load::yaml::nearest(name, &names) {
@@ -634,6 +666,12 @@ impl<'e> Walk<'e> {
                     _ => Err(arity(name, "1", args.len(), span)),
                 }
             }
+            // `repeat(N, step, x0)`: `step` applied N times (#25, bounded iteration).
+            ExprKind::Call(name, args)
+                if name == "repeat" && self.env.function_in(name, frame.scope).is_none() =>
+            {
+                self.repeat(args, frame, span)
+            }
             ExprKind::Call(name, args) => {
                 let nodes = args
                     .iter()
@@ -717,6 +755,157 @@ impl<'e> Walk<'e> {
             op: Op::Merged(name.to_string(), locals),
             inputs: nodes,
             needs_grad,
+            span: span.clone(),
+        })
+    }
+
+    /// `repeat(N, step, x0)`: the page function `step` (of one parameter) applied N times,
+    /// starting from `x0`; each step must return a value of `x0`'s shape. Every step charges
+    /// the expression's work budget, so a count too large for it is an error at the call, not
+    /// a hang. When the start needs a gradient (a `repeat` inside a function being
+    /// differentiated) or a circuit is being drawn, the steps are recorded on this tape, so
+    /// backpropagation flows through them; otherwise each step runs on a tape of its own and
+    /// only its value is kept, so memory does not grow with N.
+    fn repeat(&mut self, args: &[Expr], frame: &Frame<'_>, span: &Range<usize>) -> Result<usize> {
+        let usage = "write `repeat(N, step, x0)`: N a whole number of steps, `step` a function \
+                     of one parameter defined with `let`, x0 the value to start from";
+        let [count, step, start] = args else {
+            return Err(arity("repeat", "3", args.len(), span).hint(usage));
+        };
+        let count_node = self.expr(count, frame)?;
+        if self.tape[count_node].needs_grad {
+            return Err(VerifyError::new(
+                count.span.clone(),
+                "`repeat`'s number of steps cannot be a variable being differentiated",
+            ));
+        }
+        let n = match &self.tape[count_node].value {
+            Value::Scalar(x) => match x.to_integer() {
+                Some(n) if n >= 0 && !x.is_approx() => n as u64,
+                _ => {
+                    return Err(VerifyError::new(
+                        count.span.clone(),
+                        format!(
+                            "`repeat` runs a whole, non-negative number of steps, not {}",
+                            x.brief()
+                        ),
+                    )
+                    .hint(usage))
+                }
+            },
+            other => {
+                return Err(VerifyError::new(
+                    count.span.clone(),
+                    format!(
+                        "`repeat` runs a whole, non-negative number of steps, not a {}",
+                        other.shape()
+                    ),
+                )
+                .hint(usage))
+            }
+        };
+        let env: &'e Env = self.env;
+        let f = match &step.ungrouped().kind {
+            ExprKind::Name(name) => env.function_in(name, frame.scope).ok_or_else(|| {
+                VerifyError::new(
+                    step.span.clone(),
+                    format!("`{name}` is not a function defined on this page"),
+                )
+                .hint(format!(
+                    "define the step first, e.g. `let {name}(w) = w - lr * ∇loss(w)`"
+                ))
+            })?,
+            _ => {
+                return Err(VerifyError::new(
+                    step.span.clone(),
+                    "`repeat`'s second argument is the step: the name of a function of one \
+                     parameter",
+                )
+                .hint(usage))
+            }
+        };
+        let step_name = &file_text_name(step);
+        if f.params.len() != 1 {
+            return Err(VerifyError::new(
+                step.span.clone(),
+                format!(
+                    "`{step_name}` takes {} parameters, and `repeat` applies a function of one",
+                    f.params.len()
+                ),
+            )
+            .hint(
+                "carry several weights in one vector or matrix: `let step(θ) = θ - lr * ∇loss(θ)`, \
+                 reading them as `θ[0]`, `θ[1]`, …",
+            ));
+        }
+        let mut x = self.expr(start, frame)?;
+        let shape = self.tape[x].value.shape();
+        // Each step costs at least a unit of work: a count past the budget cannot finish.
+        let out_of_budget = |done: u64| {
+            VerifyError::new(
+                span.clone(),
+                format!(
+                    "`repeat` ran out of work after {done} of its {n} steps (one expression may \
+                     take {} units of work)",
+                    budget::MAX_WORK
+                ),
+            )
+            .hint(
+                "take fewer steps or a smaller step function; docs/limits.md gives what a step \
+                 costs",
+            )
+        };
+        if n > budget::MAX_WORK {
+            return Err(out_of_budget(0));
+        }
+        let wrong_shape = |got: &Value| {
+            VerifyError::new(
+                step.span.clone(),
+                format!(
+                    "`{step_name}` returns a {}, but `repeat` started from a {shape}",
+                    got.shape()
+                ),
+            )
+            .hint("a step must return a value of its argument's shape (the next weights)")
+        };
+        let in_step = |e: VerifyError, i: u64| {
+            if budget::left() == 0 {
+                return out_of_budget(i);
+            }
+            let message = format!("{} (in step {} of {n} of `repeat`)", e.message, i + 1);
+            VerifyError { message, ..e }
+        };
+        let record = self.tape[x].needs_grad || self.gates.is_some() || !self.merge.is_empty();
+        if record {
+            for i in 0..n {
+                budget::charge(1).map_err(|_| out_of_budget(i))?;
+                let locals = HashMap::from([(f.params[0].as_str(), x)]);
+                let frame = Frame {
+                    locals: &locals,
+                    scope: f.scope,
+                };
+                x = self.expr(&f.body, &frame).map_err(|e| in_step(e, i))?;
+                if self.tape[x].value.shape() != shape {
+                    return Err(wrong_shape(&self.tape[x].value));
+                }
+            }
+            return Ok(x);
+        }
+        let mut value = self.tape[x].value.clone();
+        for i in 0..n {
+            budget::charge(1).map_err(|_| out_of_budget(i))?;
+            value = env
+                .call(f, std::slice::from_ref(&value), span)
+                .map_err(|e| in_step(e, i))?;
+            if value.shape() != shape {
+                return Err(wrong_shape(&value));
+            }
+        }
+        self.push(Node {
+            value,
+            op: Op::Opaque,
+            inputs: smallvec::smallvec![count_node, x],
+            needs_grad: false,
             span: span.clone(),
         })
     }
@@ -816,7 +1005,7 @@ impl<'e> Walk<'e> {
             None => autodiff::Wrt::All,
         };
         let value = if numeric {
-            autodiff::finite_difference(env, f, &point, which, span)?
+            autodiff::finite_difference(env, func, f, &point, which, span)?
         } else {
             autodiff::backprop(env, f, &point, which, span)?
         };
@@ -828,6 +1017,14 @@ impl<'e> Walk<'e> {
             needs_grad,
             span: span.clone(),
         })
+    }
+}
+
+/// The name an expression is, as written (`step`), or `the step`.
+fn file_text_name(e: &Expr) -> String {
+    match &e.ungrouped().kind {
+        ExprKind::Name(n) => n.clone(),
+        _ => "the step".into(),
     }
 }
 

@@ -264,7 +264,9 @@ fn run(
         ..PageVerification::default()
     };
     let mut errors = Vec::new();
-    let mut failed: HashSet<String> = HashSet::new();
+    // Names whose definition failed, by the scope they belong to (a page name is failed in
+    // every exercise too).
+    let mut failed: HashSet<(ScopeId, String)> = HashSet::new();
     let mut failed_scopes: HashSet<ScopeId> = HashSet::new();
     // The names as each exercise starts, for making its variants (a page name defined after
     // the exercise must not clash with the exercise's own names when it runs again).
@@ -304,8 +306,15 @@ fn run(
                 continue;
             }
             // A statement that uses a name whose definition failed would only report that
-            // the name is undefined: the author has already been told the real cause.
-            if uses_any(stmt, &failed) {
+            // the name is undefined: the author has already been told the real cause. What it
+            // defines is poisoned in turn (as rustc does), so no later level of dependents
+            // reports either.
+            if uses_any(stmt_exprs(stmt), scope, &failed) {
+                if let Some((ast::Binding::Value(name) | ast::Binding::Function(name, _), _)) =
+                    &stmt.binding
+                {
+                    failed.insert((scope, name.clone()));
+                }
                 continue;
             }
             if let Some(options) = &stmt.circuit {
@@ -364,7 +373,7 @@ fn run(
                     if let Some((ast::Binding::Value(name) | ast::Binding::Function(name, _), _)) =
                         &stmt.binding
                     {
-                        failed.insert(name.clone());
+                        failed.insert((scope, name.clone()));
                     }
                     errors.push(to_diagnostic(file, e));
                 }
@@ -383,6 +392,15 @@ fn run(
         let crate::doc::InlineKind::Role(role) = &inline.kind else {
             continue;
         };
+        // A value that reads a name whose definition failed was reported with it.
+        let poisoned = match &role.kind {
+            RoleKind::Eval { expr: Ok(e), .. } => uses_any(vec![e], scope, &failed),
+            RoleKind::Verify(Ok(stmt)) => uses_any(stmt_exprs(stmt), scope, &failed),
+            _ => false,
+        };
+        if poisoned {
+            continue;
+        }
         let value = match &role.kind {
             RoleKind::Eval { format, expr } => expr
                 .clone()
@@ -460,21 +478,30 @@ fn run(
     }
 }
 
-/// True if the statement reads any of `names` (as a value or a function).
-fn uses_any(stmt: &ast::Stmt, names: &HashSet<String>) -> bool {
-    if names.is_empty() {
+/// The expressions of a statement's chain.
+fn stmt_exprs(stmt: &ast::Stmt) -> Vec<&ast::Expr> {
+    std::iter::once(&stmt.first)
+        .chain(stmt.links.iter().map(|(_, e)| e))
+        .collect()
+}
+
+/// True if the expressions read, as seen from `scope`, any name whose definition failed (as a
+/// value or a function).
+fn uses_any(exprs: Vec<&ast::Expr>, scope: ScopeId, failed: &HashSet<(ScopeId, String)>) -> bool {
+    if failed.is_empty() {
         return false;
     }
+    let poisoned = |n: &str| {
+        failed.contains(&(scope, n.to_string())) || failed.contains(&(eval::PAGE, n.to_string()))
+    };
     let mut found = false;
-    let mut stack: Vec<&ast::Expr> = std::iter::once(&stmt.first)
-        .chain(stmt.links.iter().map(|(_, e)| e))
-        .collect();
+    let mut stack = exprs;
     while let Some(e) = stack.pop() {
         if let ast::ExprKind::Name(n) = &e.kind {
-            found |= names.contains(n);
+            found |= poisoned(n);
         }
         if let Some(f) = e.function_name() {
-            found |= names.contains(f);
+            found |= poisoned(f);
         }
         stack.extend(e.children());
     }
@@ -488,6 +515,8 @@ fn to_diagnostic(file: &Arc<SourceFile>, e: VerifyError) -> Diagnostic {
         None => d,
     }
 }
+#[cfg(test)]
+mod iteration_tests;
 #[cfg(test)]
 mod soundness_tests;
 #[cfg(test)]

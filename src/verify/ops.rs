@@ -4,7 +4,7 @@
 //! differentiation both go through this table, so the value a check sees and the gradient
 //! `∇` computes cannot disagree about what an operation is.
 
-use crate::linalg::{budget, LinalgError, Num, Result, Shape, Value};
+use crate::linalg::{budget, LinalgError, Num, Result, Shape, Value, MAX_ELEMENTS};
 
 /// A built-in function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +91,7 @@ pub const BUILTINS: &[&str] = &[
     "det",
     "trace",
     "expand",
+    "repeat",
 ];
 
 /// Named constants.
@@ -254,7 +255,10 @@ pub fn forward(op: &Op, args: &[&Value]) -> Result<Value> {
 fn size_arg(v: &Value, what: &str) -> Result<usize> {
     match v {
         Value::Scalar(x) => match x.to_integer() {
-            Some(n) if (0..=10_000).contains(&n) => Ok(n as usize),
+            Some(n) if (0..=MAX_ELEMENTS as i64).contains(&n) => Ok(n as usize),
+            Some(n) if n > 0 => Err(LinalgError::Domain(format!(
+                "{what}({n}) is too large: a vector or matrix has at most {MAX_ELEMENTS} entries"
+            ))),
             _ => Err(LinalgError::Domain(format!(
                 "{what} takes whole-number sizes, not {}",
                 x.brief()

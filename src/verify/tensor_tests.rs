@@ -113,7 +113,7 @@ fn softmax_cross_entropy_gradient_is_p_minus_y() {
     passes("let s = [1, 2, 3]\nsoftmax(s) = softmax(s - 789)");
     fails(
         "let s = [1, 2, 3]\nsoftmax(s) = [0.090031, 0.244728, 0.665241]",
-        "`=` with an approximate value: computed [0.090031, 0.244728, 0.665241], the page states [0.090031, 0.244728, 0.665241]",
+        "`=` with an approximate value: computed [0.09003057, 0.24472847, 0.66524096], the page states [0.090031, 0.244728, 0.665241]",
         "[0.090031",
     );
 }
@@ -220,7 +220,7 @@ fn a_literal_claims_the_value_of_what_it_stands_for() {
     // Both sides are 2.9, but -3.4 is not b.
     fails(
         &format!("{given}max(0, a) + max(0, b) = max(0, 2.9) + max(0, -3.4) = 2.9"),
-        "check failed: computed -3.5, but the page states -3.4",
+        "check failed: `b` computes -3.5, but the page states -3.4",
         "-3.4",
     );
     // A zero in v hides the wrong entry of W · V from the product, not from the claim.
@@ -228,7 +228,7 @@ fn a_literal_claims_the_value_of_what_it_stands_for() {
     passes(&format!("{wv}W · V · v = [[1, 2], [3, 4]] · v = [1, 3]"));
     fails(
         &format!("{wv}W · V · v = [[1, 2], [3, 5]] · v = [1, 3]"),
-        "check failed: computed [[1, 2], [3, 4]], but the page states [[1, 2], [3, 5]]",
+        "check failed: `W · V` computes [[1, 2], [3, 4]], but the page states [[1, 2], [3, 5]]",
         "[[1, 2], [3, 5]]",
     );
     // Two literals state nothing but their values.
@@ -373,7 +373,10 @@ fn flat_sums_and_products_of_any_length_verify() {
         wrong.join(" + ")
     ))
     .unwrap_err();
-    assert_eq!(message, "check failed: computed 2, but the page states 3");
+    assert_eq!(
+        message,
+        "check failed: `a` computes 2, but the page states 3"
+    );
     // Real nesting is still limited.
     let deep = format!("{}1{} = 1", "(".repeat(300), ")".repeat(300));
     assert!(run(&deep)
@@ -390,7 +393,7 @@ fn a_run_pairs_with_a_shorter_run_from_the_right() {
     passes(&format!("{wv}W · {long} = [[1, 2], [3, 4]] · v = [1, 3]"));
     fails(
         &format!("{wv}W · {long} = [[1, 2], [3, 5]] · v = [1, 3]"),
-        "check failed: computed [[1, 2], [3, 4]], but the page states [[1, 2], [3, 5]]",
+        "check failed: `W · V · V · V · V · V · V · V · V · V · V · V · V · V · V ·…` computes [[1, 2], [3, 4]], but the page states [[1, 2], [3, 5]]",
         "[[1, 2], [3, 5]]",
     );
 }
@@ -458,7 +461,7 @@ fn a_step_may_carry_rounded_values() {
     // Each rounded literal is still checked at its decimals.
     fails(
         &format!("{p}4 * p ≈ 4 * [0.6037, 0.3672, 0.0301]"),
-        "check failed: computed [0.603749, 0.366192, 0.030059], but the page states [0.6037, 0.3672, 0.0301]",
+        "check failed: `p` computes [0.603749, 0.366192, 0.030059], but the page states [0.6037, 0.3672, 0.0301]",
         "[0.6037, 0.3672",
     );
     // Where the sides differ otherwise, the values are compared as before.

@@ -251,3 +251,64 @@ fn every_stated_number_is_checked(course: &Path, page: &str, minimum: usize) {
         survivors.join("\n")
     );
 }
+
+/// Bounded iteration (#25, item 7): the fixture page trains a network with two hidden units on
+/// XOR for 1,000 steps of gradient descent with `repeat`, and states its final weights and
+/// loss. It passes `--strict`; a wrong final loss fails at its line, with the digits compared.
+#[test]
+fn a_thousand_steps_of_gradient_descent_verify_and_a_wrong_final_loss_fails_at_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = dir.path().join("course");
+    copy_tree(&fixture("verify", "training"), &course);
+    let strict = |course: &Path| {
+        coursegen::build::build(&coursegen::build::BuildOptions {
+            root: course.to_path_buf(),
+            out: None,
+            pdf: false,
+            strict: true,
+            sheet: None,
+            practice_sheets: None,
+            cache: false,
+        })
+    };
+    strict(&course).expect("the training page passes --strict");
+    let page = "content/01-training/practice-xor.md";
+    let path = course.join(page);
+    let original = fs::read_to_string(&path).expect("read page");
+    let stated = "loss(θ1000) ≈ 0.00198";
+    let at = original
+        .find(stated)
+        .expect("the page states its final loss");
+    let (line, _) = line_col(&original, at);
+    // Each message shows the computed loss with the digits the page compared and two more
+    // (more, where those would read as the stated value).
+    for (wrong, computed) in [
+        (
+            "loss(θ1000) ≈ 0.00189",
+            "computed 0.0019798, but the page states 0.00189",
+        ),
+        (
+            "loss(θ1000) ≈ 0.0021",
+            "computed 0.001980, but the page states 0.0021",
+        ),
+        ("loss(θ1000) ≈ 0", "computed 0.002, but the page states 0"),
+    ] {
+        fs::write(&path, original.replace(stated, wrong)).expect("write page");
+        let Err(errors) = strict(&course) else {
+            panic!("`{wrong}` builds");
+        };
+        let errors = errors.0;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line(), Some(line), "{}", errors[0]);
+        assert!(errors[0].to_string().contains(computed), "{}", errors[0]);
+    }
+    // And the weights: one entry's sign flipped.
+    fs::write(&path, original.replace("[5.14, -5.32,", "[5.14, 5.32,")).expect("write page");
+    let Err(errors) = strict(&course) else {
+        panic!("a wrong final weight builds");
+    };
+    let errors = errors.0;
+    assert!(errors[0]
+        .to_string()
+        .contains("but the page states [5.14, 5.32,"));
+}
