@@ -45,7 +45,9 @@ pub enum Value {
 
 fn check_size(n: usize) -> Result<()> {
     if n > MAX_ELEMENTS {
-        Err(LinalgError::TooLarge(format!("a value of {n} elements")))
+        Err(LinalgError::TooLarge(format!(
+            "a value of {n} entries (at most {MAX_ELEMENTS})"
+        )))
     } else {
         Ok(())
     }

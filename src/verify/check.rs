@@ -381,7 +381,9 @@ fn against(value: &Value, written: &Value, digits: impl Fn(usize) -> Option<u32>
         Some(d) if x.is_approx() => {
             let w = written.elements().get(k);
             let mut d = d;
-            while d < 17 && w.is_some_and(|w| x.round_to(d) == w.round_to(d)) {
+            while d < 17
+                && w.is_some_and(|w| x.round_to(d) == w.round_to(d) && !x.compare(w).is_eq())
+            {
                 d += 1;
             }
             x.fixed(d)

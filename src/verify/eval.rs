@@ -399,10 +399,17 @@ impl Env {
                      page, and names do not carry across exercises"
                 ),
             )
-            .hint(format!(
-                "define `{name}` again in this exercise, or define it on the page outside any \
-                 exercise so every exercise after it sees it"
-            ));
+            .hint(if scope == PAGE {
+                format!(
+                    "an exercise's names are seen only inside it; to use `{name}` here, define \
+                     it outside any exercise (before the exercise, which then sees it too)"
+                )
+            } else {
+                format!(
+                    "define `{name}` again in this exercise, or define it on the page outside \
+                     any exercise so every exercise after it sees it"
+                )
+            });
         }
         let err = VerifyError::new(span.clone(), format!("`{name}` is not defined"));
         match crate::load::yaml::nearest(name, &names) {
