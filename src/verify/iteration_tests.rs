@@ -99,3 +99,35 @@ fn a_huge_count_is_a_located_error_not_a_hang() {
     );
     assert!(start.elapsed().as_secs() < 60);
 }
+
+/// What a step of the training fixture costs (docs/limits.md): a network of two sigmoid
+/// hidden units on XOR's four points, a gradient by backpropagation per step.
+#[test]
+fn a_thousand_training_steps_fit_the_budget_with_room() {
+    use crate::linalg::budget;
+    let net = "let X = [[0, 0], [0, 1], [1, 0], [1, 1]]\nlet t = [0, 1, 1, 0]\n\
+               let θ0 = [1, -1, -1, 1, 0.5, 0.5, 1, 1, -1]\nlet lr = 2\n\
+               let hidden(θ, x) = sigmoid([[θ[0], θ[1]], [θ[2], θ[3]]] · x + [θ[4], θ[5]])\n\
+               let out(θ, x) = sigmoid([θ[6], θ[7]] · hidden(θ, x) + θ[8])\n\
+               let loss(θ) = mean(([out(θ, X[0]), out(θ, X[1]), out(θ, X[2]), out(θ, X[3])] - t) .^ 2)\n\
+               let step(θ) = θ - lr * ∇loss(θ)\n";
+    passes(net);
+    let cost = |steps: usize| {
+        let before = budget::spent();
+        passes(&format!("{net}let θ1 = repeat({steps}, step, θ0)"));
+        budget::spent() - before
+    };
+    let (one, thousand) = (cost(1), cost(1000));
+    let per_step = (thousand - one) / 999;
+    eprintln!("one training step: {per_step} units; 1,000 steps: {thousand} units");
+    // About 1,100 units a step: 1,000 steps take 56 % of one expression's budget.
+    assert!(thousand < budget::MAX_WORK * 2 / 3, "{thousand} units");
+    // The logistic neuron of docs/verify.md: about 50 units a step.
+    let neuron = "let x = [1, 2]\nlet loss(w) = -log(sigmoid(w · x))\nlet lr = 0.5\n\
+                  let step(w) = w - lr * ∇loss(w)\n";
+    let before = budget::spent();
+    passes(&format!("{neuron}let w = repeat(10000, step, [0, 0])"));
+    let spent = budget::spent() - before;
+    eprintln!("10,000 steps of a logistic neuron: {spent} units");
+    assert!(spent < budget::MAX_WORK, "{spent} units");
+}
