@@ -178,6 +178,7 @@ impl StoredDiagnostic {
             span: self.span,
             message: self.message,
             hint: self.hint,
+            also: None,
             usage: self.usage,
         }
     }

@@ -42,6 +42,9 @@ pub struct Diagnostic {
     /// True when the command was asked to do something it cannot (a course folder that is not
     /// one, an output folder in the way), rather than the content being wrong.
     pub usage: bool,
+    /// A second place in the file the message names, underlined with its label when it is on
+    /// the problem's line (not part of the one-line form).
+    pub also: Option<Box<(Range<usize>, String)>>,
 }
 
 impl Diagnostic {
@@ -55,6 +58,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             usage: false,
+            also: None,
         }
     }
 
@@ -68,6 +72,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             usage: false,
+            also: None,
         }
     }
 
@@ -96,6 +101,12 @@ impl Diagnostic {
     /// Puts `context` before the message (`variant 3 of “Part A” (x₀ = 4): check failed…`).
     pub fn prefixed(mut self, context: &str) -> Self {
         self.message = format!("{context}: {}", self.message);
+        self
+    }
+
+    /// Marks a second place in the file, labelled `label` (see [`Diagnostic::also`]).
+    pub fn with_also(mut self, span: Range<usize>, label: impl Into<String>) -> Self {
+        self.also = Some(Box::new((span, label.into())));
         self
     }
 
@@ -147,12 +158,26 @@ impl Diagnostic {
             } else {
                 end
             };
-            group = group.element(
-                Snippet::source(line_text.to_string())
-                    .line_start(line_no)
-                    .path(visible(&file.path, false).into_owned())
-                    .annotation(AnnotationKind::Primary.span(start..end)),
-            );
+            let mut snippet = Snippet::source(line_text.to_string())
+                .line_start(line_no)
+                .path(visible(&file.path, false).into_owned())
+                .annotation(AnnotationKind::Primary.span(start..end));
+            // The second place, when it lies on the same line.
+            if let Some((also, label)) = self.also.as_deref() {
+                if also.start >= line_range.start
+                    && also.end <= line_range.end
+                    && also.start < also.end
+                    && (also.end <= span.start || also.start >= span.end)
+                {
+                    let range = also.start - line_range.start..also.end - line_range.start;
+                    snippet = snippet.annotation(
+                        AnnotationKind::Context
+                            .span(range)
+                            .label(visible(label, false).into_owned()),
+                    );
+                }
+            }
+            group = group.element(snippet);
         }
         if let Some(hint) = &self.hint {
             group = group.element(Level::HELP.message(visible(hint, true).into_owned()));

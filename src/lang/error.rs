@@ -11,6 +11,9 @@ pub struct VerifyError {
     pub message: String,
     /// What to do about it, when known.
     pub hint: Option<String>,
+    /// A second place the message names, and what it is there (the sub-expression a claimed
+    /// literal was compared with: "computed here").
+    pub also: Option<Box<(Range<usize>, String)>>,
 }
 
 impl VerifyError {
@@ -20,12 +23,19 @@ impl VerifyError {
             span,
             message: message.into(),
             hint: None,
+            also: None,
         }
     }
 
     /// Adds a hint.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Marks a second place, labelled `label`, in the report's source lines.
+    pub fn also(mut self, span: Range<usize>, label: impl Into<String>) -> Self {
+        self.also = Some(Box::new((span, label.into())));
         self
     }
 }

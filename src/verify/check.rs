@@ -528,7 +528,7 @@ fn named(computed: &Expr, mut e: VerifyError) -> VerifyError {
         e.message
             .replace_range(at..at + "computed ".len(), &format!("`{text}` computes "));
     }
-    e
+    e.also(computed.span.clone(), "computed here")
 }
 
 /// What a number in a call's written-out body stands for.

@@ -509,7 +509,10 @@ fn uses_any(exprs: Vec<&ast::Expr>, scope: ScopeId, failed: &HashSet<(ScopeId, S
 }
 
 fn to_diagnostic(file: &Arc<SourceFile>, e: VerifyError) -> Diagnostic {
-    let d = Diagnostic::at(file, e.span, e.message);
+    let mut d = Diagnostic::at(file, e.span, e.message);
+    if let Some((span, label)) = e.also.map(|b| *b) {
+        d = d.with_also(span, label);
+    }
     match e.hint {
         Some(h) => d.with_hint(h),
         None => d,

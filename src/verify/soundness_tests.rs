@@ -323,3 +323,70 @@ fn a_varied_exercise_never_publishes_a_stale_number() {
     )))
     .expect("verifies");
 }
+
+/// A failed claim names the sub-expression it was compared with, and the full report
+/// underlines it beside the literal (#25).
+#[test]
+fn a_failed_claim_names_and_underlines_its_sub_expression() {
+    use std::sync::Arc;
+    let src = "let out = sigmoid(1.1)\nout * (1 - out) ≈ 0.75026 * 0.186815602";
+    let stmts = super::parser::parse(&super::lexer::lex(src, 0).unwrap()).unwrap();
+    let mut env = super::eval::Env::default();
+    env.run(&stmts[0]).unwrap();
+    let err = env.run(&stmts[1]).unwrap_err();
+    assert_eq!(
+        err.message,
+        "check failed: `1 - out` computes 0.24973989440, but the page states 0.186815602"
+    );
+    let sub = src.find("1 - out").unwrap();
+    assert_eq!(
+        err.also.as_deref(),
+        Some(&(sub..sub + 7, "computed here".to_string()))
+    );
+    let file = Arc::new(crate::source::SourceFile::new(
+        "p.md",
+        "p.md".into(),
+        src.to_string(),
+    ));
+    let mut d = crate::diagnostic::Diagnostic::at(&file, err.span.clone(), err.message.clone());
+    let (span, label) = *err.also.unwrap();
+    d = d.with_also(span, label);
+    let report = d.render();
+    assert!(
+        report.contains("-------") && report.contains("computed here"),
+        "{report}"
+    );
+    // The one-line form is unchanged.
+    assert!(!d.to_string().contains("computed here"));
+}
+
+/// Follow-on errors of a failed `let` are suppressed at every depth, and a name of another
+/// exercise is named as such (#25).
+#[test]
+fn poisoned_names_and_exercise_scope() {
+    let page = |body: &str| {
+        let text = format!("---\ntitle: P\n---\n\n{body}");
+        let file = std::sync::Arc::new(crate::source::SourceFile::new(
+            "p.md",
+            "p.md".into(),
+            text.clone(),
+        ));
+        let (doc, errors) = crate::doc::parse(&file, 0..text.len());
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut walk = super::Walk::default();
+        let mut env = super::Env::default();
+        walk.blocks(&doc, &doc.blocks, super::eval::PAGE, &mut env);
+        match super::run(&doc, walk, env, None, None) {
+            Ok(_) => vec![],
+            Err((errors, _)) => errors.into_iter().map(|d| d.message).collect::<Vec<_>>(),
+        }
+    };
+    assert_eq!(
+        page("```verify\nlet a = b + 1\nlet c = a * 2\nlet d = c - 1\nlet f(x) = x * d\nf(1) = 3\nd = 3\n```\n"),
+        ["`b` is not defined"]
+    );
+    assert_eq!(
+        page("::: exercise A\n\n```verify\nlet x = 3\n```\n\n:::\n\n::: exercise B\n\n```verify\nlet y = x + 1\n```\n\n:::\n"),
+        ["`x` is not defined in exercise 2: it is defined in exercise 1 of this page, and names do not carry across exercises"]
+    );
+}
