@@ -224,17 +224,36 @@ fn stem_tex(stem: &str) -> String {
             };
             let (letters, digits) = letters_digits(base);
             if !digits.is_empty() && !letters.is_empty() && split_marks(base).1.is_empty() {
-                return format!("{}_{{{digits},{sub}}}", plain(&letters));
+                return format!("{}_{{{},{sub}}}", plain(&letters), script_text(&digits));
             }
             return format!("{}_{{{sub}}}", name_tex(base));
         }
     }
     let (letters, digits) = letters_digits(stem);
+    if letters.is_empty() {
+        // A part that starts with a digit (the `1` of `x_1_2`) is written as it is.
+        return script_text(&digits);
+    }
     let mut out = plain(&letters);
     if !digits.is_empty() {
-        out.push_str(&format!("_{{{digits}}}"));
+        out.push_str(&format!("_{{{}}}", script_text(&digits)));
     }
     out
+}
+
+/// The text of a subscript after a name's letters: digits and letters as they are (`1`, `1a`),
+/// anything else (`1_`, `1'_`) upright with its underscores escaped, so every name the
+/// language accepts typesets.
+fn script_text(text: &str) -> String {
+    if text.chars().all(char::is_alphanumeric) {
+        return text.to_string();
+    }
+    format!("\\mathrm{{{}}}", escape_word(text))
+}
+
+/// A word for `\mathrm{…}`: underscores escaped.
+fn escape_word(word: &str) -> String {
+    word.replace('_', "\\_")
 }
 
 /// The letters of a name and the digits after them (subscript digits written as digits).
@@ -259,7 +278,9 @@ fn letters_digits(base: &str) -> (String, String) {
 
 fn plain(word: &str) -> String {
     if word.chars().count() > 1 {
-        format!("\\mathrm{{{}}}", word.replace('_', "\\_"))
+        format!("\\mathrm{{{}}}", escape_word(word))
+    } else if word == "_" {
+        "\\_".to_string()
     } else {
         word.to_string()
     }
@@ -349,5 +370,47 @@ mod tests {
         assert_eq!(name_tex("W⁻"), "W^{-}");
         assert_eq!(name_tex("b′⁺"), "b^{\\prime +}");
         assert_eq!(name_tex("w⁺_a"), "w^{+}_{a}");
+    }
+}
+
+#[cfg(test)]
+mod names_typeset {
+    use super::name_tex;
+
+    /// Every shape of name the verify language accepts typesets (#25): digits, underscores,
+    /// primes, `⁺` and `⁻` in any order, subscript digits, Greek.
+    #[test]
+    fn every_accepted_name_typesets() {
+        let parts = [
+            "W", "dW", "x", "α", "1", "₂", "_", "a", "shortcut", "'", "′", "⁺", "⁻",
+        ];
+        let mut names = Vec::new();
+        for a in &parts[..4] {
+            names.push(a.to_string());
+            for b in &parts {
+                names.push(format!("{a}{b}"));
+                for c in &parts {
+                    names.push(format!("{a}{b}{c}"));
+                    for d in &parts {
+                        names.push(format!("{a}{b}{c}{d}"));
+                    }
+                }
+            }
+        }
+        names.extend(["_", "_x", "__", "W1__a", "x_1_2", "L_cat_2"].map(String::from));
+        let mut bad = Vec::new();
+        for name in &names {
+            let tex = name_tex(name);
+            if let Err((e, _)) = crate::typeset::mathml::to_mathml(&tex, false) {
+                bad.push(format!("{name} -> {tex}: {e}"));
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "{} of {}:\n{}",
+            bad.len(),
+            names.len(),
+            bad.join("\n")
+        );
     }
 }
