@@ -74,7 +74,6 @@ pub fn compare(
     let stated = right_expr.is_literal();
     // A computed value is shown with the digits a literal writes and two more, so the digit
     // compared is visible (#25); a value the page states, as written.
-    let stated_precision = written_precision(right_expr);
     let shown = |v: &Value, precision: &Option<Vec<Option<u32>>>| {
         with_digits(v, |k| {
             precision
@@ -86,7 +85,7 @@ pub fn compare(
     let fail = |detail: String| {
         let message = if stated {
             let (mut l, r) = (
-                shown(left, &stated_precision),
+                shown(left, &written_precision(right_expr)),
                 as_written(right_expr, right),
             );
             if l == r {
