@@ -80,6 +80,9 @@ pub struct BuildReport {
     pub wall: Duration,
     /// Pages taken from the build cache.
     pub cached: usize,
+    /// Whether the site's own files (search index, home page, sitemap, course deck) came from
+    /// the build cache.
+    pub site_cached: bool,
     /// What was built, for partial rebuilds (`serve`).
     pub model: Option<Built>,
 }
@@ -191,6 +194,8 @@ struct PageOutcome<'c> {
     deck: Option<DeckPart<'c>>,
     /// The page and its verification, when the build keeps them.
     kept: Option<(Page, PageVerification)>,
+    /// The page's build cache key, when the build has a cache.
+    key: Option<u128>,
 }
 
 fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagnostics> {
@@ -348,7 +353,9 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     let mut sections = Vec::with_capacity(count);
     let mut kept = Vec::new();
     let mut deck_parts = Vec::new();
+    let mut keys = Vec::with_capacity(count);
     for outcome in outcomes {
+        keys.extend(outcome.key);
         report.coverage.add(outcome.coverage);
         report.checks += outcome.checks;
         report.variants += outcome.variants;
@@ -366,10 +373,27 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         cards: report.cards,
         ..site
     };
+    // The site's own files come from the cache when every page's key is the one they were
+    // made with; otherwise they are made, and kept for the next build once they all are.
+    let site_key = cache
+        .as_ref()
+        .filter(|_| keys.len() == count)
+        .map(|cache| (cache, cache.site_key(&keys)));
+    let stored = site_key.and_then(|(cache, key)| cache.load_site(key));
+    report.site_cached = stored.is_some();
     let errors = timed(&mut report.timings, "site", || {
+        if let Some(files) = stored {
+            files.into_iter().for_each(|f| sink.put(f));
+            return Vec::new();
+        }
+        let recorder = Recorder::new(sink);
+        let sink: &dyn Sink = if site_key.is_some() { &recorder } else { sink };
         let mut errors = render_site_files(&site, &links, &sections, sink);
         if let Err(e) = print_course_deck(&course, deck_parts, plan, sink) {
             errors.extend(e);
+        }
+        if let (Some((cache, key)), true) = (site_key, errors.is_empty()) {
+            cache.store_site(key, recorder.into_files());
         }
         errors
     });
@@ -451,12 +475,16 @@ fn build_one<'c>(run: &PageRun<'_, 'c>, i: usize) -> Result<PageOutcome<'c>, Vec
         .time(0, || read_source(run.root, &outline.file.disk_path));
     let file = Arc::new(read.map_err(|d| vec![d])?);
     let key = cache.key(&file.path, file.text.as_bytes());
-    match cache.load(&file.path, key) {
+    let outcome = match cache.load(&file.path, key) {
         // A cached page charges its variants' work again: the build passes only what a cold
         // build would.
         Some(entry) if run.allowance.charge(entry.facts.variant_work) => reuse(run, i, file, entry),
         _ => build_fresh(run, i, Some((cache, key, file))),
-    }
+    };
+    outcome.map(|o| PageOutcome {
+        key: Some(key),
+        ..o
+    })
 }
 
 /// Page `i` from its cache entry: its files handed to the sink, its facts to the build.
@@ -517,6 +545,7 @@ fn reuse<'c>(
         cards: facts.cards,
         deck,
         kept: None,
+        key: None,
     })
 }
 
@@ -588,6 +617,7 @@ fn build_fresh<'c>(
         cards,
         deck,
         kept: run.retain.then_some((page, verification)),
+        key: None,
     })
 }
 

@@ -78,7 +78,7 @@ impl Default for KeyBuilder {
 }
 
 /// What the build needs from a page besides its files.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Facts {
     /// Its anchors and links.
     pub links: PageLinks,
@@ -278,6 +278,48 @@ impl Cache {
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
         }
+    }
+
+    /// The key of the site's own files (search index, home page, sitemap, course deck): the
+    /// build's key and every page's key in order. Those files are made from nothing but the
+    /// outline (in the build's key) and what each page gave (fixed by its key), so equal keys
+    /// mean equal files.
+    pub fn site_key(&self, pages: &[u128]) -> u128 {
+        let mut key = KeyBuilder(Xxh3::new());
+        key.add(b"site").add(&self.build.to_le_bytes());
+        for page in pages {
+            key.add(&page.to_le_bytes());
+        }
+        key.finish()
+    }
+
+    /// The site's own files stored under `key`, if the entry is whole and its key matches.
+    pub fn load_site(&self, key: u128) -> Option<Vec<OutputFile>> {
+        let bytes = std::fs::read(self.site_path()).ok()?;
+        decode(&bytes, key).map(|entry| entry.files)
+    }
+
+    /// Keeps the site's own files under `key` (one entry: the last successful build's).
+    pub fn store_site(&self, key: u128, files: Vec<OutputFile>) {
+        let entry = Entry {
+            facts: Facts::default(),
+            files,
+        };
+        let Some(bytes) = encode(key, &entry) else {
+            return;
+        };
+        let temp = self.pages.join(format!(".tmp-{}-site", std::process::id()));
+        let written = std::fs::File::create(&temp)
+            .and_then(|mut f| f.write_all(&bytes))
+            .and_then(|()| std::fs::rename(&temp, self.site_path()));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
+
+    /// The site entry sits beside `pages/`, so pruning pages never removes it.
+    fn site_path(&self) -> PathBuf {
+        self.pages.with_file_name("site")
     }
 
     /// Removes the entries of pages the course no longer has, and leftovers of interrupted

@@ -53,7 +53,16 @@ pub fn run(
                     eprintln!("{phase:>8}: {:>8.1} ms", time.as_secs_f64() * 1000.0);
                 }
                 eprintln!("   total: {:>8.1} ms", report.wall.as_secs_f64() * 1000.0);
-                eprintln!("  cached: {} of {} pages", report.cached, report.pages);
+                eprintln!(
+                    "  cached: {} of {} pages{}",
+                    report.cached,
+                    report.pages,
+                    if report.site_cached {
+                        ", and the site's own files"
+                    } else {
+                        ""
+                    }
+                );
             }
             summary(
                 &format!("{} into {}", report.summary("built"), out.display()),

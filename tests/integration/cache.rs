@@ -52,6 +52,15 @@ fn cached(output: &Output) -> (usize, usize) {
     (words[0].parse().unwrap(), words[2].parse().unwrap())
 }
 
+/// Whether `--timings` says the site's own files (search index, home page, …) came from the
+/// cache.
+fn site_cached(output: &Output) -> bool {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr
+        .lines()
+        .any(|l| l.trim().starts_with("cached: ") && l.ends_with("and the site's own files"))
+}
+
 fn ok(output: Output) -> Output {
     assert!(
         output.status.success(),
@@ -228,6 +237,58 @@ fn a_corrupt_or_foreign_cache_is_rebuilt_never_trusted() {
     std::fs::write(&folder, b"not a folder").unwrap();
     assert_eq!(same_as_cold(&course, work, "file-in-the-way"), (0, 2));
     assert_eq!(std::fs::read(&folder).unwrap(), b"not a folder");
+}
+
+#[test]
+fn the_site_files_come_from_the_cache_only_while_every_page_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let course = sample_copy(dir.path());
+    let out = |step: &str| dir.path().join(step);
+    let cold = |step: &str| {
+        ok(build(&course, &out(step), &["--no-cache"]));
+        tree(&out(step))
+    };
+    let warm = |step: &str| {
+        let built = ok(build(&course, &out(step), &[]));
+        assert_eq!(
+            tree(&out(step)),
+            cold(&format!("{step}-cold")),
+            "{step}: not as cold"
+        );
+        site_cached(&built)
+    };
+    assert!(!warm("first"), "an empty cache");
+    assert!(
+        warm("again"),
+        "nothing changed: the site's files are reused"
+    );
+    let site = course.join(".coursegen-cache/site");
+    let before_edit = std::fs::read(&site).unwrap();
+
+    // One page's words change the search index: the site's files are made again.
+    edit(&course, LESSON, |t| {
+        t.replace(
+            "Backpropagation computes all of them at once.",
+            "Backpropagation computes all of them in one sweep.",
+        )
+    });
+    assert!(!warm("edited"));
+    assert!(warm("edited-again"));
+
+    // An entry made for other pages, a flipped byte, a cut entry, garbage: never trusted.
+    std::fs::write(&site, &before_edit).unwrap();
+    assert!(!warm("stale"));
+    let mut bytes = std::fs::read(&site).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&site, &bytes).unwrap();
+    assert!(!warm("flipped"));
+    let whole = std::fs::read(&site).unwrap();
+    std::fs::write(&site, &whole[..whole.len() - 3]).unwrap();
+    assert!(!warm("cut"));
+    std::fs::write(&site, b"CGCACHE\x01 not an entry").unwrap();
+    assert!(!warm("garbage"));
+    assert!(warm("rebuilt"), "a good entry is written again");
 }
 
 #[test]
