@@ -23,6 +23,17 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{mpsc, Semaphore};
 
 use super::Site;
+use crate::render::search;
+
+/// Runs `f`, which may block, telling a multi-threaded tokio runtime (when called on one) to
+/// move this thread's other tasks elsewhere meanwhile.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
 
 /// Bytes escaped in a redirect's path (non-ASCII bytes always are), so the header is ASCII.
 const PATH_SET: &AsciiSet = &CONTROLS
@@ -127,6 +138,11 @@ pub fn respond(site: &Site, target: &str) -> Response {
             "status" => plain(200, &site.with(|s| s.error.clone().unwrap_or_default())),
             _ => not_found(site),
         };
+    }
+    if path.starts_with(search::DIR) {
+        // Making the index may wait for a rebuild and take a while: other connections move
+        // to the runtime's other thread meanwhile.
+        blocking(|| site.refresh_search());
     }
     let clean = target.split(['?', '#']).next().unwrap_or("/");
     let index = if path.is_empty() {

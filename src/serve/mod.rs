@@ -6,6 +6,7 @@ pub mod http;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::build::{build_page, build_retained, check_page, BuildOptions, Built, PageBuilt};
@@ -38,6 +39,10 @@ pub struct Site {
     events: tokio::sync::watch::Sender<(u64, bool)>,
     /// The last good build, kept so that an edit to one page rebuilds only that page.
     model: Mutex<Option<Built>>,
+    /// Set when a page's partial rebuild changed its search sections: the search index is made
+    /// again when it is next asked for, not on the way from the save to the reload (at 1,000
+    /// pages it costs more than the page itself). Read and written under `model`'s lock.
+    search_stale: AtomicBool,
 }
 
 impl Default for Site {
@@ -46,6 +51,7 @@ impl Default for Site {
             snapshot: Mutex::default(),
             events: tokio::sync::watch::Sender::new((0, false)),
             model: Mutex::default(),
+            search_stale: AtomicBool::new(false),
         }
     }
 }
@@ -67,7 +73,11 @@ impl Site {
         match result {
             Ok(mut report) => {
                 let summary = with_warnings(report.summary("built"), &report.warnings);
-                *self.model.lock().unwrap_or_else(|p| p.into_inner()) = report.model.take();
+                let mut model = self.model.lock().unwrap_or_else(|p| p.into_inner());
+                *model = report.model.take();
+                // This build's files hold its own search index.
+                self.search_stale.store(false, Ordering::Relaxed);
+                drop(model);
                 let files = report
                     .files
                     .into_iter()
@@ -135,15 +145,9 @@ impl Site {
                     return Some(Err(self.fail(Diagnostics(errors))));
                 }
                 model.verifications[index] = verification;
-                // The search index follows the page.
+                // The search index follows the page when it is next asked for.
                 model.sections[index] = sections;
-                let titles: Vec<[&str; 2]> = model
-                    .course
-                    .pages()
-                    .map(|p| [p.title(), p.url.as_str()])
-                    .collect();
-                let index_files =
-                    search::index_files(&model.course.config.language, &titles, &model.sections);
+                self.search_stale.store(true, Ordering::Relaxed);
                 let page = model.course.pages().nth(index)?;
                 let checks: usize = model.verifications.iter().map(|v| v.checks).sum();
                 let summary = with_warnings(
@@ -157,9 +161,7 @@ impl Site {
                     for stale in PageFiles::ALL {
                         s.files.remove(&format!("{}{stale}", page.url));
                     }
-                    // The index's shards are numbered afresh: none of the old ones may stay.
-                    s.files.retain(|path, _| !path.starts_with(search::DIR));
-                    for f in files.into_iter().chain(index_files) {
+                    for f in files {
                         s.files.insert(f.path, Arc::new(f.bytes));
                     }
                     s.error = None;
@@ -170,6 +172,35 @@ impl Site {
                 *page_mut(&mut model.course, index)? = previous;
                 Some(Err(self.fail(Diagnostics(errors))))
             }
+        }
+    }
+
+    /// Makes the search index again if a page changed since it was made: called before any
+    /// file of the index is served, so a search after a save finds the saved page. The files
+    /// change without a new version, so open pages do not reload for it.
+    pub fn refresh_search(&self) {
+        if !self.search_stale.load(Ordering::Relaxed) {
+            return;
+        }
+        let guard = self.model.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(model) = guard.as_ref() else { return };
+        if !self.search_stale.swap(false, Ordering::Relaxed) {
+            return; // another request made it meanwhile
+        }
+        let titles: Vec<[&str; 2]> = model
+            .course
+            .pages()
+            .map(|p| [p.title(), p.url.as_str()])
+            .collect();
+        let index_files =
+            search::index_files(&model.course.config.language, &titles, &model.sections);
+        let mut snapshot = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
+        // The index's shards are numbered afresh: none of the old ones may stay.
+        snapshot
+            .files
+            .retain(|path, _| !path.starts_with(search::DIR));
+        for f in index_files {
+            snapshot.files.insert(f.path, Arc::new(f.bytes));
         }
     }
 

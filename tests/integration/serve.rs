@@ -515,10 +515,14 @@ fn a_saved_page_is_searchable_at_once() {
     .expect("edit");
     wait_for_event(&mut events, "reload");
     let index = search_index(&server.addr);
-    assert!(index.contains("quokkaword"), "the index follows the edit");
+    assert!(
+        index.contains("quokkaword minutes") && index.contains("\"quokkaword\":"),
+        "the index's records and terms follow the edit"
+    );
 }
 
-/// The served search index: the manifest and every record shard it names.
+/// The served search index: every record shard and term shard the manifest names (the
+/// index is made again when first asked for after a save, so both must follow the edit).
 fn search_index(addr: &str) -> String {
     let (status, _, manifest) = get(addr, "/search/index.js");
     assert_eq!(status, 200);
@@ -533,6 +537,12 @@ fn search_index(addr: &str) -> String {
     for n in 0..shards {
         let (status, _, shard) = get(addr, &format!("/search/r{n}.js"));
         assert_eq!(status, 200, "record shard {n}");
+        text.push_str(&shard);
+    }
+    let terms = manifest["terms"].as_array().expect("term shards").len();
+    for n in 0..terms {
+        let (status, _, shard) = get(addr, &format!("/search/t{n}.js"));
+        assert_eq!(status, 200, "term shard {n}");
         text.push_str(&shard);
     }
     text
