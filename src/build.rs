@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::cache::{Cache, Entry, Facts, KeyBuilder, Recorder, StoredDiagnostic};
+use crate::cache::{Cache, Entry, Facts, KeyBuilder, Recorder, StoredDiagnostic, Written};
 
 use crate::config::{PracticeSheets, Require, SheetSize};
 use crate::coverage::{page_coverage, Claim, Coverage};
@@ -83,6 +83,9 @@ pub struct BuildReport {
     /// Whether the site's own files (search index, home page, sitemap, course deck) came from
     /// the build cache.
     pub site_cached: bool,
+    /// Whether the output folder was found up to date (nothing changed since the build that
+    /// wrote it, and nothing touched it since), so nothing was written.
+    pub up_to_date: bool,
     /// What was built, for partial rebuilds (`serve`).
     pub model: Option<Built>,
 }
@@ -247,19 +250,6 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     if let Some(out) = &out {
         check_out(root, out).map_err(|d| fail(vec![d]))?;
     }
-    let staging = match &out {
-        Some(out) => Some(Staging::new(out).map_err(|e| write_error(out, e))?),
-        None => None,
-    };
-    let memory = MemorySink::default();
-    let target: &dyn Sink = match &staging {
-        Some(staging) => staging,
-        None => &memory,
-    };
-    // Every path is claimed once, whether the site goes to disk or to memory, so `check`
-    // finds the collisions `build` would meet.
-    let claims = Claims::new(target);
-    let sink: &dyn Sink = &claims;
     let plan = Plan::before_pages(&course.config, options.pdf);
     let site = Site::new(&course, &templates, plan).map_err(|d| fail(vec![d]))?;
     let required = options.strict || course.config.verify.require == Require::All;
@@ -277,6 +267,40 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
             )
         })
         .and_then(|key| Cache::open(root, key));
+
+    // Nothing changed since the build that wrote `out`, and nothing touched `out` since: the
+    // site is what this build would write, and stays as it is.
+    if let (Some(cache), Some(out), true) = (&cache, &out, errors.is_empty()) {
+        let written = timed(&mut report.timings, "pages", || {
+            up_to_date(cache, &site, root, out)
+        });
+        if let Some(written) = written {
+            report.pages = written.pages;
+            report.cards = written.cards;
+            report.variants = written.variants;
+            report.checks = written.checks;
+            report.coverage.verified = written.verified;
+            report.cached = written.pages;
+            report.site_cached = true;
+            report.up_to_date = true;
+            report.wall = started.elapsed();
+            return Ok(report);
+        }
+    }
+
+    let staging = match &out {
+        Some(out) => Some(Staging::new(out).map_err(|e| write_error(out, e))?),
+        None => None,
+    };
+    let memory = MemorySink::default();
+    let target: &dyn Sink = match &staging {
+        Some(staging) => staging,
+        None => &memory,
+    };
+    // Every path is claimed once, whether the site goes to disk or to memory, so `check`
+    // finds the collisions `build` would meet.
+    let claims = Claims::new(target);
+    let sink: &dyn Sink = &claims;
 
     // The pages, a batch at a time: each read, verified, checked for coverage and built (its
     // HTML and print files written at once), then dropped. Pages after a failed one are still
@@ -418,6 +442,21 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     }
     if let Some(cache) = &cache {
         cache.keep_only(course.pages().map(|p| p.file.path.as_str()));
+        // A build with no warnings is remembered with the folder it wrote, so that the next
+        // build finds it up to date if nothing changes.
+        if let (Some(out), Some((_, site_key)), true) = (&out, site_key, report.warnings.is_empty())
+        {
+            if let Some(key) = cache.written_key(site_key, out) {
+                let written = Written {
+                    pages: report.pages,
+                    cards: report.cards,
+                    variants: report.variants,
+                    checks: report.checks,
+                    verified: report.coverage.verified,
+                };
+                cache.store_written(key, &written);
+            }
+        }
     }
     report.files = memory.into_files();
     report.wall = started.elapsed();
@@ -619,6 +658,21 @@ fn build_fresh<'c>(
         kept: run.retain.then_some((page, verification)),
         key: None,
     })
+}
+
+/// What the build that wrote `out` reported, when every page's key and the build's are the
+/// ones it was written with and the folder is as that build left it.
+fn up_to_date(cache: &Cache, site: &Site, root: &Path, out: &Path) -> Option<Written> {
+    let keys: Option<Vec<u128>> = site
+        .pages
+        .par_iter()
+        .map(|outline| {
+            let file = read_source(root, &outline.file.disk_path).ok()?;
+            Some(cache.key(&file.path, file.text.as_bytes()))
+        })
+        .collect();
+    let key = cache.written_key(cache.site_key(&keys?), out)?;
+    cache.load_written(key)
 }
 
 /// The key of everything a page's files depend on besides the page itself: the course file

@@ -184,6 +184,23 @@ impl StoredDiagnostic {
     }
 }
 
+/// What a build that wrote a site reported, kept so that a build finding the same site still
+/// in place (nothing changed since) reports the same without writing it again. Only a build
+/// without warnings is kept: its report is these counts alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Written {
+    /// Pages built.
+    pub pages: usize,
+    /// Flashcards.
+    pub cards: usize,
+    /// Exercise variants.
+    pub variants: usize,
+    /// Checks passed.
+    pub checks: usize,
+    /// Numbers in worked answers verified (all of them: none was left unverified).
+    pub verified: usize,
+}
+
 /// A sink that passes each file on and keeps a copy: what a page wrote, for its entry.
 pub struct Recorder<'a> {
     inner: &'a dyn Sink,
@@ -313,6 +330,73 @@ impl Cache {
             .and_then(|mut f| f.write_all(&bytes))
             .and_then(|()| std::fs::rename(&temp, self.site_path()));
         if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
+
+    /// The key of the site a build wrote into `out`: the site's key ([`Cache::site_key`]),
+    /// the folder's path, and the path, kind, size, modification time and inode of every
+    /// entry in it. It changes when anything touches the folder after the build (a file
+    /// edited, added or removed), so a folder that is not exactly what that build wrote is
+    /// never taken as up to date. `None` when the folder cannot be read.
+    pub fn written_key(&self, site: u128, out: &Path) -> Option<u128> {
+        use std::os::unix::fs::MetadataExt;
+        let mut key = KeyBuilder(Xxh3::new());
+        key.add(b"written")
+            .add(&site.to_le_bytes())
+            .add(out.as_os_str().as_encoded_bytes());
+        let walk = walkdir::WalkDir::new(out)
+            .follow_links(false)
+            .sort_by_file_name();
+        for item in walk {
+            let item = item.ok()?;
+            let meta = item.metadata().ok()?;
+            key.add(item.path().as_os_str().as_encoded_bytes());
+            key.add(&[
+                meta.file_type().is_dir() as u8,
+                meta.file_type().is_symlink() as u8,
+            ]);
+            for n in [
+                meta.len(),
+                meta.ino(),
+                meta.mtime() as u64,
+                meta.mtime_nsec() as u64,
+            ] {
+                key.add(&n.to_le_bytes());
+            }
+        }
+        Some(key.finish())
+    }
+
+    /// What the build that wrote the site under `key` reported, if it is still there.
+    pub fn load_written(&self, key: u128) -> Option<Written> {
+        let bytes = std::fs::read(self.pages.with_file_name("written")).ok()?;
+        let entry = decode(&bytes, key)?;
+        serde_json::from_slice(&entry.files.first()?.bytes).ok()
+    }
+
+    /// Remembers that the site under `key` was written by a build that reported `written`.
+    pub fn store_written(&self, key: u128, written: &Written) {
+        let Ok(json) = serde_json::to_vec(written) else {
+            return;
+        };
+        let entry = Entry {
+            facts: Facts::default(),
+            files: vec![OutputFile {
+                path: "written.json".into(),
+                bytes: json,
+            }],
+        };
+        let Some(bytes) = encode(key, &entry) else {
+            return;
+        };
+        let temp = self
+            .pages
+            .join(format!(".tmp-{}-written", std::process::id()));
+        let done = std::fs::File::create(&temp)
+            .and_then(|mut f| f.write_all(&bytes))
+            .and_then(|()| std::fs::rename(&temp, self.pages.with_file_name("written")));
+        if done.is_err() {
             let _ = std::fs::remove_file(&temp);
         }
     }

@@ -57,7 +57,9 @@ pub fn run(
                     "  cached: {} of {} pages{}",
                     report.cached,
                     report.pages,
-                    if report.site_cached {
+                    if report.up_to_date {
+                        ", and the site's own files: the output folder is up to date, nothing written"
+                    } else if report.site_cached {
                         ", and the site's own files"
                     } else {
                         ""

@@ -60,6 +60,9 @@ fn start_build(course: &Path, site: &Path) -> std::process::Child {
         .arg("--out")
         .arg(site)
         .arg("--no-pdf")
+        // Without the cache: a build of an unchanged course would find the previous site up
+        // to date and write nothing, and there would be no swap to race.
+        .arg("--no-cache")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
