@@ -154,6 +154,21 @@ fn formula_numbers(text: &str) -> Vec<Range<usize>> {
     spans
 }
 
+/// `check --strict` of `course`, as the library runs it (no output folder, no decks).
+fn check_strict(
+    course: &Path,
+) -> Result<coursegen::build::BuildReport, coursegen::diagnostic::Diagnostics> {
+    coursegen::build::build(&coursegen::build::BuildOptions {
+        root: course.to_path_buf(),
+        out: None,
+        pdf: false,
+        strict: true,
+        sheet: None,
+        practice_sheets: None,
+        cache: false,
+    })
+}
+
 /// Under `--strict`, a number inside a formula stands for a value of the page (#25): changing
 /// any of them, one at a time, fails the build at its line — though the checks below it would
 /// verify the arithmetic of the changed number.
@@ -165,18 +180,7 @@ fn under_strict_changing_any_number_inside_a_formula_fails_at_its_line() {
     let page = "content/01-units/practice-step.md";
     let path = course.join(page);
     let original = fs::read_to_string(&path).expect("read page");
-    let strict = |course: &Path| {
-        coursegen::build::build(&coursegen::build::BuildOptions {
-            root: course.to_path_buf(),
-            out: None,
-            pdf: false,
-            strict: true,
-            sheet: None,
-            practice_sheets: None,
-            cache: false,
-        })
-    };
-    strict(&course).expect("the page passes --strict before any change");
+    check_strict(&course).expect("the page passes --strict before any change");
     let spans = formula_numbers(&original);
     assert!(spans.len() >= 9, "found only {} numbers", spans.len());
     let mut survivors = Vec::new();
@@ -190,7 +194,7 @@ fn under_strict_changing_any_number_inside_a_formula_fails_at_its_line() {
             &original[span.end..]
         );
         fs::write(&path, changed).expect("write page");
-        match strict(&course) {
+        match check_strict(&course) {
             Ok(_) => survivors.push(format!("line {line}: {number} still builds")),
             Err(errors) => {
                 let first = &errors.0[0];
@@ -260,18 +264,7 @@ fn a_thousand_steps_of_gradient_descent_verify_and_a_wrong_final_loss_fails_at_i
     let dir = tempfile::tempdir().expect("temp dir");
     let course = dir.path().join("course");
     copy_tree(&fixture("verify", "training"), &course);
-    let strict = |course: &Path| {
-        coursegen::build::build(&coursegen::build::BuildOptions {
-            root: course.to_path_buf(),
-            out: None,
-            pdf: false,
-            strict: true,
-            sheet: None,
-            practice_sheets: None,
-            cache: false,
-        })
-    };
-    strict(&course).expect("the training page passes --strict");
+    check_strict(&course).expect("the training page passes --strict");
     let page = "content/01-training/practice-xor.md";
     let path = course.join(page);
     let original = fs::read_to_string(&path).expect("read page");
@@ -294,7 +287,7 @@ fn a_thousand_steps_of_gradient_descent_verify_and_a_wrong_final_loss_fails_at_i
         ("loss(θ1000) ≈ 0", "computed 0.002, but the page states 0"),
     ] {
         fs::write(&path, original.replace(stated, wrong)).expect("write page");
-        let Err(errors) = strict(&course) else {
+        let Err(errors) = check_strict(&course) else {
             panic!("`{wrong}` builds");
         };
         let errors = errors.0;
@@ -304,7 +297,7 @@ fn a_thousand_steps_of_gradient_descent_verify_and_a_wrong_final_loss_fails_at_i
     }
     // And the weights: one entry's sign flipped.
     fs::write(&path, original.replace("[5.14, -5.32,", "[5.14, 5.32,")).expect("write page");
-    let Err(errors) = strict(&course) else {
+    let Err(errors) = check_strict(&course) else {
         panic!("a wrong final weight builds");
     };
     let errors = errors.0;
