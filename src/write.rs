@@ -89,6 +89,9 @@ pub struct Staging {
     /// The staging folder: its name in `parent` and a handle on it (`None` once it is gone).
     staged_name: OsString,
     staged: Option<Dir>,
+    /// The previous site, when there is one of coursegen's: a file the new site holds
+    /// unchanged is linked from it instead of written again.
+    previous: Option<Dir>,
     /// The staging marker, locked until the build ends, however it ends.
     _lock: File,
     /// The first write error, reported by `commit`.
@@ -193,12 +196,17 @@ impl Staging {
                 return Err(e);
             }
         };
+        let previous = parent
+            .open_dir(&out_name)
+            .ok()
+            .filter(|dir| is_ours_or_empty(dir).unwrap_or(false));
         Ok(Staging {
             parent,
             out_name,
             out: out.to_path_buf(),
             staged_name,
             staged: Some(staged),
+            previous,
             _lock: lock,
             error: Mutex::new(None),
         })
@@ -216,7 +224,29 @@ impl Staging {
                 dir.make_dir(folder)?;
             }
         }
+        if let Some(same) = self.previous_copy(path, &file.bytes) {
+            if dir.link_open_file(&same, path).is_ok() {
+                return Ok(());
+            }
+        }
         dir.create(path)?.write_all(&file.bytes)
+    }
+
+    /// The previous site's file at `path`, open, when it holds exactly `bytes`: the staged
+    /// site can then link to it instead of writing the bytes again (the previous site's names
+    /// go when it is removed; the file stays, under the new site's name). Reading and comparing
+    /// costs less than writing and later freeing a copy, and it trusts nothing: a file that
+    /// differs by a byte, or is reached through a symlink, is written afresh.
+    fn previous_copy(&self, path: &Path, bytes: &[u8]) -> Option<File> {
+        use std::io::Read;
+        let mut file = self.previous.as_ref()?.open_beneath(path).ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() || meta.len() != bytes.len() as u64 {
+            return None;
+        }
+        let mut held = Vec::with_capacity(bytes.len());
+        file.read_to_end(&mut held).ok()?;
+        (held == bytes).then_some(file)
     }
 
     /// Swaps the staged site in for the previous one.

@@ -143,6 +143,52 @@ mod imp {
             Ok(File::from(fd))
         }
 
+        /// Opens the file `path` (relative) to read, refusing a symlink anywhere on the way and
+        /// any path leaving this folder, so what is read is this folder's own file (Linux's
+        /// `openat2`; elsewhere unsupported).
+        pub fn open_beneath(&self, path: &Path) -> io::Result<File> {
+            #[cfg(target_os = "linux")]
+            {
+                use rustix::fs::ResolveFlags;
+                let fd = rustix::fs::openat2(
+                    &self.fd,
+                    path,
+                    OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                    Mode::empty(),
+                    ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
+                )?;
+                Ok(File::from(fd))
+            }
+            #[cfg(not(target_os = "linux"))]
+            {
+                let _ = path;
+                Err(io::ErrorKind::Unsupported.into())
+            }
+        }
+
+        /// Gives the open file `file` the name `path` (relative; it must not exist) in this
+        /// folder: a hard link to that very file, made through its descriptor, so no name is
+        /// looked up again (Linux's `/proc/self/fd`; elsewhere unsupported).
+        pub fn link_open_file(&self, file: &File, path: &Path) -> io::Result<()> {
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::fd::AsRawFd;
+                let source = format!("/proc/self/fd/{}", file.as_raw_fd());
+                Ok(rustix::fs::linkat(
+                    rustix::fs::CWD,
+                    source.as_str(),
+                    &self.fd,
+                    path,
+                    AtFlags::SYMLINK_FOLLOW,
+                )?)
+            }
+            #[cfg(not(target_os = "linux"))]
+            {
+                let _ = (file, path);
+                Err(io::ErrorKind::Unsupported.into())
+            }
+        }
+
         /// Removes the file or symlink `name` (a symlink itself, never its target).
         pub fn remove_file(&self, name: &OsStr) -> io::Result<()> {
             Ok(rustix::fs::unlinkat(&self.fd, name, AtFlags::empty())?)
@@ -295,6 +341,14 @@ mod imp {
 
         pub fn open_file(&self, name: &OsStr) -> io::Result<File> {
             File::open(self.path.join(name))
+        }
+
+        pub fn open_beneath(&self, _path: &Path) -> io::Result<File> {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+
+        pub fn link_open_file(&self, _file: &File, _path: &Path) -> io::Result<()> {
+            Err(io::ErrorKind::Unsupported.into())
         }
 
         pub fn remove_file(&self, name: &OsStr) -> io::Result<()> {

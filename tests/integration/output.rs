@@ -258,3 +258,69 @@ fn the_deploy_recipes_commands_check_and_build_the_sample_course() {
         );
     }
 }
+
+/// The inode of `path`, which must be a regular file (not a symlink).
+fn inode(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::symlink_metadata(path).expect("stat");
+    assert!(meta.is_file(), "{} is a regular file", path.display());
+    meta.ino()
+}
+
+/// A rebuild links the files it would write unchanged from the previous site instead of
+/// writing them again, and trusts nothing it did not compare: an edited page, a file changed
+/// in the previous site, or one that is a symlink there is written afresh.
+#[test]
+fn a_rebuild_links_unchanged_files_from_the_previous_site_and_writes_the_rest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let site = dir.path().join("site");
+    build_course(&course, Some(&site)).expect("first build");
+    let (style, home) = (site.join("assets/style.css"), site.join("index.html"));
+    let lesson = "neural-networks/index.html";
+    let (style_inode, lesson_inode) = (inode(&style), inode(&site.join(lesson)));
+
+    // One lesson edited: its page is written, what did not change is the same file.
+    let source = course.join("content/01-neural-networks/index.md");
+    let text = fs::read_to_string(&source).expect("read");
+    let edited = text.replacen("Backpropagation", "Back-propagation", 1);
+    assert_ne!(edited, text);
+    fs::write(&source, edited).expect("edit");
+    build_course(&course, Some(&site)).expect("second build");
+    assert_eq!(inode(&style), style_inode, "an unchanged file is linked");
+    assert_ne!(
+        inode(&site.join(lesson)),
+        lesson_inode,
+        "the edited page is new"
+    );
+
+    // A file changed in the previous site (same size), and one replaced by a symlink to an
+    // outside file with the same bytes: both written afresh, the outside file untouched.
+    let home_bytes = fs::read(&home).expect("read");
+    let mut changed = home_bytes.clone();
+    let at = changed.iter().position(|&b| b == b'<').expect("a tag");
+    changed[at + 1] = b'X';
+    fs::write(&home, &changed).expect("tamper");
+    let outside = dir.path().join("outside.css");
+    fs::copy(&style, &outside).expect("copy");
+    let outside_inode = inode(&outside);
+    fs::remove_file(&style).expect("remove");
+    std::os::unix::fs::symlink(&outside, &style).expect("symlink");
+    build_course(&course, Some(&site)).expect("third build");
+    assert_eq!(
+        fs::read(&home).expect("read"),
+        home_bytes,
+        "the change is undone"
+    );
+    assert_ne!(
+        inode(&style),
+        outside_inode,
+        "not a link to the outside file"
+    );
+    assert_eq!(fs::read(&style).unwrap(), fs::read(&outside).unwrap());
+
+    // And the site is what a build into an empty folder writes.
+    let fresh = dir.path().join("fresh");
+    build_course(&course, Some(&fresh)).expect("fresh build");
+    assert_eq!(snapshot(&site), snapshot(&fresh));
+}
