@@ -15,6 +15,12 @@
 //! by its marker), and no removal follows a symlink; if the output folder was replaced while
 //! the build ran (by a symlink, or by a folder coursegen did not build), the build fails with
 //! the replacement untouched and nothing of its own left behind (issue #26).
+//!
+//! A file the new site holds unchanged from the previous site (coursegen's, by its marker) is
+//! not written again: the previous site's file is opened beneath its folder (no symlink on the
+//! way), compared byte for byte, and linked into the staging folder through its descriptor.
+//! When the previous site is removed only its names go. A rebuild then costs what changed
+//! rather than every file of the site.
 
 mod dir;
 
