@@ -37,6 +37,9 @@ async function searchFor(page, word, key = "/") {
   assert(await page.evaluate(() => document.activeElement && document.activeElement.id === "search-input"),
     `${key} did not focus the search box`);
   await page.keyboard.type(word);
+  // The results of the whole word: on a busy machine typing can pause long enough for a
+  // prefix's results ("dow") to be drawn first.
+  await page.waitForFunction((w) => document.getElementById("search-results").dataset.query === w, word, { timeout: 5000 });
   await page.waitForSelector("#search-results [role=option]", { state: "visible", timeout: 5000 });
   const input = page.locator("#search-input");
   assert((await input.getAttribute("role")) === "combobox", "the box is not a combobox");
@@ -140,7 +143,7 @@ await check("a number as printed (3.01) and an equation's text (x · y) are foun
   const input = page.locator("#search-input");
   await input.fill("");
   await input.pressSequentially("x · y");
-  await page.waitForFunction(() => /results?$/.test(document.getElementById("search-status").textContent));
+  await page.waitForFunction(() => document.getElementById("search-results").dataset.query === "x · y");
   const where = await page.locator("#search-result-0 .search-where").textContent();
   assert(where.includes("chain rule"), `"x · y" first found in ${where}`);
   assert(page.problems.length === 0, page.problems.join("; "));
