@@ -663,6 +663,9 @@ fn build_fresh<'c>(
 /// What the build that wrote `out` reported, when every page's key and the build's are the
 /// ones it was written with and the folder is as that build left it.
 fn up_to_date(cache: &Cache, site: &Site, root: &Path, out: &Path) -> Option<Written> {
+    if !cache.has_written() || !out.is_dir() {
+        return None;
+    }
     let keys: Option<Vec<u128>> = site
         .pages
         .par_iter()

@@ -368,6 +368,12 @@ impl Cache {
         Some(key.finish())
     }
 
+    /// Whether a build has recorded the site it wrote (else no build can be up to date, and
+    /// the sources need not be read twice to find that out).
+    pub fn has_written(&self) -> bool {
+        self.pages.with_file_name("written").is_file()
+    }
+
     /// What the build that wrote the site under `key` reported, if it is still there.
     pub fn load_written(&self, key: u128) -> Option<Written> {
         let bytes = std::fs::read(self.pages.with_file_name("written")).ok()?;
