@@ -278,20 +278,27 @@ impl Cache {
     /// Stores the entry of the page at `path` under `key`. A failure to write is not an error:
     /// the next build builds the page again.
     pub fn store(&self, path: &str, key: u128, entry: &Entry) {
+        let tag = format!(
+            "{:016x}-{:?}",
+            xxh3_64(path.as_bytes()),
+            std::thread::current().id()
+        );
+        self.put(&self.entry_path(path), &tag, key, entry);
+    }
+
+    /// Writes `entry` under `key` to `target` whole: to a fresh file first (named by `tag`
+    /// and the process, so no other build or thread uses it), renamed over `target` once
+    /// written; on any failure nothing is left.
+    fn put(&self, target: &Path, tag: &str, key: u128, entry: &Entry) {
         let Some(bytes) = encode(key, entry) else {
             return;
         };
-        let target = self.entry_path(path);
-        // A name no other build or thread uses, renamed over the entry when whole.
-        let temp = self.pages.join(format!(
-            ".tmp-{}-{:016x}-{:?}",
-            std::process::id(),
-            xxh3_64(path.as_bytes()),
-            std::thread::current().id()
-        ));
+        let temp = self
+            .pages
+            .join(format!(".tmp-{}-{tag}", std::process::id()));
         let written = std::fs::File::create(&temp)
             .and_then(|mut f| f.write_all(&bytes))
-            .and_then(|()| std::fs::rename(&temp, &target));
+            .and_then(|()| std::fs::rename(&temp, target));
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
         }
@@ -322,16 +329,7 @@ impl Cache {
             facts: Facts::default(),
             files,
         };
-        let Some(bytes) = encode(key, &entry) else {
-            return;
-        };
-        let temp = self.pages.join(format!(".tmp-{}-site", std::process::id()));
-        let written = std::fs::File::create(&temp)
-            .and_then(|mut f| f.write_all(&bytes))
-            .and_then(|()| std::fs::rename(&temp, self.site_path()));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
+        self.put(&self.site_path(), "site", key, &entry);
     }
 
     /// The key of the site a build wrote into `out`: the site's key ([`Cache::site_key`]),
@@ -371,12 +369,12 @@ impl Cache {
     /// Whether a build has recorded the site it wrote (else no build can be up to date, and
     /// the sources need not be read twice to find that out).
     pub fn has_written(&self) -> bool {
-        self.pages.with_file_name("written").is_file()
+        self.written_path().is_file()
     }
 
     /// What the build that wrote the site under `key` reported, if it is still there.
     pub fn load_written(&self, key: u128) -> Option<Written> {
-        let bytes = std::fs::read(self.pages.with_file_name("written")).ok()?;
+        let bytes = std::fs::read(self.written_path()).ok()?;
         let entry = decode(&bytes, key)?;
         serde_json::from_slice(&entry.files.first()?.bytes).ok()
     }
@@ -393,18 +391,12 @@ impl Cache {
                 bytes: json,
             }],
         };
-        let Some(bytes) = encode(key, &entry) else {
-            return;
-        };
-        let temp = self
-            .pages
-            .join(format!(".tmp-{}-written", std::process::id()));
-        let done = std::fs::File::create(&temp)
-            .and_then(|mut f| f.write_all(&bytes))
-            .and_then(|()| std::fs::rename(&temp, self.pages.with_file_name("written")));
-        if done.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
+        self.put(&self.written_path(), "written", key, &entry);
+    }
+
+    /// The record of the site last written, beside `pages/` like the site entry.
+    fn written_path(&self) -> PathBuf {
+        self.pages.with_file_name("written")
     }
 
     /// The site entry sits beside `pages/`, so pruning pages never removes it.
