@@ -74,11 +74,32 @@ impl<'a> Site<'a> {
         templates: &'a Templates,
         plan: Plan,
     ) -> Result<Self, Diagnostic> {
+        Self::made(course, templates, plan, None)
+    }
+
+    /// The site of `course` for rendering page `index` alone (`serve`'s rebuild of one page):
+    /// only that page's lesson's sidebars are rendered, not every lesson's.
+    pub fn for_page(
+        course: &'a Course,
+        templates: &'a Templates,
+        plan: Plan,
+        index: usize,
+    ) -> Result<Self, Diagnostic> {
+        let url = course.pages().nth(index).map(|p| p.url.as_str());
+        Self::made(course, templates, plan, url)
+    }
+
+    fn made(
+        course: &'a Course,
+        templates: &'a Templates,
+        plan: Plan,
+        only: Option<&str>,
+    ) -> Result<Self, Diagnostic> {
         let pages: Vec<&Page> = course.pages().collect();
         Ok(Site {
             urls: url_map(&pages),
             pages,
-            nav: Navigation::new(course, templates)?,
+            nav: Navigation::new(course, templates, only)?,
             view: SiteView::of(&course.config),
             templates,
             plan,

@@ -118,8 +118,13 @@ pub struct Navigation<'a> {
 }
 
 impl<'a> Navigation<'a> {
-    /// Computes the lists and renders one sidebar per lesson and depth.
-    pub fn new(course: &'a Course, templates: &Templates) -> Result<Self, Diagnostic> {
+    /// Computes the lists and renders one sidebar per lesson and depth; with `only` (a page's
+    /// URL), only the sidebars of that page's lesson, all one page needs.
+    pub fn new(
+        course: &'a Course,
+        templates: &Templates,
+        only: Option<&str>,
+    ) -> Result<Self, Diagnostic> {
         let lessons: Vec<NavLink> = course.lessons.iter().map(|l| link(&l.page)).collect();
         let lesson_pages: HashMap<&str, Vec<NavLink>> = course
             .lessons
@@ -141,9 +146,11 @@ impl<'a> Navigation<'a> {
             lesson_of,
             sidebars: HashMap::new(),
         };
+        let wanted = only.and_then(|url| nav.lesson_of.get(url).copied());
         let jobs: Vec<(&str, usize)> = course
             .lessons
             .iter()
+            .filter(|l| wanted.is_none_or(|w| w == l.page.url.as_str()))
             .flat_map(|l| {
                 let depths: BTreeSet<usize> = std::iter::once(&l.page)
                     .chain(&l.practice)

@@ -547,3 +547,57 @@ fn search_index(addr: &str) -> String {
     }
     text
 }
+
+/// The files `serve` holds, by path (the search index made first if a save left it stale).
+fn served_files(site: &coursegen::serve::Site) -> std::collections::BTreeMap<String, Vec<u8>> {
+    site.refresh_search();
+    site.with(|s| {
+        s.files
+            .iter()
+            .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+            .collect()
+    })
+}
+
+/// A save rebuilds only its page (with only that page's lesson's sidebars made), and what is
+/// then served is exactly what a full build of the edited course serves.
+#[test]
+fn a_partial_rebuild_serves_what_a_full_build_of_the_edited_course_serves() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    // A second lesson, so the sidebars of more than one lesson are in play.
+    let second = course.join("content/02-more");
+    std::fs::create_dir_all(&second).expect("lesson folder");
+    std::fs::write(
+        second.join("index.md"),
+        "---\ntitle: More\n---\n\n## Next\n\nSee [the practice](../01-neural-networks/practice-backprop.md).\n",
+    )
+    .expect("lesson");
+    std::fs::write(
+        second.join("practice-more.md"),
+        "---\ntitle: More practice\n---\n\n## Warm-up\n\nNothing to compute.\n",
+    )
+    .expect("practice page");
+    let site = coursegen::serve::Site::default();
+    site.rebuild(&course).expect("first build");
+    let page = course.join(PAGE);
+    let text = std::fs::read_to_string(&page).expect("read page");
+    let edited = text.replacen("about 15 minutes", "about fifteen minutes", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&page, edited).expect("edit");
+    let summary = site.update(&course, &[page]).expect("the partial rebuild");
+    assert!(
+        summary.starts_with("rebuilt "),
+        "not a partial rebuild: {summary}"
+    );
+    let fresh = coursegen::serve::Site::default();
+    fresh.rebuild(&course).expect("full build");
+    let (partial, full) = (served_files(&site), served_files(&fresh));
+    assert_eq!(
+        partial.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &partial {
+        assert!(bytes == &full[path], "{path} differs from a full build's");
+    }
+}
