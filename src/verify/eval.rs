@@ -787,41 +787,33 @@ impl<'e> Walk<'e> {
             ));
         }
         let n = match &self.tape[count_node].value {
-            Value::Scalar(x) => match x.to_integer() {
-                Some(n) if n >= 0 && !x.is_approx() => n as u64,
-                _ => {
-                    return Err(VerifyError::new(
-                        count.span.clone(),
-                        format!(
-                            "`repeat` runs a whole, non-negative number of steps, not {}",
-                            x.brief()
-                        ),
-                    )
-                    .hint(usage))
-                }
-            },
-            other => {
-                return Err(VerifyError::new(
-                    count.span.clone(),
-                    format!(
-                        "`repeat` runs a whole, non-negative number of steps, not a {}",
-                        other.shape()
-                    ),
-                )
-                .hint(usage))
-            }
-        };
+            Value::Scalar(x) => x
+                .to_integer()
+                .filter(|&n| n >= 0 && !x.is_approx())
+                .ok_or_else(|| x.brief()),
+            other => Err(format!("a {}", other.shape())),
+        }
+        .map_err(|what| {
+            VerifyError::new(
+                count.span.clone(),
+                format!("`repeat` runs a whole, non-negative number of steps, not {what}"),
+            )
+            .hint(usage)
+        })? as u64;
         let env: &'e Env = self.env;
-        let f = match &step.ungrouped().kind {
-            ExprKind::Name(name) => env.function_in(name, frame.scope).ok_or_else(|| {
-                VerifyError::new(
-                    step.span.clone(),
-                    format!("`{name}` is not a function defined on this page"),
-                )
-                .hint(format!(
-                    "define the step first, e.g. `let {name}(w) = w - lr * ∇loss(w)`"
-                ))
-            })?,
+        let (f, step_name) = match &step.ungrouped().kind {
+            ExprKind::Name(name) => (
+                env.function_in(name, frame.scope).ok_or_else(|| {
+                    VerifyError::new(
+                        step.span.clone(),
+                        format!("`{name}` is not a function defined on this page"),
+                    )
+                    .hint(format!(
+                        "define the step first, e.g. `let {name}(w) = w - lr * ∇loss(w)`"
+                    ))
+                })?,
+                name.as_str(),
+            ),
             _ => {
                 return Err(VerifyError::new(
                     step.span.clone(),
@@ -831,7 +823,6 @@ impl<'e> Walk<'e> {
                 .hint(usage))
             }
         };
-        let step_name = &file_text_name(step);
         if f.params.len() != 1 {
             return Err(VerifyError::new(
                 step.span.clone(),
@@ -1024,14 +1015,6 @@ impl<'e> Walk<'e> {
             needs_grad,
             span: span.clone(),
         })
-    }
-}
-
-/// The name an expression is, as written (`step`), or `the step`.
-fn file_text_name(e: &Expr) -> String {
-    match &e.ungrouped().kind {
-        ExprKind::Name(n) => n.clone(),
-        _ => "the step".into(),
     }
 }
 
