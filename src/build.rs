@@ -446,15 +446,16 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         // build finds it up to date if nothing changes.
         if let (Some(out), Some((_, site_key)), true) = (&out, site_key, report.warnings.is_empty())
         {
-            if let Some(key) = cache.written_key(site_key, out) {
+            if let Some(folder) = cache.folder_key(out) {
                 let written = Written {
                     pages: report.pages,
                     cards: report.cards,
                     variants: report.variants,
                     checks: report.checks,
                     verified: report.coverage.verified,
+                    folder,
                 };
-                cache.store_written(key, &written);
+                cache.store_written(cache.written_key(site_key, out), &written);
             }
         }
     }
@@ -674,8 +675,9 @@ fn up_to_date(cache: &Cache, site: &Site, root: &Path, out: &Path) -> Option<Wri
             Some(cache.key(&file.path, file.text.as_bytes()))
         })
         .collect();
-    let key = cache.written_key(cache.site_key(&keys?), out)?;
-    cache.load_written(key)
+    // The folder is walked only once the record matches what this build would write.
+    let written = cache.load_written(cache.written_key(cache.site_key(&keys?), out))?;
+    (cache.folder_key(out)? == written.folder).then_some(written)
 }
 
 /// The key of everything a page's files depend on besides the page itself: the course file

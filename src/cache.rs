@@ -199,6 +199,8 @@ pub struct Written {
     pub checks: usize,
     /// Numbers in worked answers verified (all of them: none was left unverified).
     pub verified: usize,
+    /// The output folder as that build left it ([`Cache::folder_key`]).
+    pub folder: u128,
 }
 
 /// A sink that passes each file on and keeps a copy: what a page wrote, for its entry.
@@ -332,17 +334,23 @@ impl Cache {
         self.put(&self.site_path(), "site", key, &entry);
     }
 
-    /// The key of the site a build wrote into `out`: the site's key ([`Cache::site_key`]),
-    /// the folder's path, and the path, kind, size, modification time and inode of every
-    /// entry in it. It changes when anything touches the folder after the build (a file
-    /// edited, added or removed), so a folder that is not exactly what that build wrote is
-    /// never taken as up to date. `None` when the folder cannot be read.
-    pub fn written_key(&self, site: u128, out: &Path) -> Option<u128> {
-        use std::os::unix::fs::MetadataExt;
+    /// The key of the site a build writes into `out`: the site's key ([`Cache::site_key`])
+    /// and the folder's path.
+    pub fn written_key(&self, site: u128, out: &Path) -> u128 {
         let mut key = KeyBuilder(Xxh3::new());
         key.add(b"written")
             .add(&site.to_le_bytes())
             .add(out.as_os_str().as_encoded_bytes());
+        key.finish()
+    }
+
+    /// The output folder as it is: the path, kind, size, modification time and inode of every
+    /// entry in it. It changes when anything touches the folder after a build (a file edited,
+    /// added or removed), so a folder that is not exactly what that build wrote is never taken
+    /// as up to date. `None` when the folder cannot be read.
+    pub fn folder_key(&self, out: &Path) -> Option<u128> {
+        use std::os::unix::fs::MetadataExt;
+        let mut key = KeyBuilder(Xxh3::new());
         let walk = walkdir::WalkDir::new(out)
             .follow_links(false)
             .sort_by_file_name();
@@ -372,7 +380,7 @@ impl Cache {
         self.written_path().is_file()
     }
 
-    /// What the build that wrote the site under `key` reported, if it is still there.
+    /// What the build that wrote the site under `key` reported, with the folder it left.
     pub fn load_written(&self, key: u128) -> Option<Written> {
         let bytes = std::fs::read(self.written_path()).ok()?;
         let entry = decode(&bytes, key)?;
