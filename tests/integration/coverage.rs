@@ -5,7 +5,7 @@ use std::process::Command;
 
 use coursegen::build::{build, BuildOptions};
 
-use super::{binary, fixture, sample_copy};
+use super::{binary, check_strict, fixture, sample_copy};
 
 /// The numbers the claims fixture states, one per line, in order: (line, text).
 const CLAIMS: &[(usize, &str)] = &[
@@ -57,16 +57,7 @@ fn each_kind_of_claim_is_found_at_its_line_and_labels_are_not() {
 
 #[test]
 fn strict_turns_unverified_numbers_into_errors_at_their_lines() {
-    let errors = build(&BuildOptions {
-        root: fixture("coverage", "claims"),
-        out: None,
-        pdf: false,
-        strict: true,
-        sheet: None,
-        practice_sheets: None,
-        cache: false,
-    })
-    .expect_err("strict fails");
+    let errors = check_strict(&fixture("coverage", "claims")).expect_err("strict fails");
     let lines: Vec<usize> = errors.0.iter().filter_map(|d| d.line()).collect();
     assert_eq!(lines, CLAIMS.iter().map(|(l, _)| *l).collect::<Vec<_>>());
 }

@@ -53,6 +53,19 @@ pub fn build_course(course: &Path, out: Option<&Path>) -> Result<BuildReport, Di
     })
 }
 
+/// `check --strict` of `course`, as the library runs it (no output folder, no decks).
+pub fn check_strict(course: &Path) -> Result<BuildReport, Diagnostics> {
+    build(&BuildOptions {
+        root: course.to_path_buf(),
+        out: None,
+        pdf: false,
+        strict: true,
+        sheet: None,
+        practice_sheets: None,
+        cache: false,
+    })
+}
+
 /// Runs a tool we did not write (pdftotext, qpdf, sqlite3, …) and returns its output, failing
 /// loudly when it is missing or fails: `.ci/run` installs every one of them.
 pub fn tool(name: &str, args: &[&str]) -> String {

@@ -10,7 +10,7 @@ use coursegen::source::line_col;
 use coursegen::verify::ast::{BinOp, Binding, Expr, ExprKind};
 use coursegen::verify::{lexer, parser};
 
-use super::{build_course, copy_tree, fixture, sample_copy};
+use super::{build_course, check_strict, copy_tree, fixture, sample_copy};
 
 const PAGE: &str = "content/01-neural-networks/practice-backprop.md";
 
@@ -152,21 +152,6 @@ fn formula_numbers(text: &str) -> Vec<Range<usize>> {
         offset += line.len();
     }
     spans
-}
-
-/// `check --strict` of `course`, as the library runs it (no output folder, no decks).
-fn check_strict(
-    course: &Path,
-) -> Result<coursegen::build::BuildReport, coursegen::diagnostic::Diagnostics> {
-    coursegen::build::build(&coursegen::build::BuildOptions {
-        root: course.to_path_buf(),
-        out: None,
-        pdf: false,
-        strict: true,
-        sheet: None,
-        practice_sheets: None,
-        cache: false,
-    })
 }
 
 /// Under `--strict`, a number inside a formula stands for a value of the page (#25): changing
