@@ -275,6 +275,8 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
             up_to_date(cache, &site, root, out)
         });
         if let Some(written) = written {
+            // What killed builds left beside the site goes, as a build that writes would do.
+            crate::write::sweep(out);
             report.pages = written.pages;
             report.cards = written.cards;
             report.variants = written.variants;

@@ -167,10 +167,7 @@ impl Staging {
             .file_name()
             .ok_or_else(|| io::Error::other(format!("{} names no folder", out.display())))?
             .to_os_string();
-        let parent_path = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => Path::new(".").to_path_buf(),
-        };
+        let parent_path = parent_of(out);
         fs::create_dir_all(&parent_path)?;
         let parent = Dir::open(&parent_path)?;
         check_replaceable(&parent, &out_name, out)?;
@@ -415,12 +412,20 @@ fn remove_contents(dir: &Dir) -> io::Result<()> {
     Ok(())
 }
 
-/// Deletes the staging folders in `parent` that earlier builds left when they were killed:
+/// Deletes the staging folders beside `out` that earlier builds left when they were killed:
 /// only folders with our prefix that hold one of our markers, and only when no running build
 /// holds their lock (a concurrent build's staging folder is left alone).
-pub fn sweep(parent: &Path) {
-    if let Ok(dir) = Dir::open(parent) {
+pub fn sweep(out: &Path) {
+    if let Ok(dir) = Dir::open(&parent_of(out)) {
         sweep_in(&dir);
+    }
+}
+
+/// The folder that holds `out` (`.` for a bare name).
+fn parent_of(out: &Path) -> PathBuf {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 

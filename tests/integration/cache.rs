@@ -323,6 +323,15 @@ fn an_output_folder_nothing_touched_since_its_build_is_left_as_it_is() {
     assert_eq!(summary(&again), summary(&first), "the same report");
     assert_eq!(tree(&site), cold("cold"));
 
+    // What a killed build left beside the site goes even when nothing is written: a staging
+    // folder whose lock died with its build.
+    let left = dir.path().join(".coursegen-new-killed");
+    std::fs::create_dir_all(left.join("lesson")).unwrap();
+    std::fs::write(left.join(".coursegen-staging"), b"").unwrap();
+    std::fs::write(left.join("lesson/index.html"), b"half").unwrap();
+    assert!(up_to_date(&ok(build(&course, &site, &[]))));
+    assert!(!left.exists(), "a killed build's staging folder is swept");
+
     // Anything touching the folder since its build makes the next one write it again.
     let index = site.join("index.html");
     let text = std::fs::read_to_string(&index).unwrap();
