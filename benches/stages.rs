@@ -76,7 +76,9 @@ fn stages(c: &mut Criterion) {
                     (links, sections)
                 })
                 .unzip();
-            assert!(render_site_files(&site, &links, &sections, &sink).is_empty());
+            let mut index = site.search_index();
+            index.add(0, &sections, &sink);
+            assert!(render_site_files(&site, &links, index, &sink).is_empty());
         })
     });
     group.finish();

@@ -15,9 +15,11 @@
 //! Entries are written to a fresh file and renamed into place, so two builds sharing the
 //! folder each read whole entries, never a half-written one.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -33,7 +35,7 @@ use crate::source::SourceFile;
 pub const FOLDER: &str = ".coursegen-cache";
 
 /// An entry file starts with this; the last byte is the entry format's version.
-const MAGIC: &[u8; 8] = b"CGCACHE\x01";
+const MAGIC: &[u8; 8] = b"CGCACHE\x02";
 
 /// Builds a key from parts, each length-prefixed (so `("ab", "c")` and `("a", "bc")` differ).
 pub struct KeyBuilder(Xxh3);
@@ -234,6 +236,105 @@ impl Sink for Recorder<'_> {
     }
 }
 
+/// A sink that passes each file on and writes it into a draft of the site's cache entry at
+/// once, so the site's files (the search index's shards, mostly: 55 MB at 10,000 pages) are
+/// never all held in memory. The draft becomes the entry with [`SiteRecorder::keep`]; dropped
+/// without it (a failed build, or pages whose keys are not all known), it is deleted.
+pub struct SiteRecorder<'a> {
+    inner: &'a dyn Sink,
+    draft: Mutex<Option<Draft>>,
+}
+
+/// A site entry being written: its header is filled in last.
+struct Draft {
+    temp: PathBuf,
+    target: PathBuf,
+    out: BufWriter<File>,
+    /// The checksum of the body so far.
+    sum: Xxh3,
+}
+
+impl Draft {
+    fn start(temp: &Path, target: PathBuf) -> std::io::Result<Draft> {
+        let mut draft = Draft {
+            temp: temp.to_path_buf(),
+            target,
+            out: BufWriter::new(File::create(temp)?),
+            sum: Xxh3::new(),
+        };
+        // The key and checksum, written once known.
+        draft.out.write_all(MAGIC)?;
+        draft.out.write_all(&[0; 32])?;
+        let facts = serde_json::to_vec(&Facts::default()).map_err(std::io::Error::other)?;
+        draft.part(&facts)?;
+        Ok(draft)
+    }
+
+    /// Appends one length-prefixed part to the body.
+    fn part(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let len = (bytes.len() as u64).to_le_bytes();
+        self.sum.update(&len);
+        self.sum.update(bytes);
+        self.out.write_all(&len)?;
+        self.out.write_all(bytes)
+    }
+
+    /// Fills in the header and puts the entry in place.
+    fn keep(mut self, key: u128) -> std::io::Result<()> {
+        self.out.seek(SeekFrom::Start(MAGIC.len() as u64))?;
+        self.out.write_all(&key.to_le_bytes())?;
+        self.out.write_all(&self.sum.digest128().to_le_bytes())?;
+        self.out.flush()?;
+        std::fs::rename(&self.temp, &self.target)
+    }
+}
+
+impl SiteRecorder<'_> {
+    /// Keeps what was recorded as the site's entry under `key`. A failure to write is not an
+    /// error: the next build makes the site's files again.
+    pub fn keep(self, key: u128) {
+        let draft = self.draft.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(draft) = draft {
+            let temp = draft.temp.clone();
+            if draft.keep(key).is_err() {
+                let _ = std::fs::remove_file(temp);
+            }
+        }
+    }
+}
+
+impl Sink for SiteRecorder<'_> {
+    fn put(&self, file: OutputFile) {
+        let mut draft = self.draft.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(d) = draft.as_mut() {
+            if d.part(file.path.as_bytes())
+                .and_then(|()| d.part(&file.bytes))
+                .is_err()
+            {
+                let _ = std::fs::remove_file(&d.temp);
+                *draft = None;
+            }
+        }
+        drop(draft);
+        self.inner.put(file);
+    }
+}
+
+impl Drop for SiteRecorder<'_> {
+    fn drop(&mut self) {
+        let draft = self
+            .draft
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(draft) = draft {
+            let temp = draft.temp.clone();
+            drop(draft);
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+}
+
 /// The cache of one course's build.
 pub struct Cache {
     pages: PathBuf,
@@ -325,13 +426,23 @@ impl Cache {
         decode(&bytes, key).map(|entry| entry.files)
     }
 
-    /// Keeps the site's own files under `key` (one entry: the last successful build's).
-    pub fn store_site(&self, key: u128, files: Vec<OutputFile>) {
-        let entry = Entry {
-            facts: Facts::default(),
-            files,
-        };
-        self.put(&self.site_path(), "site", key, &entry);
+    /// A sink for the site's own files that passes them on to `inner` and writes them into a
+    /// draft of the site entry as they come ([`SiteRecorder::keep`]).
+    pub fn site_recorder<'a>(&self, inner: &'a dyn Sink) -> SiteRecorder<'a> {
+        static DRAFTS: AtomicUsize = AtomicUsize::new(0);
+        let temp = self.pages.join(format!(
+            ".tmp-{}-site-{}",
+            std::process::id(),
+            DRAFTS.fetch_add(1, Ordering::Relaxed)
+        ));
+        let draft = Draft::start(&temp, self.site_path()).ok();
+        if draft.is_none() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        SiteRecorder {
+            inner,
+            draft: Mutex::new(draft),
+        }
     }
 
     /// The key of the site a build writes into `out`: the site's key ([`Cache::site_key`])
@@ -438,7 +549,8 @@ impl Cache {
 }
 
 /// An entry's bytes: the magic, the key, a checksum of the rest, then the facts (JSON) and
-/// each file (path and bytes), each length-prefixed.
+/// each file (path and bytes) to the end, each length-prefixed ([`SiteRecorder`] writes the
+/// same layout a file at a time).
 fn encode(key: u128, entry: &Entry) -> Option<Vec<u8>> {
     let facts = serde_json::to_vec(&entry.facts).ok()?;
     let mut body = Vec::with_capacity(
@@ -450,7 +562,6 @@ fn encode(key: u128, entry: &Entry) -> Option<Vec<u8>> {
                 .sum::<usize>(),
     );
     put(&mut body, &facts);
-    body.extend_from_slice(&(entry.files.len() as u64).to_le_bytes());
     for file in &entry.files {
         put(&mut body, file.path.as_bytes());
         put(&mut body, &file.bytes);
@@ -480,14 +591,13 @@ fn decode(bytes: &[u8], key: u128) -> Option<Entry> {
     }
     let mut reader = Reader(body);
     let facts = serde_json::from_slice(reader.part()?).ok()?;
-    let count = reader.number()?;
     let mut files = Vec::new();
-    for _ in 0..count {
+    while !reader.0.is_empty() {
         let path = String::from_utf8(reader.part()?.to_vec()).ok()?;
         let bytes = reader.part()?.to_vec();
         files.push(OutputFile { path, bytes });
     }
-    reader.0.is_empty().then_some(Entry { facts, files })
+    Some(Entry { facts, files })
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -510,6 +620,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::MemorySink;
 
     fn entry() -> Entry {
         Entry {
@@ -556,6 +667,30 @@ mod tests {
             assert!(decode(&changed, 42).is_none(), "byte {i} flipped");
             assert!(decode(&bytes[..i], 42).is_none(), "cut at {i}");
         }
+    }
+
+    #[test]
+    fn a_recorded_site_is_kept_whole_or_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path(), 7).unwrap();
+        let files = entry().files;
+        let passed = MemorySink::default();
+        let recorder = cache.site_recorder(&passed);
+        files.iter().for_each(|f| recorder.put(f.clone()));
+        recorder.keep(99);
+        assert_eq!(cache.load_site(99), Some(files.clone()));
+        assert_eq!(cache.load_site(98), None);
+        assert_eq!(passed.into_files().len(), files.len());
+        // A recorder dropped without `keep` leaves no draft behind, and the entry as it was.
+        let elsewhere = MemorySink::default();
+        let recorder = cache.site_recorder(&elsewhere);
+        recorder.put(files[0].clone());
+        drop(recorder);
+        let left: Vec<_> = std::fs::read_dir(dir.path().join(FOLDER).join("pages"))
+            .unwrap()
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert_eq!(cache.load_site(99), Some(files));
     }
 
     #[test]

@@ -108,6 +108,16 @@ impl<'a> Site<'a> {
         })
     }
 
+    /// An empty search index for the site's pages.
+    pub fn search_index(&self) -> search::Index {
+        let pages = self
+            .pages
+            .iter()
+            .map(|p| [p.title().to_string(), p.url.clone()])
+            .collect();
+        search::Index::new(&self.course.config.language, pages)
+    }
+
     /// What a page's links and images may point at.
     pub fn targets(&self) -> Targets<'_> {
         Targets {
@@ -118,24 +128,17 @@ impl<'a> Site<'a> {
 }
 
 /// The files of the site that belong to no one page, made once every page is rendered: the
-/// search index (from each page's `sections`), the images, the home and 404 pages and the
+/// rest of the search index (`index`, given every page's sections), the images, the home and 404 pages and the
 /// sitemap. The links between pages are checked here (`links[i]` are page i's); every
 /// problem is returned.
 pub fn render_site_files(
     site: &Site,
     links: &[PageLinks],
-    sections: &[Vec<search::Record>],
+    index: search::Index,
     sink: &dyn Sink,
 ) -> Vec<Diagnostic> {
     let course = site.course;
-    let titles: Vec<[&str; 2]> = site
-        .pages
-        .iter()
-        .map(|p| [p.title(), p.url.as_str()])
-        .collect();
-    for file in search::index_files(&course.config.language, &titles, sections) {
-        sink.put(file);
-    }
+    index.finish(sink);
     // Every image under content/ is copied, shown or not; the shared ones of the course's
     // assets/ are copied with the other assets.
     for (path, file) in course

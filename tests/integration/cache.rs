@@ -470,3 +470,53 @@ fn a_new_commit_is_a_new_history_for_anki_notes() {
     assert_eq!(same_as_cold(&course, dir.path(), "second"), (0, 2));
     assert_eq!(same_as_cold(&course, dir.path(), "second-again"), (2, 2));
 }
+
+/// A course of `pages` short pages in two lessons (more than one batch of the build's loop).
+fn many_pages(dir: &Path, pages: usize) -> PathBuf {
+    let course = dir.join("many");
+    std::fs::create_dir_all(&course).unwrap();
+    std::fs::write(course.join("course.yaml"), "title: Many\n").unwrap();
+    for p in 0..pages {
+        let lesson = course.join(format!("content/{:02}-lesson-{}", p % 2, p % 2));
+        std::fs::create_dir_all(&lesson).unwrap();
+        let name = if p < 2 {
+            "index.md".to_string()
+        } else {
+            format!("practice-{p:04}.md")
+        };
+        let text = format!(
+            "---\ntitle: Page {p}\n---\n\n## Step {p}\n\nThe gradient of page {p}.\n\n```verify\n{p} + 1 = {}\n```\n",
+            p + 1
+        );
+        std::fs::write(lesson.join(name), text).unwrap();
+    }
+    course
+}
+
+/// Removes the cache entry of the page at `path` (entries are named by a hash of it).
+fn forget(course: &Path, path: &str) {
+    let name = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(path.as_bytes()));
+    std::fs::remove_file(course.join(".coursegen-cache/pages").join(name)).expect("an entry");
+}
+
+#[test]
+fn a_page_missing_from_the_cache_early_or_late_in_a_large_course_gives_the_cold_site() {
+    // The search index is made while pages are built, once a page is built afresh; the site's
+    // own files come whole from the cache only when it has not started.
+    let dir = tempfile::tempdir().unwrap();
+    let course = many_pages(dir.path(), 700);
+    ok(build(&course, &dir.path().join("first"), &[]));
+    forget(&course, "content/00-lesson-0/practice-0004.md");
+    assert_eq!(same_as_cold(&course, dir.path(), "early"), (699, 700));
+    forget(&course, "content/01-lesson-1/practice-0699.md");
+    let late = ok(build(&course, &dir.path().join("late"), &[]));
+    assert_eq!(cached(&late), (699, 700));
+    assert!(
+        site_cached(&late),
+        "the index had not started: the site's files are reused"
+    );
+    assert_eq!(
+        tree(&dir.path().join("late")),
+        tree(&dir.path().join("early-cold"))
+    );
+}

@@ -10,13 +10,14 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, Xxh3DefaultBuilder};
 
 use super::words::{for_each_word, is_english};
 use super::Record;
-use crate::render::OutputFile;
+use crate::output::{OutputFile, Sink};
 
 /// The folder of the index, at the site root.
 pub const DIR: &str = "search/";
@@ -42,50 +43,129 @@ struct Piece<'a> {
 }
 
 /// The index's files for the course's pages (`pages[i]` is `[title, url]` of page i, in
-/// reading order) and each page's sections. Two builds of one course write the same bytes.
+/// reading order) and each page's sections, in the order they are written. Two builds of one
+/// course write the same bytes.
 pub fn index_files(
     language: &str,
     pages: &[[&str; 2]],
     sections: &[Vec<Record>],
 ) -> Vec<OutputFile> {
-    let english = is_english(language);
-    let pieces = pieces(sections);
-    let (mut terms, mut records) = (Vec::new(), Vec::new());
-    let (term_firsts, record_firsts) = rayon::join(
-        || term_shards(&pieces, english, &mut terms),
-        || record_shards(&pieces, pages, &mut records),
+    let files = Collect::default();
+    let mut index = Index::new(
+        language,
+        pages
+            .iter()
+            .map(|[t, u]| [t.to_string(), u.to_string()])
+            .collect(),
     );
-    let mut files = terms;
-    files.append(&mut records);
-    let mut hash = Xxh3::new();
-    for f in &files {
-        hash.update(f.path.as_bytes());
-        hash.update(&f.bytes);
-    }
-    let manifest = serde_json::json!({
-        "lang": language,
-        "v": format!("{:016x}", hash.digest()),
-        "terms": term_firsts,
-        "records": record_firsts,
-        "count": pieces.len(),
-    });
-    files.push(OutputFile {
-        path: MANIFEST.to_string(),
-        bytes: format!("window.COURSEGEN_SEARCH = {manifest};\n").into_bytes(),
-    });
-    files
+    index.add(0, sections, &files);
+    index.finish(&files);
+    files.0.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Every section, long ones cut at a space into pieces of at most [`PIECE`] bytes.
-fn pieces(sections: &[Vec<Record>]) -> Vec<Piece<'_>> {
+/// A sink that keeps the files in the order they come.
+#[derive(Default)]
+struct Collect(Mutex<Vec<OutputFile>>);
+
+impl Sink for Collect {
+    fn put(&self, file: OutputFile) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(file);
+    }
+}
+
+/// The index, built a run of pages at a time as the build finishes them: each run's record
+/// shards are written at once and its words filed, so no page's text is held to the end of
+/// the build (at 10,000 pages that text and its shards were ~170 MB held at once). Pages must
+/// come in reading order, each once; the files are the same however the pages are grouped.
+pub struct Index {
+    language: String,
+    english: bool,
+    /// `[title, url]` of each page.
+    pages: Vec<[String; 2]>,
+    /// Every word's postings so far.
+    words: Words,
+    /// Pieces filed so far (the next piece's number).
+    count: usize,
+    records: RecordShards,
+    /// A hash of every shard written, for the manifest's `v`.
+    hash: Xxh3,
+}
+
+impl Index {
+    /// An empty index for a course in `language` whose pages are `pages` (`[title, url]`).
+    pub fn new(language: &str, pages: Vec<[String; 2]>) -> Self {
+        Index {
+            language: language.to_string(),
+            english: is_english(language),
+            pages,
+            words: Words::default(),
+            count: 0,
+            records: RecordShards::default(),
+            hash: Xxh3::new(),
+        }
+    }
+
+    /// Files the sections of pages `first`, `first + 1`, … (`sections[k]` is page
+    /// `first + k`'s) and writes the record shards they fill to `sink`.
+    pub fn add(&mut self, first: usize, sections: &[Vec<Record>], sink: &dyn Sink) {
+        let pieces = pieces(first, sections);
+        let (english, base) = (self.english, self.count);
+        let (batches, shards) = rayon::join(
+            || file_words(&pieces, base, english),
+            || self.records.add(&pieces, base, &self.pages),
+        );
+        for batch in batches {
+            for (word, (all, heading)) in batch {
+                let entry = self.words.entry(word).or_default();
+                entry.0.extend(all);
+                entry.1.extend(heading);
+            }
+        }
+        self.count += pieces.len();
+        self.emit(shards, sink);
+    }
+
+    /// Writes the last record shard, the term shards and the manifest.
+    pub fn finish(mut self, sink: &dyn Sink) {
+        let last = self.records.close();
+        self.emit(last.into_iter().collect(), sink);
+        let mut terms = Vec::new();
+        let term_firsts = term_shards(std::mem::take(&mut self.words), &mut terms);
+        self.emit(terms, sink);
+        let manifest = serde_json::json!({
+            "lang": self.language,
+            "v": format!("{:016x}", self.hash.digest()),
+            "terms": term_firsts,
+            "records": self.records.firsts,
+            "count": self.count,
+        });
+        sink.put(OutputFile {
+            path: MANIFEST.to_string(),
+            bytes: format!("window.COURSEGEN_SEARCH = {manifest};\n").into_bytes(),
+        });
+    }
+
+    /// Hashes `files` and hands them to `sink`.
+    fn emit(&mut self, files: Vec<OutputFile>, sink: &dyn Sink) {
+        for file in files {
+            self.hash.update(file.path.as_bytes());
+            self.hash.update(&file.bytes);
+            sink.put(file);
+        }
+    }
+}
+
+/// Every section of pages `first`, `first + 1`, …, long ones cut at a space into pieces of at
+/// most [`PIECE`] bytes.
+fn pieces(first: usize, sections: &[Vec<Record>]) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
-    for (page, records) in sections.iter().enumerate() {
+    for (k, records) in sections.iter().enumerate() {
         for r in records {
             let mut rest = r.text.as_str();
             loop {
                 let cut = cut_at(rest);
                 out.push(Piece {
-                    page,
+                    page: first + k,
                     heading: &r.heading,
                     anchor: &r.anchor,
                     text: &rest[..cut],
@@ -122,18 +202,16 @@ type Words = HashMap<String, Postings, Xxh3DefaultBuilder>;
 /// The pieces a word occurs in, and those whose heading holds it, in order.
 type Postings = (Vec<u32>, Vec<u32>);
 
-/// Writes the term shards: every key with the pieces it occurs in and those whose heading holds
-/// it (numbers as differences from the one before). Returns each shard's first key.
-fn term_shards(pieces: &[Piece], english: bool, files: &mut Vec<OutputFile>) -> Vec<String> {
-    // Filed on every thread, a batch of pieces at a time, then the batches' postings joined
-    // in order (a word's list is then in piece order).
-    let batches: Vec<Words> = pieces
+/// The words of `pieces` (numbered from `base`), filed on every thread a batch of pieces at a
+/// time; joined in order, a word's lists stay in piece order.
+fn file_words(pieces: &[Piece], base: usize, english: bool) -> Vec<Words> {
+    pieces
         .par_chunks(BATCH)
         .enumerate()
         .map(|(batch, chunk)| {
             let mut postings = Words::default();
             for (k, piece) in chunk.iter().enumerate() {
-                let id = (batch * BATCH + k) as u32;
+                let id = (base + batch * BATCH + k) as u32;
                 let mut file = |word: &str, heading: bool| {
                     let entry = match postings.get_mut(word) {
                         Some(entry) => entry,
@@ -151,15 +229,12 @@ fn term_shards(pieces: &[Piece], english: bool, files: &mut Vec<OutputFile>) -> 
             }
             postings
         })
-        .collect();
-    let mut postings = Words::default();
-    for batch in batches {
-        for (word, (all, heading)) in batch {
-            let entry = postings.entry(word).or_default();
-            entry.0.extend(all);
-            entry.1.extend(heading);
-        }
-    }
+        .collect()
+}
+
+/// Writes the term shards: every key with the pieces it occurs in and those whose heading holds
+/// it (numbers as differences from the one before). Returns each shard's first key.
+fn term_shards(postings: Words, files: &mut Vec<OutputFile>) -> Vec<String> {
     let mut keys: Vec<(String, Postings)> = postings.into_iter().collect();
     // The script compares strings by UTF-16 units; the shards are in the order it searches.
     keys.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
@@ -205,50 +280,74 @@ fn deltas(ids: &[u32], out: &mut String) {
     out.push(']');
 }
 
-/// Writes the record shards: each piece as `[page, heading, anchor, text]`, after the title and
-/// address of each page the shard's pieces belong to. Returns each shard's first piece.
-fn record_shards(pieces: &[Piece], pages: &[[&str; 2]], files: &mut Vec<OutputFile>) -> Vec<usize> {
-    let mut firsts = Vec::new();
-    let mut body = String::new();
-    let mut titles = String::new();
-    let mut last_page = None;
-    let close = |firsts: &Vec<usize>, titles: &str, body: &str, files: &mut Vec<OutputFile>| {
-        let json = ["\"pages\":{", titles, "},\"records\":[", body, "]"].concat();
-        close_shard('r', firsts.len() - 1, &json, files);
-    };
-    for (id, piece) in pieces.iter().enumerate() {
-        let record = serde_json::to_string(&(piece.page, piece.heading, piece.anchor, piece.text))
-            .expect("a record serializes");
-        if !body.is_empty() && body.len() + titles.len() + record.len() > RECORD_SHARD {
-            close(&firsts, &titles, &body, files);
-            body.clear();
-            titles.clear();
-            last_page = None;
-        }
-        if body.is_empty() {
-            firsts.push(id);
-        } else {
-            body.push(',');
-        }
-        if last_page != Some(piece.page) {
-            if !titles.is_empty() {
-                titles.push(',');
+/// The record shards being written: each piece as `[page, heading, anchor, text]`, after the
+/// title and address of each page the shard's pieces belong to.
+#[derive(Default)]
+struct RecordShards {
+    /// Each shard's first piece.
+    firsts: Vec<usize>,
+    /// The open shard's records and page titles.
+    body: String,
+    titles: String,
+    last_page: Option<usize>,
+}
+
+impl RecordShards {
+    /// Adds `pieces` (numbered from `base`); returns the shards they filled.
+    fn add(&mut self, pieces: &[Piece], base: usize, pages: &[[String; 2]]) -> Vec<OutputFile> {
+        let mut files = Vec::new();
+        for (k, piece) in pieces.iter().enumerate() {
+            let record =
+                serde_json::to_string(&(piece.page, piece.heading, piece.anchor, piece.text))
+                    .expect("a record serializes");
+            if !self.body.is_empty()
+                && self.body.len() + self.titles.len() + record.len() > RECORD_SHARD
+            {
+                files.extend(self.close());
             }
-            let [title, url] = pages[piece.page];
-            let _ = write!(
-                titles,
-                "\"{}\":{}",
-                piece.page,
-                serde_json::to_string(&[title, url]).expect("strings serialize")
-            );
-            last_page = Some(piece.page);
+            if self.body.is_empty() {
+                self.firsts.push(base + k);
+            } else {
+                self.body.push(',');
+            }
+            if self.last_page != Some(piece.page) {
+                if !self.titles.is_empty() {
+                    self.titles.push(',');
+                }
+                let [title, url] = &pages[piece.page];
+                let _ = write!(
+                    self.titles,
+                    "\"{}\":{}",
+                    piece.page,
+                    serde_json::to_string(&[title, url]).expect("strings serialize")
+                );
+                self.last_page = Some(piece.page);
+            }
+            self.body.push_str(&record);
         }
-        body.push_str(&record);
+        files
     }
-    if !body.is_empty() {
-        close(&firsts, &titles, &body, files);
+
+    /// The open shard as a file, if it holds anything; the next record starts a new one.
+    fn close(&mut self) -> Option<OutputFile> {
+        if self.body.is_empty() {
+            return None;
+        }
+        let json = [
+            "\"pages\":{",
+            &self.titles,
+            "},\"records\":[",
+            &self.body,
+            "]",
+        ]
+        .concat();
+        let mut files = Vec::new();
+        close_shard('r', self.firsts.len() - 1, &json, &mut files);
+        self.body.clear();
+        self.titles.clear();
+        self.last_page = None;
+        files.pop()
     }
-    firsts
 }
 
 /// Writes shard `n` of `kind` (`t` or `r`): a script filing `{body}` under its name.
@@ -280,7 +379,7 @@ mod tests {
     fn long_sections_are_cut_at_spaces_and_every_piece_keeps_its_heading() {
         let long = "gradient ".repeat(1_000);
         let sections = vec![vec![record("Steps", "steps", long.trim())]];
-        let got = pieces(&sections);
+        let got = pieces(0, &sections);
         assert!(got.len() >= 3, "{} pieces", got.len());
         assert!(got
             .iter()
@@ -291,7 +390,10 @@ mod tests {
         let dense = "ä".repeat(2_000);
         let sections = vec![vec![record("", "", &dense)]];
         assert_eq!(
-            pieces(&sections).iter().map(|p| p.text).collect::<String>(),
+            pieces(0, &sections)
+                .iter()
+                .map(|p| p.text)
+                .collect::<String>(),
             dense
         );
     }
@@ -329,6 +431,42 @@ mod tests {
         let manifest = text.last().unwrap();
         assert!(manifest.starts_with("window.COURSEGEN_SEARCH = {"));
         assert!(manifest.contains("\"terms\":[\"a\"]") && manifest.contains("\"count\":3"));
+    }
+
+    #[test]
+    fn an_index_fed_a_few_pages_at_a_time_writes_the_same_files() {
+        let sections: Vec<Vec<Record>> = (0..300)
+            .map(|p| {
+                vec![
+                    record("", "", &format!("intro {p}")),
+                    record(
+                        "Step",
+                        "s",
+                        &format!("word{p} shared {}", "text ".repeat(p % 700)),
+                    ),
+                ]
+            })
+            .collect();
+        let pages: Vec<String> = (0..300).map(|p| format!("p{p}/")).collect();
+        let titles: Vec<[&str; 2]> = pages.iter().map(|p| ["Page", p.as_str()]).collect();
+        let whole = index_files("en", &titles, &sections);
+        assert!(whole.len() > 20, "{} files", whole.len());
+        for step in [1, 7, 64] {
+            let files = Collect::default();
+            let mut index = Index::new(
+                "en",
+                titles
+                    .iter()
+                    .map(|[t, u]| [t.to_string(), u.to_string()])
+                    .collect(),
+            );
+            for (n, run) in sections.chunks(step).enumerate() {
+                index.add(n * step, run, &files);
+            }
+            index.finish(&files);
+            let fed = files.0.into_inner().unwrap();
+            assert_eq!(fed, whole, "fed {step} pages at a time");
+        }
     }
 
     #[test]

@@ -138,7 +138,9 @@ fn templates_escape_a_base_url_that_skipped_validation() {
             (links, sections)
         })
         .unzip();
-    assert!(render_site_files(&site, &links, &sections, &sink).is_empty());
+    let mut index = site.search_index();
+    index.add(0, &sections, &sink);
+    assert!(render_site_files(&site, &links, index, &sink).is_empty());
     let files: Vec<OutputFile> = sink.into_files();
     let mut pages = 0;
     for file in files.iter().filter(|f| f.path.ends_with(".html")) {

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::cache::{Cache, Entry, Facts, KeyBuilder, Recorder, StoredDiagnostic, Written};
+use search_feed::SearchFeed;
 
 use crate::config::{PracticeSheets, Require, SheetSize};
 use crate::coverage::{page_coverage, Claim, Coverage};
@@ -29,6 +30,8 @@ use crate::verify::variants::BuildAllowance;
 use crate::verify::{verify_page_as, PageVerification};
 use crate::write::{resolve_out, Staging};
 use rayon::prelude::*;
+
+mod search_feed;
 
 /// What to do with a course.
 #[derive(Debug, Clone)]
@@ -329,22 +332,48 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     };
     let count = site.pages.len();
     let mut outcomes: Vec<PageOutcome<'_>> = Vec::with_capacity(count);
+    // The site's own files go into the cache as they are made: the search index's shards are
+    // made while pages are built, a batch behind them.
+    let site_recorder = cache.as_ref().map(|cache| cache.site_recorder(sink));
+    let site_sink: &dyn Sink = match &site_recorder {
+        Some(recorder) => recorder,
+        None => sink,
+    };
+    let mut feed = SearchFeed::new(site.search_index(), cache.is_none() && !retain);
     let pages_start = Instant::now();
     for batch in (0..count).step_by(BATCH) {
-        let results: Vec<Result<PageOutcome, Vec<Diagnostic>>> = (batch
-            ..(batch + BATCH).min(count))
-            .into_par_iter()
-            .map(|i| {
-                let outcome = build_one(&run, i);
-                if outcome.is_err() {
-                    failed.store(true, Ordering::Relaxed);
+        let pages = batch..(batch + BATCH).min(count);
+        let cached_before = cached.load(Ordering::Relaxed);
+        let (results, ()) = rayon::join(
+            || {
+                pages
+                    .clone()
+                    .into_par_iter()
+                    .map(|i| {
+                        let outcome = build_one(&run, i);
+                        if outcome.is_err() {
+                            failed.store(true, Ordering::Relaxed);
+                        }
+                        outcome
+                    })
+                    .collect::<Vec<Result<PageOutcome, Vec<Diagnostic>>>>()
+            },
+            // The batch before's sections, while this one builds.
+            || {
+                if !failed.load(Ordering::Relaxed) {
+                    feed.feed(site_sink)
                 }
-                outcome
-            })
-            .collect();
+            },
+        );
+        if !retain && cached.load(Ordering::Relaxed) - cached_before < pages.len() {
+            feed.start();
+        }
         for result in results {
             match result {
                 Ok(mut outcome) => {
+                    if let (Some(built), false) = (outcome.built.as_mut(), retain) {
+                        feed.push(std::mem::take(&mut built.sections));
+                    }
                     // The course deck's cards, kept only while the course may have one.
                     if let Some(total) = deck_cards.as_mut() {
                         *total += outcome.cards;
@@ -376,7 +405,6 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
 
     report.pages = count;
     let mut links = Vec::with_capacity(count);
-    let mut sections = Vec::with_capacity(count);
     let mut kept = Vec::new();
     let mut deck_parts = Vec::new();
     let mut keys = Vec::with_capacity(count);
@@ -388,7 +416,9 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         report.cards += outcome.cards;
         let built = outcome.built.expect("every page was built: none failed");
         links.push(built.links);
-        sections.push(built.sections);
+        if retain {
+            feed.push(built.sections);
+        }
         report.warnings.extend(built.warnings);
         deck_parts.extend(outcome.deck);
         kept.extend(outcome.kept);
@@ -405,24 +435,36 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         .as_ref()
         .filter(|_| keys.len() == count)
         .map(|cache| (cache, cache.site_key(&keys)));
-    let stored = site_key.and_then(|(cache, key)| cache.load_site(key));
+    // Not once the index has written some of them.
+    let stored = site_key
+        .filter(|_| !feed.started())
+        .and_then(|(cache, key)| cache.load_site(key));
     report.site_cached = stored.is_some();
+    let mut sections = Vec::new();
     let errors = timed(&mut report.timings, "site", || {
         if let Some(files) = stored {
             files.into_iter().for_each(|f| sink.put(f));
             return Vec::new();
         }
-        let recorder = Recorder::new(sink);
-        let sink: &dyn Sink = if site_key.is_some() { &recorder } else { sink };
-        let mut errors = render_site_files(&site, &links, &sections, sink);
-        if let Err(e) = print_course_deck(&course, deck_parts, plan, sink) {
-            errors.extend(e);
+        let (index, waiting) = feed.finish(site_sink);
+        if retain {
+            sections = waiting;
         }
-        if let (Some((cache, key)), true) = (site_key, errors.is_empty()) {
-            cache.store_site(key, recorder.into_files());
+        let mut errors = render_site_files(&site, &links, index, site_sink);
+        if let Err(e) = print_course_deck(&course, deck_parts, plan, site_sink) {
+            errors.extend(e);
         }
         errors
     });
+    // The recorded site's files are kept only when every page's key is known.
+    if let (Some(recorder), Some((_, key)), true, false) = (
+        site_recorder,
+        site_key,
+        errors.is_empty(),
+        report.site_cached,
+    ) {
+        recorder.keep(key);
+    }
     if !errors.is_empty() {
         return Err(fail(errors));
     }
