@@ -188,7 +188,7 @@ pub fn explicit_id(title: &str) -> Option<&str> {
 /// The ids the cards of a page's body give themselves, with their 1-based lines, read from its
 /// container lines alone (no Markdown parse).
 pub fn card_keys(file: &Arc<SourceFile>, body: Range<usize>) -> Vec<(String, usize)> {
-    scan(file, body)
+    let mut keys: Vec<(String, usize)> = scan(file, body)
         .lines
         .into_iter()
         .filter_map(|line| match line.kind {
@@ -198,7 +198,11 @@ pub fn card_keys(file: &Arc<SourceFile>, body: Range<usize>) -> Vec<(String, usi
             }
             _ => None,
         })
-        .collect()
+        .collect();
+    // Collected in place, the list keeps the allocation of every container line it was read
+    // from; the outline holds it for the whole build (61 MB at 10,000 pages).
+    keys.shrink_to_fit();
+    keys
 }
 
 #[cfg(test)]

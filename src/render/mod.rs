@@ -277,7 +277,7 @@ pub fn render_page(
         bytes: html.into_bytes(),
     };
     let links = PageLinks {
-        anchors: body.anchors,
+        anchors: body.anchors.iter().collect(),
         links: page.doc.links.clone(),
     };
     Ok((file, links, body.sections))

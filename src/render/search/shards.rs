@@ -83,7 +83,7 @@ pub struct Index {
     /// `[title, url]` of each page.
     pages: Vec<[String; 2]>,
     /// Every word's postings so far.
-    words: Words,
+    words: HashMap<String, [Deltas; 2], Xxh3DefaultBuilder>,
     /// Pieces filed so far (the next piece's number).
     count: usize,
     records: RecordShards,
@@ -98,7 +98,7 @@ impl Index {
             language: language.to_string(),
             english: is_english(language),
             pages,
-            words: Words::default(),
+            words: HashMap::default(),
             count: 0,
             records: RecordShards::default(),
             hash: Xxh3::new(),
@@ -116,9 +116,9 @@ impl Index {
         );
         for batch in batches {
             for (word, (all, heading)) in batch {
-                let entry = self.words.entry(word).or_default();
-                entry.0.extend(all);
-                entry.1.extend(heading);
+                let [into_all, into_heading] = self.words.entry(word).or_default();
+                all.iter().for_each(|&id| into_all.push(id));
+                heading.iter().for_each(|&id| into_heading.push(id));
             }
         }
         self.count += pieces.len();
@@ -129,9 +129,8 @@ impl Index {
     pub fn finish(mut self, sink: &dyn Sink) {
         let last = self.records.close();
         self.emit(last.into_iter().collect(), sink);
-        let mut terms = Vec::new();
-        let term_firsts = term_shards(std::mem::take(&mut self.words), &mut terms);
-        self.emit(terms, sink);
+        let words = std::mem::take(&mut self.words);
+        let term_firsts = term_shards(words, &mut |file| self.emit(vec![file], sink));
         let manifest = serde_json::json!({
             "lang": self.language,
             "v": format!("{:016x}", self.hash.digest()),
@@ -234,50 +233,88 @@ fn file_words(pieces: &[Piece], base: usize, english: bool) -> Vec<Words> {
 
 /// Writes the term shards: every key with the pieces it occurs in and those whose heading holds
 /// it (numbers as differences from the one before). Returns each shard's first key.
-fn term_shards(postings: Words, files: &mut Vec<OutputFile>) -> Vec<String> {
-    let mut keys: Vec<(String, Postings)> = postings.into_iter().collect();
+fn term_shards(
+    postings: HashMap<String, [Deltas; 2], Xxh3DefaultBuilder>,
+    emit: &mut dyn FnMut(OutputFile),
+) -> Vec<String> {
+    let mut keys: Vec<(String, [Deltas; 2])> = postings.into_iter().collect();
     // The script compares strings by UTF-16 units; the shards are in the order it searches.
     keys.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     let mut firsts = Vec::new();
     let mut body = String::new();
-    for (key, (all, heading)) in &keys {
-        let mut entry = serde_json::to_string(key).expect("a string serializes");
+    // Each word's postings are dropped once written.
+    for (key, [all, heading]) in keys {
+        let mut entry = serde_json::to_string(&key).expect("a string serializes");
         entry.push_str(":[");
-        deltas(all, &mut entry);
+        all.write(&mut entry);
         if !heading.is_empty() {
             entry.push(',');
-            deltas(heading, &mut entry);
+            heading.write(&mut entry);
         }
         entry.push(']');
         if !body.is_empty() && body.len() + entry.len() > TERM_SHARD {
-            close_shard('t', firsts.len() - 1, &body, files);
+            emit(shard('t', firsts.len() - 1, &body));
             body.clear();
         }
         if body.is_empty() {
-            firsts.push(key.clone());
+            firsts.push(key);
         } else {
             body.push(',');
         }
         body.push_str(&entry);
     }
     if !body.is_empty() {
-        close_shard('t', firsts.len() - 1, &body, files);
+        emit(shard('t', firsts.len() - 1, &body));
     }
     firsts
 }
 
-/// `[d0,d1,…]`: the first number, then each one's difference from the one before.
-fn deltas(ids: &[u32], out: &mut String) {
-    out.push('[');
-    let mut last = 0;
-    for (n, id) in ids.iter().enumerate() {
-        if n > 0 {
-            out.push(',');
+/// A rising list of piece numbers as the index writes it, each number's difference from the
+/// one before, kept as LEB128 bytes: most differences fit one byte, where a `u32` takes four
+/// (the postings are held for the whole build; 15 MB as `u32`s at 10,000 pages).
+#[derive(Default)]
+struct Deltas {
+    bytes: Vec<u8>,
+    last: u32,
+}
+
+impl Deltas {
+    /// Appends `id`, larger than every number before it.
+    fn push(&mut self, id: u32) {
+        let mut delta = id - self.last;
+        self.last = id;
+        loop {
+            let low = (delta & 0x7f) as u8;
+            delta >>= 7;
+            if delta == 0 {
+                self.bytes.push(low);
+                return;
+            }
+            self.bytes.push(low | 0x80);
         }
-        let _ = write!(out, "{}", id - last);
-        last = *id;
     }
-    out.push(']');
+
+    fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// `[d0,d1,…]`: the first number, then each one's difference from the one before.
+    fn write(&self, out: &mut String) {
+        out.push('[');
+        let (mut delta, mut shift, mut first) = (0u32, 0, true);
+        for &b in &self.bytes {
+            delta |= u32::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                if !first {
+                    out.push(',');
+                }
+                let _ = write!(out, "{delta}");
+                (delta, shift, first) = (0, 0, false);
+            }
+        }
+        out.push(']');
+    }
 }
 
 /// The record shards being written: each piece as `[page, heading, anchor, text]`, after the
@@ -341,26 +378,25 @@ impl RecordShards {
             "]",
         ]
         .concat();
-        let mut files = Vec::new();
-        close_shard('r', self.firsts.len() - 1, &json, &mut files);
+        let file = shard('r', self.firsts.len() - 1, &json);
         self.body.clear();
         self.titles.clear();
         self.last_page = None;
-        files.pop()
+        Some(file)
     }
 }
 
-/// Writes shard `n` of `kind` (`t` or `r`): a script filing `{body}` under its name.
-fn close_shard(kind: char, n: usize, body: &str, files: &mut Vec<OutputFile>) {
+/// Shard `n` of `kind` (`t` or `r`): a script filing `{body}` under its name.
+fn shard(kind: char, n: usize, body: &str) -> OutputFile {
     // JSON escapes `</script>` and U+2028 are still valid JavaScript, and the file is loaded by
     // `<script src>`, never inlined.
-    files.push(OutputFile {
+    OutputFile {
         path: format!("{DIR}{kind}{n}.js"),
         bytes: format!(
             "(window.COURSEGEN_SEARCH_PARTS = window.COURSEGEN_SEARCH_PARTS || {{}})[\"{kind}{n}\"] = {{{body}}};\n"
         )
         .into_bytes(),
-    });
+    }
 }
 
 #[cfg(test)]
@@ -467,6 +503,25 @@ mod tests {
             let fed = files.0.into_inner().unwrap();
             assert_eq!(fed, whole, "fed {step} pages at a time");
         }
+    }
+
+    #[test]
+    fn deltas_write_every_difference_however_large() {
+        let ids = [0, 1, 127, 128, 300, 16_511, 16_512, 2_000_000, u32::MAX];
+        let mut deltas = Deltas::default();
+        ids.iter().for_each(|&id| deltas.push(id));
+        let mut out = String::new();
+        deltas.write(&mut out);
+        let mut last = 0;
+        let want: Vec<String> = ids
+            .iter()
+            .map(|&id| {
+                let d = id - last;
+                last = id;
+                d.to_string()
+            })
+            .collect();
+        assert_eq!(out, format!("[{}]", want.join(",")));
     }
 
     #[test]
