@@ -420,10 +420,23 @@ impl Cache {
         key.finish()
     }
 
-    /// The site's own files stored under `key`, if the entry is whole and its key matches.
-    pub fn load_site(&self, key: u128) -> Option<Vec<OutputFile>> {
-        let bytes = std::fs::read(self.site_path()).ok()?;
-        decode(&bytes, key).map(|entry| entry.files)
+    /// Hands the site's own files stored under `key` to `sink`, if the entry is whole and its
+    /// key matches (checked before any file is handed on); whether it did. The files are
+    /// copied out one at a time, so the entry is never held twice (55 MB at 10,000 pages).
+    pub fn load_site(&self, key: u128, sink: &dyn Sink) -> bool {
+        let Ok(bytes) = std::fs::read(self.site_path()) else {
+            return false;
+        };
+        let Some((_, files)) = parts(&bytes, key) else {
+            return false;
+        };
+        for (path, bytes) in files {
+            sink.put(OutputFile {
+                path: path.to_string(),
+                bytes: bytes.to_vec(),
+            });
+        }
+        true
     }
 
     /// A sink for the site's own files that passes them on to `inner` and writes them into a
@@ -581,6 +594,25 @@ fn put(out: &mut Vec<u8>, part: &[u8]) {
 
 /// The entry in `bytes` if it is whole and stored under `key`.
 fn decode(bytes: &[u8], key: u128) -> Option<Entry> {
+    let (facts, files) = parts(bytes, key)?;
+    Some(Entry {
+        facts: serde_json::from_slice(facts).ok()?,
+        files: files
+            .into_iter()
+            .map(|(path, bytes)| OutputFile {
+                path: path.to_string(),
+                bytes: bytes.to_vec(),
+            })
+            .collect(),
+    })
+}
+
+/// A stored file's path and bytes, as slices of its entry.
+type StoredFileParts<'a> = (&'a str, &'a [u8]);
+
+/// The facts (JSON) and files (path and bytes) of the entry in `bytes`, if it is whole, well
+/// formed and stored under `key`.
+fn parts(bytes: &[u8], key: u128) -> Option<(&[u8], Vec<StoredFileParts<'_>>)> {
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
     let (stored_key, rest) = rest.split_at_checked(16)?;
     let (sum, body) = rest.split_at_checked(16)?;
@@ -590,14 +622,13 @@ fn decode(bytes: &[u8], key: u128) -> Option<Entry> {
         return None;
     }
     let mut reader = Reader(body);
-    let facts = serde_json::from_slice(reader.part()?).ok()?;
+    let facts = reader.part()?;
     let mut files = Vec::new();
     while !reader.0.is_empty() {
-        let path = String::from_utf8(reader.part()?.to_vec()).ok()?;
-        let bytes = reader.part()?.to_vec();
-        files.push(OutputFile { path, bytes });
+        let path = std::str::from_utf8(reader.part()?).ok()?;
+        files.push((path, reader.part()?));
     }
-    Some(Entry { facts, files })
+    Some((facts, files))
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -678,8 +709,14 @@ mod tests {
         let recorder = cache.site_recorder(&passed);
         files.iter().for_each(|f| recorder.put(f.clone()));
         recorder.keep(99);
-        assert_eq!(cache.load_site(99), Some(files.clone()));
-        assert_eq!(cache.load_site(98), None);
+        let loaded = |key| {
+            let sink = MemorySink::default();
+            cache.load_site(key, &sink).then(|| sink.into_files())
+        };
+        let mut sorted = files.clone();
+        sorted.sort_by(|a, b| a.path.cmp(&b.path));
+        assert_eq!(loaded(99), Some(sorted.clone()));
+        assert_eq!(loaded(98), None);
         assert_eq!(passed.into_files().len(), files.len());
         // A recorder dropped without `keep` leaves no draft behind, and the entry as it was.
         let elsewhere = MemorySink::default();
@@ -690,7 +727,7 @@ mod tests {
             .unwrap()
             .collect();
         assert!(left.is_empty(), "{left:?}");
-        assert_eq!(cache.load_site(99), Some(files));
+        assert_eq!(loaded(99), Some(sorted));
     }
 
     #[test]

@@ -436,15 +436,15 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         .filter(|_| keys.len() == count)
         .map(|cache| (cache, cache.site_key(&keys)));
     // Not once the index has written some of them.
-    let stored = site_key
-        .filter(|_| !feed.started())
-        .and_then(|(cache, key)| cache.load_site(key));
-    report.site_cached = stored.is_some();
+    let reusable = site_key.filter(|_| !feed.started());
     let mut sections = Vec::new();
+    let mut site_cached = false;
     let errors = timed(&mut report.timings, "site", || {
-        if let Some(files) = stored {
-            files.into_iter().for_each(|f| sink.put(f));
-            return Vec::new();
+        if let Some((cache, key)) = reusable {
+            if cache.load_site(key, sink) {
+                site_cached = true;
+                return Vec::new();
+            }
         }
         let (index, waiting) = feed.finish(site_sink);
         if retain {
@@ -456,6 +456,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         }
         errors
     });
+    report.site_cached = site_cached;
     // The recorded site's files are kept only when every page's key is known.
     if let (Some(recorder), Some((_, key)), true, false) = (
         site_recorder,
