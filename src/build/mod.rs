@@ -374,9 +374,6 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         for result in results {
             match result {
                 Ok(mut outcome) => {
-                    if let (Some(built), false) = (outcome.built.as_mut(), retain) {
-                        feed.push(std::mem::take(&mut built.sections));
-                    }
                     // The course deck's cards, kept only while the course may have one.
                     if let Some(total) = deck_cards.as_mut() {
                         *total += outcome.cards;
@@ -400,9 +397,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
                     report.variants += outcome.variants;
                     report.cards += outcome.cards;
                     links.push(built.links);
-                    if retain {
-                        feed.push(built.sections);
-                    }
+                    feed.push(built.sections);
                     report.warnings.extend(built.warnings);
                     deck_parts.extend(outcome.deck);
                     kept.extend(outcome.kept);

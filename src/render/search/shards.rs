@@ -10,14 +10,13 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{Xxh3, Xxh3DefaultBuilder};
 
 use super::words::{for_each_word, is_english};
 use super::Record;
-use crate::output::{OutputFile, Sink};
+use crate::output::{MemorySink, OutputFile, Sink};
 
 /// The folder of the index, at the site root.
 pub const DIR: &str = "search/";
@@ -43,14 +42,14 @@ struct Piece<'a> {
 }
 
 /// The index's files for the course's pages (`pages[i]` is `[title, url]` of page i, in
-/// reading order) and each page's sections, in the order they are written. Two builds of one
-/// course write the same bytes.
+/// reading order) and each page's sections, sorted by path. Two builds of one course write the
+/// same bytes.
 pub fn index_files(
     language: &str,
     pages: &[[&str; 2]],
     sections: &[Vec<Record>],
 ) -> Vec<OutputFile> {
-    let files = Collect::default();
+    let files = MemorySink::default();
     let mut index = Index::new(
         language,
         pages
@@ -60,17 +59,7 @@ pub fn index_files(
     );
     index.add(0, sections, &files);
     index.finish(&files);
-    files.0.into_inner().unwrap_or_else(|p| p.into_inner())
-}
-
-/// A sink that keeps the files in the order they come.
-#[derive(Default)]
-struct Collect(Mutex<Vec<OutputFile>>);
-
-impl Sink for Collect {
-    fn put(&self, file: OutputFile) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(file);
-    }
+    files.into_files()
 }
 
 /// The index, built a run of pages at a time as the build finishes them: each run's record
@@ -128,9 +117,9 @@ impl Index {
     /// Writes the last record shard, the term shards and the manifest.
     pub fn finish(mut self, sink: &dyn Sink) {
         let last = self.records.close();
-        self.emit(last.into_iter().collect(), sink);
+        self.emit(last, sink);
         let words = std::mem::take(&mut self.words);
-        let term_firsts = term_shards(words, &mut |file| self.emit(vec![file], sink));
+        let term_firsts = term_shards(words, &mut |file| self.emit([file], sink));
         let manifest = serde_json::json!({
             "lang": self.language,
             "v": format!("{:016x}", self.hash.digest()),
@@ -145,7 +134,7 @@ impl Index {
     }
 
     /// Hashes `files` and hands them to `sink`.
-    fn emit(&mut self, files: Vec<OutputFile>, sink: &dyn Sink) {
+    fn emit(&mut self, files: impl IntoIterator<Item = OutputFile>, sink: &dyn Sink) {
         for file in files {
             self.hash.update(file.path.as_bytes());
             self.hash.update(&file.bytes);
@@ -464,7 +453,15 @@ mod tests {
             records.contains("[0,\"Gradients\",\"g\",\"the chain rule\"]"),
             "{records}"
         );
-        let manifest = text.last().unwrap();
+        let manifest = String::from_utf8(
+            files
+                .iter()
+                .find(|f| f.path == MANIFEST)
+                .expect("a manifest")
+                .bytes
+                .clone(),
+        )
+        .unwrap();
         assert!(manifest.starts_with("window.COURSEGEN_SEARCH = {"));
         assert!(manifest.contains("\"terms\":[\"a\"]") && manifest.contains("\"count\":3"));
     }
@@ -488,7 +485,7 @@ mod tests {
         let whole = index_files("en", &titles, &sections);
         assert!(whole.len() > 20, "{} files", whole.len());
         for step in [1, 7, 64] {
-            let files = Collect::default();
+            let files = MemorySink::default();
             let mut index = Index::new(
                 "en",
                 titles
@@ -500,7 +497,7 @@ mod tests {
                 index.add(n * step, run, &files);
             }
             index.finish(&files);
-            let fed = files.0.into_inner().unwrap();
+            let fed = files.into_files();
             assert_eq!(fed, whole, "fed {step} pages at a time");
         }
     }
