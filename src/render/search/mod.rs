@@ -121,23 +121,35 @@ impl Sections {
 /// The characters of a formula's tokens, from the MathML the converter wrote (elements and
 /// the character references it uses; no markup of an author's passes through here).
 fn math_text(mathml: &str, out: &mut String) {
-    let mut rest = mathml;
-    while let Some(lt) = rest.find('<') {
-        let text = &rest[..lt];
+    // Byte by byte: `<` and `>` are ASCII, so every cut falls between characters (a formula's
+    // text was 5 % of a build when found with `str::find`, which compares each candidate).
+    let bytes = mathml.as_bytes();
+    let mut text_start = 0;
+    let mut i = 0;
+    while let Some(lt) = bytes[i..].iter().position(|&b| b == b'<') {
+        let text = &mathml[text_start..i + lt];
         if !text.trim().is_empty() {
             decode(text, out);
             out.push(' ');
         }
-        let Some(gt) = rest[lt..].find('>') else {
+        let Some(gt) = bytes[i + lt..].iter().position(|&b| b == b'>') else {
             return;
         };
-        rest = &rest[lt + gt + 1..];
+        i += lt + gt + 1;
+        text_start = i;
     }
-    decode(rest, out);
+    decode(&mathml[text_start..], out);
 }
 
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 #[cfg(test)]
