@@ -121,18 +121,18 @@ impl Sections {
 /// The characters of a formula's tokens, from the MathML the converter wrote (elements and
 /// the character references it uses; no markup of an author's passes through here).
 fn math_text(mathml: &str, out: &mut String) {
-    // Byte by byte: `<` and `>` are ASCII, so every cut falls between characters (a formula's
-    // text was 5 % of a build when found with `str::find`, which compares each candidate).
+    // `<` and `>` are ASCII, so every cut falls between characters; memchr scans a word at a
+    // time (a formula's text was 5 % of a build when found with `str::find`).
     let bytes = mathml.as_bytes();
     let mut text_start = 0;
     let mut i = 0;
-    while let Some(lt) = bytes[i..].iter().position(|&b| b == b'<') {
+    while let Some(lt) = memchr::memchr(b'<', &bytes[i..]) {
         let text = &mathml[text_start..i + lt];
         if !text.trim().is_empty() {
             decode(text, out);
             out.push(' ');
         }
-        let Some(gt) = bytes[i + lt..].iter().position(|&b| b == b'>') else {
+        let Some(gt) = memchr::memchr(b'>', &bytes[i + lt..]) else {
             return;
         };
         i += lt + gt + 1;
