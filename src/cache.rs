@@ -28,14 +28,14 @@ use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::output::{OutputFile, Sink};
 use crate::render::links::PageLinks;
-use crate::render::search::Record;
+use crate::render::search::{PageWords, Record};
 use crate::source::SourceFile;
 
 /// The cache's folder, in the course folder.
 pub const FOLDER: &str = ".coursegen-cache";
 
 /// An entry file starts with this; the last byte is the entry format's version.
-const MAGIC: &[u8; 8] = b"CGCACHE\x02";
+const MAGIC: &[u8; 8] = b"CGCACHE\x03";
 
 /// Builds a key from parts, each length-prefixed (so `("ab", "c")` and `("a", "bc")` differ).
 pub struct KeyBuilder(Xxh3);
@@ -86,6 +86,8 @@ pub struct Facts {
     pub links: PageLinks,
     /// Its sections for the search index.
     pub sections: Vec<Record>,
+    /// Their words, as the index files them.
+    pub words: PageWords,
     /// Its warnings.
     pub warnings: Vec<StoredDiagnostic>,
     /// Numbers in worked answers that are verified.
@@ -662,6 +664,14 @@ mod tests {
                     anchor: "h".into(),
                     text: "text".into(),
                 }],
+                words: PageWords::of(
+                    &[Record {
+                        heading: "H".into(),
+                        anchor: "h".into(),
+                        text: "text".into(),
+                    }],
+                    "en",
+                ),
                 warnings: Vec::new(),
                 verified: 3,
                 unverified: vec![4..6, 9..12],

@@ -221,18 +221,21 @@ impl Staging {
             .as_ref()
             .ok_or_else(|| io::Error::other("the staging folder is gone"))?;
         let path = Path::new(&file.path);
-        let folders: Vec<&Path> = path.ancestors().skip(1).collect();
-        for folder in folders.into_iter().rev() {
-            if !folder.as_os_str().is_empty() {
-                dir.make_dir(folder)?;
+        let same = self.previous_copy(path, &file.bytes);
+        // A page's folder is made by its first file: the others find it there (making every
+        // folder of every path was 80,000 failed `mkdir`s in a 10,000-page rebuild).
+        match place(dir, path, same.as_ref(), &file.bytes) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let folders: Vec<&Path> = path.ancestors().skip(1).collect();
+                for folder in folders.into_iter().rev() {
+                    if !folder.as_os_str().is_empty() {
+                        dir.make_dir(folder)?;
+                    }
+                }
+                place(dir, path, same.as_ref(), &file.bytes)
             }
+            placed => placed,
         }
-        if let Some(same) = self.previous_copy(path, &file.bytes) {
-            if dir.link_open_file(&same, path).is_ok() {
-                return Ok(());
-            }
-        }
-        dir.create(path)?.write_all(&file.bytes)
     }
 
     /// The previous site's file at `path`, open, when it holds exactly `bytes`: the staged
@@ -247,9 +250,12 @@ impl Staging {
         if !meta.is_file() || meta.len() != bytes.len() as u64 {
             return None;
         }
-        let mut held = Vec::with_capacity(bytes.len());
-        file.read_to_end(&mut held).ok()?;
-        (held == bytes).then_some(file)
+        // Exactly its length, then nothing more (a file that grew since is not the same):
+        // `read_to_end` asks the size and the position again first.
+        let mut held = vec![0; bytes.len()];
+        file.read_exact(&mut held).ok()?;
+        let at_end = file.read(&mut [0u8]).ok()? == 0;
+        (at_end && held == bytes).then_some(file)
     }
 
     /// Swaps the staged site in for the previous one.
@@ -340,6 +346,18 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Puts `bytes` at `path` in the staged folder `dir`: a link to `same` (the previous site's
+/// file holding exactly them) where it can be made, else a new file. `NotFound` when a folder
+/// of `path` is not made yet.
+fn place(dir: &Dir, path: &Path, same: Option<&File>, bytes: &[u8]) -> io::Result<()> {
+    if let Some(same) = same {
+        if dir.link_open_file(same, path).is_ok() {
+            return Ok(());
+        }
+    }
+    dir.create(path)?.write_all(bytes)
 }
 
 /// The error for an output folder found changed when the site was to be swapped in.

@@ -20,7 +20,7 @@ use crate::outputs::Claims;
 use crate::plan::Plan;
 use crate::print::{deck_part, print_course_deck, print_page, DeckPart};
 use crate::render::links::PageLinks;
-use crate::render::search::Record;
+use crate::render::search::{PageWords, Record};
 use crate::render::{
     assets, render_page, render_site_files, templates::Templates, MemorySink, OutputFile, Sink,
     Site,
@@ -397,7 +397,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
                     report.variants += outcome.variants;
                     report.cards += outcome.cards;
                     links.push(built.links);
-                    feed.push(built.sections);
+                    feed.push(built.sections, built.words);
                     report.warnings.extend(built.warnings);
                     deck_parts.extend(outcome.deck);
                     kept.extend(outcome.kept);
@@ -600,6 +600,7 @@ fn reuse<'c>(
         Some(PageBuilt {
             links: facts.links,
             sections: facts.sections,
+            words: facts.words,
             warnings: facts
                 .warnings
                 .into_iter()
@@ -672,6 +673,7 @@ fn build_fresh<'c>(
         let facts = Facts {
             links: built.links.clone(),
             sections: built.sections.clone(),
+            words: built.words.clone(),
             warnings: built
                 .warnings
                 .iter()
@@ -760,6 +762,8 @@ pub struct PageBuilt {
     pub links: PageLinks,
     /// The page's sections for the search index.
     pub sections: Vec<Record>,
+    /// Their words, as the index files them.
+    pub words: PageWords,
     /// What deserves a look (a card set below a readable size).
     pub warnings: Vec<Diagnostic>,
 }
@@ -777,9 +781,11 @@ pub fn build_page(
     let (file, links, sections) = render_page(site, i, page, verification)?;
     sink.put(file);
     let warnings = print_page(site.course, page, verification, site.plan, sink)?;
+    let words = PageWords::of(&sections, &site.course.config.language);
     Ok(PageBuilt {
         links,
         sections,
+        words,
         warnings,
     })
 }

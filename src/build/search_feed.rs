@@ -2,7 +2,7 @@
 //! text waits for the end of the build.
 
 use crate::output::Sink;
-use crate::render::search::{Index, Record};
+use crate::render::search::{Index, PageWords, Record};
 
 /// Feeds each page's sections to the search index in reading order. While every page so far
 /// came whole from the build cache, their sections wait instead: if every page does, the
@@ -12,6 +12,8 @@ pub struct SearchFeed {
     index: Index,
     /// Sections of pages `fed..` not yet given to the index.
     waiting: Vec<Vec<Record>>,
+    /// Their words.
+    waiting_words: Vec<PageWords>,
     fed: usize,
     /// Whether sections go to the index as they come (else they wait).
     eager: bool,
@@ -23,14 +25,16 @@ impl SearchFeed {
         SearchFeed {
             index,
             waiting: Vec::new(),
+            waiting_words: Vec::new(),
             fed: 0,
             eager,
         }
     }
 
-    /// The next page's sections.
-    pub fn push(&mut self, sections: Vec<Record>) {
+    /// The next page's sections and their words.
+    pub fn push(&mut self, sections: Vec<Record>, words: PageWords) {
         self.waiting.push(sections);
+        self.waiting_words.push(words);
     }
 
     /// From now on sections go to the index as they come: a page was built afresh, so the
@@ -48,7 +52,9 @@ impl SearchFeed {
     /// Gives the waiting sections to the index, when it is eager, writing what they fill.
     pub fn feed(&mut self, sink: &dyn Sink) {
         if self.eager && !self.waiting.is_empty() {
-            self.index.add(self.fed, &self.waiting, sink);
+            let words = std::mem::take(&mut self.waiting_words);
+            self.index
+                .add_with_words(self.fed, &self.waiting, words, sink);
             self.fed += self.waiting.len();
             self.waiting.clear();
         }
@@ -58,7 +64,9 @@ impl SearchFeed {
     /// (every page's, for a feed never started: `serve` keeps them).
     pub fn finish(mut self, sink: &dyn Sink) -> (Index, Vec<Vec<Record>>) {
         if !self.waiting.is_empty() {
-            self.index.add(self.fed, &self.waiting, sink);
+            let words = std::mem::take(&mut self.waiting_words);
+            self.index
+                .add_with_words(self.fed, &self.waiting, words, sink);
         }
         (self.index, self.waiting)
     }

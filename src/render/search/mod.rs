@@ -15,7 +15,7 @@ use crate::doc::html::decode;
 mod shards;
 mod words;
 
-pub use shards::{index_files, Index, DIR, MANIFEST};
+pub use shards::{index_files, Index, PageWords, DIR, MANIFEST};
 
 /// One section of a page: from a heading with an id to the next one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
