@@ -272,20 +272,32 @@ impl PageWords {
     }
 
     fn decode(text: &str) -> Option<PageWords> {
-        let list = |s: &str| -> Option<Vec<u32>> {
+        // Split by bytes: tab, newline and comma are ASCII, so every cut falls between
+        // characters (a rebuild decodes every cached page's words).
+        fn list(s: &[u8]) -> Option<Vec<u32>> {
             if s.is_empty() {
                 return Some(Vec::new());
             }
-            s.split(',').map(|n| n.parse().ok()).collect()
-        };
+            s.split(|&b| b == b',')
+                .map(|n| std::str::from_utf8(n).ok()?.parse().ok())
+                .collect()
+        }
         let mut words = Vec::new();
-        for line in text.lines() {
-            let mut parts = line.split('\t');
-            let (word, all, heading) = (parts.next()?, parts.next()?, parts.next()?);
-            if parts.next().is_some() || word.is_empty() {
+        let mut rest = text.as_bytes();
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            let line = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            let mut tabs = memchr::memchr_iter(b'\t', line);
+            let (Some(a), Some(b), None) = (tabs.next(), tabs.next(), tabs.next()) else {
+                return None;
+            };
+            if a == 0 {
                 return None;
             }
-            words.push((word.to_string(), (list(all)?, list(heading)?)));
+            let word = std::str::from_utf8(&line[..a]).ok()?;
+            let postings = (list(&line[a + 1..b])?, list(&line[b + 1..])?);
+            words.push((word.to_string(), postings));
         }
         Some(PageWords(words))
     }
