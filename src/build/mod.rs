@@ -198,6 +198,10 @@ struct PageOutcome<'c> {
     cards: usize,
     /// The page's part of the course deck, while the course deck may still be written.
     deck: Option<DeckPart<'c>>,
+    /// A page from the cache with cards: its part of the course deck is made at the end, if
+    /// the course has one (the cache does not keep a page's cards, so it is read and verified
+    /// again then, and only then).
+    deck_later: bool,
     /// The page and its verification, when the build keeps them.
     kept: Option<(Page, PageVerification)>,
     /// The page's build cache key, when the build has a cache.
@@ -334,6 +338,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     let mut links = Vec::with_capacity(count);
     let mut kept = Vec::new();
     let mut deck_parts = Vec::new();
+    let mut deck_later = Vec::new();
     let mut keys = Vec::with_capacity(count);
     // The site's own files go into the cache as they are made: the search index's shards are
     // made while pages are built, a batch behind them.
@@ -371,7 +376,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         if !retain && cached.load(Ordering::Relaxed) - cached_before < pages.len() {
             feed.start();
         }
-        for result in results {
+        for (i, result) in pages.clone().zip(results) {
             match result {
                 Ok(mut outcome) => {
                     // The course deck's cards, kept only while the course may have one.
@@ -381,7 +386,10 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
                             deck_cards = None;
                             deck_wanted.store(false, Ordering::Relaxed);
                             deck_parts.clear();
+                            deck_later.clear();
                             outcome.deck = None;
+                        } else if outcome.deck_later {
+                            deck_later.push(i);
                         }
                     } else {
                         outcome.deck = None;
@@ -399,7 +407,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
                     links.push(built.links);
                     feed.push(built.sections, built.words);
                     report.warnings.extend(built.warnings);
-                    deck_parts.extend(outcome.deck);
+                    deck_parts.extend(outcome.deck.map(|part| (i, part)));
                     kept.extend(outcome.kept);
                 }
                 Err(e) => errors.extend(e),
@@ -446,7 +454,16 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
             sections = waiting;
         }
         let mut errors = render_site_files(&site, &links, index, site_sink);
-        if let Err(e) = print_course_deck(&course, deck_parts, plan, site_sink) {
+        if plan.course {
+            let keys = (keys.len() == count).then_some(keys.as_slice());
+            match later_deck_parts(&site, root, required, &deck_later, keys, cache.as_ref()) {
+                Ok(later) => deck_parts.extend(later),
+                Err(e) => errors.extend(e),
+            }
+        }
+        deck_parts.sort_by_key(|(i, _)| *i);
+        let parts = deck_parts.into_iter().map(|(_, part)| part).collect();
+        if let Err(e) = print_course_deck(&course, parts, plan, site_sink) {
             errors.extend(e);
         }
         errors
@@ -558,7 +575,7 @@ fn build_one<'c>(run: &PageRun<'_, 'c>, i: usize) -> Result<PageOutcome<'c>, Vec
     let outcome = match cache.load(&file.path, key) {
         // A cached page charges its variants' work again: the build passes only what a cold
         // build would.
-        Some(entry) if run.allowance.charge(entry.facts.variant_work) => reuse(run, i, file, entry),
+        Some(entry) if run.allowance.charge(entry.facts.variant_work) => reuse(run, file, entry),
         _ => build_fresh(run, i, Some((cache, key, file))),
     };
     outcome.map(|o| PageOutcome {
@@ -567,30 +584,17 @@ fn build_one<'c>(run: &PageRun<'_, 'c>, i: usize) -> Result<PageOutcome<'c>, Vec
     })
 }
 
-/// Page `i` from its cache entry: its files handed to the sink, its facts to the build.
+/// A page from its cache entry: its files handed to the sink, its facts to the build.
 fn reuse<'c>(
     run: &PageRun<'_, 'c>,
-    i: usize,
     file: Arc<SourceFile>,
     entry: Entry,
 ) -> Result<PageOutcome<'c>, Vec<Diagnostic>> {
     let facts = entry.facts;
-    // The course deck is made from every page's cards, which the cache does not keep: a page
-    // with cards is read and verified again while the course may have one (at most
-    // `course_deck_limit` cards: a small course).
-    let deck = if run.site.plan.pdf && facts.cards > 0 && run.deck_wanted.load(Ordering::Relaxed) {
-        let page = run.stages.time(0, || {
-            body_of(run.root, run.site.pages[i], Arc::clone(&file))
-        })?;
-        // Its work was charged already.
-        let spare = BuildAllowance::default();
-        let verification = run
-            .stages
-            .time(1, || verify_page_as(&page, &spare, run.required))?;
-        Some(deck_part(run.site.course, &page, &verification))
-    } else {
-        None
-    };
+    // The course deck is made from every page's cards, which the cache does not keep: their
+    // part is made at the end, once it is known whether the course has a deck at all.
+    let deck_later =
+        run.site.plan.pdf && facts.cards > 0 && run.deck_wanted.load(Ordering::Relaxed);
     let built = if run.failed.load(Ordering::Relaxed) {
         None
     } else {
@@ -624,10 +628,59 @@ fn reuse<'c>(
         checks: facts.checks,
         variants: facts.variants,
         cards: facts.cards,
-        deck,
+        deck: None,
+        deck_later,
         kept: None,
         key: None,
     })
+}
+
+/// The course deck's parts of the cached pages `later` (with their page numbers): each read
+/// and verified again, as a cold build did while building it. A page whose source changed
+/// since the build read it (its key, in `keys`, no longer matches) is an error: its deck part
+/// would not be the page the site shows.
+fn later_deck_parts<'c>(
+    site: &Site<'c>,
+    root: &Path,
+    required: bool,
+    later: &[usize],
+    keys: Option<&[u128]>,
+    cache: Option<&Cache>,
+) -> Result<Vec<(usize, DeckPart<'c>)>, Vec<Diagnostic>> {
+    let made: Vec<Result<(usize, DeckPart<'c>), Vec<Diagnostic>>> = later
+        .par_iter()
+        .map(|&i| {
+            let outline = site.pages[i];
+            let file = Arc::new(read_source(root, &outline.file.disk_path).map_err(|d| vec![d])?);
+            if let (Some(keys), Some(cache)) = (keys, cache) {
+                if cache.key(&file.path, file.text.as_bytes()) != keys[i] {
+                    return Err(vec![Diagnostic::in_path(
+                        file.path.clone(),
+                        "the page changed while the site was being built",
+                    )
+                    .with_hint("build again")]);
+                }
+            }
+            let page = body_of(root, outline, file)?;
+            // Its work was charged when it was first built.
+            let spare = BuildAllowance::default();
+            let verification = verify_page_as(&page, &spare, required)?;
+            Ok((i, deck_part(site.course, &page, &verification)))
+        })
+        .collect();
+    let mut parts = Vec::new();
+    let mut errors = Vec::new();
+    for m in made {
+        match m {
+            Ok(part) => parts.push(part),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(parts)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Reads, verifies, checks and builds page `i`; with `store` (the cache, the page's key and
@@ -698,6 +751,7 @@ fn build_fresh<'c>(
         variants,
         cards,
         deck,
+        deck_later: false,
         kept: run.retain.then_some((page, verification)),
         key: None,
     })
