@@ -656,22 +656,16 @@ mod tests {
     use crate::output::MemorySink;
 
     fn entry() -> Entry {
+        let sections = vec![Record {
+            heading: "H".into(),
+            anchor: "h".into(),
+            text: "text".into(),
+        }];
         Entry {
             facts: Facts {
                 links: PageLinks::default(),
-                sections: vec![Record {
-                    heading: "H".into(),
-                    anchor: "h".into(),
-                    text: "text".into(),
-                }],
-                words: PageWords::of(
-                    &[Record {
-                        heading: "H".into(),
-                        anchor: "h".into(),
-                        text: "text".into(),
-                    }],
-                    "en",
-                ),
+                words: PageWords::of(&sections, "en"),
+                sections,
                 warnings: Vec::new(),
                 verified: 3,
                 unverified: vec![4..6, 9..12],

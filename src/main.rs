@@ -102,8 +102,9 @@ enum Command {
 
 /// The stack each build thread reserves. Deep formulas and verification blocks run on a fresh
 /// stack when the thread has less than they may need (`stacker`), and a fresh stack is an
-/// `mmap` and `munmap` per formula: with the default 2 MiB, a third of the sample's formulas
-/// took one (8 % of a build's time went to unmapping them). The memory is only reserved: a
+/// `mmap` and `munmap` per formula: with the default 2 MiB, every formula of more than about
+/// 24 tokens took one (MathML conversion asks 512 KiB and 64 KiB a token), and unmapping them
+/// was 8 % of the sample's build. The memory is only reserved: a
 /// thread touches what its deepest formula uses.
 const WORKER_STACK: usize = 256 << 20;
 

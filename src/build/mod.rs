@@ -12,7 +12,7 @@ use search_feed::SearchFeed;
 
 use crate::config::{PracticeSheets, Require, SheetSize};
 use crate::coverage::{page_coverage, Claim, Coverage};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{all_or_errors, Diagnostic, Diagnostics};
 use crate::load::{body_of, load_outline, read_body, read_source};
 use crate::model::Course;
 use crate::model::Page;
@@ -668,19 +668,7 @@ fn later_deck_parts<'c>(
             Ok((i, deck_part(site.course, &page, &verification)))
         })
         .collect();
-    let mut parts = Vec::new();
-    let mut errors = Vec::new();
-    for m in made {
-        match m {
-            Ok(part) => parts.push(part),
-            Err(e) => errors.extend(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(parts)
-    } else {
-        Err(errors)
-    }
+    all_or_errors(made)
 }
 
 /// Reads, verifies, checks and builds page `i`; with `store` (the cache, the page's key and

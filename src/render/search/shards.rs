@@ -219,7 +219,7 @@ type Postings = (Vec<u32>, Vec<u32>);
 /// One page's index keys, each with the page's pieces (numbered from 0) it occurs in and those
 /// whose heading holds it, sorted by key. Made while the page is built and kept in its cache
 /// entry, so a rebuild files a cached page's words without splitting its text again (that was
-/// a third of a one-page-edited rebuild at 10,000 pages). Stored as text: a line per key, the
+/// a fifth of a one-page-edited rebuild at 10,000 pages). Stored as text: a line per key, the
 /// key and its two lists tab-separated (a key never holds a tab or a newline).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageWords(Vec<(String, Postings)>);
