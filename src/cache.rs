@@ -360,12 +360,13 @@ impl Cache {
         Some(Cache { pages, build })
     }
 
-    /// The key of the page at `path` whose file holds `source`.
-    pub fn key(&self, path: &str, source: &[u8]) -> u128 {
+    /// The key of the page at `path` whose file's digest is `source`
+    /// ([`crate::load::source_digest`]).
+    pub fn key(&self, path: &str, source: u128) -> u128 {
         let mut key = KeyBuilder(Xxh3::new());
         key.add(&self.build.to_le_bytes())
             .add(path.as_bytes())
-            .add(source);
+            .add(&source.to_le_bytes());
         key.finish()
     }
 

@@ -121,6 +121,10 @@ pub struct Page {
     /// The ids its cards give themselves (`::: card {#relu}`), with their lines: known from the
     /// outline already, since another page's cards may not take them.
     pub card_keys: Vec<(String, usize)>,
+    /// The XXH3-128 digest of the page's file as it was read for the page (for an outline, as
+    /// the outline read it): a build cache entry is keyed by it, so a page taken from the cache
+    /// is never read again.
+    pub source_digest: u128,
 }
 
 impl Page {

@@ -13,7 +13,7 @@ use search_feed::SearchFeed;
 use crate::config::{PracticeSheets, Require, SheetSize};
 use crate::coverage::{page_coverage, Claim, Coverage};
 use crate::diagnostic::{all_or_errors, Diagnostic, Diagnostics};
-use crate::load::{body_of, load_outline, read_body, read_source};
+use crate::load::{body_of, load_outline, read_body, read_source, source_digest};
 use crate::model::Course;
 use crate::model::Page;
 use crate::outputs::Claims;
@@ -258,7 +258,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         check_out(root, out).map_err(|d| fail(vec![d]))?;
     }
     let plan = Plan::before_pages(&course.config, options.pdf);
-    let site = Site::new(&course, &templates, plan).map_err(|d| fail(vec![d]))?;
+    let site = Site::new(&course, &templates, plan);
     let required = options.strict || course.config.verify.require == Require::All;
     let asset_files = assets(root);
     // The build cache, for a build that writes a site (`serve` keeps its pages in memory).
@@ -278,8 +278,8 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     // Nothing changed since the build that wrote `out`, and nothing touched `out` since: the
     // site is what this build would write, and stays as it is.
     if let (Some(cache), Some(out), true) = (&cache, &out, errors.is_empty()) {
-        let written = timed(&mut report.timings, "pages", || {
-            up_to_date(cache, &site, root, out)
+        let written = timed(&mut report.timings, "current", || {
+            up_to_date(cache, &site, out)
         });
         if let Some(written) = written {
             // What killed builds left beside the site goes, as a build that writes would do.
@@ -567,18 +567,55 @@ fn build_one<'c>(run: &PageRun<'_, 'c>, i: usize) -> Result<PageOutcome<'c>, Vec
     let Some(cache) = run.cache else {
         return build_fresh(run, i, None);
     };
-    let read = run
-        .stages
-        .time(0, || read_source(run.root, &outline.file.disk_path));
-    let file = Arc::new(read.map_err(|d| vec![d])?);
-    let key = cache.key(&file.path, file.text.as_bytes());
-    let outcome = match cache.load(&file.path, key) {
-        // A cached page charges its variants' work again: the build passes only what a cold
-        // build would.
-        Some(entry) if run.allowance.charge(entry.facts.variant_work) => reuse(run, file, entry),
-        _ => build_fresh(run, i, Some((cache, key, file))),
+    // Keyed by the file as the outline read it: a page taken from the cache is not read again.
+    let key = cache.key(&outline.file.path, outline.source_digest);
+    let entry = cache.load(&outline.file.path, key);
+    // A cached page charges its variants' work again: the build passes only what a cold
+    // build would.
+    if let Some(entry) = entry.filter(|e| run.allowance.charge(e.facts.variant_work)) {
+        // Warnings and unverified numbers are located in the file, so a page that has any is
+        // read again; if the file changed since the outline read it, the page is built from
+        // what it holds now.
+        let located = !entry.facts.warnings.is_empty() || !entry.facts.unverified.is_empty();
+        let file = match located {
+            true => Some(read_page(run, i)?),
+            false => None,
+        };
+        if file
+            .as_ref()
+            .is_none_or(|f| source_digest(f) == outline.source_digest)
+        {
+            return reuse(run, file, entry).map(|o| PageOutcome {
+                key: Some(key),
+                ..o
+            });
+        }
+        return fresh_with_key(run, i, cache, file);
+    }
+    fresh_with_key(run, i, cache, None)
+}
+
+/// Reads the file of page `i` (timed as the load stage).
+fn read_page(run: &PageRun<'_, '_>, i: usize) -> Result<Arc<SourceFile>, Vec<Diagnostic>> {
+    let path = &run.site.pages[i].file.disk_path;
+    let read = run.stages.time(0, || read_source(run.root, path));
+    Ok(Arc::new(read.map_err(|d| vec![d])?))
+}
+
+/// Builds page `i` from its file (read now unless `file` holds it) and keeps it in the cache
+/// under the key of what was read.
+fn fresh_with_key<'c>(
+    run: &PageRun<'_, 'c>,
+    i: usize,
+    cache: &Cache,
+    file: Option<Arc<SourceFile>>,
+) -> Result<PageOutcome<'c>, Vec<Diagnostic>> {
+    let file = match file {
+        Some(file) => file,
+        None => read_page(run, i)?,
     };
-    outcome.map(|o| PageOutcome {
+    let key = cache.key(&file.path, source_digest(&file));
+    build_fresh(run, i, Some((cache, key, file))).map(|o| PageOutcome {
         key: Some(key),
         ..o
     })
@@ -587,7 +624,7 @@ fn build_one<'c>(run: &PageRun<'_, 'c>, i: usize) -> Result<PageOutcome<'c>, Vec
 /// A page from its cache entry: its files handed to the sink, its facts to the build.
 fn reuse<'c>(
     run: &PageRun<'_, 'c>,
-    file: Arc<SourceFile>,
+    file: Option<Arc<SourceFile>>,
     entry: Entry,
 ) -> Result<PageOutcome<'c>, Vec<Diagnostic>> {
     let facts = entry.facts;
@@ -605,25 +642,32 @@ fn reuse<'c>(
             links: facts.links,
             sections: facts.sections,
             words: facts.words,
-            warnings: facts
-                .warnings
-                .into_iter()
-                .map(|d| d.restore(&file))
-                .collect(),
+            // `file` is read whenever there are warnings.
+            warnings: file.as_ref().map_or_else(Vec::new, |file| {
+                facts
+                    .warnings
+                    .into_iter()
+                    .map(|d| d.restore(file))
+                    .collect()
+            }),
         })
     };
     run.cached.fetch_add(1, Ordering::Relaxed);
-    let claims = facts.unverified.into_iter();
+    // `file` is read whenever there are unverified numbers.
+    let claims = file.map_or_else(Vec::new, |file| {
+        let claims = facts.unverified.into_iter();
+        claims
+            .map(|span| Claim {
+                file: Arc::clone(&file),
+                span,
+            })
+            .collect()
+    });
     Ok(PageOutcome {
         built,
         coverage: Coverage {
             verified: facts.verified,
-            claims: claims
-                .map(|span| Claim {
-                    file: Arc::clone(&file),
-                    span,
-                })
-                .collect(),
+            claims,
         },
         checks: facts.checks,
         variants: facts.variants,
@@ -653,7 +697,7 @@ fn later_deck_parts<'c>(
             let outline = site.pages[i];
             let file = Arc::new(read_source(root, &outline.file.disk_path).map_err(|d| vec![d])?);
             if let (Some(keys), Some(cache)) = (keys, cache) {
-                if cache.key(&file.path, file.text.as_bytes()) != keys[i] {
+                if cache.key(&file.path, source_digest(&file)) != keys[i] {
                     return Err(vec![Diagnostic::in_path(
                         file.path.clone(),
                         "the page changed while the site was being built",
@@ -747,20 +791,18 @@ fn build_fresh<'c>(
 
 /// What the build that wrote `out` reported, when every page's key and the build's are the
 /// ones it was written with and the folder is as that build left it.
-fn up_to_date(cache: &Cache, site: &Site, root: &Path, out: &Path) -> Option<Written> {
+fn up_to_date(cache: &Cache, site: &Site, out: &Path) -> Option<Written> {
     if !cache.has_written() || !out.is_dir() {
         return None;
     }
-    let keys: Option<Vec<u128>> = site
+    // Every file as the outline read it, at the start of this build.
+    let keys: Vec<u128> = site
         .pages
-        .par_iter()
-        .map(|outline| {
-            let file = read_source(root, &outline.file.disk_path).ok()?;
-            Some(cache.key(&file.path, file.text.as_bytes()))
-        })
+        .iter()
+        .map(|outline| cache.key(&outline.file.path, outline.source_digest))
         .collect();
     // The folder is walked only once the record matches what this build would write.
-    let written = cache.load_written(cache.written_key(cache.site_key(&keys?), out))?;
+    let written = cache.load_written(cache.written_key(cache.site_key(&keys), out))?;
     (cache.folder_key(out)? == written.folder).then_some(written)
 }
 

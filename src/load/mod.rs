@@ -449,6 +449,7 @@ fn page_of(
         kind,
         url,
         meta,
+        source_digest: source_digest(&file),
         file,
         doc,
         card_keys,
@@ -476,10 +477,16 @@ pub fn with_text(page: &Page, text: String) -> Result<Page, Vec<Diagnostic>> {
         kind: page.kind,
         url: page.url.clone(),
         meta: page.meta.clone(),
+        source_digest: source_digest(&file),
         file,
         doc,
         card_keys,
     })
+}
+
+/// The digest of a page's file ([`Page::source_digest`]).
+pub fn source_digest(file: &SourceFile) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(file.text.as_bytes())
 }
 
 /// Where a page's front matter is.

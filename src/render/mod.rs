@@ -68,44 +68,21 @@ pub struct Site<'a> {
 }
 
 impl<'a> Site<'a> {
-    /// The site of `course`, rendered with `templates`, writing what `plan` says.
-    pub fn new(
-        course: &'a Course,
-        templates: &'a Templates,
-        plan: Plan,
-    ) -> Result<Self, Diagnostic> {
-        Self::made(course, templates, plan, None)
-    }
-
-    /// The site of `course` for rendering page `index` alone (`serve`'s rebuild of one page):
-    /// only that page's lesson's sidebars are rendered, not every lesson's.
-    pub fn for_page(
-        course: &'a Course,
-        templates: &'a Templates,
-        plan: Plan,
-        index: usize,
-    ) -> Result<Self, Diagnostic> {
-        let url = course.pages().nth(index).map(|p| p.url.as_str());
-        Self::made(course, templates, plan, url)
-    }
-
-    fn made(
-        course: &'a Course,
-        templates: &'a Templates,
-        plan: Plan,
-        only: Option<&str>,
-    ) -> Result<Self, Diagnostic> {
+    /// The site of `course`, rendered with `templates`, writing what `plan` says. Sidebars
+    /// are rendered as pages need them, so the site of one page (`serve`'s rebuild of a page)
+    /// renders that page's lesson's only.
+    pub fn new(course: &'a Course, templates: &'a Templates, plan: Plan) -> Self {
         let pages: Vec<&Page> = course.pages().collect();
-        Ok(Site {
+        Site {
             urls: url_map(&pages),
             pages,
-            nav: Navigation::new(course, templates, only)?,
+            nav: Navigation::new(course, templates),
             view: SiteView::of(&course.config),
             templates,
             plan,
             cards: course.pages().map(|p| p.counts().cards).sum(),
             course,
-        })
+        }
     }
 
     /// An empty search index for the site's pages.
@@ -255,7 +232,10 @@ pub fn render_page(
     };
     let files = plan.page_files(page, verification);
     context.insert("lesson_pages", listed);
-    context.insert("sidebar", &nav.sidebar_for(page, &root));
+    context.insert(
+        "sidebar",
+        &nav.sidebar_for(page, &root).map_err(|d| vec![d])?,
+    );
     context.insert("page", &view);
     context.insert("root", &root);
     context.insert("files", &files);

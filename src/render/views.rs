@@ -1,9 +1,9 @@
 //! What templates see: small borrowed, serializable views of the model, and the navigation
 //! computed once per course (the lesson list) and once per lesson (its sidebar).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::body::TocEntry;
@@ -113,18 +113,17 @@ pub struct Navigation<'a> {
     pub lesson_pages: HashMap<&'a str, Vec<NavLink<'a>>>,
     /// The lesson URL of each page, by page URL.
     pub lesson_of: HashMap<&'a str, &'a str>,
-    /// The rendered sidebar, by lesson URL and folder depth (links are relative).
-    sidebars: HashMap<(&'a str, usize), String>,
+    /// The sidebar, by lesson URL and folder depth (links are relative), rendered the first
+    /// time a page needs it: a rebuild that takes every page but one from the cache renders
+    /// one lesson's sidebars, not every lesson's.
+    sidebars: HashMap<(&'a str, usize), OnceLock<Result<String, Diagnostic>>>,
+    site: SiteView<'a>,
+    templates: &'a Templates,
 }
 
 impl<'a> Navigation<'a> {
-    /// Computes the lists and renders one sidebar per lesson and depth; with `only` (a page's
-    /// URL), only the sidebars of that page's lesson, all one page needs.
-    pub fn new(
-        course: &'a Course,
-        templates: &Templates,
-        only: Option<&str>,
-    ) -> Result<Self, Diagnostic> {
+    /// Computes the lists; each lesson's sidebar is rendered when a page first asks for it.
+    pub fn new(course: &'a Course, templates: &'a Templates) -> Self {
         let lessons: Vec<NavLink> = course.lessons.iter().map(|l| link(&l.page)).collect();
         let lesson_pages: HashMap<&str, Vec<NavLink>> = course
             .lessons
@@ -140,37 +139,23 @@ impl<'a> Navigation<'a> {
                     .map(move |p| (p.url.as_str(), l.page.url.as_str()))
             })
             .collect();
-        let mut nav = Navigation {
+        let sidebars = course
+            .lessons
+            .iter()
+            .flat_map(|l| {
+                std::iter::once(&l.page)
+                    .chain(&l.practice)
+                    .map(move |p| ((l.page.url.as_str(), p.depth()), OnceLock::new()))
+            })
+            .collect();
+        Navigation {
             lessons,
             lesson_pages,
             lesson_of,
-            sidebars: HashMap::new(),
-        };
-        let wanted = only.and_then(|url| nav.lesson_of.get(url).copied());
-        let jobs: Vec<(&str, usize)> = course
-            .lessons
-            .iter()
-            .filter(|l| wanted.is_none_or(|w| w == l.page.url.as_str()))
-            .flat_map(|l| {
-                let depths: BTreeSet<usize> = std::iter::once(&l.page)
-                    .chain(&l.practice)
-                    .map(Page::depth)
-                    .collect();
-                depths.into_iter().map(move |d| (l.page.url.as_str(), d))
-            })
-            .collect();
-        let site = SiteView::of(&course.config);
-        let rendered: Vec<_> = jobs
-            .par_iter()
-            .map(|&(lesson, depth)| {
-                let html = nav.render_sidebar(&site, templates, lesson, &"../".repeat(depth));
-                ((lesson, depth), html)
-            })
-            .collect();
-        for (key, html) in rendered {
-            nav.sidebars.insert(key, html?);
+            sidebars,
+            site: SiteView::of(&course.config),
+            templates,
         }
-        Ok(nav)
     }
 
     /// The sidebar for a lesson (all lessons, the lesson's pages expanded), with nothing
@@ -202,10 +187,16 @@ impl<'a> Navigation<'a> {
     }
 
     /// The sidebar of `page`, with its own link marked `aria-current="page"`.
-    pub fn sidebar_for(&self, page: &Page, root: &str) -> String {
+    pub fn sidebar_for(&self, page: &Page, root: &str) -> Result<String, Diagnostic> {
         let lesson = self.lesson_of[page.url.as_str()];
-        let sidebar = &self.sidebars[&(lesson, page.depth())];
+        let sidebar = self.sidebars[&(lesson, page.depth())]
+            .get_or_init(|| {
+                let root = "../".repeat(page.depth());
+                self.render_sidebar(&self.site, self.templates, lesson, &root)
+            })
+            .as_ref()
+            .map_err(Clone::clone)?;
         let href = format!("href=\"{root}{}\"", page.url);
-        sidebar.replacen(&href, &format!("{href} aria-current=\"page\""), 1)
+        Ok(sidebar.replacen(&href, &format!("{href} aria-current=\"page\""), 1))
     }
 }

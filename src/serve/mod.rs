@@ -268,8 +268,7 @@ fn render_one(
 ) -> Result<(Vec<OutputFile>, PageBuilt), Vec<Diagnostic>> {
     // `serve` always makes the decks (it builds with PDFs).
     let plan = Plan::of(&model.course, true);
-    let site = render::Site::for_page(&model.course, &model.templates, plan, index)
-        .map_err(|d| vec![d])?;
+    let site = render::Site::new(&model.course, &model.templates, plan);
     let sink = MemorySink::default();
     // Warnings of a partial rebuild are not shown: the full build on start reported them.
     let page = site.pages[index];

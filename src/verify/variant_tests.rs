@@ -138,9 +138,10 @@ pub(super) fn page(body: &str) -> crate::model::Page {
         kind: crate::model::PageKind::Practice,
         url: "x/practice/".into(),
         meta: Default::default(),
-        file,
-        doc,
         card_keys: Vec::new(),
+        source_digest: crate::load::source_digest(&file),
+        doc,
+        file,
     }
 }
 

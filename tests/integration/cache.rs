@@ -520,3 +520,48 @@ fn a_page_missing_from_the_cache_early_or_late_in_a_large_course_gives_the_cold_
         tree(&dir.path().join("early-cold"))
     );
 }
+
+/// The warnings (with their lines and columns) and the count of numbers verified, as a build
+/// printed them.
+fn findings(output: &Output) -> Vec<String> {
+    let all = [&output.stdout, &output.stderr].map(|s| String::from_utf8_lossy(s).into_owned());
+    all.iter()
+        .flat_map(|s| s.lines())
+        .filter(|l| l.contains("warning") || l.contains("numbers in worked answers"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_page_taken_from_the_cache_reports_its_warnings_where_a_cold_build_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let course = sample_copy(dir.path());
+    let work = dir.path();
+    // An unverified number in a worked answer: a warning, located, when not every number
+    // must be verified.
+    edit(&course, "course.yaml", |t| {
+        t.replace("require: all", "require: checks")
+    });
+    edit(&course, PRACTICE, |t| {
+        t.replacen(
+            "Match. Without the non-linearity",
+            "The sum is 15. Match. Without the non-linearity",
+            1,
+        )
+    });
+    let cold = ok(build(&course, &work.join("cold"), &["--no-cache"]));
+    let expected = findings(&cold);
+    assert!(
+        expected.iter().any(|l| l.contains("practice-backprop.md:")
+            && l.contains("unverified number in a worked answer: `15`")),
+        "the cold build warns at the number: {expected:?}"
+    );
+    ok(build(&course, &work.join("warm"), &[]));
+    // The lesson edited: the practice page comes from the cache, its warning with it.
+    edit(&course, LESSON, |t| t + "\n<!-- edited -->\n");
+    let warm = ok(build(&course, &work.join("warm"), &[]));
+    assert_eq!(cached(&warm), (1, 2));
+    let cold = ok(build(&course, &work.join("cold"), &["--no-cache"]));
+    assert_eq!(findings(&cold), expected);
+    assert_eq!(findings(&warm), expected);
+}
