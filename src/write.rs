@@ -226,11 +226,19 @@ impl Staging {
         // folder of every path was 80,000 failed `mkdir`s in a 10,000-page rebuild).
         match place(dir, path, same.as_ref(), &file.bytes) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let folders: Vec<&Path> = path.ancestors().skip(1).collect();
-                for folder in folders.into_iter().rev() {
-                    if !folder.as_os_str().is_empty() {
-                        dir.make_dir(folder)?;
+                // Its own folder first: a page's folder is usually all that is missing, its
+                // lesson's made by an earlier page.
+                let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+                match parent.map(|p| dir.make_dir(p)) {
+                    Some(Err(e)) if e.kind() == io::ErrorKind::NotFound => {
+                        let folders: Vec<&Path> = path.ancestors().skip(1).collect();
+                        for folder in folders.into_iter().rev() {
+                            if !folder.as_os_str().is_empty() {
+                                dir.make_dir(folder)?;
+                            }
+                        }
                     }
+                    made => made.unwrap_or(Ok(()))?,
                 }
                 place(dir, path, same.as_ref(), &file.bytes)
             }
