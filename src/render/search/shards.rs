@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::{Xxh3, Xxh3DefaultBuilder};
+use rustc_hash::FxBuildHasher;
+use xxhash_rust::xxh3::Xxh3;
 
 use super::words::{for_each_word, is_english};
 use super::Record;
@@ -69,7 +70,7 @@ pub struct Index {
     /// `[title, url]` of each page.
     pages: Vec<[String; 2]>,
     /// Every word's postings so far.
-    words: HashMap<String, [Deltas; 2], Xxh3DefaultBuilder>,
+    words: HashMap<String, [Deltas; 2], FxBuildHasher>,
     /// Pieces filed so far (the next piece's number).
     count: usize,
     records: RecordShards,
@@ -228,7 +229,7 @@ impl PageWords {
     /// The words of a page whose sections are `sections`, in a course in `language`.
     pub fn of(sections: &[Record], language: &str) -> PageWords {
         let english = is_english(language);
-        let mut postings: HashMap<String, Postings, Xxh3DefaultBuilder> = HashMap::default();
+        let mut postings: HashMap<String, Postings, FxBuildHasher> = HashMap::default();
         let mut pieces = Vec::new();
         page_pieces(0, sections, &mut pieces);
         for (id, piece) in pieces.iter().enumerate() {
@@ -319,7 +320,7 @@ impl<'de> serde::Deserialize<'de> for PageWords {
 /// Writes the term shards: every key with the pieces it occurs in and those whose heading holds
 /// it (numbers as differences from the one before). Returns each shard's first key.
 fn term_shards(
-    postings: HashMap<String, [Deltas; 2], Xxh3DefaultBuilder>,
+    postings: HashMap<String, [Deltas; 2], FxBuildHasher>,
     emit: &mut dyn FnMut(OutputFile),
 ) -> Vec<String> {
     let mut keys: Vec<(String, [Deltas; 2])> = postings.into_iter().collect();
