@@ -120,15 +120,45 @@ impl Ctx<'_> {
 }
 
 /// The width of a formula's MathML laid out on one line, in em (0 when it cannot be laid
-/// out), remembered per thread: variants and cards repeat a page's chains.
+/// out), remembered per thread: variants and cards repeat a page's chains. It is measured with
+/// every digit of the text as `0`: the math font's digits are all one width (tabular), so the
+/// width holds for the same chain with any numbers of as many digits, and a variant's chain
+/// is laid out once per shape instead of once per number set (each set missed the memory).
+/// Only a delimiter stretched to its content can differ, by the few units digits differ in
+/// height: far below the 5 em steps of [`fit_class`].
 fn one_line_width(mathml: &str) -> f32 {
     thread_local! {
         static WIDTHS: crate::memo::Table<Box<str>, f32> = Default::default();
     }
-    let width = crate::memo::get_or_insert(&WIDTHS, Box::from(mathml), || {
-        Ok::<_, ()>(crate::typeset::layout::layout_mathml(mathml).map_or(0.0, |b| b.width))
+    let shape = digits_as_zeros(mathml);
+    let width = crate::memo::get_or_insert(&WIDTHS, Box::from(shape.as_str()), || {
+        Ok::<_, ()>(crate::typeset::layout::layout_mathml(&shape).map_or(0.0, |b| b.width))
     });
     width.unwrap_or(0.0)
+}
+
+/// `mathml` with every digit of its text (not of its tags and attributes, whose numbers are
+/// sizes and levels) as `0`.
+fn digits_as_zeros(mathml: &str) -> String {
+    let mut out = Vec::with_capacity(mathml.len());
+    let (mut in_tag, mut quote) = (false, None);
+    for &b in mathml.as_bytes() {
+        match (in_tag, quote, b) {
+            (true, Some(q), _) if b == q => quote = None,
+            (true, Some(_), _) => {}
+            (true, None, b'"' | b'\'') => quote = Some(b),
+            (true, None, b'>') => in_tag = false,
+            (false, _, b'<') => in_tag = true,
+            (false, _, b'1'..=b'9') => {
+                out.push(b'0');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(b);
+    }
+    // Only ASCII digits were replaced, by an ASCII digit: still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| mathml.to_string())
 }
 
 /// How much wider a browser sets a formula than the typesetter lays it out: MathML Core
@@ -154,4 +184,36 @@ pub(super) fn fit_class(width: f32) -> Option<String> {
     }
     let n = ((needed / 5.0).ceil() * 5.0).min(CHAIN_MAX_EM);
     Some(format!("fit-{n}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_of_the_text_become_zeros_and_tags_keep_theirs() {
+        let mathml = r#"<math display="block"><mspace width="1.5em"/><mn>0.73</mn><mo>−</mo><msub><mi>w</mi><mn>12</mn></msub><mstyle scriptlevel="2"><mn>9</mn></mstyle></math>"#;
+        assert_eq!(
+            digits_as_zeros(mathml),
+            r#"<math display="block"><mspace width="1.5em"/><mn>0.00</mn><mo>−</mo><msub><mi>w</mi><mn>00</mn></msub><mstyle scriptlevel="2"><mn>0</mn></mstyle></math>"#
+        );
+    }
+
+    #[test]
+    fn a_chain_is_as_wide_with_any_digits_of_the_same_count() {
+        // The font's digits are tabular: what the zeroed measure relies on.
+        let width = |digits: &str| {
+            let mathml = format!(
+                "<math><mi>y</mi><mo>=</mo><mn>{digits}</mn><mo>×</mo><mrow><mo>(</mo><mn>{digits}</mn><mo>−</mo><mi>t</mi><mo>)</mo></mrow></math>"
+            );
+            crate::typeset::layout::layout_mathml(&mathml)
+                .expect("laid out")
+                .width
+        };
+        let zeros = width("0.000");
+        assert!(zeros > 0.0);
+        for digits in ["0.731", "9.416", "1.111", "8.888", "5.274"] {
+            assert_eq!(width(digits), zeros, "{digits}");
+        }
+    }
 }
