@@ -128,6 +128,11 @@ impl Env {
         self.overrides = overrides;
     }
 
+    /// Replaces the literal at `key` (its byte range) by `value` from now on.
+    pub fn set_override(&mut self, key: (usize, usize), value: Value) {
+        self.overrides.insert(key, value);
+    }
+
     /// The value a literal at `span` stands for, when it is replaced.
     pub fn overridden(&self, span: &Range<usize>) -> Option<&Value> {
         if self.overrides.is_empty() {

@@ -297,34 +297,40 @@ fn making_variants_is_bounded_by_work_not_only_by_draws() {
         },
         statements: stmts.iter().collect(),
     };
-    let build = super::variants::BuildAllowance::default();
-    let errors = super::variants::generate_varied(
-        &p.doc,
-        None,
-        &original,
-        &exercise,
-        1_000,
-        &mut super::variants::Allowance::page(&build),
-    )
-    .expect_err("a tiny allowance runs out");
-    assert!(
-        errors[0]
-            .message
-            .starts_with("making the variants of “Part B” takes more than 1000 units of work"),
-        "{}",
-        errors[0].message
-    );
-    assert_eq!(errors[0].line(), Some(9), "at the first `vary` line");
     // The real allowance is far above what the sample-sized exercise needs.
+    let build = super::variants::BuildAllowance::default();
+    let mut allowance = super::variants::Allowance::page(&build);
     assert!(super::variants::generate_varied(
         &p.doc,
         None,
         &original,
         &exercise,
         super::variants::MAX_VARIANT_WORK,
-        &mut super::variants::Allowance::page(&build),
+        &mut allowance,
     )
     .is_ok());
+    let needed = allowance.spent();
+    assert!(needed > 100, "making the variants is counted: {needed}");
+    // Half of what it takes runs out, at the first `vary` line.
+    let tiny = needed / 2;
+    let build = super::variants::BuildAllowance::default();
+    let errors = super::variants::generate_varied(
+        &p.doc,
+        None,
+        &original,
+        &exercise,
+        tiny,
+        &mut super::variants::Allowance::page(&build),
+    )
+    .expect_err("a tiny allowance runs out");
+    assert!(
+        errors[0].message.starts_with(&format!(
+            "making the variants of “Part B” takes more than {tiny} units of work"
+        )),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(errors[0].line(), Some(9), "at the first `vary` line");
 }
 
 #[test]
@@ -420,5 +426,33 @@ fn a_page_and_a_build_share_their_allowance_of_work_and_sets() {
             .starts_with("making this page's variants takes more than"),
         "{}",
         errors[0].message
+    );
+}
+
+#[test]
+fn a_variant_whose_worked_answer_cannot_hold_is_an_error_naming_its_numbers() {
+    // Every draw settles in one round; the one whose text fails is filled in again until
+    // nothing changes, and the error is the settled text's.
+    let p = page(
+        "::: exercise Roots
+```verify
+let x = 4
+vary x in {4, 9, -1}
+variants 3
+```
+
+::: solution
+```verify
+let r = sqrt(x) = 2
+```
+:::
+:::
+",
+    );
+    let errors = super::verify_page(&p).expect_err("the draw x = -1 has no square root");
+    let messages: Vec<String> = errors.iter().map(|d| d.message.clone()).collect();
+    assert_eq!(
+        messages,
+        ["variant 3 of “Roots” (x = -1): sqrt is not defined at -1 (its domain is x ≥ 0)"]
     );
 }

@@ -176,14 +176,6 @@ enum Pool {
     Values(Vec<Value>),
 }
 
-/// Why a draw is not a variant.
-enum Outcome {
-    /// The filled-in literals, by byte range.
-    Settled(HashMap<(usize, usize), Value>),
-    /// The `where` at this index of the exercise's statements does not hold.
-    Rejected(usize),
-}
-
 /// The variants of `exercise` beyond the first, verified; `None` when it has no `vary` line.
 pub fn generate(
     doc: &Document,
@@ -338,23 +330,36 @@ fn generate_within(
         let number = variants.len() + 2;
         let description = describe(&varied, &drawn);
         let label = format!("variant {number} of “{}” ({description})", exercise.title);
-        let filled = match fill_in(&mut env, scope, statements, givens) {
-            Ok(Outcome::Rejected(i)) => {
+        let first = match fill_round(&mut env, scope, statements, &givens, &givens, true) {
+            Err(i) => {
                 *rejected.entry(i).or_default() += 1;
                 continue;
             }
-            Ok(Outcome::Settled(filled)) => filled,
-            Err(e) => {
-                return Err(vec![to_diagnostic(file, e).prefixed(&label)]);
-            }
+            Ok(first) => first,
         };
         seen.push(drawn);
-        let text = window(doc, exercise.id, substitutions(statements, &filled));
-        let variant = verified(doc, exercise, text, number, description).map_err(|ds| {
+        let labelled = |ds: Vec<Diagnostic>| {
             ds.into_iter()
                 .map(|d| d.prefixed(&label))
                 .collect::<Vec<_>>()
-        })?;
+        };
+        // Steps written in the order they compute settle in the first round: its text,
+        // verified in full, is the variant, and the round that would only confirm that nothing
+        // changes is not run. A text that fails goes on from there, round after round until
+        // nothing changes, and the settled text is verified.
+        let text = window(doc, exercise.id, substitutions(statements, &first));
+        let variant = match verified(doc, exercise, text, number, description.clone()) {
+            Ok(variant) => variant,
+            Err(early) => {
+                let filled = settle(&mut env, scope, statements, &givens, first.clone())
+                    .map_err(|e| vec![to_diagnostic(file, e).prefixed(&label)])?;
+                if filled == first {
+                    return Err(labelled(early));
+                }
+                let text = window(doc, exercise.id, substitutions(statements, &filled));
+                verified(doc, exercise, text, number, description).map_err(labelled)?
+            }
+        };
         variants.push(variant);
     }
     Ok(variants)
@@ -718,50 +723,77 @@ fn pool(
     }
 }
 
-/// Runs the exercise with `givens` in place of the author's literals, filling in every literal
-/// a step states for a computed value, until nothing changes.
-fn fill_in(
+/// One round of filling in: runs the exercise with `filled` in place of the author's literals
+/// and returns `givens` with every literal a step states for a computed value, at that value.
+/// In the `first` round a `where` that does not hold rejects the draw (`Err`, its index).
+fn fill_round(
     env: &mut Env,
     scope: ScopeId,
     stmts: &[&Stmt],
-    givens: HashMap<(usize, usize), Value>,
-) -> Result<Outcome, VerifyError> {
-    let mut filled = givens.clone();
-    for round in 0..MAX_ROUNDS {
-        env.reset_scope(scope);
-        env.set_overrides(filled.clone());
-        let mut next = givens.clone();
-        for (i, stmt) in stmts.iter().enumerate() {
-            match stmt.directive {
-                Some(Directive::Vary { .. } | Directive::Variants(_)) => continue,
-                Some(Directive::Where) => {
-                    if round == 0 && env.check(stmt, scope).is_err() {
-                        return Ok(Outcome::Rejected(i));
-                    }
-                    continue;
+    givens: &HashMap<(usize, usize), Value>,
+    filled: &HashMap<(usize, usize), Value>,
+    first: bool,
+) -> Result<HashMap<(usize, usize), Value>, usize> {
+    env.reset_scope(scope);
+    env.set_overrides(filled.clone());
+    let mut next = givens.clone();
+    let mut rejected = None;
+    for (i, stmt) in stmts.iter().enumerate() {
+        match stmt.directive {
+            Some(Directive::Vary { .. } | Directive::Variants(_)) => continue,
+            Some(Directive::Where) => {
+                if first && env.check(stmt, scope).is_err() {
+                    rejected = Some(i);
+                    break;
                 }
-                None => {}
-            }
-            if stmt.circuit.is_some() {
                 continue;
             }
-            // Checks fail here while stated values are still the author's; the variant's
-            // text is verified in full afterwards, so only the bindings matter.
-            let _ = env.run(stmt);
-            let sides: Vec<&Expr> = std::iter::once(&stmt.first)
-                .chain(stmt.links.iter().map(|(_, e)| e))
-                .collect();
-            for pair in sides.windows(2) {
-                state(env, scope, pair[0], pair[1], &mut next);
+            None => {}
+        }
+        if stmt.circuit.is_some() {
+            continue;
+        }
+        // Checks fail here while stated values are still the author's; the variant's text is
+        // verified in full afterwards, so only the bindings matter.
+        let _ = env.run(stmt);
+        let sides: Vec<&Expr> = std::iter::once(&stmt.first)
+            .chain(stmt.links.iter().map(|(_, e)| e))
+            .collect();
+        for pair in sides.windows(2) {
+            let mut stated = Vec::new();
+            state(env, scope, pair[0], pair[1], &mut next, &mut stated);
+            // A value stated replaces its literal at once, for the sides and steps after it:
+            // steps written in the order they compute settle in one round, where waiting for
+            // the next round took a round per link of a chain.
+            for key in stated {
+                if let Some(value) = next.get(&key) {
+                    env.set_override(key, value.clone());
+                }
             }
         }
+    }
+    env.set_overrides(HashMap::new());
+    rejected.map_or(Ok(next), Err)
+}
+
+/// Fills in round after round from `filled` (the first round's values) until nothing
+/// changes; the literals as they settled.
+fn settle(
+    env: &mut Env,
+    scope: ScopeId,
+    stmts: &[&Stmt],
+    givens: &HashMap<(usize, usize), Value>,
+    mut filled: HashMap<(usize, usize), Value>,
+) -> Result<HashMap<(usize, usize), Value>, VerifyError> {
+    for _ in 1..MAX_ROUNDS {
+        let Ok(next) = fill_round(env, scope, stmts, givens, &filled, false) else {
+            break; // only a first round rejects a draw
+        };
         if next == filled {
-            env.set_overrides(HashMap::new());
-            return Ok(Outcome::Settled(filled));
+            return Ok(filled);
         }
         filled = next;
     }
-    env.set_overrides(HashMap::new());
     let span = stmts.first().map_or(0..0, |s| s.span.clone());
     Err(VerifyError::new(
         span,
@@ -774,20 +806,30 @@ fn key(e: &Expr) -> (usize, usize) {
 }
 
 /// Where one side of a link writes a literal for what the other side computes, the literal
-/// takes that value; a literal standing for another literal that took a value follows it.
-fn state(env: &Env, scope: ScopeId, a: &Expr, b: &Expr, out: &mut HashMap<(usize, usize), Value>) {
+/// takes that value; a literal standing for another literal that took a value follows it. The
+/// keys of the literals given a value are pushed to `stated`.
+fn state(
+    env: &Env,
+    scope: ScopeId,
+    a: &Expr,
+    b: &Expr,
+    out: &mut HashMap<(usize, usize), Value>,
+    stated: &mut Vec<(usize, usize)>,
+) {
     let (a, b) = (a.ungrouped(), b.ungrouped());
     let value = |e: &Expr| env.eval_in_scope(e, scope).ok();
     match (a.is_literal(), b.is_literal()) {
         (false, true) => {
             if let Some(v) = value(a) {
                 out.insert(key(b), v);
+                stated.push(key(b));
             }
         }
         (true, false) => {
             if let std::collections::hash_map::Entry::Vacant(slot) = out.entry(key(a)) {
                 if let Some(v) = value(b) {
                     slot.insert(v);
+                    stated.push(key(a));
                 }
             }
         }
@@ -798,11 +840,12 @@ fn state(env: &Env, scope: ScopeId, a: &Expr, b: &Expr, out: &mut HashMap<(usize
                 .or_else(|| env.overridden(&a.span).cloned());
             if let Some(v) = known {
                 out.insert(key(b), v);
+                stated.push(key(b));
             }
         }
         (false, false) => {
             for (x, y) in matched_children(a, b) {
-                state(env, scope, &x, &y, out);
+                state(env, scope, &x, &y, out, stated);
             }
         }
     }
