@@ -13,7 +13,9 @@ use std::thread::LocalKey;
 pub const LIMIT: usize = 4096;
 
 /// A per-thread table: declare it with `thread_local!` and read it with [`get_or_insert`].
-pub type Table<K, V> = RefCell<HashMap<K, V>>;
+/// Keys are hashed with FxHash: many are a formula's whole MathML, which SipHash took longer
+/// to hash than the lookup saves on a small formula.
+pub type Table<K, V> = RefCell<HashMap<K, V, rustc_hash::FxBuildHasher>>;
 
 /// The value for `key` in `table`, computed by `make` when the table does not have it. The
 /// table does not stay borrowed while `make` runs, so `make` may use other tables (or this one).
@@ -45,7 +47,7 @@ mod tests {
     use super::*;
 
     thread_local! {
-        static SQUARES: Table<u32, u32> = RefCell::new(HashMap::new());
+        static SQUARES: Table<u32, u32> = RefCell::new(HashMap::default());
     }
 
     #[test]

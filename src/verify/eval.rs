@@ -3,6 +3,8 @@
 //! operation on a tape, so the same walk serves a check and a gradient.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use super::ast::{BinOp, Binding, Directive, Expr, ExprKind, Rel, Stmt};
@@ -33,9 +35,13 @@ pub const PAGE: ScopeId = 0;
 
 #[derive(Debug, Default, Clone)]
 struct Scope {
-    values: HashMap<String, Value>,
-    functions: HashMap<String, Function>,
+    values: FxHashMap<String, Value>,
+    functions: FxHashMap<String, Function>,
 }
+
+/// Values by the byte range of the literal they stand for (hashed with FxHash: a variant looks
+/// them up for every literal it evaluates, and SipHash was 5 % of making variants).
+pub type Literals = FxHashMap<(usize, usize), Value>;
 
 /// Names a page's blocks have defined so far. The page has one scope, and each exercise one
 /// of its own: an exercise's blocks see the page's names and their own, so two exercises can
@@ -44,22 +50,22 @@ struct Scope {
 pub struct Env {
     /// The scopes that hold names: the page's, and the exercises' that defined any. A scope
     /// that holds nothing is not stored, so a snapshot for one exercise is small.
-    scopes: HashMap<ScopeId, Scope>,
+    scopes: FxHashMap<ScopeId, Scope>,
     /// The id the next exercise scope gets.
     next: ScopeId,
     current: ScopeId,
     /// Values that stand for literals written in the page, keyed by the literal's byte range:
     /// how an exercise's variant runs its blocks with other numbers (see `verify::variants`).
-    overrides: HashMap<(usize, usize), Value>,
+    overrides: Literals,
 }
 
 impl Default for Env {
     fn default() -> Self {
         Env {
-            scopes: HashMap::from([(PAGE, Scope::default())]),
+            scopes: FxHashMap::from_iter([(PAGE, Scope::default())]),
             next: PAGE + 1,
             current: PAGE,
-            overrides: HashMap::new(),
+            overrides: Literals::default(),
         }
     }
 }
@@ -94,7 +100,7 @@ impl Env {
     /// The names `scope` sees (the page's and its own), and nothing of other exercises: what
     /// an exercise's variant runs with. Its size is the page's names, not the page's.
     pub fn snapshot(&self, scope: ScopeId) -> Env {
-        let mut scopes = HashMap::new();
+        let mut scopes = FxHashMap::default();
         for id in [PAGE, scope] {
             if let Some(s) = self.scopes.get(&id) {
                 scopes.insert(id, s.clone());
@@ -104,7 +110,7 @@ impl Env {
             scopes,
             next: self.next,
             current: scope,
-            overrides: HashMap::new(),
+            overrides: Literals::default(),
         }
     }
 
@@ -124,7 +130,7 @@ impl Env {
     }
 
     /// Sets the values that replace written literals (keyed by their byte ranges).
-    pub fn set_overrides(&mut self, overrides: HashMap<(usize, usize), Value>) {
+    pub fn set_overrides(&mut self, overrides: Literals) {
         self.overrides = overrides;
     }
 

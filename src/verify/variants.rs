@@ -28,7 +28,7 @@ use rand_chacha::ChaCha8Rng;
 use super::ast::{Binding, Directive, Domain, Expr, ExprKind, Stmt};
 use super::check::{matched_children, written_precision};
 use super::error::VerifyError;
-use super::eval::{Env, ScopeId};
+use super::eval::{Env, Literals, ScopeId};
 use super::literals::{needs_parentheses, source};
 use super::{to_diagnostic, PageVerification};
 use crate::diagnostic::Diagnostic;
@@ -322,7 +322,7 @@ fn generate_within(
         if seen.contains(&drawn) {
             continue;
         }
-        let givens: HashMap<(usize, usize), Value> = varied
+        let givens: Literals = varied
             .iter()
             .zip(&drawn)
             .map(|(v, d)| (v.literal, d.clone()))
@@ -730,10 +730,10 @@ fn fill_round(
     env: &mut Env,
     scope: ScopeId,
     stmts: &[&Stmt],
-    givens: &HashMap<(usize, usize), Value>,
-    filled: &HashMap<(usize, usize), Value>,
+    givens: &Literals,
+    filled: &Literals,
     first: bool,
-) -> Result<HashMap<(usize, usize), Value>, usize> {
+) -> Result<Literals, usize> {
     env.reset_scope(scope);
     env.set_overrides(filled.clone());
     let mut next = givens.clone();
@@ -772,7 +772,7 @@ fn fill_round(
             }
         }
     }
-    env.set_overrides(HashMap::new());
+    env.set_overrides(Literals::default());
     rejected.map_or(Ok(next), Err)
 }
 
@@ -782,9 +782,9 @@ fn settle(
     env: &mut Env,
     scope: ScopeId,
     stmts: &[&Stmt],
-    givens: &HashMap<(usize, usize), Value>,
-    mut filled: HashMap<(usize, usize), Value>,
-) -> Result<HashMap<(usize, usize), Value>, VerifyError> {
+    givens: &Literals,
+    mut filled: Literals,
+) -> Result<Literals, VerifyError> {
     for _ in 1..MAX_ROUNDS {
         let Ok(next) = fill_round(env, scope, stmts, givens, &filled, false) else {
             break; // only a first round rejects a draw
@@ -813,7 +813,7 @@ fn state(
     scope: ScopeId,
     a: &Expr,
     b: &Expr,
-    out: &mut HashMap<(usize, usize), Value>,
+    out: &mut Literals,
     stated: &mut Vec<(usize, usize)>,
 ) {
     let (a, b) = (a.ungrouped(), b.ungrouped());
@@ -910,10 +910,7 @@ fn literals<'s>(stmts: &[&'s Stmt]) -> HashMap<(usize, usize), Written<'s>> {
 
 /// Each filled-in literal's byte range and its value, written at the decimals the author
 /// wrote there: what a variant changes in the page's text.
-fn substitutions(
-    stmts: &[&Stmt],
-    filled: &HashMap<(usize, usize), Value>,
-) -> Vec<((usize, usize), String)> {
+fn substitutions(stmts: &[&Stmt], filled: &Literals) -> Vec<((usize, usize), String)> {
     let literals = literals(stmts);
     let plain = Env::default();
     let mut edits: Vec<((usize, usize), String)> = Vec::new();
