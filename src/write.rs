@@ -102,6 +102,10 @@ pub struct Staging {
     _lock: File,
     /// The first write error, reported by `commit`.
     error: Mutex<Option<io::Error>>,
+    /// Hashes of the folders made in the staging folder: a file's folder is made before the
+    /// file is placed instead of after placing it failed (two failed links per page). A hash
+    /// that collides only costs the old way: the place fails and the folder is made then.
+    made: Mutex<rustc_hash::FxHashSet<u64>>,
 }
 
 /// A name for this build's folders beside the output folder: the process, the time and a
@@ -212,6 +216,7 @@ impl Staging {
             previous,
             _lock: lock,
             error: Mutex::new(None),
+            made: Mutex::default(),
         })
     }
 
@@ -222,24 +227,23 @@ impl Staging {
             .ok_or_else(|| io::Error::other("the staging folder is gone"))?;
         let path = Path::new(&file.path);
         let same = self.previous_copy(path, &file.bytes);
-        // A page's folder is made by its first file: the others find it there (making every
-        // folder of every path was 80,000 failed `mkdir`s in a 10,000-page rebuild).
+        // A page's folder is made once, by its first file (making every folder of every path
+        // was 80,000 failed `mkdir`s in a 10,000-page rebuild).
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(parent) = parent {
+            let hash = xxhash_rust::xxh3::xxh3_64(parent.as_os_str().as_encoded_bytes());
+            let new = self
+                .made
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(hash);
+            if new {
+                make_folder(dir, path)?;
+            }
+        }
         match place(dir, path, same.as_ref(), &file.bytes) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                // Its own folder first: a page's folder is usually all that is missing, its
-                // lesson's made by an earlier page.
-                let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-                match parent.map(|p| dir.make_dir(p)) {
-                    Some(Err(e)) if e.kind() == io::ErrorKind::NotFound => {
-                        let folders: Vec<&Path> = path.ancestors().skip(1).collect();
-                        for folder in folders.into_iter().rev() {
-                            if !folder.as_os_str().is_empty() {
-                                dir.make_dir(folder)?;
-                            }
-                        }
-                    }
-                    made => made.unwrap_or(Ok(()))?,
-                }
+                make_folder(dir, path)?;
                 place(dir, path, same.as_ref(), &file.bytes)
             }
             placed => placed,
@@ -353,6 +357,27 @@ impl Staging {
             let _ = remove_if_same(&self.parent, &name, &dir);
         }
         Ok(())
+    }
+}
+
+/// Makes the folder of `path` in `dir`, and its own folders if they are missing: its own folder
+/// first, since a page's folder is usually all that is missing (its lesson's made by an
+/// earlier page). One already there is fine.
+fn make_folder(dir: &Dir, path: &Path) -> io::Result<()> {
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    match dir.make_dir(parent) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let folders: Vec<&Path> = path.ancestors().skip(1).collect();
+            for folder in folders.into_iter().rev() {
+                if !folder.as_os_str().is_empty() {
+                    dir.make_dir(folder)?;
+                }
+            }
+            Ok(())
+        }
+        made => made,
     }
 }
 
