@@ -37,6 +37,9 @@ pub const FOLDER: &str = ".coursegen-cache";
 /// An entry file starts with this; the last byte is the entry format's version.
 const MAGIC: &[u8; 8] = b"CGCACHE\x03";
 
+/// A page's entry starts with this ([`PageEntry`]); the last byte is its format's version.
+const PAGE_MAGIC: &[u8; 8] = b"CGPAGE\x00\x01";
+
 /// Builds a key from parts, each length-prefixed (so `("ab", "c")` and `("a", "bc")` differ).
 pub struct KeyBuilder(Xxh3);
 
@@ -375,10 +378,10 @@ impl Cache {
             .join(format!("{:016x}", xxh3_64(path.as_bytes())))
     }
 
-    /// The entry of the page at `path` if it was stored under `key` and is whole.
-    pub fn load(&self, path: &str, key: u128) -> Option<Entry> {
-        let bytes = std::fs::read(self.entry_path(path)).ok()?;
-        decode(&bytes, key)
+    /// The entry of the page at `path` if it was stored under `key` and its head (facts and
+    /// list of files) is whole; its files are read when asked for ([`PageEntry::bytes`]).
+    pub fn load(&self, path: &str, key: u128) -> Option<PageEntry> {
+        PageEntry::open(File::open(self.entry_path(path)).ok()?, key)
     }
 
     /// Stores the entry of the page at `path` under `key`. A failure to write is not an error:
@@ -389,21 +392,20 @@ impl Cache {
             xxh3_64(path.as_bytes()),
             std::thread::current().id()
         );
-        self.put(&self.entry_path(path), &tag, key, entry);
+        if let Some(bytes) = encode_page(key, entry) {
+            self.put(&self.entry_path(path), &tag, &bytes);
+        }
     }
 
-    /// Writes `entry` under `key` to `target` whole: to a fresh file first (named by `tag`
-    /// and the process, so no other build or thread uses it), renamed over `target` once
-    /// written; on any failure nothing is left.
-    fn put(&self, target: &Path, tag: &str, key: u128, entry: &Entry) {
-        let Some(bytes) = encode(key, entry) else {
-            return;
-        };
+    /// Writes `bytes` to `target` whole: to a fresh file first (named by `tag` and the
+    /// process, so no other build or thread uses it), renamed over `target` once written; on
+    /// any failure nothing is left.
+    fn put(&self, target: &Path, tag: &str, bytes: &[u8]) {
         let temp = self
             .pages
             .join(format!(".tmp-{}-{tag}", std::process::id()));
         let written = std::fs::File::create(&temp)
-            .and_then(|mut f| f.write_all(&bytes))
+            .and_then(|mut f| f.write_all(bytes))
             .and_then(|()| std::fs::rename(&temp, target));
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
@@ -526,7 +528,9 @@ impl Cache {
                 bytes: json,
             }],
         };
-        self.put(&self.written_path(), "written", key, &entry);
+        if let Some(bytes) = encode(key, &entry) {
+            self.put(&self.written_path(), "written", &bytes);
+        }
     }
 
     /// The record of the site last written, beside `pages/` like the site entry.
@@ -562,6 +566,125 @@ impl Cache {
             }
         }
     }
+}
+
+/// A page's entry as loaded: its facts and the list of its files, checked whole; each file's
+/// bytes are read from the entry only when asked for, and checked then. A rebuild hands most
+/// files on without their bytes (the previous site holds them, byte for byte by their hash),
+/// so it reads a page's head, not its files (reading and checking them was a tenth of a
+/// one-page rebuild).
+///
+/// Layout: [`PAGE_MAGIC`], the key, the head's length and checksum (XXH3-128), the head (the
+/// facts, JSON, then each file's path, offset, length and XXH3-128, each length-prefixed or
+/// fixed-size), then the files' bytes.
+#[derive(Debug)]
+pub struct PageEntry {
+    /// What the page told the build.
+    pub facts: Facts,
+    /// Its files, in the order it wrote them.
+    pub files: Vec<EntryFile>,
+    entry: File,
+    /// Where the files' bytes start in the entry.
+    body: u64,
+}
+
+/// A file of a page's entry: its path, and where its bytes are and what they hash to.
+#[derive(Debug, Clone)]
+pub struct EntryFile {
+    /// Path relative to the output folder.
+    pub path: String,
+    /// Its length in bytes.
+    pub len: u64,
+    /// The XXH3-128 of its bytes.
+    pub hash: u128,
+    offset: u64,
+}
+
+/// The fixed part of a page entry before its head: magic, key, head length, head checksum.
+const PAGE_HEADER: usize = 8 + 16 + 8 + 16;
+
+impl PageEntry {
+    /// The entry in `entry` if it is stored under `key` and its head is whole and well
+    /// formed, every file inside the entry.
+    fn open(mut entry: File, key: u128) -> Option<PageEntry> {
+        use std::io::Read;
+        let size = entry.metadata().ok()?.len();
+        let mut header = [0u8; PAGE_HEADER];
+        entry.read_exact(&mut header).ok()?;
+        let rest = header.strip_prefix(PAGE_MAGIC.as_slice())?;
+        let (stored_key, rest) = rest.split_at(16);
+        let (head_len, sum) = rest.split_at(8);
+        let head_len = u64::from_le_bytes(head_len.try_into().ok()?);
+        if u128::from_le_bytes(stored_key.try_into().ok()?) != key
+            || head_len > size.saturating_sub(PAGE_HEADER as u64)
+        {
+            return None;
+        }
+        let mut head = vec![0; usize::try_from(head_len).ok()?];
+        entry.read_exact(&mut head).ok()?;
+        if u128::from_le_bytes(sum.try_into().ok()?) != xxh3_128(&head) {
+            return None;
+        }
+        let body = PAGE_HEADER as u64 + head_len;
+        let mut reader = Reader(&head);
+        let facts = serde_json::from_slice(reader.part()?).ok()?;
+        let mut files = Vec::new();
+        while !reader.0.is_empty() {
+            let path = std::str::from_utf8(reader.part()?).ok()?.to_string();
+            let (offset, len) = (reader.number()? as u64, reader.number()? as u64);
+            let hash = u128::from_le_bytes(reader.take(16)?.try_into().ok()?);
+            if offset.checked_add(len)? > size.saturating_sub(body) {
+                return None;
+            }
+            files.push(EntryFile {
+                path,
+                len,
+                hash,
+                offset,
+            });
+        }
+        Some(PageEntry {
+            facts,
+            files,
+            entry,
+            body,
+        })
+    }
+
+    /// The bytes of `file`, one of this entry's, if they are whole (their hash matches).
+    pub fn bytes(&self, file: &EntryFile) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let mut bytes = vec![0; usize::try_from(file.len).ok()?];
+        let mut entry = &self.entry;
+        entry.seek(SeekFrom::Start(self.body + file.offset)).ok()?;
+        entry.read_exact(&mut bytes).ok()?;
+        (xxh3_128(&bytes) == file.hash).then_some(bytes)
+    }
+}
+
+/// A page entry's bytes ([`PageEntry`]).
+fn encode_page(key: u128, entry: &Entry) -> Option<Vec<u8>> {
+    let facts = serde_json::to_vec(&entry.facts).ok()?;
+    let mut head = Vec::with_capacity(facts.len() + 64 * entry.files.len());
+    put(&mut head, &facts);
+    let mut offset = 0u64;
+    for file in &entry.files {
+        put(&mut head, file.path.as_bytes());
+        head.extend_from_slice(&offset.to_le_bytes());
+        head.extend_from_slice(&(file.bytes.len() as u64).to_le_bytes());
+        head.extend_from_slice(&xxh3_128(&file.bytes).to_le_bytes());
+        offset += file.bytes.len() as u64;
+    }
+    let mut bytes = Vec::with_capacity(PAGE_HEADER + head.len() + offset as usize);
+    bytes.extend_from_slice(PAGE_MAGIC);
+    bytes.extend_from_slice(&key.to_le_bytes());
+    bytes.extend_from_slice(&(head.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&xxh3_128(&head).to_le_bytes());
+    bytes.extend_from_slice(&head);
+    for file in &entry.files {
+        bytes.extend_from_slice(&file.bytes);
+    }
+    Some(bytes)
 }
 
 /// An entry's bytes: the magic, the key, a checksum of the rest, then the facts (JSON) and
@@ -645,6 +768,10 @@ impl<'a> Reader<'a> {
 
     fn part(&mut self) -> Option<&'a [u8]> {
         let len = self.number()?;
+        self.take(len)
+    }
+
+    fn take(&mut self, len: usize) -> Option<&'a [u8]> {
         let (part, rest) = self.0.split_at_checked(len)?;
         self.0 = rest;
         Some(part)
@@ -702,6 +829,47 @@ mod tests {
             changed[i] ^= 1;
             assert!(decode(&changed, 42).is_none(), "byte {i} flipped");
             assert!(decode(&bytes[..i], 42).is_none(), "cut at {i}");
+        }
+    }
+
+    /// A page entry in a file of its own, loaded back under `key`.
+    fn page_entry(bytes: &[u8], key: u128) -> Option<PageEntry> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("entry");
+        std::fs::write(&path, bytes).unwrap();
+        PageEntry::open(File::open(&path).unwrap(), key)
+    }
+
+    #[test]
+    fn a_page_entry_comes_back_whole_or_is_a_miss() {
+        let bytes = encode_page(42, &entry()).unwrap();
+        let back = page_entry(&bytes, 42).expect("whole");
+        let files: Vec<OutputFile> = back
+            .files
+            .iter()
+            .map(|f| OutputFile {
+                path: f.path.clone(),
+                bytes: back.bytes(f).expect("whole bytes"),
+            })
+            .collect();
+        assert_eq!(files, entry().files);
+        assert_eq!(back.facts.sections, entry().facts.sections);
+        assert_eq!(back.facts.unverified, vec![4..6, 9..12]);
+        assert!(page_entry(&bytes, 43).is_none(), "another key");
+        // Any byte changed and any length cut: the entry is a miss, or the file whose bytes
+        // changed or are cut never comes back.
+        let whole = |e: &PageEntry| e.files.iter().all(|f| e.bytes(f).is_some());
+        for i in 0..bytes.len() {
+            let mut changed = bytes.clone();
+            changed[i] ^= 1;
+            assert!(
+                !page_entry(&changed, 42).is_some_and(|e| whole(&e)),
+                "byte {i} flipped"
+            );
+            assert!(
+                !page_entry(&bytes[..i], 42).is_some_and(|e| whole(&e)),
+                "cut at {i}"
+            );
         }
     }
 

@@ -17,7 +17,35 @@ pub struct OutputFile {
 pub trait Sink: Sync {
     /// Takes one file of the site.
     fn put(&self, file: OutputFile);
+
+    /// The previous build's file at `path`, open, if it holds exactly the `len` bytes that
+    /// hash to `hash` (XXH3-128): a file taken from the build cache can then be placed again
+    /// without its bytes being read from the cache ([`Sink::put_previous`]). A sink that keeps
+    /// no previous build has none.
+    fn previous(&self, _path: &str, _len: u64, _hash: u128) -> Option<Previous> {
+        None
+    }
+
+    /// Takes the file at `path` that [`Sink::previous`] found.
+    fn put_previous(&self, path: String, previous: Previous) {
+        // A sink that finds previous files places them itself; this is what any other would
+        // do with one: read it and take it as a file.
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = &previous.0;
+        let mut bytes = Vec::new();
+        let read = file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| file.read_to_end(&mut bytes));
+        if read.is_ok() {
+            self.put(OutputFile { path, bytes });
+        }
+    }
 }
+
+/// A file of the previous build found to hold what a file of this build would
+/// ([`Sink::previous`]), held open so the very file checked is the one placed.
+#[derive(Debug)]
+pub struct Previous(pub std::fs::File);
 
 /// A sink that keeps the files in memory (for `serve` and `check`).
 #[derive(Debug, Default)]

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Course, Page};
-use crate::output::{OutputFile, Sink};
+use crate::output::{OutputFile, Previous, Sink};
 use crate::render::BUILTIN_ASSETS;
 
 /// A sink that claims each file's path before passing the file on. A file whose path collides
@@ -65,32 +65,42 @@ impl<'a> Claims<'a> {
     }
 }
 
+impl Claims<'_> {
+    /// Claims `path`; whether it is clear of every path claimed before.
+    fn claim(&self, path: &str) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let folders: Vec<&str> = path.match_indices('/').map(|(i, _)| &path[..i]).collect();
+        let clear = !state.files.contains(path)
+            && !state.folders.contains(path)
+            && !folders.iter().any(|f| state.files.contains(*f));
+        if state.files.contains(path) {
+            state.twice.insert(path.to_string());
+        }
+        for folder in folders {
+            if !state.folders.contains(folder) {
+                state.folders.insert(folder.to_string());
+            }
+        }
+        state.files.insert(path.to_string());
+        state.kept_back |= !clear;
+        clear
+    }
+}
+
 impl Sink for Claims<'_> {
     fn put(&self, file: OutputFile) {
-        let clear = {
-            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            let folders: Vec<&str> = file
-                .path
-                .match_indices('/')
-                .map(|(i, _)| &file.path[..i])
-                .collect();
-            let clear = !state.files.contains(&file.path)
-                && !state.folders.contains(&file.path)
-                && !folders.iter().any(|f| state.files.contains(*f));
-            if state.files.contains(&file.path) {
-                state.twice.insert(file.path.clone());
-            }
-            for folder in folders {
-                if !state.folders.contains(folder) {
-                    state.folders.insert(folder.to_string());
-                }
-            }
-            state.files.insert(file.path.clone());
-            state.kept_back |= !clear;
-            clear
-        };
-        if clear {
+        if self.claim(&file.path) {
             self.inner.put(file);
+        }
+    }
+
+    fn previous(&self, path: &str, len: u64, hash: u128) -> Option<Previous> {
+        self.inner.previous(path, len, hash)
+    }
+
+    fn put_previous(&self, path: String, previous: Previous) {
+        if self.claim(&path) {
+            self.inner.put_previous(path, previous);
         }
     }
 }

@@ -32,6 +32,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::output::Previous;
 use crate::render::{OutputFile, Sink};
 use dir::{Dir, Kind};
 
@@ -221,12 +222,33 @@ impl Staging {
     }
 
     fn write(&self, file: &OutputFile) -> io::Result<()> {
+        let path = Path::new(&file.path);
+        let same = self.previous_copy(path, &file.bytes);
+        self.place_at(path, |dir| place(dir, path, same.as_ref(), &file.bytes))
+    }
+
+    /// Places the previous site's file `previous` at `path` again: linked, or, where a link
+    /// cannot be made, its bytes copied.
+    fn write_previous(&self, path: &Path, previous: &File) -> io::Result<()> {
+        self.place_at(path, |dir| {
+            if dir.link_open_file(previous, path).is_ok() {
+                return Ok(());
+            }
+            use std::io::{Read, Seek, SeekFrom};
+            let mut bytes = Vec::new();
+            let mut file = previous;
+            file.seek(SeekFrom::Start(0))?;
+            file.read_to_end(&mut bytes)?;
+            dir.create(path)?.write_all(&bytes)
+        })
+    }
+
+    /// Runs `placing` in the staged folder, its folder made first (once per folder).
+    fn place_at(&self, path: &Path, placing: impl Fn(&Dir) -> io::Result<()>) -> io::Result<()> {
         let dir = self
             .staged
             .as_ref()
             .ok_or_else(|| io::Error::other("the staging folder is gone"))?;
-        let path = Path::new(&file.path);
-        let same = self.previous_copy(path, &file.bytes);
         // A page's folder is made once, by its first file (making every folder of every path
         // was 80,000 failed `mkdir`s in a 10,000-page rebuild).
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
@@ -241,13 +263,28 @@ impl Staging {
                 make_folder(dir, path)?;
             }
         }
-        match place(dir, path, same.as_ref(), &file.bytes) {
+        match placing(dir) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 make_folder(dir, path)?;
-                place(dir, path, same.as_ref(), &file.bytes)
+                placing(dir)
             }
             placed => placed,
         }
+    }
+
+    /// The previous site's file at `path`, open, when it holds exactly `len` bytes hashing to
+    /// `hash` (a file of the build cache, whose bytes are not read unless needed).
+    fn previous_by_hash(&self, path: &Path, len: u64, hash: u128) -> Option<File> {
+        use std::io::Read;
+        let mut file = self.previous.as_ref()?.open_beneath(path).ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() || meta.len() != len {
+            return None;
+        }
+        let mut held = vec![0; usize::try_from(len).ok()?];
+        file.read_exact(&mut held).ok()?;
+        let at_end = file.read(&mut [0u8]).ok()? == 0;
+        (at_end && xxhash_rust::xxh3::xxh3_128(&held) == hash).then_some(file)
     }
 
     /// The previous site's file at `path`, open, when it holds exactly `bytes`: the staged
@@ -505,11 +542,29 @@ fn sweep_in(parent: &Dir) {
     }
 }
 
+impl Staging {
+    /// Keeps the first write error, for `commit`.
+    fn failed(&self, e: io::Error) {
+        let mut first = self.error.lock().unwrap_or_else(|p| p.into_inner());
+        first.get_or_insert(e);
+    }
+}
+
 impl Sink for Staging {
     fn put(&self, file: OutputFile) {
         if let Err(e) = self.write(&file) {
-            let mut first = self.error.lock().unwrap_or_else(|p| p.into_inner());
-            first.get_or_insert(e);
+            self.failed(e);
+        }
+    }
+
+    fn previous(&self, path: &str, len: u64, hash: u128) -> Option<Previous> {
+        self.previous_by_hash(Path::new(path), len, hash)
+            .map(Previous)
+    }
+
+    fn put_previous(&self, path: String, previous: Previous) {
+        if let Err(e) = self.write_previous(Path::new(&path), &previous.0) {
+            self.failed(e);
         }
     }
 }

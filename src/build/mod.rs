@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::cache::{Cache, Entry, Facts, KeyBuilder, Recorder, StoredDiagnostic, Written};
+use crate::cache::{
+    Cache, Entry, Facts, KeyBuilder, PageEntry, Recorder, StoredDiagnostic, Written,
+};
+use crate::output::Previous;
 use search_feed::SearchFeed;
 
 use crate::config::{PracticeSheets, Require, SheetSize};
@@ -569,30 +572,66 @@ fn build_one<'c>(run: &PageRun<'_, 'c>, i: usize) -> Result<PageOutcome<'c>, Vec
     };
     // Keyed by the file as the outline read it: a page taken from the cache is not read again.
     let key = cache.key(&outline.file.path, outline.source_digest);
-    let entry = cache.load(&outline.file.path, key);
-    // A cached page charges its variants' work again: the build passes only what a cold
-    // build would.
-    if let Some(entry) = entry.filter(|e| run.allowance.charge(e.facts.variant_work)) {
-        // Warnings and unverified numbers are located in the file, so a page that has any is
-        // read again; if the file changed since the outline read it, the page is built from
-        // what it holds now.
-        let located = !entry.facts.warnings.is_empty() || !entry.facts.unverified.is_empty();
-        let file = match located {
-            true => Some(read_page(run, i)?),
-            false => None,
-        };
-        if file
-            .as_ref()
-            .is_none_or(|f| source_digest(f) == outline.source_digest)
-        {
-            return reuse(run, file, entry).map(|o| PageOutcome {
-                key: Some(key),
-                ..o
-            });
-        }
+    let Some(entry) = cache.load(&outline.file.path, key) else {
+        return fresh_with_key(run, i, cache, None);
+    };
+    // Warnings and unverified numbers are located in the file, so a page that has any is read
+    // again; if the file changed since the outline read it, the page is built from what it
+    // holds now.
+    let located = !entry.facts.warnings.is_empty() || !entry.facts.unverified.is_empty();
+    let file = match located {
+        true => Some(read_page(run, i)?),
+        false => None,
+    };
+    if file
+        .as_ref()
+        .is_some_and(|f| source_digest(f) != outline.source_digest)
+    {
         return fresh_with_key(run, i, cache, file);
     }
-    fresh_with_key(run, i, cache, None)
+    // Its files as they will be handed on, each found in the previous site or read from the
+    // entry and checked, before anything is: a damaged file makes the entry a miss.
+    let Some(files) = handed_files(run, &entry) else {
+        return fresh_with_key(run, i, cache, file);
+    };
+    // A cached page charges its variants' work again: the build passes only what a cold
+    // build would.
+    if !run.allowance.charge(entry.facts.variant_work) {
+        return fresh_with_key(run, i, cache, file);
+    }
+    reuse(run, file, entry.facts, files).map(|o| PageOutcome {
+        key: Some(key),
+        ..o
+    })
+}
+
+/// A cached page's file as it is handed on.
+enum Handed {
+    /// The previous site's copy, which holds exactly its bytes.
+    Previous(String, Previous),
+    /// Its bytes, from the cache entry.
+    Bytes(OutputFile),
+}
+
+/// The files of a cached page as they will be handed on: the previous site's copy where the
+/// sink has one (the bytes are not read from the cache), else the bytes from `entry`, checked;
+/// `None` when any file's bytes are damaged. Nothing when the build has failed (a failed build
+/// hands nothing on).
+fn handed_files(run: &PageRun<'_, '_>, entry: &PageEntry) -> Option<Vec<Handed>> {
+    if run.failed.load(Ordering::Relaxed) {
+        return Some(Vec::new());
+    }
+    entry
+        .files
+        .iter()
+        .map(|f| match run.sink.previous(&f.path, f.len, f.hash) {
+            Some(previous) => Some(Handed::Previous(f.path.clone(), previous)),
+            None => Some(Handed::Bytes(OutputFile {
+                path: f.path.clone(),
+                bytes: entry.bytes(f)?,
+            })),
+        })
+        .collect()
 }
 
 /// Reads the file of page `i` (timed as the load stage).
@@ -625,9 +664,9 @@ fn fresh_with_key<'c>(
 fn reuse<'c>(
     run: &PageRun<'_, 'c>,
     file: Option<Arc<SourceFile>>,
-    entry: Entry,
+    facts: Facts,
+    files: Vec<Handed>,
 ) -> Result<PageOutcome<'c>, Vec<Diagnostic>> {
-    let facts = entry.facts;
     // The course deck is made from every page's cards, which the cache does not keep: their
     // part is made at the end, once it is known whether the course has a deck at all.
     let deck_later =
@@ -635,8 +674,11 @@ fn reuse<'c>(
     let built = if run.failed.load(Ordering::Relaxed) {
         None
     } else {
-        for f in entry.files {
-            run.sink.put(f);
+        for handed in files {
+            match handed {
+                Handed::Previous(path, previous) => run.sink.put_previous(path, previous),
+                Handed::Bytes(file) => run.sink.put(file),
+            }
         }
         Some(PageBuilt {
             links: facts.links,

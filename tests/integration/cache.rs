@@ -565,3 +565,74 @@ fn a_page_taken_from_the_cache_reports_its_warnings_where_a_cold_build_does() {
     assert_eq!(findings(&cold), expected);
     assert_eq!(findings(&warm), expected);
 }
+
+/// A page taken from the cache into the folder of the previous build: a file the previous site
+/// holds byte for byte is placed from there (its bytes are not read from the cache), and
+/// trusted by nothing but its bytes: a file changed in the site, or a symlink in its place, is
+/// written from the cache's copy; a cache copy that is damaged where the site's cannot stand
+/// in for it makes the page a miss.
+#[test]
+fn a_cached_page_is_placed_from_the_previous_site_only_where_that_holds_its_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let course = sample_copy(dir.path());
+    let (site, cold) = (dir.path().join("site"), dir.path().join("cold"));
+    ok(build(&course, &site, &[]));
+    ok(build(&course, &cold, &["--no-cache"]));
+    let practice = "neural-networks/practice-backprop/index.html";
+    let lesson = "neural-networks/index.html";
+    // The practice page's HTML changed in place (same size); the lesson's replaced by a
+    // symlink to a file outside with the same bytes.
+    let mut changed = std::fs::read(site.join(practice)).unwrap();
+    let at = changed.len() / 2;
+    changed[at] ^= 0x01;
+    std::fs::write(site.join(practice), &changed).unwrap();
+    let outside = dir.path().join("outside.html");
+    std::fs::copy(site.join(lesson), &outside).unwrap();
+    std::fs::remove_file(site.join(lesson)).unwrap();
+    std::os::unix::fs::symlink(&outside, site.join(lesson)).unwrap();
+    let again = ok(build(&course, &site, &[]));
+    assert_eq!(cached(&again), (2, 2), "both pages from the cache");
+    assert_eq!(tree(&site), tree(&cold), "the cold site, byte for byte");
+    assert!(
+        !std::fs::symlink_metadata(site.join(lesson))
+            .unwrap()
+            .is_symlink(),
+        "the symlink is replaced by the page"
+    );
+
+    // The cache's copy of the practice page damaged: while the site holds the page, the
+    // page comes from the cache; once the site's copy changes too, the page is a miss.
+    let [first, second] = entries(&course).try_into().expect("two entries");
+    for entry in [first, second] {
+        let mut bytes = std::fs::read(&entry).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x01;
+        std::fs::write(&entry, &bytes).unwrap();
+    }
+    // A stray file in the site: the folder is not what the last build left, so the pages
+    // are placed again (not skipped as up to date).
+    std::fs::write(site.join("stray.txt"), b"stray").unwrap();
+    let linked = ok(build(&course, &site, &[]));
+    assert_eq!(cached(&linked), (2, 2));
+    assert!(!up_to_date(&linked));
+    assert_eq!(tree(&site), tree(&cold));
+    // Every page file of the site changed too (its last byte): the damaged copies are needed.
+    for path in walkdir::WalkDir::new(&site)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x != "css"))
+    {
+        let mut bytes = std::fs::read(path.path()).unwrap();
+        if let Some(last) = bytes.last_mut() {
+            *last ^= 0x01;
+            std::fs::write(path.path(), &bytes).unwrap();
+        }
+    }
+    let rebuilt = ok(build(&course, &site, &[]));
+    assert_eq!(
+        cached(&rebuilt).0,
+        0,
+        "both entries damaged where the site cannot help"
+    );
+    assert_eq!(tree(&site), tree(&cold));
+}
