@@ -63,9 +63,7 @@ impl<'a> Claims<'a> {
         }
         found
     }
-}
 
-impl Claims<'_> {
     /// Claims `path`; whether it is clear of every path claimed before.
     fn claim(&self, path: &str) -> bool {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());

@@ -243,6 +243,12 @@ impl Staging {
         })
     }
 
+    /// Keeps the first write error, for `commit`.
+    fn failed(&self, e: io::Error) {
+        let mut first = self.error.lock().unwrap_or_else(|p| p.into_inner());
+        first.get_or_insert(e);
+    }
+
     /// Runs `placing` in the staged folder, its folder made first (once per folder).
     fn place_at(&self, path: &Path, placing: impl Fn(&Dir) -> io::Result<()>) -> io::Result<()> {
         let dir = self
@@ -272,39 +278,38 @@ impl Staging {
         }
     }
 
-    /// The previous site's file at `path`, open, when it holds exactly `len` bytes hashing to
-    /// `hash` (a file of the build cache, whose bytes are not read unless needed).
-    fn previous_by_hash(&self, path: &Path, len: u64, hash: u128) -> Option<File> {
-        use std::io::Read;
-        let mut file = self.previous.as_ref()?.open_beneath(path).ok()?;
-        let meta = file.metadata().ok()?;
-        if !meta.is_file() || meta.len() != len {
-            return None;
-        }
-        let mut held = vec![0; usize::try_from(len).ok()?];
-        file.read_exact(&mut held).ok()?;
-        let at_end = file.read(&mut [0u8]).ok()? == 0;
-        (at_end && xxhash_rust::xxh3::xxh3_128(&held) == hash).then_some(file)
-    }
-
     /// The previous site's file at `path`, open, when it holds exactly `bytes`: the staged
     /// site can then link to it instead of writing the bytes again (the previous site's names
     /// go when it is removed; the file stays, under the new site's name). Reading and comparing
     /// costs less than writing and later freeing a copy, and it trusts nothing: a file that
     /// differs by a byte, or is reached through a symlink, is written afresh.
     fn previous_copy(&self, path: &Path, bytes: &[u8]) -> Option<File> {
+        let (file, held) = self.previous_bytes(path, bytes.len() as u64)?;
+        (held == bytes).then_some(file)
+    }
+
+    /// The previous site's file at `path`, open, when it holds exactly `len` bytes hashing to
+    /// `hash` (XXH3-128): a file of the build cache, whose bytes are then not read from it.
+    fn previous_by_hash(&self, path: &Path, len: u64, hash: u128) -> Option<File> {
+        let (file, held) = self.previous_bytes(path, len)?;
+        (xxhash_rust::xxh3::xxh3_128(&held) == hash).then_some(file)
+    }
+
+    /// The previous site's regular file at `path`, open, and its bytes, when it holds exactly
+    /// `len` of them (not reached through a symlink: [`Dir::open_beneath`]).
+    fn previous_bytes(&self, path: &Path, len: u64) -> Option<(File, Vec<u8>)> {
         use std::io::Read;
         let mut file = self.previous.as_ref()?.open_beneath(path).ok()?;
         let meta = file.metadata().ok()?;
-        if !meta.is_file() || meta.len() != bytes.len() as u64 {
+        if !meta.is_file() || meta.len() != len {
             return None;
         }
         // Exactly its length, then nothing more (a file that grew since is not the same):
         // `read_to_end` asks the size and the position again first.
-        let mut held = vec![0; bytes.len()];
+        let mut held = vec![0; usize::try_from(len).ok()?];
         file.read_exact(&mut held).ok()?;
         let at_end = file.read(&mut [0u8]).ok()? == 0;
-        (at_end && held == bytes).then_some(file)
+        at_end.then_some((file, held))
     }
 
     /// Swaps the staged site in for the previous one.
@@ -539,14 +544,6 @@ fn sweep_in(parent: &Dir) {
         if stale {
             let _ = remove_if_same(parent, &name, &dir);
         }
-    }
-}
-
-impl Staging {
-    /// Keeps the first write error, for `commit`.
-    fn failed(&self, e: io::Error) {
-        let mut first = self.error.lock().unwrap_or_else(|p| p.into_inner());
-        first.get_or_insert(e);
     }
 }
 
