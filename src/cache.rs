@@ -475,36 +475,18 @@ impl Cache {
         key.finish()
     }
 
-    /// The output folder as it is: the path, kind, size, modification time and inode of every
-    /// entry in it. It changes when anything touches the folder after a build (a file edited,
-    /// added or removed), so a folder that is not exactly what that build wrote is never taken
-    /// as up to date. `None` when the folder cannot be read.
+    /// The output folder as it is: the name, kind, size, modification time and inode of every
+    /// entry in it, and of the folder itself. It changes when anything touches the folder
+    /// after a build (a file edited, added or removed), so a folder that is not exactly what
+    /// that build wrote is never taken as up to date. `None` when the folder cannot be read.
     pub fn folder_key(&self, out: &Path) -> Option<u128> {
-        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(out).ok()?;
         let mut key = KeyBuilder(Xxh3::new());
-        let walk = walkdir::WalkDir::new(out)
-            .follow_links(false)
-            .sort_by_file_name();
-        for item in walk {
-            let item = item.ok()?;
-            let meta = item.metadata().ok()?;
-            key.add(item.path().as_os_str().as_encoded_bytes());
-            key.add(&[
-                meta.file_type().is_dir() as u8,
-                meta.file_type().is_symlink() as u8,
-            ]);
-            for n in [
-                meta.len(),
-                meta.ino(),
-                meta.mtime() as u64,
-                meta.mtime_nsec() as u64,
-            ] {
-                key.add(&n.to_le_bytes());
-            }
-        }
+        key.add(out.as_os_str().as_encoded_bytes());
+        add_meta(&mut key, &meta);
+        key.add(&tree_key(out)?.to_le_bytes());
         Some(key.finish())
     }
-
     /// Whether a build has recorded the site it wrote (else no build can be up to date, and
     /// the sources need not be read twice to find that out).
     pub fn has_written(&self) -> bool {
@@ -567,6 +549,53 @@ impl Cache {
                 let _ = std::fs::remove_file(item.path());
             }
         }
+    }
+}
+
+/// The key of what the folder `dir` holds: each entry's name, kind, size, inode and
+/// modification time in name order, a folder's with the key of what it holds. Subfolders are
+/// read in parallel: walking a 10,000-page site one entry at a time was most of a rebuild with
+/// nothing changed. A symlink is never followed.
+fn tree_key(dir: &Path) -> Option<u128> {
+    use rayon::prelude::*;
+    let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)
+        .ok()?
+        .collect::<Result<_, _>>()
+        .ok()?;
+    entries.sort_by_key(|e| e.file_name());
+    let parts: Option<Vec<(std::fs::Metadata, Option<u128>)>> = entries
+        .par_iter()
+        .map(|e| {
+            let meta = e.metadata().ok()?;
+            let inside = match meta.is_dir() {
+                true => Some(tree_key(&e.path())?),
+                false => None,
+            };
+            Some((meta, inside))
+        })
+        .collect();
+    let mut key = KeyBuilder(Xxh3::new());
+    for (entry, (meta, inside)) in entries.iter().zip(parts?) {
+        key.add(entry.file_name().as_encoded_bytes());
+        add_meta(&mut key, &meta);
+        if let Some(inside) = inside {
+            key.add(&inside.to_le_bytes());
+        }
+    }
+    Some(key.finish())
+}
+
+/// Adds an entry's kind, size, inode and modification time to `key`.
+fn add_meta(key: &mut KeyBuilder, meta: &std::fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    key.add(&[meta.is_dir() as u8, meta.file_type().is_symlink() as u8]);
+    for n in [
+        meta.len(),
+        meta.ino(),
+        meta.mtime() as u64,
+        meta.mtime_nsec() as u64,
+    ] {
+        key.add(&n.to_le_bytes());
     }
 }
 

@@ -351,6 +351,23 @@ fn an_output_folder_nothing_touched_since_its_build_is_left_as_it_is() {
         "a file removed"
     );
     assert_eq!(tree(&site), cold("cold-removed"));
+    assert!(up_to_date(&ok(build(&course, &site, &[]))));
+    // Deep in a page's folder too: a byte changed in place (same size), a file added.
+    let deep = site.join("neural-networks/practice-backprop/index.html");
+    let mut bytes = std::fs::read(&deep).unwrap();
+    bytes[10] ^= 0x01;
+    std::fs::write(&deep, &bytes).unwrap();
+    assert!(
+        !up_to_date(&ok(build(&course, &site, &[]))),
+        "a page's file edited in place"
+    );
+    assert!(up_to_date(&ok(build(&course, &site, &[]))));
+    std::fs::write(site.join("neural-networks/practice-backprop/x.txt"), b"x").unwrap();
+    assert!(
+        !up_to_date(&ok(build(&course, &site, &[]))),
+        "a file added in a page's folder"
+    );
+    assert_eq!(tree(&site), cold("cold-deep"));
 
     // A page edited, then put back: written each time, then up to date again.
     let original = std::fs::read_to_string(course.join(LESSON)).unwrap();
