@@ -32,6 +32,7 @@ use crate::output::{OutputFile, Sink};
 use crate::render::links::PageLinks;
 use crate::render::search::{PageWords, Record};
 use crate::source::SourceFile;
+use crate::write::{Stamp, Stamps};
 
 /// The cache's folder, in the course folder.
 pub const FOLDER: &str = ".coursegen-cache";
@@ -517,6 +518,61 @@ impl Cache {
         }
     }
 
+    /// The stamps of the files the last build placed in `out` ([`crate::write::Stamps`]),
+    /// if they were kept for that folder and are whole.
+    pub fn load_stamps(&self, out: &Path) -> Option<Stamps> {
+        let bytes = std::fs::read(self.stamps_path()).ok()?;
+        let entry = decode(&bytes, stamps_key(out))?;
+        let mut reader = Reader(&entry.files.first()?.bytes);
+        let mut stamps = Stamps::default();
+        while !reader.0.is_empty() {
+            let path = std::str::from_utf8(reader.part()?).ok()?.to_string();
+            let mut n = || Some(u64::from_le_bytes(reader.take(8)?.try_into().ok()?));
+            let (hash_low, hash_high, len, ino, secs, nanos) = (n()?, n()?, n()?, n()?, n()?, n()?);
+            let stamp = Stamp {
+                hash: u128::from(hash_low) | u128::from(hash_high) << 64,
+                len,
+                ino,
+                mtime: (secs as i64, nanos as i64),
+            };
+            stamps.insert(path, stamp);
+        }
+        Some(stamps)
+    }
+
+    /// Keeps the stamps of the files a build placed in `out`, for the next build.
+    pub fn store_stamps(&self, out: &Path, stamps: &Stamps) {
+        let mut bytes = Vec::with_capacity(stamps.len() * 96);
+        for (path, stamp) in stamps {
+            put(&mut bytes, path.as_bytes());
+            for n in [
+                stamp.hash as u64,
+                (stamp.hash >> 64) as u64,
+                stamp.len,
+                stamp.ino,
+                stamp.mtime.0 as u64,
+                stamp.mtime.1 as u64,
+            ] {
+                bytes.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+        let entry = Entry {
+            facts: Facts::default(),
+            files: vec![OutputFile {
+                path: "stamps".into(),
+                bytes,
+            }],
+        };
+        if let Some(bytes) = encode(stamps_key(out), &entry) {
+            self.put(&self.stamps_path(), "stamps", &bytes);
+        }
+    }
+
+    /// The stamps of the files last placed, beside `pages/`.
+    fn stamps_path(&self) -> PathBuf {
+        self.pages.with_file_name("stamps")
+    }
+
     /// The record of the site last written, beside `pages/` like the site entry.
     fn written_path(&self) -> PathBuf {
         self.pages.with_file_name("written")
@@ -550,6 +606,14 @@ impl Cache {
             }
         }
     }
+}
+
+/// The key the stamps of the files placed in `out` are kept under: they describe that folder
+/// only.
+fn stamps_key(out: &Path) -> u128 {
+    let mut key = KeyBuilder(Xxh3::new());
+    key.add(b"stamps").add(out.as_os_str().as_encoded_bytes());
+    key.finish()
 }
 
 /// The key of what the folder `dir` holds: each entry's name, kind, size, inode and
@@ -932,6 +996,32 @@ mod tests {
             .collect();
         assert!(left.is_empty(), "{left:?}");
         assert_eq!(loaded(99), Some(sorted));
+    }
+
+    #[test]
+    fn stamps_come_back_for_their_folder_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path(), 7).unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(&site).unwrap();
+        std::fs::write(site.join("a.html"), b"a").unwrap();
+        let meta = std::fs::metadata(site.join("a.html")).unwrap();
+        let stamps: Stamps = [
+            ("a.html".to_string(), Stamp::of(u128::MAX - 5, &meta)),
+            ("b/c.pdf".to_string(), Stamp::of(3, &meta)),
+        ]
+        .into_iter()
+        .collect();
+        cache.store_stamps(&site, &stamps);
+        assert_eq!(cache.load_stamps(&site), Some(stamps));
+        assert_eq!(cache.load_stamps(&dir.path().join("elsewhere")), None);
+        // Damaged: not trusted.
+        let path = dir.path().join(FOLDER).join("stamps");
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(cache.load_stamps(&site), None);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub trait Sink: Sync {
         // A sink that finds previous files places them itself; this is what any other would
         // do with one: read it and take it as a file.
         use std::io::{Read, Seek, SeekFrom};
-        let mut file = &previous.0;
+        let mut file = &previous.file;
         let mut bytes = Vec::new();
         let read = file
             .seek(SeekFrom::Start(0))
@@ -45,7 +45,14 @@ pub trait Sink: Sync {
 /// A file of the previous build found to hold what a file of this build would
 /// ([`Sink::previous`]), held open so the very file checked is the one placed.
 #[derive(Debug)]
-pub struct Previous(pub std::fs::File);
+pub struct Previous {
+    /// The file, open.
+    pub file: std::fs::File,
+    /// Its metadata, as it was checked.
+    pub meta: std::fs::Metadata,
+    /// The XXH3-128 of its bytes.
+    pub hash: u128,
+}
 
 /// A sink that keeps the files in memory (for `serve` and `check`).
 #[derive(Debug, Default)]

@@ -107,7 +107,42 @@ pub struct Staging {
     /// file is placed instead of after placing it failed (two failed links per page). A hash
     /// that collides only costs the old way: the place fails and the folder is made then.
     made: Mutex<rustc_hash::FxHashSet<u64>>,
+    /// The stamps of the previous site's files, as the build that placed them kept them.
+    known: Stamps,
+    /// The stamps of the files this build places, when it keeps them ([`Staging::keep_stamps`]).
+    placed: Option<Mutex<Vec<(String, Stamp)>>>,
 }
+
+/// A file as a build placed it: its bytes' XXH3-128, and the inode, size and modification
+/// time it had on disk. The next build links a file whose stamp still holds without reading
+/// it: the assumption the up-to-date check makes, that an edit changes a file's time or size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    /// The XXH3-128 of its bytes.
+    pub hash: u128,
+    /// Its size.
+    pub len: u64,
+    /// Its inode.
+    pub ino: u64,
+    /// Its modification time: seconds and nanoseconds.
+    pub mtime: (i64, i64),
+}
+
+impl Stamp {
+    /// The stamp of a file holding bytes that hash to `hash`, whose metadata is `meta`.
+    pub fn of(hash: u128, meta: &fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            hash,
+            len: meta.len(),
+            ino: meta.ino(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+        }
+    }
+}
+
+/// The stamps of a site's files, by path.
+pub type Stamps = rustc_hash::FxHashMap<String, Stamp>;
 
 /// A name for this build's folders beside the output folder: the process, the time and a
 /// counter, so that concurrent builds and retries never pick the same one.
@@ -218,29 +253,77 @@ impl Staging {
             _lock: lock,
             error: Mutex::new(None),
             made: Mutex::default(),
+            known: Stamps::default(),
+            placed: None,
         })
+    }
+
+    /// Keeps the stamp of every file this build places ([`Staging::stamps`]), and links a
+    /// file of the previous site whose stamp in `previous` still holds without reading it.
+    pub fn keep_stamps(&mut self, previous: Stamps) {
+        self.known = previous;
+        self.placed = Some(Mutex::default());
+    }
+
+    /// The stamps of the files placed so far (all of the site's once it is built).
+    pub fn stamps(&self) -> Stamps {
+        let Some(placed) = &self.placed else {
+            return Stamps::default();
+        };
+        let placed = placed.lock().unwrap_or_else(|p| p.into_inner());
+        placed.iter().cloned().collect()
     }
 
     fn write(&self, file: &OutputFile) -> io::Result<()> {
         let path = Path::new(&file.path);
-        let same = self.previous_copy(path, &file.bytes);
-        self.place_at(path, |dir| place(dir, path, same.as_ref(), &file.bytes))
+        let hash = self
+            .placed
+            .is_some()
+            .then(|| xxhash_rust::xxh3::xxh3_128(&file.bytes));
+        let same = match hash.and_then(|h| self.previous_stamped(path, &file.path, h)) {
+            Some(same) => Some(same),
+            None => self.previous_copy(path, &file.bytes),
+        };
+        let same = same.as_ref();
+        let placed = self.place_at(path, |dir| {
+            place(dir, path, same.map(|(f, _)| f), &file.bytes, hash.is_some())
+        })?;
+        if let Some(hash) = hash {
+            let meta = placed.as_ref().or(same.map(|(_, m)| m));
+            self.record(&file.path, hash, meta);
+        }
+        Ok(())
     }
 
     /// Places the previous site's file `previous` at `path` again: linked, or, where a link
     /// cannot be made, its bytes copied.
-    fn write_previous(&self, path: &Path, previous: &File) -> io::Result<()> {
-        self.place_at(path, |dir| {
-            if dir.link_open_file(previous, path).is_ok() {
-                return Ok(());
+    fn write_previous(&self, path: &Path, previous: &Previous) -> io::Result<()> {
+        let recording = self.placed.is_some();
+        let copied = self.place_at(path, |dir| {
+            if dir.link_open_file(&previous.file, path).is_ok() {
+                return Ok(None);
             }
             use std::io::{Read, Seek, SeekFrom};
             let mut bytes = Vec::new();
-            let mut file = previous;
+            let mut file = &previous.file;
             file.seek(SeekFrom::Start(0))?;
             file.read_to_end(&mut bytes)?;
-            dir.create(path)?.write_all(&bytes)
-        })
+            let mut created = dir.create(path)?;
+            created.write_all(&bytes)?;
+            recording.then(|| created.metadata()).transpose()
+        })?;
+        let meta = copied.as_ref().unwrap_or(&previous.meta);
+        self.record(&path.to_string_lossy(), previous.hash, Some(meta));
+        Ok(())
+    }
+
+    /// Keeps the stamp of the file placed at `path` (when stamps are kept and its metadata
+    /// is known).
+    fn record(&self, path: &str, hash: u128, meta: Option<&fs::Metadata>) {
+        if let (Some(placed), Some(meta)) = (&self.placed, meta) {
+            let mut placed = placed.lock().unwrap_or_else(|p| p.into_inner());
+            placed.push((path.to_string(), Stamp::of(hash, meta)));
+        }
     }
 
     /// Keeps the first write error, for `commit`.
@@ -250,7 +333,7 @@ impl Staging {
     }
 
     /// Runs `placing` in the staged folder, its folder made first (once per folder).
-    fn place_at(&self, path: &Path, placing: impl Fn(&Dir) -> io::Result<()>) -> io::Result<()> {
+    fn place_at<T>(&self, path: &Path, placing: impl Fn(&Dir) -> io::Result<T>) -> io::Result<T> {
         let dir = self
             .staged
             .as_ref()
@@ -283,21 +366,39 @@ impl Staging {
     /// go when it is removed; the file stays, under the new site's name). Reading and comparing
     /// costs less than writing and later freeing a copy, and it trusts nothing: a file that
     /// differs by a byte, or is reached through a symlink, is written afresh.
-    fn previous_copy(&self, path: &Path, bytes: &[u8]) -> Option<File> {
-        let (file, held) = self.previous_bytes(path, bytes.len() as u64)?;
-        (held == bytes).then_some(file)
+    fn previous_copy(&self, path: &Path, bytes: &[u8]) -> Option<(File, fs::Metadata)> {
+        let (file, meta, held) = self.previous_bytes(path, bytes.len() as u64)?;
+        (held == bytes).then_some((file, meta))
     }
 
     /// The previous site's file at `path`, open, when it holds exactly `len` bytes hashing to
     /// `hash` (XXH3-128): a file of the build cache, whose bytes are then not read from it.
-    fn previous_by_hash(&self, path: &Path, len: u64, hash: u128) -> Option<File> {
-        let (file, held) = self.previous_bytes(path, len)?;
-        (xxhash_rust::xxh3::xxh3_128(&held) == hash).then_some(file)
+    /// A file whose stamp still holds is not read either.
+    fn previous_by_hash(&self, path: &Path, len: u64, hash: u128) -> Option<Previous> {
+        let key = path.to_string_lossy();
+        if let Some((file, meta)) = self.previous_stamped(path, &key, hash) {
+            return (meta.len() == len).then_some(Previous { file, meta, hash });
+        }
+        let (file, meta, held) = self.previous_bytes(path, len)?;
+        (xxhash_rust::xxh3::xxh3_128(&held) == hash).then_some(Previous { file, meta, hash })
     }
 
-    /// The previous site's regular file at `path`, open, and its bytes, when it holds exactly
-    /// `len` of them (not reached through a symlink: [`Dir::open_beneath`]).
-    fn previous_bytes(&self, path: &Path, len: u64) -> Option<(File, Vec<u8>)> {
+    /// The previous site's regular file at `path`, open, when the stamp the last build kept
+    /// of it says it holds the bytes hashing to `hash` and still holds: the same inode, size
+    /// and modification time (not reached through a symlink: [`Dir::open_beneath`]).
+    fn previous_stamped(&self, path: &Path, key: &str, hash: u128) -> Option<(File, fs::Metadata)> {
+        let stamp = self.known.get(key)?;
+        if stamp.hash != hash {
+            return None;
+        }
+        let file = self.previous.as_ref()?.open_beneath(path).ok()?;
+        let meta = file.metadata().ok()?;
+        (meta.is_file() && Stamp::of(hash, &meta) == *stamp).then_some((file, meta))
+    }
+
+    /// The previous site's regular file at `path`, open, its metadata and its bytes, when it
+    /// holds exactly `len` of them (not reached through a symlink: [`Dir::open_beneath`]).
+    fn previous_bytes(&self, path: &Path, len: u64) -> Option<(File, fs::Metadata, Vec<u8>)> {
         use std::io::Read;
         let mut file = self.previous.as_ref()?.open_beneath(path).ok()?;
         let meta = file.metadata().ok()?;
@@ -309,7 +410,7 @@ impl Staging {
         let mut held = vec![0; usize::try_from(len).ok()?];
         file.read_exact(&mut held).ok()?;
         let at_end = file.read(&mut [0u8]).ok()? == 0;
-        at_end.then_some((file, held))
+        at_end.then_some((file, meta, held))
     }
 
     /// Swaps the staged site in for the previous one.
@@ -426,13 +527,23 @@ fn make_folder(dir: &Dir, path: &Path) -> io::Result<()> {
 /// Puts `bytes` at `path` in the staged folder `dir`: a link to `same` (the previous site's
 /// file holding exactly them) where it can be made, else a new file. `NotFound` when a folder
 /// of `path` is not made yet.
-fn place(dir: &Dir, path: &Path, same: Option<&File>, bytes: &[u8]) -> io::Result<()> {
+/// With `stat`, the metadata of a file it created (`None` when it linked `same`).
+fn place(
+    dir: &Dir,
+    path: &Path,
+    same: Option<&File>,
+    bytes: &[u8],
+    stat: bool,
+) -> io::Result<Option<fs::Metadata>> {
     if let Some(same) = same {
         if dir.link_open_file(same, path).is_ok() {
-            return Ok(());
+            return Ok(None);
         }
     }
-    dir.create(path)?.write_all(bytes)
+    let mut file = dir.create(path)?;
+    file.write_all(bytes)?;
+    // The new file's metadata, for its stamp.
+    stat.then(|| file.metadata()).transpose()
 }
 
 /// The error for an output folder found changed when the site was to be swapped in.
@@ -556,11 +667,10 @@ impl Sink for Staging {
 
     fn previous(&self, path: &str, len: u64, hash: u128) -> Option<Previous> {
         self.previous_by_hash(Path::new(path), len, hash)
-            .map(Previous)
     }
 
     fn put_previous(&self, path: String, previous: Previous) {
-        if let Err(e) = self.write_previous(Path::new(&path), &previous.0) {
+        if let Err(e) = self.write_previous(Path::new(&path), &previous) {
             self.failed(e);
         }
     }

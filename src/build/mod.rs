@@ -301,7 +301,15 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     }
 
     let staging = match &out {
-        Some(out) => Some(Staging::new(out).map_err(|e| write_error(out, e))?),
+        Some(out) => {
+            let mut staging = Staging::new(out).map_err(|e| write_error(out, e))?;
+            // With the cache, the stamps of the files placed are kept: the next build links
+            // a file whose stamp still holds without reading it.
+            if let Some(cache) = &cache {
+                staging.keep_stamps(cache.load_stamps(out).unwrap_or_default());
+            }
+            Some(staging)
+        }
         None => None,
     };
     let memory = MemorySink::default();
@@ -497,8 +505,12 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         return Err(fail(collisions));
     }
     if let (Some(staging), Some(out)) = (staging, &out) {
+        let stamps = staging.stamps();
         timed(&mut report.timings, "write", || staging.commit())
             .map_err(|e| write_error(out, e))?;
+        if let Some(cache) = &cache {
+            cache.store_stamps(out, &stamps);
+        }
     }
     if let Some(cache) = &cache {
         cache.keep_only(course.pages().map(|p| p.file.path.as_str()));

@@ -227,6 +227,7 @@ fn a_corrupt_or_foreign_cache_is_rebuilt_never_trusted() {
     assert_eq!(same_as_cold(&course, work, "swapped"), (1, 2));
     std::fs::write(&first, b"CGCACHE\x01 not an entry").unwrap();
     std::fs::write(&second, b"").unwrap();
+    std::fs::write(course.join(".coursegen-cache/stamps"), b"junk").unwrap();
     std::fs::write(first.with_file_name("stray"), b"junk").unwrap();
     assert_eq!(same_as_cold(&course, work, "garbage"), (0, 2));
     assert_eq!(entries(&course).len(), 2, "stray files are removed");
