@@ -258,20 +258,21 @@ impl Staging {
         })
     }
 
-    /// Keeps the stamp of every file this build places ([`Staging::stamps`]), and links a
+    /// Keeps the stamp of every file this build places ([`Staging::take_stamps`]), and links a
     /// file of the previous site whose stamp in `previous` still holds without reading it.
     pub fn keep_stamps(&mut self, previous: Stamps) {
         self.known = previous;
         self.placed = Some(Mutex::default());
     }
 
-    /// The stamps of the files placed so far (all of the site's once it is built).
-    pub fn stamps(&self) -> Stamps {
+    /// The stamps of the files placed so far (all of the site's once it is built), taken out
+    /// of the staging folder's keeping.
+    pub fn take_stamps(&self) -> Stamps {
         let Some(placed) = &self.placed else {
             return Stamps::default();
         };
-        let placed = placed.lock().unwrap_or_else(|p| p.into_inner());
-        placed.iter().cloned().collect()
+        let mut placed = placed.lock().unwrap_or_else(|p| p.into_inner());
+        placed.drain(..).collect()
     }
 
     fn write(&self, file: &OutputFile) -> io::Result<()> {

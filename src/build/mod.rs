@@ -505,7 +505,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         return Err(fail(collisions));
     }
     if let (Some(staging), Some(out)) = (staging, &out) {
-        let stamps = staging.stamps();
+        let stamps = staging.take_stamps();
         timed(&mut report.timings, "write", || staging.commit())
             .map_err(|e| write_error(out, e))?;
         if let Some(cache) = &cache {
