@@ -488,6 +488,7 @@ impl Cache {
         key.add(&tree_key(out)?.to_le_bytes());
         Some(key.finish())
     }
+
     /// Whether a build has recorded the site it wrote (else no build can be up to date, and
     /// the sources need not be read twice to find that out).
     pub fn has_written(&self) -> bool {

@@ -309,10 +309,7 @@ fn render_home(site: &Site, template: &str) -> Result<OutputFile, Diagnostic> {
     context.insert("site", &site.view);
     context.insert("nav", &nav.lessons);
     context.insert("lesson_pages", &no_pages);
-    context.insert(
-        "sidebar",
-        &nav.render_sidebar(&site.view, templates, "", root)?,
-    );
+    context.insert("sidebar", &nav.render_sidebar("", root)?);
     context.insert("page", &view);
     context.insert("root", root);
     context.insert("course_cards", &deck);

@@ -160,16 +160,10 @@ impl<'a> Navigation<'a> {
 
     /// The sidebar for a lesson (all lessons, the lesson's pages expanded), with nothing
     /// marked current.
-    pub fn render_sidebar(
-        &self,
-        site: &SiteView,
-        templates: &Templates,
-        lesson_url: &str,
-        root: &str,
-    ) -> Result<String, Diagnostic> {
+    pub fn render_sidebar(&self, lesson_url: &str, root: &str) -> Result<String, Diagnostic> {
         let empty = Vec::new();
         let mut context = tera::Context::new();
-        context.insert("site", site);
+        context.insert("site", &self.site);
         context.insert("nav", &self.lessons);
         context.insert(
             "lesson_pages",
@@ -183,7 +177,7 @@ impl<'a> Navigation<'a> {
             },
         );
         context.insert("root", root);
-        templates.render("partials/sidebar.html", &context)
+        self.templates.render("partials/sidebar.html", &context)
     }
 
     /// The sidebar of `page`, with its own link marked `aria-current="page"`.
@@ -192,7 +186,7 @@ impl<'a> Navigation<'a> {
         let sidebar = self.sidebars[&(lesson, page.depth())]
             .get_or_init(|| {
                 let root = "../".repeat(page.depth());
-                self.render_sidebar(&self.site, self.templates, lesson, &root)
+                self.render_sidebar(lesson, &root)
             })
             .as_ref()
             .map_err(Clone::clone)?;
