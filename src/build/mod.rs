@@ -424,6 +424,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
                 Err(e) => errors.extend(e),
             }
         }
+        site.nav.release_before(pages.end);
     }
     report.timings.push(("pages", pages_start.elapsed()));
     report.cached = cached.load(Ordering::Relaxed);

@@ -8,8 +8,8 @@ use crate::render::search::{Index, PageWords, Record};
 /// came whole from the build cache, their sections wait instead: if every page does, the
 /// site's own files (the index among them) may come whole from the cache, and making the index
 /// would be wasted work.
-pub struct SearchFeed {
-    index: Index,
+pub struct SearchFeed<'a> {
+    index: Index<'a>,
     /// Sections of pages `fed..` not yet given to the index.
     waiting: Vec<Vec<Record>>,
     /// Their words.
@@ -19,9 +19,9 @@ pub struct SearchFeed {
     eager: bool,
 }
 
-impl SearchFeed {
+impl<'a> SearchFeed<'a> {
     /// A feed into `index`; `eager` when nothing will come from the cache.
-    pub fn new(index: Index, eager: bool) -> Self {
+    pub fn new(index: Index<'a>, eager: bool) -> Self {
         SearchFeed {
             index,
             waiting: Vec::new(),
@@ -62,7 +62,7 @@ impl SearchFeed {
 
     /// The index with every page's sections given, and the sections that were still waiting
     /// (every page's, for a feed never started: `serve` keeps them).
-    pub fn finish(mut self, sink: &dyn Sink) -> (Index, Vec<Vec<Record>>) {
+    pub fn finish(mut self, sink: &dyn Sink) -> (Index<'a>, Vec<Vec<Record>>) {
         if !self.waiting.is_empty() {
             let words = std::mem::take(&mut self.waiting_words);
             self.index

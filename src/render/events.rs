@@ -289,7 +289,7 @@ impl<'a> Ctx<'a> {
         let LinkTarget::Page(path, fragment) = target else {
             return dest.into();
         };
-        let Some(url) = self.targets.urls.get(path) else {
+        let Some(url) = self.targets.urls.get(path.as_str()) else {
             return dest.into();
         };
         let href = format!("{}{url}", "../".repeat(self.page.depth()));

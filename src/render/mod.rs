@@ -53,8 +53,8 @@ pub struct Site<'a> {
     pub course: &'a Course,
     /// Its pages, in reading order.
     pub pages: Vec<&'a Page>,
-    /// Each page's source path to its URL.
-    pub urls: HashMap<String, String>,
+    /// Each page's source path to its URL (borrowed from the pages: held for the whole build).
+    pub urls: HashMap<&'a str, &'a str>,
     /// Lessons, their pages, and the rendered sidebars.
     pub nav: Navigation<'a>,
     /// The course's settings as templates see them.
@@ -86,11 +86,11 @@ impl<'a> Site<'a> {
     }
 
     /// An empty search index for the site's pages.
-    pub fn search_index(&self) -> search::Index {
+    pub fn search_index(&self) -> search::Index<'a> {
         let pages = self
             .pages
             .iter()
-            .map(|p| [p.title().to_string(), p.url.clone()])
+            .map(|p| [p.title(), p.url.as_str()])
             .collect();
         search::Index::new(&self.course.config.language, pages)
     }
@@ -115,7 +115,15 @@ pub fn render_site_files(
     sink: &dyn Sink,
 ) -> Vec<Diagnostic> {
     let course = site.course;
-    index.finish(sink);
+    let mut errors = Vec::new();
+    if let Err(e) = index.finish(sink) {
+        errors.push(Diagnostic::in_path(
+            search::MANIFEST,
+            format!(
+                "the search index could not be made: a temporary file of its words failed: {e}"
+            ),
+        ));
+    }
     // Every image under content/ is copied, shown or not; the shared ones of the course's
     // assets/ are copied with the other assets.
     for (path, file) in course
@@ -128,7 +136,7 @@ pub fn render_site_files(
             bytes: file.bytes.clone(),
         });
     }
-    let mut errors = check_links(&site.pages, links);
+    errors.extend(check_links(&site.pages, links));
     for page in [HOME, NOT_FOUND] {
         match render_home(site, page) {
             Ok(file) => sink.put(file),
@@ -267,16 +275,16 @@ pub fn render_page(
 #[derive(Debug, Clone, Copy)]
 pub struct Targets<'a> {
     /// Each page's source path to its URL ([`url_map`]).
-    pub urls: &'a HashMap<String, String>,
+    pub urls: &'a HashMap<&'a str, &'a str>,
     /// The course's images, by course-relative path.
     pub media: &'a BTreeMap<String, MediaFile>,
 }
 
 /// The map from each page's source path to its URL, for rewriting links to `.md` files.
-pub fn url_map(pages: &[&Page]) -> HashMap<String, String> {
+pub fn url_map<'a>(pages: &[&'a Page]) -> HashMap<&'a str, &'a str> {
     pages
         .iter()
-        .map(|p| (p.file.path.clone(), p.url.clone()))
+        .map(|p| (p.file.path.as_str(), p.url.as_str()))
         .collect()
 }
 

@@ -2,7 +2,8 @@
 //! computed once per course (the lesson list) and once per lesson (its sidebar).
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
@@ -115,11 +116,23 @@ pub struct Navigation<'a> {
     pub lesson_of: HashMap<&'a str, &'a str>,
     /// The sidebar, by lesson URL and folder depth (links are relative), rendered the first
     /// time a page needs it: a rebuild that takes every page but one from the cache renders
-    /// one lesson's sidebars, not every lesson's.
-    sidebars: HashMap<(&'a str, usize), OnceLock<Result<String, Diagnostic>>>,
+    /// one lesson's sidebars, not every lesson's. Dropped once the lesson's pages are built
+    /// ([`Self::release_before`]): each lists every lesson, so holding them all grew with the
+    /// square of the course (3.2 MB at 10,000 pages, 6.4 MB at 20,000).
+    sidebars: HashMap<&'a str, Vec<(usize, SidebarSlot)>>,
+    /// Each lesson's URL with the number of pages up to and including its last, in reading
+    /// order.
+    lesson_ends: Vec<(&'a str, usize)>,
+    /// How many lessons of `lesson_ends` have had their sidebars dropped.
+    released: AtomicUsize,
     site: SiteView<'a>,
     templates: &'a Templates,
 }
+
+/// A lesson's sidebar as rendered (or why it could not be), shared by the pages that show it.
+type Sidebar = Arc<Result<String, Diagnostic>>;
+/// A lesson's sidebar at one folder depth, once rendered and until released.
+type SidebarSlot = Mutex<Option<Sidebar>>;
 
 impl<'a> Navigation<'a> {
     /// Computes the lists; each lesson's sidebar is rendered when a page first asks for it.
@@ -142,10 +155,23 @@ impl<'a> Navigation<'a> {
         let sidebars = course
             .lessons
             .iter()
-            .flat_map(|l| {
-                std::iter::once(&l.page)
+            .map(|l| {
+                let mut depths: Vec<usize> = std::iter::once(&l.page)
                     .chain(&l.practice)
-                    .map(move |p| ((l.page.url.as_str(), p.depth()), OnceLock::new()))
+                    .map(Page::depth)
+                    .collect();
+                depths.sort_unstable();
+                depths.dedup();
+                let slots = depths.into_iter().map(|d| (d, Mutex::new(None)));
+                (l.page.url.as_str(), slots.collect())
+            })
+            .collect();
+        let lesson_ends = course
+            .lessons
+            .iter()
+            .scan(0, |end, l| {
+                *end += 1 + l.practice.len();
+                Some((l.page.url.as_str(), *end))
             })
             .collect();
         Navigation {
@@ -153,6 +179,8 @@ impl<'a> Navigation<'a> {
             lesson_pages,
             lesson_of,
             sidebars,
+            lesson_ends,
+            released: AtomicUsize::new(0),
             site: SiteView::of(&course.config),
             templates,
         }
@@ -183,14 +211,39 @@ impl<'a> Navigation<'a> {
     /// The sidebar of `page`, with its own link marked `aria-current="page"`.
     pub fn sidebar_for(&self, page: &Page, root: &str) -> Result<String, Diagnostic> {
         let lesson = self.lesson_of[page.url.as_str()];
-        let sidebar = self.sidebars[&(lesson, page.depth())]
-            .get_or_init(|| {
+        let sidebar = {
+            // Held while the sidebar renders: the lesson's other pages wait for it rather than
+            // render it again.
+            let (_, slot) = self.sidebars[lesson]
+                .iter()
+                .find(|(depth, _)| *depth == page.depth())
+                .expect("every page's depth has a slot");
+            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(slot.get_or_insert_with(|| {
                 let root = "../".repeat(page.depth());
-                self.render_sidebar(lesson, &root)
-            })
-            .as_ref()
-            .map_err(Clone::clone)?;
+                Arc::new(self.render_sidebar(lesson, &root))
+            }))
+        };
+        let sidebar = sidebar.as_ref().as_ref().map_err(Clone::clone)?;
         let href = format!("href=\"{root}{}\"", page.url);
         Ok(sidebar.replacen(&href, &format!("{href} aria-current=\"page\""), 1))
+    }
+
+    /// Drops the sidebars of the lessons whose pages all come before page `next` in reading
+    /// order: the build loop calls it as it finishes a batch, since no page after asks for
+    /// them. (A page asking again, as `serve` may, has its sidebar rendered again.)
+    pub fn release_before(&self, next: usize) {
+        let from = self.released.load(Ordering::Relaxed);
+        let done = from
+            + self.lesson_ends[from..]
+                .iter()
+                .take_while(|(_, end)| *end <= next)
+                .count();
+        for &(lesson, _) in &self.lesson_ends[from..done] {
+            for (_, slot) in &self.sidebars[lesson] {
+                *slot.lock().unwrap_or_else(PoisonError::into_inner) = None;
+            }
+        }
+        self.released.fetch_max(done, Ordering::Relaxed);
     }
 }

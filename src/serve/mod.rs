@@ -193,7 +193,15 @@ impl Site {
             .map(|p| [p.title(), p.url.as_str()])
             .collect();
         let index_files =
-            search::index_files(&model.course.config.language, &titles, &model.sections);
+            match search::index_files(&model.course.config.language, &titles, &model.sections) {
+                Ok(files) => files,
+                Err(e) => {
+                    // The index served stays the last one made; the next request tries again.
+                    eprintln!("warning: the search index could not be made: {e}");
+                    self.search_stale.store(true, Ordering::Relaxed);
+                    return;
+                }
+            };
         let mut snapshot = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
         // The index's shards are numbered afresh: none of the old ones may stay.
         snapshot

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::doc::html::decode;
 
+mod postings;
 mod shards;
 mod words;
 

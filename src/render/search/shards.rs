@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 use xxhash_rust::xxh3::Xxh3;
 
+use super::postings::Postings;
 use super::words::{for_each_word, is_english};
 use super::Record;
 use crate::output::{MemorySink, OutputFile, Sink};
@@ -42,35 +43,29 @@ struct Piece<'a> {
 
 /// The index's files for the course's pages (`pages[i]` is `[title, url]` of page i, in
 /// reading order) and each page's sections, sorted by path. Two builds of one course write the
-/// same bytes.
+/// same bytes. An error when postings set aside in a temporary file cannot be read back.
 pub fn index_files(
     language: &str,
     pages: &[[&str; 2]],
     sections: &[Vec<Record>],
-) -> Vec<OutputFile> {
+) -> std::io::Result<Vec<OutputFile>> {
     let files = MemorySink::default();
-    let mut index = Index::new(
-        language,
-        pages
-            .iter()
-            .map(|[t, u]| [t.to_string(), u.to_string()])
-            .collect(),
-    );
+    let mut index = Index::new(language, pages.to_vec());
     index.add(0, sections, &files);
-    index.finish(&files);
-    files.into_files()
+    index.finish(&files)?;
+    Ok(files.into_files())
 }
 
 /// The index, built a run of pages at a time as the build finishes them: each run's record
 /// shards are written at once and its words filed, so no page's text is held to the end of
 /// the build (at 10,000 pages that text and its shards were ~170 MB held at once). Pages must
 /// come in reading order, each once; the files are the same however the pages are grouped.
-pub struct Index {
+pub struct Index<'a> {
     language: String,
-    /// `[title, url]` of each page.
-    pages: Vec<[String; 2]>,
+    /// `[title, url]` of each page, borrowed from the pages (held for the whole build).
+    pages: Vec<[&'a str; 2]>,
     /// Every word's postings so far.
-    words: HashMap<String, [Deltas; 2], FxBuildHasher>,
+    postings: Postings,
     /// Pieces filed so far (the next piece's number).
     count: usize,
     records: RecordShards,
@@ -78,13 +73,13 @@ pub struct Index {
     hash: Xxh3,
 }
 
-impl Index {
+impl<'a> Index<'a> {
     /// An empty index for a course in `language` whose pages are `pages` (`[title, url]`).
-    pub fn new(language: &str, pages: Vec<[String; 2]>) -> Self {
+    pub fn new(language: &str, pages: Vec<[&'a str; 2]>) -> Self {
         Index {
             language: language.to_string(),
             pages,
-            words: HashMap::default(),
+            postings: Postings::default(),
             count: 0,
             records: RecordShards::default(),
             hash: Xxh3::new(),
@@ -117,7 +112,7 @@ impl Index {
         );
         let pieces = pieces(first, sections);
         let base = self.count;
-        let (all, records, pages) = (&mut self.words, &mut self.records, &self.pages);
+        let (postings, records, pages) = (&mut self.postings, &mut self.records, &self.pages);
         let ((), shards) = rayon::join(
             || {
                 // Each page's pieces are numbered from where the page before's end.
@@ -127,15 +122,12 @@ impl Index {
                 for (page, count) in words.into_iter().zip(counts) {
                     // Well formed: made by `PageWords::of` or checked when decoded.
                     let _ = page.each(|word, each, heading| {
-                        let [into_all, into_heading] = match all.get_mut(word) {
-                            Some(lists) => lists,
-                            None => all.entry(word.to_string()).or_default(),
-                        };
-                        each.iter().for_each(|&id| into_all.push(start + id));
-                        heading.iter().for_each(|&id| into_heading.push(start + id));
+                        let all = each.iter().map(|&id| start + id);
+                        postings.file(word, all, heading.iter().map(|&id| start + id));
                     });
                     start += count;
                 }
+                postings.bound();
             },
             || records.add(&pieces, base, pages),
         );
@@ -143,12 +135,13 @@ impl Index {
         self.emit(shards, sink);
     }
 
-    /// Writes the last record shard, the term shards and the manifest.
-    pub fn finish(mut self, sink: &dyn Sink) {
+    /// Writes the last record shard, the term shards and the manifest; an error (and no
+    /// manifest) when postings set aside in a temporary file cannot be read back.
+    pub fn finish(mut self, sink: &dyn Sink) -> std::io::Result<()> {
         let last = self.records.close();
         self.emit(last, sink);
-        let words = std::mem::take(&mut self.words);
-        let term_firsts = term_shards(words, &mut |file| self.emit([file], sink));
+        let postings = std::mem::take(&mut self.postings);
+        let term_firsts = term_shards(postings, &mut |file| self.emit([file], sink))?;
         let manifest = serde_json::json!({
             "lang": self.language,
             "v": format!("{:016x}", self.hash.digest()),
@@ -160,6 +153,7 @@ impl Index {
             path: MANIFEST.to_string(),
             bytes: format!("window.COURSEGEN_SEARCH = {manifest};\n").into_bytes(),
         });
+        Ok(())
     }
 
     /// Hashes `files` and hands them to `sink`.
@@ -219,7 +213,7 @@ fn cut_at(text: &str) -> usize {
 }
 
 /// The pieces a word occurs in, and those whose heading holds it, in order.
-type Postings = (Vec<u32>, Vec<u32>);
+type PagePostings = (Vec<u32>, Vec<u32>);
 
 /// One page's index keys, each with the page's pieces (numbered from 0) it occurs in and those
 /// whose heading holds it, sorted by key. Made while the page is built and kept in its cache
@@ -235,7 +229,7 @@ impl PageWords {
     /// The words of a page whose sections are `sections`, in a course in `language`.
     pub fn of(sections: &[Record], language: &str) -> PageWords {
         let english = is_english(language);
-        let mut postings: HashMap<String, Postings, FxBuildHasher> = HashMap::default();
+        let mut postings: HashMap<String, PagePostings, FxBuildHasher> = HashMap::default();
         let mut pieces = Vec::new();
         page_pieces(0, sections, &mut pieces);
         for (id, piece) in pieces.iter().enumerate() {
@@ -255,7 +249,7 @@ impl PageWords {
             for_each_word(piece.heading, english, |w| file(w, true));
             for_each_word(piece.text, english, |w| file(w, false));
         }
-        let mut words: Vec<(String, Postings)> = postings.into_iter().collect();
+        let mut words: Vec<(String, PagePostings)> = postings.into_iter().collect();
         words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut out = String::new();
         for (word, (all, heading)) in &words {
@@ -334,16 +328,13 @@ impl<'de> serde::Deserialize<'de> for PageWords {
 /// Writes the term shards: every key with the pieces it occurs in and those whose heading holds
 /// it (numbers as differences from the one before). Returns each shard's first key.
 fn term_shards(
-    postings: HashMap<String, [Deltas; 2], FxBuildHasher>,
+    postings: Postings,
     emit: &mut dyn FnMut(OutputFile),
-) -> Vec<String> {
-    let mut keys: Vec<(String, [Deltas; 2])> = postings.into_iter().collect();
-    // The script compares strings by UTF-16 units; the shards are in the order it searches.
-    keys.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+) -> std::io::Result<Vec<String>> {
     let mut firsts = Vec::new();
     let mut body = String::new();
-    // Each word's postings are dropped once written.
-    for (key, [all, heading]) in keys {
+    // In the order the script searches; each word's postings are dropped once written.
+    postings.drain_sorted(|key, [all, heading]| {
         let mut entry = serde_json::to_string(&key).expect("a string serializes");
         entry.push_str(":[");
         all.write(&mut entry);
@@ -362,59 +353,11 @@ fn term_shards(
             body.push(',');
         }
         body.push_str(&entry);
-    }
+    })?;
     if !body.is_empty() {
         emit(shard('t', firsts.len() - 1, &body));
     }
-    firsts
-}
-
-/// A rising list of piece numbers as the index writes it, each number's difference from the
-/// one before, kept as LEB128 bytes: most differences fit one byte, where a `u32` takes four
-/// (the postings are held for the whole build; 15 MB as `u32`s at 10,000 pages).
-#[derive(Default)]
-struct Deltas {
-    bytes: Vec<u8>,
-    last: u32,
-}
-
-impl Deltas {
-    /// Appends `id`, larger than every number before it.
-    fn push(&mut self, id: u32) {
-        let mut delta = id - self.last;
-        self.last = id;
-        loop {
-            let low = (delta & 0x7f) as u8;
-            delta >>= 7;
-            if delta == 0 {
-                self.bytes.push(low);
-                return;
-            }
-            self.bytes.push(low | 0x80);
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
-    }
-
-    /// `[d0,d1,…]`: the first number, then each one's difference from the one before.
-    fn write(&self, out: &mut String) {
-        out.push('[');
-        let (mut delta, mut shift, mut first) = (0u32, 0, true);
-        for &b in &self.bytes {
-            delta |= u32::from(b & 0x7f) << shift;
-            shift += 7;
-            if b & 0x80 == 0 {
-                if !first {
-                    out.push(',');
-                }
-                let _ = write!(out, "{delta}");
-                (delta, shift, first) = (0, 0, false);
-            }
-        }
-        out.push(']');
-    }
+    Ok(firsts)
 }
 
 /// The record shards being written: each piece as `[page, heading, anchor, text]`, after the
@@ -431,7 +374,7 @@ struct RecordShards {
 
 impl RecordShards {
     /// Adds `pieces` (numbered from `base`); returns the shards they filled.
-    fn add(&mut self, pieces: &[Piece], base: usize, pages: &[[String; 2]]) -> Vec<OutputFile> {
+    fn add(&mut self, pieces: &[Piece], base: usize, pages: &[[&str; 2]]) -> Vec<OutputFile> {
         let mut files = Vec::new();
         for (k, piece) in pieces.iter().enumerate() {
             let record =
@@ -543,7 +486,7 @@ mod tests {
             ],
             vec![record("", "", "A gradient step")],
         ];
-        let files = index_files("en", &[["One", "one/"], ["Two", "two/"]], &sections);
+        let files = index_files("en", &[["One", "one/"], ["Two", "two/"]], &sections).unwrap();
         let text: Vec<String> = files
             .iter()
             .map(|f| String::from_utf8(f.bytes.clone()).unwrap())
@@ -593,17 +536,18 @@ mod tests {
             .collect();
         let pages: Vec<String> = (0..300).map(|p| format!("p{p}/")).collect();
         let titles: Vec<[&str; 2]> = pages.iter().map(|p| ["Page", p.as_str()]).collect();
-        let whole = index_files("en", &titles, &sections);
+        let whole = index_files("en", &titles, &sections).unwrap();
         assert!(whole.len() > 20, "{} files", whole.len());
-        for step in [1, 7, 64] {
+        for (step, spill) in [
+            (1, usize::MAX),
+            (7, usize::MAX),
+            (64, usize::MAX),
+            (7, 2_000),
+        ] {
             let files = MemorySink::default();
-            let mut index = Index::new(
-                "en",
-                titles
-                    .iter()
-                    .map(|[t, u]| [t.to_string(), u.to_string()])
-                    .collect(),
-            );
+            let mut index = Index::new("en", titles.clone());
+            // Postings set aside in temporary files every few pages, merged at the end.
+            index.postings = Postings::spilling_at(spill);
             for (n, run) in sections.chunks(step).enumerate() {
                 // The words as a cached page brings them: through their stored form.
                 let words = run
@@ -615,9 +559,13 @@ mod tests {
                     .collect();
                 index.add_with_words(n * step, run, words, &files);
             }
-            index.finish(&files);
+            assert_eq!(spill == usize::MAX, index.postings.runs() == 0);
+            index.finish(&files).unwrap();
             let fed = files.into_files();
-            assert_eq!(fed, whole, "fed {step} pages at a time");
+            assert_eq!(
+                fed, whole,
+                "fed {step} pages at a time, spilling at {spill}"
+            );
         }
     }
 
@@ -656,25 +604,6 @@ mod tests {
     }
 
     #[test]
-    fn deltas_write_every_difference_however_large() {
-        let ids = [0, 1, 127, 128, 300, 16_511, 16_512, 2_000_000, u32::MAX];
-        let mut deltas = Deltas::default();
-        ids.iter().for_each(|&id| deltas.push(id));
-        let mut out = String::new();
-        deltas.write(&mut out);
-        let mut last = 0;
-        let want: Vec<String> = ids
-            .iter()
-            .map(|&id| {
-                let d = id - last;
-                last = id;
-                d.to_string()
-            })
-            .collect();
-        assert_eq!(out, format!("[{}]", want.join(",")));
-    }
-
-    #[test]
     fn large_indexes_split_into_bounded_shards() {
         let sections: Vec<Vec<Record>> = (0..2_000)
             .map(|p| {
@@ -687,7 +616,7 @@ mod tests {
             .collect();
         let pages: Vec<String> = (0..2_000).map(|p| format!("p{p}/")).collect();
         let titles: Vec<[&str; 2]> = pages.iter().map(|p| ["Page", p.as_str()]).collect();
-        let files = index_files("en", &titles, &sections);
+        let files = index_files("en", &titles, &sections).unwrap();
         let shards = files.iter().filter(|f| f.path != MANIFEST);
         assert!(files.len() > 10, "{} files", files.len());
         // A shard exceeds its bound only by one entry (here: "shared", in every piece).
