@@ -69,28 +69,32 @@ fn load_with(root: &Path, read: PageReader) -> (Course, Diagnostics) {
     }
     let lessons = discover(root, &mut errors);
 
-    let mut loaded: Vec<(usize, Result<Page, Vec<Diagnostic>>)> = lessons
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(index, (lesson_dir, files))| {
-            files
-                .iter()
-                .map(move |f| (index, read(root, lesson_dir, f)))
-        })
+    // Each file read on its own (an indexed parallel map: the results come in discovery
+    // order, collected once into a list of the right length).
+    let files: Vec<(&PathBuf, &PathBuf)> = lessons
+        .iter()
+        .flat_map(|(lesson_dir, files)| files.iter().map(move |f| (lesson_dir, f)))
         .collect();
-    // Keep discovery order regardless of which thread finished first.
-    loaded.sort_by_key(|(i, _)| *i);
+    let loaded: Vec<Result<Page, Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|(lesson_dir, f)| read(root, lesson_dir, f))
+        .collect();
+    drop(files);
 
-    let mut by_lesson: BTreeMap<usize, Vec<Page>> = BTreeMap::new();
-    for (index, page) in loaded {
-        match page {
-            Ok(page) => by_lesson.entry(index).or_default().push(page),
-            Err(diags) => errors.extend(diags),
+    let mut loaded = loaded.into_iter();
+    let mut by_lesson = Vec::with_capacity(lessons.len());
+    for (_, files) in &lessons {
+        let mut pages = Vec::with_capacity(files.len());
+        for page in loaded.by_ref().take(files.len()) {
+            match page {
+                Ok(page) => pages.push(page),
+                Err(diags) => errors.extend(diags),
+            }
         }
+        by_lesson.push(pages);
     }
     let mut course_lessons = Vec::new();
-    for (index, (lesson_dir, _)) in lessons.iter().enumerate() {
-        let mut pages = by_lesson.remove(&index).unwrap_or_default();
+    for ((lesson_dir, _), mut pages) in lessons.iter().zip(by_lesson) {
         let Some(pos) = pages.iter().position(|p| p.kind == PageKind::Lesson) else {
             if errors.is_empty() || !pages.is_empty() {
                 errors.push(

@@ -12,7 +12,7 @@ use std::io::{self, BufReader, Read, Seek, Write};
 use rustc_hash::FxBuildHasher;
 
 /// Postings held past this many bytes (an estimate) are set aside in a run.
-const SPILL: usize = 4 << 20;
+const SPILL: usize = 1 << 20;
 /// What a key costs besides its text and numbers (its string, two lists and its slot).
 const KEY_COST: usize = 96;
 
