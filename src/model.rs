@@ -115,9 +115,10 @@ pub struct Page {
     pub meta: PageMeta,
     /// The file the page came from.
     pub file: Arc<SourceFile>,
-    /// The body. In a build's outline ([`crate::load::load_outline`]) it is empty until the
-    /// page is read.
-    pub doc: Document,
+    /// The body. In a build's outline ([`crate::load::load_outline`]) it is the one empty
+    /// document every outline shares ([`Document::none`]) until the page is read: held inline
+    /// it was half of each outline page's 336 bytes, kept for the whole build.
+    pub doc: Arc<Document>,
     /// The ids its cards give themselves (`::: card {#relu}`), with their lines: known from the
     /// outline already, since another page's cards may not take them.
     pub card_keys: Vec<(String, usize)>,

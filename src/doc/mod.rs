@@ -22,7 +22,7 @@ pub mod scan;
 pub mod text;
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pulldown_cmark::{Alignment, BlockQuoteKind, LinkType, Options};
 use serde::Serialize;
@@ -484,6 +484,20 @@ impl Inline {
 }
 
 impl Document {
+    /// The one empty document of every page whose body is not read yet (a build's outline):
+    /// shared, so an outline of 20,000 pages holds one. Its file is no page's (an empty path):
+    /// nothing is located in a body that was not read.
+    pub fn none() -> Arc<Document> {
+        static NONE: OnceLock<Arc<Document>> = OnceLock::new();
+        Arc::clone(NONE.get_or_init(|| {
+            Arc::new(Document::empty(Arc::new(SourceFile::new(
+                "",
+                std::path::PathBuf::new(),
+                String::new(),
+            ))))
+        }))
+    }
+
     /// The document of a page whose body is not read (yet).
     pub fn empty(file: Arc<SourceFile>) -> Document {
         Document {

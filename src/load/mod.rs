@@ -328,7 +328,7 @@ pub fn read_outline(root: &Path, lesson_dir: &Path, path: &Path) -> Result<Page,
         page.file.disk_path.clone(),
         String::new(),
     ));
-    page.doc = Document::empty(Arc::clone(&page.file));
+    page.doc = Document::none();
     Ok(page)
 }
 
@@ -418,9 +418,9 @@ fn page_of(
     let doc = if with_body {
         let (doc, doc_errors) = crate::doc::parse(&file, body.clone());
         errors.extend(doc_errors);
-        doc
+        Arc::new(doc)
     } else {
-        Document::empty(Arc::clone(&file))
+        Document::none()
     };
 
     let lesson_slug = slug_of(lesson_dir);
@@ -486,7 +486,7 @@ pub fn with_text(page: &Page, text: String) -> Result<Page, Vec<Diagnostic>> {
         meta: page.meta.clone(),
         source_digest: source_digest(&file),
         file,
-        doc,
+        doc: Arc::new(doc),
         card_keys,
     })
 }

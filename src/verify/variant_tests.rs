@@ -140,7 +140,7 @@ pub(super) fn page(body: &str) -> crate::model::Page {
         meta: Default::default(),
         card_keys: Vec::new(),
         source_digest: crate::load::source_digest(&file),
-        doc,
+        doc: doc.into(),
         file,
     }
 }

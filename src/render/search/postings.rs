@@ -215,7 +215,7 @@ struct RunReader(Box<dyn Read>);
 impl RunReader {
     fn new(run: Run) -> io::Result<RunReader> {
         Ok(RunReader(match run {
-            Run::File(file) => Box::new(BufReader::with_capacity(64 * 1024, file)),
+            Run::File(file) => Box::new(BufReader::with_capacity(16 * 1024, file)),
             Run::Memory(bytes) => Box::new(io::Cursor::new(bytes)),
         }))
     }
