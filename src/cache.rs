@@ -18,7 +18,7 @@
 //! folder each read whole entries, never a half-written one.
 
 use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -429,22 +429,41 @@ impl Cache {
     }
 
     /// Hands the site's own files stored under `key` to `sink`, if the entry is whole and its
-    /// key matches (checked before any file is handed on); whether it did. The files are
-    /// copied out one at a time, so the entry is never held twice (55 MB at 10,000 pages).
-    pub fn load_site(&self, key: u128, sink: &dyn Sink) -> bool {
-        let Ok(bytes) = std::fs::read(self.site_path()) else {
-            return false;
+    /// key matches (checked before any file is handed on): `Ok(true)` when it did, `Ok(false)`
+    /// when the entry is missing, foreign or damaged (nothing handed on). The entry is read
+    /// twice through one open file, a file at a time, never held whole (55 MB at 10,000 pages):
+    /// once to check it, once to hand its files on. An entry is replaced by renaming, never
+    /// written in place, so the second read sees the bytes the first checked; only a read
+    /// failing between the two leaves some files handed on, an error.
+    pub fn load_site(&self, key: u128, sink: &dyn Sink) -> std::io::Result<bool> {
+        let Ok(file) = File::open(self.site_path()) else {
+            return Ok(false);
         };
-        let Some((_, files)) = parts(&bytes, key) else {
-            return false;
-        };
-        for (path, bytes) in files {
-            sink.put(OutputFile {
-                path: path.to_string(),
-                bytes: bytes.to_vec(),
-            });
+        let mut entry = BufReader::with_capacity(64 * 1024, file);
+        let mut header = [0u8; MAGIC.len() + 32];
+        if entry.read_exact(&mut header).is_err() || !header.starts_with(MAGIC) {
+            return Ok(false);
         }
-        true
+        let number = |at: usize| u128::from_le_bytes(header[at..at + 16].try_into().expect("16"));
+        let (stored_key, sum) = (number(MAGIC.len()), number(MAGIC.len() + 16));
+        if stored_key != key {
+            return Ok(false);
+        }
+        // First read: the checksum and the layout, nothing kept.
+        match read_site_files(&mut entry, &mut |_, _| {}) {
+            Ok(digest) if digest == sum => {}
+            _ => return Ok(false),
+        }
+        entry.seek(SeekFrom::Start(header.len() as u64))?;
+        let digest = read_site_files(&mut entry, &mut |path, bytes| {
+            sink.put(OutputFile { path, bytes });
+        })?;
+        if digest != sum {
+            return Err(std::io::Error::other(
+                "the site entry changed while it was read",
+            ));
+        }
+        Ok(true)
     }
 
     /// A sink for the site's own files that passes them on to `inner` and writes them into a
@@ -582,6 +601,11 @@ impl Cache {
     /// The site entry sits beside `pages/`, so pruning pages never removes it.
     fn site_path(&self) -> PathBuf {
         self.pages.with_file_name("site")
+    }
+
+    /// Where the site entry is, for a message.
+    pub fn site_entry_path(&self) -> String {
+        self.site_path().display().to_string()
     }
 
     /// Removes the entries of pages the course no longer has, and leftovers of interrupted
@@ -834,6 +858,45 @@ type StoredFileParts<'a> = (&'a str, &'a [u8]);
 
 /// The facts (JSON) and files (path and bytes) of the entry in `bytes`, if it is whole, well
 /// formed and stored under `key`.
+/// Reads a site entry's body from `entry` (after its header) to its end, handing each file to
+/// `f` as it is read; the body's XXH3-128. An error when it is cut short or not laid out as
+/// an entry.
+fn read_site_files(
+    entry: &mut impl Read,
+    f: &mut dyn FnMut(String, Vec<u8>),
+) -> std::io::Result<u128> {
+    let mut sum = Xxh3::new();
+    let mut part = |entry: &mut dyn Read, may_end: bool| -> std::io::Result<Option<Vec<u8>>> {
+        let mut len = [0u8; 8];
+        let mut got = 0;
+        while got < len.len() {
+            match entry.read(&mut len[got..])? {
+                0 if got == 0 && may_end => return Ok(None),
+                0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                n => got += n,
+            }
+        }
+        let n = usize::try_from(u64::from_le_bytes(len))
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidData))?;
+        let mut bytes = Vec::new();
+        entry.take(n as u64).read_to_end(&mut bytes)?;
+        if bytes.len() != n {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        sum.update(&len);
+        sum.update(&bytes);
+        Ok(Some(bytes))
+    };
+    part(entry, false)?; // the facts
+    while let Some(path) = part(entry, true)? {
+        let path = String::from_utf8(path)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let bytes = part(entry, false)?.ok_or(std::io::ErrorKind::UnexpectedEof)?;
+        f(path, bytes);
+    }
+    Ok(sum.digest128())
+}
+
 fn parts(bytes: &[u8], key: u128) -> Option<(&[u8], Vec<StoredFileParts<'_>>)> {
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
     let (stored_key, rest) = rest.split_at_checked(16)?;
@@ -980,7 +1043,10 @@ mod tests {
         recorder.keep(99);
         let loaded = |key| {
             let sink = MemorySink::default();
-            cache.load_site(key, &sink).then(|| sink.into_files())
+            cache
+                .load_site(key, &sink)
+                .unwrap()
+                .then(|| sink.into_files())
         };
         let mut sorted = files.clone();
         sorted.sort_by(|a, b| a.path.cmp(&b.path));
@@ -997,6 +1063,19 @@ mod tests {
             .collect();
         assert!(left.is_empty(), "{left:?}");
         assert_eq!(loaded(99), Some(sorted));
+        // A damaged entry (any byte flipped, or cut anywhere) hands nothing on.
+        let site = cache.site_path();
+        let whole = std::fs::read(&site).unwrap();
+        for i in 0..whole.len() {
+            let mut flipped = whole.clone();
+            flipped[i] ^= 0x20;
+            for bytes in [&flipped[..], &whole[..i]] {
+                std::fs::write(&site, bytes).unwrap();
+                let sink = MemorySink::default();
+                assert!(!cache.load_site(99, &sink).unwrap(), "byte {i}");
+                assert!(sink.into_files().is_empty(), "byte {i}");
+            }
+        }
     }
 
     #[test]

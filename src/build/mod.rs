@@ -456,9 +456,21 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     let mut site_cached = false;
     let errors = timed(&mut report.timings, "site", || {
         if let Some((cache, key)) = reusable {
-            if cache.load_site(key, sink) {
-                site_cached = true;
-                return Vec::new();
+            match cache.load_site(key, sink) {
+                Ok(true) => {
+                    site_cached = true;
+                    return Vec::new();
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    return vec![Diagnostic::in_path(
+                        cache.site_entry_path(),
+                        format!("the build cache's site entry could not be read: {e}"),
+                    )
+                    .with_hint(
+                        "delete the cache folder (or build with --no-cache) and build again",
+                    )];
+                }
             }
         }
         let (index, waiting) = feed.finish(site_sink);
