@@ -428,42 +428,40 @@ impl Cache {
         key.finish()
     }
 
-    /// Hands the site's own files stored under `key` to `sink`, if the entry is whole and its
-    /// key matches (checked before any file is handed on): `Ok(true)` when it did, `Ok(false)`
-    /// when the entry is missing, foreign or damaged (nothing handed on). The entry is read
-    /// twice through one open file, a file at a time, never held whole (55 MB at 10,000 pages):
-    /// once to check it, once to hand its files on. An entry is replaced by renaming, never
-    /// written in place, so the second read sees the bytes the first checked; only a read
-    /// failing between the two leaves some files handed on, an error.
-    pub fn load_site(&self, key: u128, sink: &dyn Sink) -> std::io::Result<bool> {
-        let Ok(file) = File::open(self.site_path()) else {
-            return Ok(false);
-        };
+    /// The site entry stored under `key`, if it is whole and its key matches: read through
+    /// once to check it (nothing kept), and held open to hand its files on later
+    /// ([`SiteEntry::hand_on`]). `None` when it is missing, foreign or damaged.
+    pub fn open_site(&self, key: u128) -> Option<SiteEntry> {
+        let file = File::open(self.site_path()).ok()?;
         let mut entry = BufReader::with_capacity(64 * 1024, file);
         let mut header = [0u8; MAGIC.len() + 32];
-        if entry.read_exact(&mut header).is_err() || !header.starts_with(MAGIC) {
-            return Ok(false);
+        entry.read_exact(&mut header).ok()?;
+        if !header.starts_with(MAGIC) {
+            return None;
         }
         let number = |at: usize| u128::from_le_bytes(header[at..at + 16].try_into().expect("16"));
         let (stored_key, sum) = (number(MAGIC.len()), number(MAGIC.len() + 16));
-        if stored_key != key {
-            return Ok(false);
+        if stored_key != key || read_site_files(&mut entry, &mut |_, _| {}).ok()? != sum {
+            return None;
         }
-        // First read: the checksum and the layout, nothing kept.
-        match read_site_files(&mut entry, &mut |_, _| {}) {
-            Ok(digest) if digest == sum => {}
-            _ => return Ok(false),
+        Some(SiteEntry {
+            entry,
+            body: header.len() as u64,
+            sum,
+            path: self.site_entry_path(),
+        })
+    }
+
+    /// Hands the site's own files stored under `key` to `sink`, if the entry is whole and its
+    /// key matches (checked before any file is handed on): `Ok(true)` when it did, `Ok(false)`
+    /// when the entry is missing, foreign or damaged (nothing handed on); an error only when
+    /// a read fails after some files were handed on.
+    #[cfg(test)]
+    pub fn load_site(&self, key: u128, sink: &dyn Sink) -> std::io::Result<bool> {
+        match self.open_site(key) {
+            Some(entry) => entry.hand_on(sink).map(|()| true),
+            None => Ok(false),
         }
-        entry.seek(SeekFrom::Start(header.len() as u64))?;
-        let digest = read_site_files(&mut entry, &mut |path, bytes| {
-            sink.put(OutputFile { path, bytes });
-        })?;
-        if digest != sum {
-            return Err(std::io::Error::other(
-                "the site entry changed while it was read",
-            ));
-        }
-        Ok(true)
     }
 
     /// A sink for the site's own files that passes them on to `inner` and writes them into a
@@ -604,7 +602,7 @@ impl Cache {
     }
 
     /// Where the site entry is, for a message.
-    pub fn site_entry_path(&self) -> String {
+    fn site_entry_path(&self) -> String {
         self.site_path().display().to_string()
     }
 
@@ -858,6 +856,41 @@ type StoredFileParts<'a> = (&'a str, &'a [u8]);
 
 /// The facts (JSON) and files (path and bytes) of the entry in `bytes`, if it is whole, well
 /// formed and stored under `key`.
+/// A site entry checked whole ([`Cache::open_site`]) and held open. It is read twice
+/// through that one open file, a file at a time, never held whole (55 MB at 10,000 pages):
+/// an entry is replaced by renaming, never written in place, so the second read sees the
+/// bytes the first checked.
+pub struct SiteEntry {
+    entry: BufReader<File>,
+    /// Where its body starts.
+    body: u64,
+    /// The body's checksum.
+    sum: u128,
+    path: String,
+}
+
+impl SiteEntry {
+    /// Hands the entry's files to `sink`; an error when a read fails partway (some files
+    /// were handed on).
+    pub fn hand_on(mut self, sink: &dyn Sink) -> std::io::Result<()> {
+        self.entry.seek(SeekFrom::Start(self.body))?;
+        let digest = read_site_files(&mut self.entry, &mut |path, bytes| {
+            sink.put(OutputFile { path, bytes });
+        })?;
+        if digest != self.sum {
+            return Err(std::io::Error::other(
+                "the site entry changed while it was read",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Where the entry is, for a message.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
 /// Reads a site entry's body from `entry` (after its header) to its end, handing each file to
 /// `f` as it is read; the body's XXH3-128. An error when it is cut short or not laid out as
 /// an entry.

@@ -11,7 +11,7 @@ use crate::cache::{
     Cache, Entry, Facts, KeyBuilder, PageEntry, Recorder, StoredDiagnostic, Written,
 };
 use crate::output::Previous;
-use search_feed::SearchFeed;
+use search_feed::{Feeding, SearchFeed};
 
 use crate::config::{PracticeSheets, Require, SheetSize};
 use crate::coverage::{page_coverage, Claim, Coverage};
@@ -358,11 +358,23 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         Some(recorder) => recorder,
         None => sink,
     };
-    let mut feed = SearchFeed::new(site.search_index(), cache.is_none() && !retain);
+    // The site's own files come whole from the cache when its entry for the pages as the
+    // outline read them is there (checked now, before the pages are built): the pages'
+    // sections are then not needed, and none is held.
+    let outline_keys = cache.as_ref().map(|cache| outline_keys(cache, &site));
+    let site_entry = cache
+        .as_ref()
+        .zip(outline_keys.as_ref())
+        .and_then(|(cache, keys)| cache.open_site(cache.site_key(keys)));
+    let feeding = match (&site_entry, retain) {
+        (_, true) => Feeding::Keep,
+        (Some(_), false) => Feeding::Skip,
+        (None, false) => Feeding::Eager,
+    };
+    let mut feed = SearchFeed::new(site.search_index(), feeding);
     let pages_start = Instant::now();
     for batch in (0..count).step_by(BATCH) {
         let pages = batch..(batch + BATCH).min(count);
-        let cached_before = cached.load(Ordering::Relaxed);
         let (results, ()) = rayon::join(
             || {
                 pages
@@ -384,9 +396,6 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
                 }
             },
         );
-        if !retain && cached.load(Ordering::Relaxed) - cached_before < pages.len() {
-            feed.start();
-        }
         for (i, result) in pages.clone().zip(results) {
             match result {
                 Ok(mut outcome) => {
@@ -444,34 +453,38 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         cards: report.cards,
         ..site
     };
-    // The site's own files come from the cache when every page's key is the one they were
-    // made with; otherwise they are made, and kept for the next build once they all are.
+    // The site's own files come from the cache entry checked before the pages (when every
+    // page was as the outline read it); otherwise they are made, and kept for the next build
+    // once every page's key is known.
     let site_key = cache
         .as_ref()
         .filter(|_| keys.len() == count)
         .map(|cache| (cache, cache.site_key(&keys)));
-    // Not once the index has written some of them.
-    let reusable = site_key.filter(|_| !feed.started());
     let mut sections = Vec::new();
     let mut site_cached = false;
     let errors = timed(&mut report.timings, "site", || {
-        if let Some((cache, key)) = reusable {
-            match cache.load_site(key, sink) {
-                Ok(true) => {
-                    site_cached = true;
-                    return Vec::new();
-                }
-                Ok(false) => {}
-                Err(e) => {
-                    return vec![Diagnostic::in_path(
-                        cache.site_entry_path(),
-                        format!("the build cache's site entry could not be read: {e}"),
-                    )
-                    .with_hint(
-                        "delete the cache folder (or build with --no-cache) and build again",
-                    )];
-                }
+        if let Some(entry) = site_entry {
+            // A page that changed after the outline read it was built as it is now, but the
+            // entry holds its search records as they were, and its sections are gone.
+            if let Some(i) =
+                (0..count).find(|&i| keys.get(i) != outline_keys.as_ref().map(|k| &k[i]))
+            {
+                return vec![Diagnostic::in_path(
+                    site.pages[i].file.path.clone(),
+                    "the page changed while the build read it",
+                )
+                .with_hint("build again")];
             }
+            site_cached = true;
+            let entry_path = entry.path().to_string();
+            return match entry.hand_on(sink) {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![Diagnostic::in_path(
+                    entry_path,
+                    format!("the build cache's site entry could not be read: {e}"),
+                )
+                .with_hint("delete the cache folder (or build with --no-cache) and build again")],
+            };
         }
         let (index, waiting) = feed.finish(site_sink);
         if retain {
@@ -862,15 +875,18 @@ fn up_to_date(cache: &Cache, site: &Site, out: &Path) -> Option<Written> {
     if !cache.has_written() || !out.is_dir() {
         return None;
     }
-    // Every file as the outline read it, at the start of this build.
-    let keys: Vec<u128> = site
-        .pages
-        .iter()
-        .map(|outline| cache.key(&outline.file.path, outline.source_digest))
-        .collect();
+    let keys = outline_keys(cache, site);
     // The folder is walked only once the record matches what this build would write.
     let written = cache.load_written(cache.written_key(cache.site_key(&keys), out))?;
     (cache.folder_key(out)? == written.folder).then_some(written)
+}
+
+/// Every page's cache key as the outline read its file, at the start of this build.
+fn outline_keys(cache: &Cache, site: &Site) -> Vec<u128> {
+    site.pages
+        .iter()
+        .map(|outline| cache.key(&outline.file.path, outline.source_digest))
+        .collect()
 }
 
 /// The key of everything a page's files depend on besides the page itself: the course file
