@@ -854,8 +854,6 @@ fn decode(bytes: &[u8], key: u128) -> Option<Entry> {
 /// A stored file's path and bytes, as slices of its entry.
 type StoredFileParts<'a> = (&'a str, &'a [u8]);
 
-/// The facts (JSON) and files (path and bytes) of the entry in `bytes`, if it is whole, well
-/// formed and stored under `key`.
 /// A site entry checked whole ([`Cache::open_site`]) and held open. It is read twice
 /// through that one open file, a file at a time, never held whole (55 MB at 10,000 pages):
 /// an entry is replaced by renaming, never written in place, so the second read sees the
@@ -930,6 +928,8 @@ fn read_site_files(
     Ok(sum.digest128())
 }
 
+/// The facts (JSON) and files (path and bytes) of the entry in `bytes`, if it is whole, well
+/// formed and stored under `key`.
 fn parts(bytes: &[u8], key: u128) -> Option<(&[u8], Vec<StoredFileParts<'_>>)> {
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
     let (stored_key, rest) = rest.split_at_checked(16)?;

@@ -24,8 +24,8 @@ pub struct Claims<'a> {
     state: Mutex<State>,
 }
 
-/// The paths claimed so far, as hashes (XXH3-128) for the checks and once each in one
-/// string for the report: a set of strings held every output path of the course (3 MB at
+/// The paths claimed so far, as hashes (XXH3-128) for the checks and each once, front-coded,
+/// for the report: a set of strings held every output path of the course (3 MB at
 /// 10,000 pages, in allocations that outlived the pages around them).
 #[derive(Default)]
 struct State {
