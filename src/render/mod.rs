@@ -212,7 +212,7 @@ pub fn render_page(
     let (pages, nav, plan) = (&site.pages, &site.nav, site.plan);
     let body = render_body(page, verification, &site.targets())?;
     let root = "../".repeat(page.depth());
-    let lesson_url = nav.lesson_of[page.url.as_str()];
+    let lesson_url = views::lesson_of(page);
     let view = PageView {
         title: page.title(),
         description: &page.meta.description,

@@ -112,8 +112,6 @@ pub struct Navigation<'a> {
     pub lessons: Vec<NavLink<'a>>,
     /// Each lesson's practice pages, by lesson URL.
     pub lesson_pages: HashMap<&'a str, Vec<NavLink<'a>>>,
-    /// The lesson URL of each page, by page URL.
-    pub lesson_of: HashMap<&'a str, &'a str>,
     /// The sidebar, by lesson URL and folder depth (links are relative), rendered the first
     /// time a page needs it: a rebuild that takes every page but one from the cache renders
     /// one lesson's sidebars, not every lesson's. Dropped once the lesson's pages are built
@@ -127,6 +125,16 @@ pub struct Navigation<'a> {
     released: AtomicUsize,
     site: SiteView<'a>,
     templates: &'a Templates,
+}
+
+/// The URL of the lesson `page` belongs to: its URL's first folder. A lesson's URL is its
+/// folder's slug and a practice page's is that slug and its own (`load::page_of`), so no
+/// page-by-page map is kept for it (one for 20,000 pages was 1.4 MB).
+pub fn lesson_of(page: &Page) -> &str {
+    match page.url.find('/') {
+        Some(slash) => &page.url[..=slash],
+        None => &page.url,
+    }
 }
 
 /// A lesson's sidebar as rendered (or why it could not be), shared by the pages that show it.
@@ -143,15 +151,11 @@ impl<'a> Navigation<'a> {
             .iter()
             .map(|l| (l.page.url.as_str(), l.practice.iter().map(link).collect()))
             .collect();
-        let lesson_of = course
-            .lessons
-            .iter()
-            .flat_map(|l| {
-                std::iter::once(&l.page)
-                    .chain(&l.practice)
-                    .map(move |p| (p.url.as_str(), l.page.url.as_str()))
-            })
-            .collect();
+        debug_assert!(course.lessons.iter().all(|l| {
+            std::iter::once(&l.page)
+                .chain(&l.practice)
+                .all(|p| lesson_of(p) == l.page.url)
+        }));
         let sidebars = course
             .lessons
             .iter()
@@ -177,7 +181,6 @@ impl<'a> Navigation<'a> {
         Navigation {
             lessons,
             lesson_pages,
-            lesson_of,
             sidebars,
             lesson_ends,
             released: AtomicUsize::new(0),
@@ -210,7 +213,7 @@ impl<'a> Navigation<'a> {
 
     /// The sidebar of `page`, with its own link marked `aria-current="page"`.
     pub fn sidebar_for(&self, page: &Page, root: &str) -> Result<String, Diagnostic> {
-        let lesson = self.lesson_of[page.url.as_str()];
+        let lesson = lesson_of(page);
         let sidebar = {
             // Held while the sidebar renders: the lesson's other pages wait for it rather than
             // render it again.
