@@ -129,7 +129,7 @@ pub struct Navigation<'a> {
 
 /// The URL of the lesson `page` belongs to: its URL's first folder. A lesson's URL is its
 /// folder's slug and a practice page's is that slug and its own (`load::page_of`), so no
-/// page-by-page map is kept for it (one for 20,000 pages was 1.4 MB).
+/// page-by-page map is kept for it (at 20,000 pages a table of 32,768 slots of 33 bytes).
 pub fn lesson_of(page: &Page) -> &str {
     match page.url.find('/') {
         Some(slash) => &page.url[..=slash],

@@ -285,7 +285,7 @@ fn read_leb128(input: &mut dyn Read, may_end: bool) -> io::Result<Option<u32>> {
 
 /// A rising list of piece numbers as the index writes it, each number's difference from the
 /// one before, kept as LEB128 bytes: most differences fit one byte, where a `u32` takes four
-/// (the postings are held for the whole build; 15 MB as `u32`s at 10,000 pages).
+/// (the postings are held until set aside in a run; 15 MB as `u32`s at 10,000 pages).
 #[derive(Default)]
 pub(super) struct Deltas {
     bytes: Vec<u8>,
