@@ -382,6 +382,20 @@ const RELATIONS: &[&str] = &[
     "=", "\\approx", "≈", "<", ">", "\\le", "\\ge", "\\leq", "\\geq", "\\lt", "\\gt", "\\neq",
 ];
 
+/// A reverse searcher for each of [`RELATIONS`], made once: `str::rfind` sets up its
+/// searcher on every call, which was most of the coverage stage's time (a dozen searches per
+/// formula).
+fn relation_finders() -> &'static [memchr::memmem::FinderRev<'static>] {
+    static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::FinderRev<'static>>> =
+        std::sync::LazyLock::new(|| {
+            RELATIONS
+                .iter()
+                .map(|r| memchr::memmem::FinderRev::new(r.as_bytes()))
+                .collect()
+        });
+    &FINDERS
+}
+
 /// The claim a formula makes: the part after its last relation (or all of it, without one),
 /// when that part holds a number outside sub- and superscripts. The range is inside `latex`.
 fn math_claim(latex: &str) -> Option<Range<usize>> {
@@ -393,8 +407,8 @@ fn math_claim(latex: &str) -> Option<Range<usize>> {
     };
     let latex = &latex[body.clone()];
     let mut start = 0;
-    for r in RELATIONS {
-        if let Some(i) = latex.rfind(r) {
+    for (r, finder) in RELATIONS.iter().zip(relation_finders()) {
+        if let Some(i) = finder.rfind(latex.as_bytes()) {
             // `\le` inside `\left`: a relation must not be followed by a letter.
             let after = &latex[i + r.len()..];
             if r.starts_with('\\') && after.starts_with(|c: char| c.is_ascii_alphabetic()) {

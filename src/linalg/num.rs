@@ -379,6 +379,54 @@ impl Num {
 
     /// Rounds to `decimals` places (half away from zero), as a comparison at written precision.
     pub fn round_to(&self, decimals: u32) -> BigRational {
+        if let Some(rounded) = self.round_to_small(decimals) {
+            return rounded;
+        }
+        self.round_to_big(decimals)
+    }
+
+    /// [`Num::round_to`] in 128-bit integers, when the number's parts and the scale fit: every
+    /// check rounds, and big-number arithmetic (a float made exact has a denominator of up to
+    /// 2^1074) was the most of verification's own time. `None` when they do not fit.
+    fn round_to_small(&self, decimals: u32) -> Option<BigRational> {
+        let scale = 10i128.checked_pow(decimals)?;
+        let rounded = match self {
+            Num::Exact(r) => {
+                let numer = i128::from(r.numer().to_i64()?);
+                let denom = i128::from(r.denom().to_i64()?);
+                round_half_away(numer.checked_mul(scale)?, denom)
+            }
+            Num::Approx(x) => {
+                if !x.is_finite() {
+                    return None;
+                }
+                // x = sign × mantissa × 2^exponent, exactly.
+                let (mantissa, exponent, sign) = num_traits::float::FloatCore::integer_decode(*x);
+                let scaled = i128::from(mantissa).checked_mul(scale)?;
+                let shift = u32::from(exponent.unsigned_abs());
+                let magnitude = if scaled == 0 {
+                    0
+                } else if exponent >= 0 {
+                    let shifted = scaled.checked_shl(shift)?;
+                    // A shift that pushed bits out (or into the sign) is too big.
+                    (shifted >> shift == scaled).then_some(shifted)?
+                } else {
+                    if shift > 126 {
+                        return None;
+                    }
+                    round_half_away(scaled, 1i128 << shift)
+                };
+                if sign < 0 {
+                    -magnitude
+                } else {
+                    magnitude
+                }
+            }
+        };
+        Some(BigRational::new(rounded.into(), scale.into()))
+    }
+
+    fn round_to_big(&self, decimals: u32) -> BigRational {
         let scale = BigRational::from_integer(num_traits::pow(BigInt::from(10), decimals as usize));
         let r = match self {
             Num::Exact(r) => r.clone(),
@@ -415,6 +463,17 @@ impl fmt::Display for Num {
                 write!(f, "{}", if s == "-0" { "0" } else { s })
             }
         }
+    }
+}
+
+/// `n / d` rounded to the nearest integer, halves away from zero (`d > 0`).
+fn round_half_away(n: i128, d: i128) -> i128 {
+    let (q, r) = (n / d, n % d);
+    // |r| < d <= 2^126, so doubling it cannot overflow.
+    if 2 * r.abs() >= d {
+        q + n.signum()
+    } else {
+        q
     }
 }
 
@@ -534,6 +593,51 @@ mod tests {
                 proptest::prop_assert_eq!(p.div(&q).unwrap(), Num::Exact(&x / &y));
             }
         }
+
+        /// Rounding in machine integers agrees with big-number rounding, for fractions and for
+        /// floats of every size, halves included.
+        #[test]
+        fn small_rounding_matches_big_rounding(
+            a in proptest::prop_oneof![
+                -10_000i64..10_000,
+                proptest::num::i64::ANY,
+            ],
+            b in proptest::prop_oneof![
+                proptest::sample::select(vec![1i64, 2, 4, 8, 16, 20, 40, 80, 1000, 2000]),
+                1i64..i64::MAX,
+            ],
+            bits in proptest::num::u64::ANY,
+            small in -1e6f64..1e6,
+            decimals in 0u32..40,
+        ) {
+            let exact = Num::Exact(BigRational::new(a.into(), b.into()));
+            for x in [exact, Num::Approx(f64::from_bits(bits)), Num::Approx(small)] {
+                if let Some(fast) = x.round_to_small(decimals) {
+                    proptest::prop_assert_eq!(fast, x.round_to_big(decimals), "{:?}", x);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn small_rounding_takes_halves_away_from_zero() {
+        for (x, decimals) in [
+            (n("0.125"), 2),
+            (n("-0.125"), 2),
+            (n("2.5"), 0),
+            (n("-2.5"), 0),
+            (Num::Approx(0.125), 2),
+            (Num::Approx(-2.5), 0),
+            (Num::Approx(1e300), 3),
+            (Num::Approx(0.0), 4),
+            (Num::Approx(-0.0), 4),
+            (Num::Approx(5e-324), 2),
+        ] {
+            assert_eq!(x.round_to(decimals), x.round_to_big(decimals), "{x:?}");
+        }
+        assert!(Num::Approx(0.125).round_to_small(2).is_some());
+        assert_eq!(n("0.125").round_to(2), parse_decimal("0.13").unwrap());
+        assert_eq!(n("-0.125").round_to(2), parse_decimal("-0.13").unwrap());
     }
 
     #[test]
