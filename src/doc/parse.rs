@@ -84,8 +84,19 @@ impl ContainerKind {
 /// Parses the body at `body` (a byte range of `file`) into a document, with every problem
 /// found. The document is fit to build only when the problems are empty.
 pub fn parse(file: &Arc<SourceFile>, body: Range<usize>) -> (Document, Vec<Diagnostic>) {
+    let (doc, errors, _) = parse_with_card_keys(file, body);
+    (doc, errors)
+}
+
+/// [`parse`], and the ids the page's cards give themselves ([`scan::card_keys`]), read from
+/// the same scan of the body.
+pub fn parse_with_card_keys(
+    file: &Arc<SourceFile>,
+    body: Range<usize>,
+) -> (Document, Vec<Diagnostic>, Vec<(String, usize)>) {
     PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let scan = scan::scan(file, body.clone());
+    let card_keys = scan::card_keys_of(file, &scan.lines);
     let mut builder = Builder::new(file, &scan);
     builder.errors.extend(scan.errors.iter().cloned());
     let text = &scan.masked[body.clone()];
@@ -105,7 +116,8 @@ pub fn parse(file: &Arc<SourceFile>, body: Range<usize>) -> (Document, Vec<Diagn
     for (event, span) in events {
         builder.event(event, span);
     }
-    builder.finish(scan.unclosed_fence, body)
+    let (doc, errors) = builder.finish(scan.unclosed_fence, body);
+    (doc, errors, card_keys)
 }
 
 /// Pages parsed by this process (a page's variants count one each).

@@ -415,12 +415,14 @@ fn page_of(
             .with_hint("write e.g. `variants: 5`"),
         );
     }
-    let doc = if with_body {
-        let (doc, doc_errors) = crate::doc::parse(&file, body.clone());
+    let (doc, card_keys) = if with_body {
+        let (doc, doc_errors, card_keys) =
+            crate::doc::parse::parse_with_card_keys(&file, body.clone());
         errors.extend(doc_errors);
-        Arc::new(doc)
+        (Arc::new(doc), card_keys)
     } else {
-        Document::none()
+        let card_keys = crate::doc::scan::card_keys(&file, body.clone());
+        (Document::none(), card_keys)
     };
 
     let lesson_slug = slug_of(lesson_dir);
@@ -451,7 +453,6 @@ fn page_of(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let card_keys = crate::doc::scan::card_keys(&file, body);
     Ok(Page {
         kind,
         url,
@@ -475,11 +476,10 @@ pub fn with_text(page: &Page, text: String) -> Result<Page, Vec<Diagnostic>> {
         FrontMatter::Found(_, body) => body,
         _ => 0..file.text.len(),
     };
-    let (doc, errors) = crate::doc::parse(&file, body.clone());
+    let (doc, errors, card_keys) = crate::doc::parse::parse_with_card_keys(&file, body);
     if !errors.is_empty() {
         return Err(errors);
     }
-    let card_keys = crate::doc::scan::card_keys(&file, body);
     Ok(Page {
         kind: page.kind,
         url: page.url.clone(),

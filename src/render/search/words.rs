@@ -24,28 +24,52 @@ pub fn for_each_word(text: &str, english: bool, mut f: impl FnMut(&str)) {
         // Most prose is ASCII: bytes are characters, and lower-casing, letters and digits need
         // no Unicode tables (they were a quarter of the word splitting's time).
         let lower = text.to_ascii_lowercase();
-        return ascii_words(&lower, &mut emit);
+        return unicode_words(&lower, &mut emit);
     }
     let lower = to_lowercase(text);
-    let mut chars = lower.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
+    unicode_words(&lower, &mut emit);
+}
+
+/// [`for_each_word`] on lower-cased text: `[\p{Alphabetic}\p{N}]+(?:[.,]\p{N}+)*`, with ASCII
+/// bytes judged as they are and only the others decoded (a character at a time, the split was
+/// a tenth of a build).
+fn unicode_words(lower: &str, emit: &mut impl FnMut(&str)) {
+    let bytes = lower.as_bytes();
+    let char_at = |i: usize| -> (char, usize) {
+        if bytes[i].is_ascii() {
+            (char::from(bytes[i]), 1)
+        } else {
+            let c = lower[i..].chars().next().expect("i is at a character");
+            (c, c.len_utf8())
+        }
+    };
+    let run = |mut i: usize, keep: fn(char) -> bool| {
+        while i < bytes.len() {
+            let (c, len) = char_at(i);
+            if !keep(c) {
+                break;
+            }
+            i += len;
+        }
+        i
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let (c, len) = char_at(i);
         if !is_word_char(c) {
+            i += len;
             continue;
         }
-        let mut end = take(&mut chars, is_word_char, start + c.len_utf8());
+        let start = i;
+        i = run(i + len, is_word_char);
         // `(?:[.,]\p{N}+)*`: 0.73 and 10,000 are one word each.
-        loop {
-            let mut next = lower[end..].chars();
-            match (next.next(), next.next()) {
-                (Some('.' | ','), Some(d)) if d.is_numeric() => {
-                    chars.next();
-                    end += 1;
-                    end = take(&mut chars, char::is_numeric, end);
-                }
-                _ => break,
-            }
+        while i + 1 < bytes.len()
+            && matches!(bytes[i], b'.' | b',')
+            && char_at(i + 1).0.is_numeric()
+        {
+            i = run(i + 1, char::is_numeric);
         }
-        emit(&lower[start..end]);
+        emit(&lower[start..i]);
     }
 }
 
@@ -74,49 +98,6 @@ fn to_lowercase(text: &str) -> String {
         }
     }
     out
-}
-
-/// [`for_each_word`] on lower-cased ASCII text, byte by byte: for an ASCII character,
-/// alphabetic and numeric are `[a-z]` and `[0-9]`.
-fn ascii_words(lower: &str, emit: &mut impl FnMut(&str)) {
-    let bytes = lower.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-            i += 1;
-        }
-        while i + 1 < bytes.len()
-            && matches!(bytes[i], b'.' | b',')
-            && bytes[i + 1].is_ascii_digit()
-        {
-            i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-        }
-        emit(&lower[start..i]);
-    }
-}
-
-/// Moves past the characters `keep` accepts; returns where they end (`end` if none).
-fn take(
-    chars: &mut std::iter::Peekable<std::str::CharIndices>,
-    keep: fn(char) -> bool,
-    mut end: usize,
-) -> usize {
-    while let Some(&(i, c)) = chars.peek() {
-        if !keep(c) {
-            break;
-        }
-        end = i + c.len_utf8();
-        chars.next();
-    }
-    end
 }
 
 /// Whether a course in `language` gets English stemming: the script's `/^en\b/i` on the page's
@@ -232,7 +213,40 @@ mod tests {
         }
     }
 
+    /// The split as the script's pattern reads, a character at a time.
+    fn reference_words(lower: &str) -> Vec<&str> {
+        let chars: Vec<(usize, char)> = lower.char_indices().collect();
+        let (mut out, mut k) = (Vec::new(), 0);
+        while k < chars.len() {
+            if !is_word_char(chars[k].1) {
+                k += 1;
+                continue;
+            }
+            let start = chars[k].0;
+            while k < chars.len() && is_word_char(chars[k].1) {
+                k += 1;
+            }
+            while k + 1 < chars.len()
+                && matches!(chars[k].1, '.' | ',')
+                && chars[k + 1].1.is_numeric()
+            {
+                k += 1;
+                while k < chars.len() && chars[k].1.is_numeric() {
+                    k += 1;
+                }
+            }
+            out.push(&lower[start..chars.get(k).map_or(lower.len(), |c| c.0)]);
+        }
+        out
+    }
+
     proptest::proptest! {
+        #[test]
+        fn words_split_as_the_pattern_reads(text in "[a-zA-Z0-9 .,\\-_é٣३Ω𝟙½ⅫΣ€·\u{300}]{0,40}") {
+            let lower = text.to_lowercase();
+            proptest::prop_assert_eq!(words(&text, false), reference_words(&lower));
+        }
+
         #[test]
         fn lower_casing_matches_the_standard_library_on_any_text(text in "\\PC*") {
             proptest::prop_assert_eq!(to_lowercase(&text), text.to_lowercase());
