@@ -263,6 +263,7 @@ mod tests {
             config: crate::config::CourseConfig::fallback(),
             lessons: Vec::new(),
             media: Default::default(),
+            card_ids: Default::default(),
         };
         let memory = MemorySink::default();
         let claims = Claims::new(&memory);

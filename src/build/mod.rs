@@ -563,6 +563,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         // The outline's pages give way to the pages as they were read and built.
         let (pages, verifications): (Vec<Page>, Vec<PageVerification>) = kept.into_iter().unzip();
         let mut pages = pages.into_iter();
+        course.card_ids = Default::default();
         for lesson in &mut course.lessons {
             for page in std::iter::once(&mut lesson.page).chain(lesson.practice.iter_mut()) {
                 if let Some(read) = pages.next() {

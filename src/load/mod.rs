@@ -63,6 +63,7 @@ fn load_with(root: &Path, read: PageReader) -> (Course, Diagnostics) {
                 config: CourseConfig::fallback(),
                 lessons: Vec::new(),
                 media: BTreeMap::new(),
+                card_ids: Default::default(),
             };
             return (course, e.clone());
         }
@@ -133,6 +134,7 @@ fn load_with(root: &Path, read: PageReader) -> (Course, Diagnostics) {
             config,
             lessons,
             media,
+            card_ids: Default::default(),
         },
         errors,
     )

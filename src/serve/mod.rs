@@ -13,7 +13,6 @@ use crate::build::{build_page, build_retained, check_page, BuildOptions, Built, 
 use crate::config::Require;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{load_page, relative};
-use crate::model::{Course, Page};
 use crate::plan::{PageFiles, Plan};
 use crate::print::{deck_part, print_course_deck};
 use crate::render::links::check_links;
@@ -119,7 +118,9 @@ impl Site {
             && page.counts().cards == old.counts().cards
             && page.meta.title == old.meta.title
             && page.meta.description == old.meta.description
-            && page.meta.weight == old.meta.weight;
+            && page.meta.weight == old.meta.weight
+            // Other pages' decks name a card by the id an earlier page's card took first.
+            && page.card_keys == old.card_keys;
         if !same_place {
             return None;
         }
@@ -129,7 +130,7 @@ impl Site {
             Ok(checked) => checked,
             Err(errors) => return Some(Err(self.fail(Diagnostics(errors)))),
         };
-        let previous = std::mem::replace(page_mut(&mut model.course, index)?, page);
+        let previous = std::mem::replace(model.course.page_mut(index)?, page);
         match render_one(model, index, &verification) {
             Ok((
                 files,
@@ -141,7 +142,7 @@ impl Site {
                 let errors = check_links(&model.course.pages().collect::<Vec<_>>(), &model.links);
                 if !errors.is_empty() {
                     model.links[index] = old_links;
-                    *page_mut(&mut model.course, index)? = previous;
+                    *model.course.page_mut(index)? = previous;
                     return Some(Err(self.fail(Diagnostics(errors))));
                 }
                 model.verifications[index] = verification;
@@ -169,7 +170,7 @@ impl Site {
                 Some(Ok(summary))
             }
             Err(errors) => {
-                *page_mut(&mut model.course, index)? = previous;
+                *model.course.page_mut(index)? = previous;
                 Some(Err(self.fail(Diagnostics(errors))))
             }
         }
@@ -256,15 +257,6 @@ impl Site {
     pub fn subscribe(&self) -> tokio::sync::watch::Receiver<(u64, bool)> {
         self.events.subscribe()
     }
-}
-
-/// Page `index` in reading order, to replace it.
-fn page_mut(course: &mut Course, index: usize) -> Option<&mut Page> {
-    course
-        .lessons
-        .iter_mut()
-        .flat_map(|l| std::iter::once(&mut l.page).chain(l.practice.iter_mut()))
-        .nth(index)
 }
 
 /// Builds page `index` of a built course into memory, as `build` builds every page, and the

@@ -601,3 +601,43 @@ fn a_partial_rebuild_serves_what_a_full_build_of_the_edited_course_serves() {
         assert!(bytes == &full[path], "{path} differs from a full build's");
     }
 }
+
+#[test]
+fn a_card_id_changed_on_one_page_rebuilds_the_decks_of_the_others() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = dir.path();
+    let page = |title: &str, open: &str| {
+        format!("---\ntitle: {title}\n---\n\n::: flashcards\n{open}\nWhat is a ReLU?\n::: answer\nmax(0, z).\n:::\n:::\n:::\n")
+    };
+    std::fs::write(course.join("course.yaml"), "title: Ids\nid: ids-1\n").expect("course");
+    for (lesson, title) in [("01-one", "One"), ("02-two", "Two")] {
+        std::fs::create_dir_all(course.join("content").join(lesson)).expect("lesson");
+        std::fs::write(
+            course.join("content").join(lesson).join("index.md"),
+            page(title, "::: card {#relu}"),
+        )
+        .expect("page");
+    }
+    let site = coursegen::serve::Site::default();
+    site.rebuild(course).expect("first build");
+    // The first page's card gives up the id the second page's card shares with it: the
+    // second page's card is now the first with it, and its note's GUID changes.
+    let first = course.join("content/01-one/index.md");
+    std::fs::write(&first, page("One", "::: card {#relu-1}")).expect("edit");
+    site.update(course, &[first]).expect("the rebuild");
+    let fresh = coursegen::serve::Site::default();
+    fresh.rebuild(course).expect("full build");
+    let (served, full) = (served_files(&site), served_files(&fresh));
+    assert_eq!(
+        served.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        served.contains_key("two/flashcards.tsv"),
+        "{:?}",
+        served.keys()
+    );
+    for (path, bytes) in &served {
+        assert!(bytes == &full[path], "{path} differs from a full build's");
+    }
+}

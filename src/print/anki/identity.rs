@@ -78,24 +78,20 @@ pub fn page_guids(course: &Course, page: &Page) -> (Vec<String>, Vec<Diagnostic>
     let cards = page.doc.cards();
     let mut warnings = Vec::new();
     // An id on an earlier page of the course: its file and line (from the course's outline,
-    // which knows every page's card ids before their bodies are read).
-    let mut earlier_keys: HashMap<&str, (&str, usize)> = HashMap::new();
-    if cards.iter().any(|c| c.key.is_some()) {
-        for p in course.pages().take_while(|p| p.file.path != page.file.path) {
-            for (key, line) in &p.card_keys {
-                earlier_keys
-                    .entry(key.as_str())
-                    .or_insert((p.file.path.as_str(), *line));
-            }
-        }
-    }
+    // which knows every page's card ids before their bodies are read). The first card with
+    // the id is on an earlier page when it is not on this one.
+    let earlier = |key: &str| {
+        course
+            .first_card_with_id(key)
+            .filter(|(path, _)| *path != page.file.path)
+    };
     let mut questions: HashMap<String, usize> = HashMap::new();
     let guids = cards
         .iter()
         .map(|card| {
             let number = card.number.to_string();
             match card.key.as_deref() {
-                Some(key) => match earlier_keys.get(key) {
+                Some(key) => match earlier(key) {
                     None => guid(&[&course_id, "id", key]),
                     Some((other, line)) => {
                         warnings.push(
