@@ -240,10 +240,10 @@ pub fn render_page(
     };
     let files = plan.page_files(page, verification);
     context.insert("lesson_pages", listed);
-    context.insert(
-        "sidebar",
-        &nav.sidebar_for(page, &root).map_err(|d| vec![d])?,
-    );
+    let sidebar = nav.sidebar_for(page, &root).map_err(|d| vec![d])?;
+    // The page is its body and sidebar in a few KB of the template's own markup.
+    let expected = body.html.len() + sidebar.len() + 4096;
+    context.insert("sidebar", &sidebar);
     context.insert("page", &view);
     context.insert("root", &root);
     context.insert("files", &files);
@@ -258,7 +258,7 @@ pub fn render_page(
     };
     let html = site
         .templates
-        .render(template, &context)
+        .render(template, &context, expected)
         .map_err(|d| vec![d])?;
     let file = OutputFile {
         path: format!("{}{PAGE_HTML}", page.url),
@@ -330,7 +330,7 @@ fn render_home(site: &Site, template: &str) -> Result<OutputFile, Diagnostic> {
             ..Default::default()
         },
     );
-    let html = templates.render(template, &context)?;
+    let html = templates.render(template, &context, 16 << 10)?;
     Ok(OutputFile {
         path: template.to_string(),
         bytes: html.into_bytes(),

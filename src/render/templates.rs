@@ -141,13 +141,24 @@ impl Templates {
         self.fingerprint
     }
 
-    /// Renders template `name` with `context`.
-    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, context).map_err(|e| {
+    /// Renders template `name` with `context`, into room for `expected` bytes (tera's own
+    /// `render` starts from 2 KB and copies a 40 KB page five times as it grows).
+    pub fn render(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        expected: usize,
+    ) -> Result<String, Diagnostic> {
+        let error = |message: String| {
             Diagnostic::in_path(
                 format!("templates/{name}"),
-                format!("template error: {}", chain(&e)),
+                format!("template error: {message}"),
             )
-        })
+        };
+        let mut out = Vec::with_capacity(expected);
+        self.tera
+            .render_to(name, context, &mut out)
+            .map_err(|e| error(chain(&e)))?;
+        String::from_utf8(out).map_err(|e| error(e.to_string()))
     }
 }

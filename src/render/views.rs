@@ -208,7 +208,8 @@ impl<'a> Navigation<'a> {
             },
         );
         context.insert("root", root);
-        self.templates.render("partials/sidebar.html", &context)
+        self.templates
+            .render("partials/sidebar.html", &context, 16 << 10)
     }
 
     /// The sidebar of `page`, with its own link marked `aria-current="page"`.

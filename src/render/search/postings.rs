@@ -5,7 +5,6 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, Write};
 
@@ -328,7 +327,7 @@ impl Deltas {
                 if !first {
                     out.push(',');
                 }
-                let _ = write!(out, "{delta}");
+                out.push_str(itoa::Buffer::new().format(delta));
                 (delta, shift, first) = (0, 0, false);
             }
         }

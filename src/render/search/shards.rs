@@ -260,7 +260,7 @@ impl PageWords {
                     if i > 0 {
                         out.push(',');
                     }
-                    let _ = write!(out, "{id}");
+                    out.push_str(itoa::Buffer::new().format(*id));
                 }
             }
             out.push('\n');
