@@ -81,7 +81,7 @@ pub fn external_resource(raw: &str) -> Option<String> {
 /// decoded; any other `&` is text.
 pub fn decode(text: &str, out: &mut String) {
     let mut rest = text;
-    while let Some(at) = rest.find('&') {
+    while let Some(at) = memchr::memchr(b'&', rest.as_bytes()) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         // A reference is short and ASCII: look for its `;` among the next bytes, not in a slice

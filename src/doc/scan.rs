@@ -70,8 +70,7 @@ pub fn scan(file: &Arc<SourceFile>, body: Range<usize>) -> Scan {
     let mut fence: Option<Fence> = None;
     let mut pos = body.start;
     while pos < body.end {
-        let line_end = text[pos..body.end]
-            .find('\n')
+        let line_end = memchr::memchr(b'\n', &text.as_bytes()[pos..body.end])
             .map_or(body.end, |i| pos + i + 1);
         let line = text[pos..line_end].trim_end_matches(['\n', '\r']);
         let span = pos..pos + line.len();
