@@ -28,7 +28,7 @@ impl<'a> Ctx<'a> {
         // A code block wider than the column scrolls; keyboard users must be able to scroll
         // it too, so it takes focus (axe: scrollable-region-focusable). Most pieces have none:
         // one vectorised search, and no copy of the piece.
-        if memchr::memmem::find(html[start..].as_bytes(), b"<pre>").is_some() {
+        if memchr::memmem::find(&html.as_bytes()[start..], b"<pre>").is_some() {
             let focusable = html[start..].replace("<pre>", "<pre tabindex=\"0\">");
             html.truncate(start);
             html.push_str(&focusable);
