@@ -21,7 +21,7 @@ impl Ctx<'_> {
     ) {
         match to_mathml(latex, display) {
             Ok(m) => {
-                self.search.math(&m);
+                self.search.math(latex, display, &m);
                 html.push_str(&m)
             }
             Err((message, _)) => {
@@ -42,7 +42,7 @@ impl Ctx<'_> {
     ) {
         match to_mathml(latex, display) {
             Ok(m) => {
-                self.search.math(&m);
+                self.search.math(latex, display, &m);
                 html.push_str(&m)
             }
             Err((message, at)) => {
