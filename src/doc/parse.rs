@@ -304,12 +304,16 @@ impl<'a> Builder<'a> {
             }
             Event::Code(code) => {
                 let code = self.unmasked(code, &span);
-                self.code(code.to_string(), span)
+                self.code(String::from(&*code), span)
             }
-            Event::InlineMath(latex) => self.math(latex.to_string(), false, span.start + 1, span),
-            Event::DisplayMath(latex) => self.math(latex.to_string(), true, span.start + 2, span),
+            Event::InlineMath(latex) => {
+                self.math(String::from(&*latex), false, span.start + 1, span)
+            }
+            Event::DisplayMath(latex) => {
+                self.math(String::from(&*latex), true, span.start + 2, span)
+            }
             Event::Html(html) | Event::InlineHtml(html) => {
-                let html = self.unmasked(html, &span).to_string();
+                let html = String::from(&*self.unmasked(html, &span));
                 // A `:::` line right after raw HTML is read as part of it (CommonMark ends such
                 // HTML only at a blank line): say so, unless the HTML is a comment, which is
                 // how an author hides a container.
@@ -426,13 +430,13 @@ impl<'a> Builder<'a> {
                         return;
                     }
                 }
-                FrameKind::Heading(level as u8, id.map(|i| i.to_string()))
+                FrameKind::Heading(level as u8, id.map(|i| String::from(&*i)))
             }
             Tag::Paragraph => FrameKind::Paragraph,
             Tag::BlockQuote(kind) => FrameKind::BlockQuote(kind),
             Tag::CodeBlock(kind) => FrameKind::Code(
                 match kind {
-                    CodeBlockKind::Fenced(info) => Some(info.to_string()),
+                    CodeBlockKind::Fenced(info) => Some(String::from(&*info)),
                     CodeBlockKind::Indented => None,
                 },
                 String::new(),
@@ -455,9 +459,9 @@ impl<'a> Builder<'a> {
                 id,
             } => FrameKind::Link(
                 link_type,
-                dest_url.to_string(),
-                title.to_string(),
-                id.to_string(),
+                String::from(&*dest_url),
+                String::from(&*title),
+                String::from(&*id),
             ),
             Tag::Image {
                 link_type,
@@ -466,9 +470,9 @@ impl<'a> Builder<'a> {
                 id,
             } => FrameKind::Image(
                 link_type,
-                dest_url.to_string(),
-                title.to_string(),
-                id.to_string(),
+                String::from(&*dest_url),
+                String::from(&*title),
+                String::from(&*id),
             ),
             _ => FrameKind::Other,
         };
@@ -708,13 +712,13 @@ impl<'a> Builder<'a> {
         }
         self.recent = [
             self.recent[1].take(),
-            Some((text.to_string(), span.clone())),
+            Some((String::from(&*text), span.clone())),
         ];
         let id = self.id();
         self.inline(Inline {
             id,
             span,
-            kind: InlineKind::Text(text.to_string()),
+            kind: InlineKind::Text(String::from(&*text)),
         });
     }
 

@@ -24,7 +24,7 @@ pub fn parse_decimal(text: &str) -> Option<BigRational> {
     // big-number string conversion and powers.
     if text.len() <= 18 && !text.contains(['e', 'E']) {
         let (int_part, frac_part) = text.split_once('.').unwrap_or((text, ""));
-        if let Ok(numer) = format!("{int_part}{frac_part}").parse::<i64>() {
+        if let Some(numer) = small_decimal(int_part, frac_part) {
             let denom = 10i64.pow(frac_part.len() as u32);
             return Some(BigRational::new(numer.into(), denom.into()));
         }
@@ -47,6 +47,42 @@ pub fn parse_decimal(text: &str) -> Option<BigRational> {
     } else {
         BigRational::new(numer, power)
     })
+}
+
+/// The digits of `int_part` then `frac_part` as one integer, as `"{int_part}{frac_part}"`
+/// parses as an `i64`, without making that string (every literal of every check is parsed).
+fn small_decimal(int_part: &str, frac_part: &str) -> Option<i64> {
+    let mut bytes = int_part.bytes().chain(frac_part.bytes()).peekable();
+    // Only a leading sign, then digits (`i64::from_str` takes a `+`, a `-`, nothing else).
+    let negative = match bytes.peek() {
+        Some(b'-') => true,
+        Some(b'+') => false,
+        _ => return digits_value(bytes, false),
+    };
+    bytes.next();
+    digits_value(bytes, negative)
+}
+
+/// The value of a run of at least one ASCII digit, negated when `negative`; `None` for anything
+/// else or a value past `i64`.
+fn digits_value(bytes: impl Iterator<Item = u8>, negative: bool) -> Option<i64> {
+    let mut n: i64 = 0;
+    let mut any = false;
+    for b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        any = true;
+        let d = i64::from(b - b'0');
+        // Accumulated with its sign, as `from_str` does, so `i64::MIN` parses too.
+        n = n.checked_mul(10)?;
+        n = if negative {
+            n.checked_sub(d)?
+        } else {
+            n.checked_add(d)?
+        };
+    }
+    any.then_some(n)
 }
 
 impl Num {
@@ -615,6 +651,38 @@ mod tests {
                 if let Some(fast) = x.round_to_small(decimals) {
                     proptest::prop_assert_eq!(fast, x.round_to_big(decimals), "{:?}", x);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn small_decimals_parse_as_their_joined_digits_do() {
+        let parts = [
+            "",
+            "-",
+            "+",
+            "0",
+            "12",
+            "-3",
+            "+4",
+            "--5",
+            "+-6",
+            "1a",
+            "٣",
+            " 7",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "00",
+        ];
+        for int_part in parts {
+            for frac_part in ["", "5", "25", "-1", "+1", "x", "0000000000000000001"] {
+                let joined = format!("{int_part}{frac_part}").parse::<i64>().ok();
+                assert_eq!(
+                    small_decimal(int_part, frac_part),
+                    joined,
+                    "{int_part:?} {frac_part:?}"
+                );
             }
         }
     }

@@ -81,7 +81,7 @@ fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Rang
                 .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))
         })
     })
-    .map(|m| m.to_string())
+    .map(|m| String::from(&*m))
 }
 
 /// `W'` is written `<msup><mi>W</mi><mo>′</mo></msup>`, but the prime characters of OpenType
