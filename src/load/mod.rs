@@ -346,6 +346,26 @@ pub fn body_of(
     outline: &Page,
     file: Arc<SourceFile>,
 ) -> Result<Page, Vec<Diagnostic>> {
+    // The outline checked this very text (its front matter, URL and kind, all without an
+    // error, or it would not be in the course): only the body is left to read. Reading the
+    // front matter again was a fortieth of a build.
+    if source_digest(&file) == outline.source_digest {
+        if let FrontMatter::Found(_, body) = split_front_matter(&file.text) {
+            let (doc, errors, card_keys) = crate::doc::parse::parse_with_card_keys(&file, body);
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+            return Ok(Page {
+                kind: outline.kind,
+                url: outline.url.clone(),
+                meta: outline.meta.clone(),
+                source_digest: outline.source_digest,
+                file,
+                doc: Arc::new(doc),
+                card_keys,
+            });
+        }
+    }
     let lesson_dir = outline
         .file
         .disk_path
@@ -586,5 +606,51 @@ fn check_unique_urls(lessons: &[Lesson], errors: &mut Diagnostics) {
                 .with_hint("rename one of the files or folders"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page read after its outline is the page read whole: the same URL, front matter, card
+    /// ids and document, and the same errors, whether its text is the outline's or changed.
+    #[test]
+    fn a_body_read_after_its_outline_is_the_page_read_whole() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let lesson = root.join("content/01-neural-networks");
+        let path = lesson.join("practice-backprop.md");
+        let outline = read_outline(root, &lesson, &path).expect("outline");
+        let whole = load_page(root, &lesson, &path).expect("page");
+        let text = std::fs::read_to_string(&path).expect("text");
+        let file = |text: &str| {
+            Arc::new(SourceFile::new(
+                outline.file.path.clone(),
+                path.clone(),
+                text.to_string(),
+            ))
+        };
+        let read = body_of(root, &outline, file(&text)).expect("body");
+        assert_eq!(format!("{read:?}"), format!("{whole:?}"));
+        // Changed since the outline: read whole again, front matter included.
+        let retitled = text.replacen("title: \"", "title: \"Renamed ", 1);
+        let read = body_of(root, &outline, file(&retitled)).expect("body");
+        assert!(read.title().starts_with("Renamed"), "{}", read.title());
+        // A body with an error is the same error either way.
+        let broken = format!("{text}\n```verify\nlet x = 1\n");
+        let errors = |r: Result<Page, Vec<Diagnostic>>| {
+            r.expect_err("an unclosed block")
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+        };
+        let outline_of_broken = Page {
+            source_digest: source_digest(&file(&broken)),
+            ..read_outline(root, &lesson, &path).expect("outline")
+        };
+        assert_eq!(
+            errors(body_of(root, &outline_of_broken, file(&broken))),
+            errors(page_of(root, &lesson, &path, file(&broken), true))
+        );
     }
 }
