@@ -423,7 +423,7 @@ impl Num {
 
     /// [`Num::round_to`] in 128-bit integers, when the number's parts and the scale fit: every
     /// check rounds, and big-number arithmetic (a float made exact has a denominator of up to
-    /// 2^1074) was the most of verification's own time. `None` when they do not fit.
+    /// 2^1074) was over a quarter of verification's time. `None` when they do not fit.
     fn round_to_small(&self, decimals: u32) -> Option<BigRational> {
         let scale = 10i128.checked_pow(decimals)?;
         let rounded = match self {

@@ -348,7 +348,7 @@ pub fn body_of(
 ) -> Result<Page, Vec<Diagnostic>> {
     // The outline checked this very text (its front matter, URL and kind, all without an
     // error, or it would not be in the course): only the body is left to read. Reading the
-    // front matter again was a fortieth of a build.
+    // front matter again was about 1 % of a build.
     if source_digest(&file) == outline.source_digest {
         if let FrontMatter::Found(_, body) = split_front_matter(&file.text) {
             let (doc, errors, card_keys) = crate::doc::parse::parse_with_card_keys(&file, body);

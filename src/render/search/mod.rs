@@ -81,9 +81,10 @@ impl Sections {
     }
 
     /// The text of a formula: the characters of its tokens, each a word of its own (so `p`,
-    /// `−` and `y` do not run together). `mathml` is what [`crate::typeset::mathml::to_mathml`] made
-    /// of `latex` and `display`, which name it: a formula's text is read from its MathML once
-    /// per thread (courses repeat their notation, and reading it was 6 % of a build).
+    /// `−` and `y` do not run together). `mathml` is what
+    /// [`crate::typeset::mathml::to_mathml`] made of `latex` and `display`, which name it: a
+    /// formula's text is read from its MathML once per thread (courses repeat their notation;
+    /// reading it was 6 % of building a generated course).
     pub fn math(&mut self, latex: &str, display: bool, mathml: &str) {
         thread_local! {
             static TEXTS: crate::memo::Table<(Box<str>, bool), Rc<str>> = Default::default();
