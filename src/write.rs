@@ -406,12 +406,11 @@ impl Staging {
         if !meta.is_file() || meta.len() != len {
             return None;
         }
-        // Exactly its length, then nothing more (a file that grew since is not the same):
-        // `read_to_end` asks the size and the position again first.
-        let mut held = vec![0; usize::try_from(len).ok()?];
-        file.read_exact(&mut held).ok()?;
-        let at_end = file.read(&mut [0u8]).ok()? == 0;
-        at_end.then_some((file, meta, held))
+        // Exactly its length, then nothing more (a file that grew or shrank since is not the
+        // same): one byte past it asked for, into room not zeroed first.
+        let mut held = Vec::with_capacity(usize::try_from(len).ok()?.checked_add(1)?);
+        (&mut file).take(len + 1).read_to_end(&mut held).ok()?;
+        (held.len() as u64 == len).then_some((file, meta, held))
     }
 
     /// Swaps the staged site in for the previous one.
