@@ -538,6 +538,46 @@ fn reduced((n, d): (i128, i128)) -> BigRational {
 }
 
 fn exact_to_string(r: &BigRational) -> String {
+    if let Some(small) = small_exact_to_string(r) {
+        return small;
+    }
+    big_exact_to_string(r)
+}
+
+/// [`exact_to_string`] in machine integers, when the fraction's parts fit in an `i64` (every
+/// number a worked answer shows is printed; big-number division was most of printing one).
+fn small_exact_to_string(r: &BigRational) -> Option<String> {
+    let (numer, denom) = (r.numer().to_i64()?, r.denom().to_i64()?);
+    if denom == 1 {
+        return Some(numer.to_string());
+    }
+    let (mut d, mut twos, mut fives) = (denom, 0u32, 0u32);
+    while d % 2 == 0 {
+        d /= 2;
+        twos += 1;
+    }
+    while d % 5 == 0 {
+        d /= 5;
+        fives += 1;
+    }
+    if d != 1 {
+        return Some(format!("{numer}/{denom}"));
+    }
+    // The denominator is 2^twos 5^fives < 2^63, so `places` is at most 62 and the scale a
+    // power of ten that may not fit: past 10^38, leave it to big numbers.
+    let places = twos.max(fives);
+    let scale = 10i128.checked_pow(places)?;
+    let scaled = (i128::from(numer).unsigned_abs())
+        .checked_mul(scale.unsigned_abs())?
+        / i128::from(denom).unsigned_abs();
+    let places = places as usize;
+    let padded = format!("{scaled:0>width$}", width = places + 1);
+    let (int, frac) = padded.split_at(padded.len() - places);
+    let sign = if numer < 0 { "-" } else { "" };
+    Some(format!("{sign}{int}.{frac}"))
+}
+
+fn big_exact_to_string(r: &BigRational) -> String {
     if r.is_integer() {
         return r.numer().to_string();
     }
@@ -651,6 +691,30 @@ mod tests {
                 if let Some(fast) = x.round_to_small(decimals) {
                     proptest::prop_assert_eq!(fast, x.round_to_big(decimals), "{:?}", x);
                 }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Printing in machine integers prints what big numbers print: integers, terminating
+        /// decimals of any length, fractions.
+        #[test]
+        fn small_printing_matches_big_printing(
+            a in proptest::prop_oneof![-10_000i64..10_000, proptest::num::i64::ANY],
+            twos in 0u32..63,
+            fives in 0u32..27,
+            other in proptest::sample::select(vec![1i64, 1, 1, 3, 7, 9]),
+        ) {
+            let Some(b) = 2i64
+                .checked_pow(twos)
+                .and_then(|t| 5i64.checked_pow(fives).and_then(|f| t.checked_mul(f)))
+                .and_then(|d| d.checked_mul(other))
+            else {
+                return Ok(());
+            };
+            let r = BigRational::new(a.into(), b.into());
+            if let Some(small) = small_exact_to_string(&r) {
+                proptest::prop_assert_eq!(small, big_exact_to_string(&r), "{}/{}", a, b);
             }
         }
     }

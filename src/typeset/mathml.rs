@@ -77,7 +77,7 @@ fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Rang
         stacker::maybe_grow(need, need, || {
             converter()
                 .convert_with_local_state(latex, mode)
-                .map(|r| Rc::from(primes_at_base(&r.mathml).as_str()))
+                .map(|r| primes_at_base(r.mathml))
                 .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))
         })
     })
@@ -89,8 +89,13 @@ fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Rang
 /// dot (`W ̇`, issue #12). A superscript that is only primes becomes the primes beside the base,
 /// as TeX sets them (`x_1''` keeps its subscript). A superscript with more in it (`W'^2`) is
 /// left alone.
-fn primes_at_base(mathml: &str) -> String {
-    let mut out = mathml.to_string();
+fn primes_at_base(mathml: String) -> Rc<str> {
+    // Most formulas have no prime: vectorised searches, and the MathML kept as it is.
+    let has = |prime: &str| memchr::memmem::find(mathml.as_bytes(), prime.as_bytes()).is_some();
+    if !["′", "″", "‴"].into_iter().any(has) {
+        return Rc::from(mathml);
+    }
+    let mut out = mathml;
     for prime in ["′", "″", "‴"] {
         // Most formulas have no prime: one vectorised search instead of two passes per tag.
         if memchr::memmem::find(out.as_bytes(), prime.as_bytes()).is_none() {
@@ -103,7 +108,7 @@ fn primes_at_base(mathml: &str) -> String {
             format!("<msub>{inner}</msub>")
         });
     }
-    out
+    Rc::from(out)
 }
 
 /// Replaces every `<tag>…<mo>prime</mo></tag>` of `out` by the primes set beside `wrap(…)`.
