@@ -567,8 +567,7 @@ fn small_exact_to_string(r: &BigRational) -> Option<String> {
     // power of ten that may not fit: past 10^38, leave it to big numbers.
     let places = twos.max(fives);
     let scale = 10i128.checked_pow(places)?;
-    let scaled = (i128::from(numer).unsigned_abs())
-        .checked_mul(scale.unsigned_abs())?
+    let scaled = (i128::from(numer).unsigned_abs()).checked_mul(scale.unsigned_abs())?
         / i128::from(denom).unsigned_abs();
     let places = places as usize;
     let padded = format!("{scaled:0>width$}", width = places + 1);
