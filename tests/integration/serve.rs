@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -602,28 +603,36 @@ fn a_partial_rebuild_serves_what_a_full_build_of_the_edited_course_serves() {
     }
 }
 
-#[test]
-fn a_card_id_changed_on_one_page_rebuilds_the_decks_of_the_others() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let course = dir.path();
-    let page = |title: &str, open: &str| {
-        format!("---\ntitle: {title}\n---\n\n::: flashcards\n{open}\nWhat is a ReLU?\n::: answer\nmax(0, z).\n:::\n:::\n:::\n")
-    };
+/// A lesson page of one flashcard opened by `open`, after `before` (Markdown before the deck).
+fn relu_card_page(title: &str, before: &str, open: &str) -> String {
+    format!("---\ntitle: {title}\n---\n\n{before}::: flashcards\n{open}\nWhat is a ReLU?\n::: answer\nmax(0, z).\n:::\n:::\n:::\n")
+}
+
+/// A course of two lessons whose pages each hold one card with the id `relu`, built by `serve`.
+fn two_relu_cards(course: &Path) -> coursegen::serve::Site {
     std::fs::write(course.join("course.yaml"), "title: Ids\nid: ids-1\n").expect("course");
     for (lesson, title) in [("01-one", "One"), ("02-two", "Two")] {
         std::fs::create_dir_all(course.join("content").join(lesson)).expect("lesson");
         std::fs::write(
             course.join("content").join(lesson).join("index.md"),
-            page(title, "::: card {#relu}"),
+            relu_card_page(title, "", "::: card {#relu}"),
         )
         .expect("page");
     }
     let site = coursegen::serve::Site::default();
     site.rebuild(course).expect("first build");
+    site
+}
+
+#[test]
+fn a_card_id_changed_on_one_page_rebuilds_the_decks_of_the_others() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = dir.path();
+    let site = two_relu_cards(course);
     // The first page's card gives up the id the second page's card shares with it: the
     // second page's card is now the first with it, and its note's GUID changes.
     let first = course.join("content/01-one/index.md");
-    std::fs::write(&first, page("One", "::: card {#relu-1}")).expect("edit");
+    std::fs::write(&first, relu_card_page("One", "", "::: card {#relu-1}")).expect("edit");
     site.update(course, &[first]).expect("the rebuild");
     let fresh = coursegen::serve::Site::default();
     fresh.rebuild(course).expect("full build");
@@ -636,6 +645,38 @@ fn a_card_id_changed_on_one_page_rebuilds_the_decks_of_the_others() {
         served.contains_key("two/flashcards.tsv"),
         "{:?}",
         served.keys()
+    );
+    for (path, bytes) in &served {
+        assert!(bytes == &full[path], "{path} differs from a full build's");
+    }
+}
+
+/// A card that keeps its id but moves to another line changes nothing another page's deck
+/// reads (a note is named by the id, not the line): the save rebuilds only its page, and what
+/// is served is what a full build serves.
+#[test]
+fn a_card_with_an_id_moved_to_another_line_rebuilds_only_its_page() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = dir.path();
+    let site = two_relu_cards(course);
+    let first = course.join("content/01-one/index.md");
+    let moved = relu_card_page(
+        "One",
+        "A paragraph\n\nbefore the deck.\n\n",
+        "::: card {#relu}",
+    );
+    std::fs::write(&first, moved).expect("edit");
+    let summary = site.update(course, &[first]).expect("the rebuild");
+    assert!(
+        summary.starts_with("rebuilt "),
+        "not a partial rebuild: {summary}"
+    );
+    let fresh = coursegen::serve::Site::default();
+    fresh.rebuild(course).expect("full build");
+    let (served, full) = (served_files(&site), served_files(&fresh));
+    assert_eq!(
+        served.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
     );
     for (path, bytes) in &served {
         assert!(bytes == &full[path], "{path} differs from a full build's");
