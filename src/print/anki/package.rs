@@ -4,8 +4,12 @@
 //! are past millisecond times, every parent deck of a deck, a sort field and checksum
 //! computed as Anki computes them, times from the cards' history and never from the clock.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::convert::Infallible;
 use std::io::Write;
+use std::rc::Rc;
+use std::sync::LazyLock;
 
 use rusqlite::{params, Connection, MAIN_DB};
 use serde_json::json;
@@ -16,6 +20,7 @@ use super::fields::{checksum, sort_text};
 use super::identity::anki_id;
 use super::style::{BACK, CSS, FRONT, TEMPLATE_VERSION};
 use super::{Note, Package};
+use crate::memo::{self, Table};
 
 /// The collection's schema (Anki's version 11).
 const SCHEMA: &str = "
@@ -86,49 +91,109 @@ fn deck_names(notes: &[Note]) -> BTreeSet<&str> {
     names
 }
 
-/// An empty collection (the schema, no rows), made once: parsing the schema's SQL was a tenth
-/// of a full build, which writes a collection per page.
-fn empty_collection() -> rusqlite::Result<&'static [u8]> {
-    static EMPTY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    if let Some(bytes) = EMPTY.get() {
-        return Ok(bytes);
+/// Runs `fill` on this thread's collection inside a transaction that is rolled back after it:
+/// a connection holding the schema and no rows, kept for the thread. Opening a collection
+/// for each deck parsed the schema's SQL and the statements again (a tenth of a full build's
+/// decks); the rollback returns the collection to the very pages it had (an in-memory
+/// database keeps its journal in memory), so every deck starts from the same bytes whichever
+/// thread writes it.
+fn in_empty_collection<T>(
+    fill: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    thread_local! {
+        static EMPTY: RefCell<Option<Connection>> = const { RefCell::new(None) };
     }
-    let db = Connection::open_in_memory()?;
-    db.execute_batch(SCHEMA)?;
-    let bytes = db.serialize(MAIN_DB)?.to_vec();
-    Ok(EMPTY.get_or_init(|| bytes))
+    EMPTY.with_borrow_mut(|slot| {
+        let db = match slot.take() {
+            Some(db) => db,
+            None => {
+                let db = Connection::open_in_memory()?;
+                db.execute_batch(SCHEMA)?;
+                db
+            }
+        };
+        db.execute_batch("BEGIN")?;
+        let filled = fill(&db);
+        // A connection whose rollback failed is dropped: the next deck makes a new one.
+        if db.execute_batch("ROLLBACK").is_ok() {
+            *slot = Some(db);
+        }
+        filled
+    })
 }
 
+/// The bytes of `package`'s collection: its rows written into an empty collection and read
+/// back page by page before the transaction ends (a database read within the transaction
+/// that wrote it is what it will be once committed).
 fn collection(package: &Package) -> rusqlite::Result<Vec<u8>> {
-    let empty = empty_collection()?;
-    let mut db = Connection::open_in_memory()?;
-    db.deserialize_read_exact(MAIN_DB, empty, empty.len(), false)?;
+    in_empty_collection(|db| {
+        fill(db, package)?;
+        Ok(db.serialize(MAIN_DB)?.to_vec())
+    })
+}
+
+/// The collection's note type (`models`) as JSON: one per course, named by its identity, so
+/// another course's import never replaces it, and its time is the template's version, so an
+/// unchanged template never replaces what a student changed in it. The same for every deck
+/// of a course, so each thread makes it once per course (its templates and style are most of
+/// a small deck's collection row).
+fn note_type(course: &str, title: &str, mid: i64, root_deck: i64) -> Rc<str> {
+    thread_local! {
+        static NOTE_TYPES: Table<(String, String), Rc<str>> = RefCell::new(HashMap::default());
+    }
+    let key = (course.to_string(), title.to_string());
+    let made: Result<_, Infallible> = memo::get_or_insert(&NOTE_TYPES, key, || {
+        let (version, time) = TEMPLATE_VERSION;
+        Ok(json!({ mid.to_string(): {
+            "id": mid, "name": format!("{title} (coursegen card v{version})"),
+            "type": 0, "mod": time, "usn": -1, "sortf": 0, "did": root_deck, "tags": [], "vers": [],
+            "flds": [
+                {"name": "Question", "ord": 0, "sticky": false, "rtl": false, "font": "Arial", "size": 20, "media": []},
+                {"name": "Answer", "ord": 1, "sticky": false, "rtl": false, "font": "Arial", "size": 20, "media": []}
+            ],
+            "tmpls": [{
+                "name": "Card 1", "ord": 0, "did": null, "bqfmt": "", "bafmt": "",
+                "qfmt": FRONT, "afmt": BACK
+            }],
+            "css": CSS,
+            "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
+            "latexPost": "\\end{document}",
+            "latexsvg": false,
+            "req": [[0, "any", [0]]]
+        }})
+        .to_string()
+        .into())
+    });
+    let Ok(models) = made;
+    models
+}
+
+/// The collection's deck options (`dconf`): Anki's defaults, the same for every deck.
+fn deck_options() -> &'static str {
+    static OPTIONS: LazyLock<String> = LazyLock::new(|| {
+        json!({ "1": {
+            "id": 1, "name": "Default", "mod": 0, "usn": 0, "maxTaken": 60, "autoplay": true,
+            "timer": 0, "replayq": true, "dyn": false,
+            "new": {"bury": false, "delays": [1.0, 10.0], "initialFactor": 2500, "ints": [1, 4, 0],
+                    "order": 1, "perDay": 20},
+            "rev": {"bury": false, "ease4": 1.3, "ivlFct": 1.0, "maxIvl": 36500, "perDay": 200,
+                    "hardFactor": 1.2},
+            "lapse": {"delays": [10.0], "leechAction": 1, "leechFails": 8, "minInt": 1, "mult": 0.0}
+        }})
+        .to_string()
+    });
+    &OPTIONS
+}
+
+/// Writes `package`'s collection row, notes and cards into `db`.
+fn fill(db: &Connection, package: &Package) -> rusqlite::Result<()> {
     let course = package.course_id;
-    let (version, time) = TEMPLATE_VERSION;
+    let (_, time) = TEMPLATE_VERSION;
     let deck_id = |name: &str| anki_id(&[course, "deck", name]);
     let decks = deck_names(&package.notes);
     let root = package.title;
-    // One note type per course, named by its identity: another course's import never
-    // replaces it, and its time is the template's version, so an unchanged template never
-    // replaces what a student changed in it.
     let mid = anki_id(&[course, "note type"]);
-    let models = json!({ mid.to_string(): {
-        "id": mid, "name": format!("{} (coursegen card v{version})", package.title),
-        "type": 0, "mod": time, "usn": -1, "sortf": 0, "did": deck_id(root), "tags": [], "vers": [],
-        "flds": [
-            {"name": "Question", "ord": 0, "sticky": false, "rtl": false, "font": "Arial", "size": 20, "media": []},
-            {"name": "Answer", "ord": 1, "sticky": false, "rtl": false, "font": "Arial", "size": 20, "media": []}
-        ],
-        "tmpls": [{
-            "name": "Card 1", "ord": 0, "did": null, "bqfmt": "", "bafmt": "",
-            "qfmt": FRONT, "afmt": BACK
-        }],
-        "css": CSS,
-        "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
-        "latexPost": "\\end{document}",
-        "latexsvg": false,
-        "req": [[0, "any", [0]]]
-    }});
+    let models = note_type(course, root, mid, deck_id(root));
     let deck_json = |id: i64, name: &str| {
         json!({
             "id": id, "name": name, "mod": time, "usn": -1, "desc": "", "dyn": 0,
@@ -141,15 +206,6 @@ fn collection(package: &Package) -> rusqlite::Result<Vec<u8>> {
     for name in &decks {
         deck_map.insert(deck_id(name).to_string(), deck_json(deck_id(name), name));
     }
-    let dconf = json!({ "1": {
-        "id": 1, "name": "Default", "mod": 0, "usn": 0, "maxTaken": 60, "autoplay": true,
-        "timer": 0, "replayq": true, "dyn": false,
-        "new": {"bury": false, "delays": [1.0, 10.0], "initialFactor": 2500, "ints": [1, 4, 0],
-                "order": 1, "perDay": 20},
-        "rev": {"bury": false, "ease4": 1.3, "ivlFct": 1.0, "maxIvl": 36500, "perDay": 200,
-                "hardFactor": 1.2},
-        "lapse": {"delays": [10.0], "leechAction": 1, "leechFails": 8, "minInt": 1, "mult": 0.0}
-    }});
     let root_id = deck_id(root);
     let conf = json!({
         "activeDecks": [root_id], "curDeck": root_id, "curModel": mid,
@@ -157,19 +213,15 @@ fn collection(package: &Package) -> rusqlite::Result<Vec<u8>> {
         "estTimes": true, "dueCounts": true, "sortType": "noteFld", "sortBackwards": false,
         "addToCur": true, "schedVer": 2
     });
-    db.execute(
-        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
-        params![
+    db.prepare_cached("INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')")?
+        .execute(params![
             time,
             time * 1000,
             conf.to_string(),
-            models.to_string(),
+            &*models,
             serde_json::Value::Object(deck_map).to_string(),
-            dconf.to_string()
-        ],
-    )?;
-    // One transaction for all the notes: a course deck has up to thousands.
-    let tx = db.unchecked_transaction()?;
+            deck_options()
+        ])?;
     // Ids are hashes: two notes (or cards) of one package that draw the same one take the
     // next free millisecond, in order (Anki renumbers on import whatever collides there).
     let mut taken = HashSet::new();
@@ -179,10 +231,11 @@ fn collection(package: &Package) -> rusqlite::Result<Vec<u8>> {
         }
         id
     };
-    // Each statement prepared once: parsing its SQL for every note was 7 % of a full build.
+    // Each statement prepared once for the thread's collection: parsing its SQL for every
+    // note was 7 % of a full build.
     let mut insert_note =
-        tx.prepare("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, '', ?5, ?6, ?7, 0, '')")?;
-    let mut insert_card = tx.prepare(
+        db.prepare_cached("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, '', ?5, ?6, ?7, 0, '')")?;
+    let mut insert_card = db.prepare_cached(
         "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
     )?;
     for (position, note) in package.notes.iter().enumerate() {
@@ -205,10 +258,7 @@ fn collection(package: &Package) -> rusqlite::Result<Vec<u8>> {
             position as i64 + 1
         ])?;
     }
-    drop((insert_note, insert_card));
-    tx.commit()?;
-    let bytes = db.serialize(MAIN_DB)?;
-    Ok(bytes.to_vec())
+    Ok(())
 }
 
 #[cfg(test)]
@@ -229,5 +279,55 @@ mod tests {
             deck_names(&notes).into_iter().collect::<Vec<_>>(),
             ["A", "A::B", "A::B::C", "A::D", "E"]
         );
+    }
+
+    /// A package of `n` notes in `course`.
+    fn package(course: &'static str, n: usize) -> Package<'static> {
+        let notes = (0..n)
+            .map(|i| Note {
+                guid: format!("g{i}"),
+                question: format!("What is {i}?"),
+                answer: "x".repeat(40 * i),
+                mtime: 1_700_000_000 + i as i64,
+                deck: format!("{course}::Page {}", i % 3),
+            })
+            .collect();
+        Package {
+            course_id: course,
+            title: course,
+            notes,
+            media: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_collection_does_not_depend_on_what_its_thread_wrote_before() {
+        let small = package("A", 3);
+        // Enough rows to take new pages, which the rollback must give back.
+        let large = package("B", 400);
+        let first = collection(&small).unwrap();
+        let large_bytes = collection(&large).unwrap();
+        assert_eq!(collection(&small).unwrap(), first);
+        // A thread that has written nothing before gives the same bytes.
+        let fresh = std::thread::spawn(move || collection(&package("A", 3)).unwrap());
+        assert_eq!(fresh.join().unwrap(), first);
+        let fresh = std::thread::spawn(move || collection(&package("B", 400)).unwrap());
+        assert_eq!(fresh.join().unwrap(), large_bytes);
+        // And what was written is there: the collection is read back by SQLite itself.
+        let mut db = Connection::open_in_memory().unwrap();
+        db.deserialize_read_exact(MAIN_DB, &large_bytes[..], large_bytes.len(), true)
+            .unwrap();
+        let count = |table: &str| -> i64 {
+            db.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(
+            (count("notes"), count("cards"), count("col")),
+            (400, 400, 1)
+        );
+        let check: String = db
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
     }
 }
