@@ -119,25 +119,21 @@ impl Block {
 /// (every character of a card is measured, and the font's own maps are B-trees).
 const TABLE: usize = 0x2800;
 
-/// Per style, per character: the face that sets it and its advance in em.
-type MetricsTable = BTreeMap<Style, Vec<Option<(Style, f32)>>>;
+/// Per style (by [`Style`]'s order), per character: the face that sets it and its advance in
+/// em. An array, not a map by style: every character of a card is looked up two or three
+/// times.
+type MetricsTable = [Vec<Option<(Style, f32)>>; 4];
 
 /// For each style and character below [`TABLE`]: the face that sets it and its advance in
 /// em (`None` when even Regular lacks it).
 fn metrics_table() -> &'static MetricsTable {
     static TABLE_CELL: OnceLock<MetricsTable> = OnceLock::new();
     TABLE_CELL.get_or_init(|| {
-        faces()
-            .keys()
-            .map(|&style| {
-                (
-                    style,
-                    (0..TABLE as u32)
-                        .map(|cp| char::from_u32(cp).and_then(|c| lookup(style, c)))
-                        .collect(),
-                )
-            })
-            .collect()
+        [Style::Regular, Style::Bold, Style::Italic, Style::Mono].map(|style| {
+            (0..TABLE as u32)
+                .map(|cp| char::from_u32(cp).and_then(|c| lookup(style, c)))
+                .collect()
+        })
     })
 }
 
@@ -154,36 +150,31 @@ fn lookup(style: Style, c: char) -> Option<(Style, f32)> {
     })
 }
 
+/// [`lookup`], from the table when `c` is in it.
+fn known(style: Style, c: char) -> Option<(Style, f32)> {
+    match metrics_table()[style as usize].get(c as usize) {
+        Some(found) => *found,
+        None => lookup(style, c),
+    }
+}
+
+/// The face that sets `c` in `style` and its advance in em; Regular's replacement
+/// character's when no face has `c`.
 fn metrics(style: Style, c: char) -> (Style, f32) {
-    let found = if (c as usize) < TABLE {
-        metrics_table()[&style][c as usize]
-    } else {
-        lookup(style, c)
-    };
-    found.unwrap_or_else(|| lookup(Style::Regular, REPLACEMENT).unwrap_or((Style::Regular, 0.0)))
+    known(style, c)
+        .unwrap_or_else(|| lookup(Style::Regular, REPLACEMENT).unwrap_or((Style::Regular, 0.0)))
 }
 
 /// Set in place of a character no DejaVu face has (CJK, emoji), so it shows as missing
 /// instead of vanishing.
 const REPLACEMENT: char = '\u{fffd}';
 
-/// `c`, or [`REPLACEMENT`] when no face can set it.
-fn printable(style: Style, c: char) -> char {
-    let known = if (c as usize) < TABLE {
-        metrics_table()[&style][c as usize].is_some()
-    } else {
-        lookup(style, c).is_some()
-    };
-    if known {
-        c
-    } else {
-        REPLACEMENT
+/// `c`, or [`REPLACEMENT`] when no face can set it, and the face that sets it.
+fn printable(style: Style, c: char) -> (char, Style) {
+    match known(style, c) {
+        Some((face, _)) => (c, face),
+        None => (REPLACEMENT, metrics(style, REPLACEMENT).0),
     }
-}
-
-/// The face that sets `c` in `style`: the style's own, or Regular when it lacks the glyph.
-fn face_for(style: Style, c: char) -> Style {
-    metrics(style, c).0
 }
 
 /// Advance width of `c` in points at `size`.
@@ -235,8 +226,7 @@ fn words(paragraph: &Paragraph) -> Vec<(bool, Word)> {
 }
 
 fn push_text(line: &mut Vec<Segment>, style: Style, text: &str) {
-    for c in text.chars().map(|c| printable(style, c)) {
-        let face = face_for(style, c);
+    for (c, face) in text.chars().map(|c| printable(style, c)) {
         match line.last_mut() {
             Some(seg) if seg.style == face && seg.math.is_none() && seg.figure.is_none() => {
                 seg.text.push(c)
@@ -562,6 +552,18 @@ mod tests {
     fn a_word_longer_than_the_line_breaks() {
         let block = wrap(&[para(&"x".repeat(500))], 100.0, 10.0, false);
         assert!(block.lines.len() > 1);
+    }
+
+    #[test]
+    fn the_table_says_what_the_fonts_say() {
+        for style in [Style::Regular, Style::Bold, Style::Italic, Style::Mono] {
+            for c in ['a', 'W', '→', '∇', 'é', '\u{2000}', '\u{1}'] {
+                assert_eq!(known(style, c), lookup(style, c), "{style:?} {c:?}");
+            }
+        }
+        // The bold face has its own `W`, wider than the regular one.
+        assert_eq!(metrics(Style::Bold, 'W').0, Style::Bold);
+        assert!(metrics(Style::Bold, 'W').1 > metrics(Style::Regular, 'W').1);
     }
 
     #[test]
