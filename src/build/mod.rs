@@ -855,8 +855,10 @@ fn build_fresh<'c>(
         let files = recorder.into_files();
         cache.store(&page.file.path, *key, &Entry { facts, files });
     }
-    let deck =
-        (run.site.plan.pdf && cards > 0).then(|| deck_part(run.site.course, &page, &verification));
+    // Its part of the course deck, while the course may still have one (past the deck's
+    // limit no page's part is kept, so none is made).
+    let deck = (run.site.plan.pdf && cards > 0 && run.deck_wanted.load(Ordering::Relaxed))
+        .then(|| deck_part(run.site.course, &page, &verification));
     Ok(PageOutcome {
         built,
         coverage,
