@@ -12,6 +12,7 @@ pub mod highlight;
 pub mod links;
 mod media;
 pub mod search;
+mod sidebar;
 mod steps;
 pub mod templates;
 pub mod views;

@@ -38,6 +38,8 @@ pub struct Templates {
     tera: Tera,
     /// A hash of every template's name and source, for the build cache's key.
     fingerprint: u128,
+    /// The names of the built-ins the course's own templates replace.
+    overridden: Vec<String>,
 }
 
 /// An error from Tera with every cause in its chain (the cause holds the line and column).
@@ -106,6 +108,7 @@ impl Templates {
             .map(|(n, s)| (n.to_string(), s.to_string()))
             .collect();
         let dir = root.join("templates");
+        let mut overridden = Vec::new();
         let html = files_under(root, &dir)?
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "html"));
@@ -119,7 +122,10 @@ impl Templates {
                 )]
             })?;
             match sources.iter_mut().find(|(n, _)| *n == name) {
-                Some(slot) => slot.1 = text,
+                Some(slot) => {
+                    overridden.push(name);
+                    slot.1 = text;
+                }
                 None => sources.push((name, text)),
             }
         }
@@ -133,7 +139,16 @@ impl Templates {
         tera.set_escape_fn(escape);
         tera.add_raw_templates(sources)
             .map_err(|e| vec![parse_error(&chain(&e))])?;
-        Ok(Templates { tera, fingerprint })
+        Ok(Templates {
+            tera,
+            fingerprint,
+            overridden,
+        })
+    }
+
+    /// Whether template `name` is the built-in one (the course has no template of that name).
+    pub fn is_builtin(&self, name: &str) -> bool {
+        BUILTIN.iter().any(|(n, _)| *n == name) && !self.overridden.iter().any(|n| n == name)
     }
 
     /// A hash of every template's name and source.

@@ -59,9 +59,9 @@ pub fn canonical_base(base_url: &str) -> Option<String> {
 /// A link to a page, for lists and prev/next.
 #[derive(Serialize, Clone)]
 pub struct NavLink<'a> {
-    title: &'a str,
-    url: &'a str,
-    description: &'a str,
+    pub(super) title: &'a str,
+    pub(super) url: &'a str,
+    pub(super) description: &'a str,
 }
 
 /// A link to `page`.
@@ -103,6 +103,35 @@ pub struct PageView<'a> {
 struct SidebarPage<'a> {
     url: &'a str,
     lesson_url: &'a str,
+}
+
+/// The sidebar's template.
+const SIDEBAR: &str = "partials/sidebar.html";
+
+/// The sidebar rendered by Tera from the course's `partials/sidebar.html`: the lessons `nav`,
+/// the pages `lesson_pages` of the lesson at `lesson_url` expanded, links prefixed by `root`,
+/// nothing marked current.
+pub(super) fn tera_sidebar(
+    templates: &Templates,
+    site: &SiteView<'_>,
+    nav: &[NavLink<'_>],
+    lesson_pages: &[NavLink<'_>],
+    lesson_url: &str,
+    root: &str,
+) -> Result<String, Diagnostic> {
+    let mut context = tera::Context::new();
+    context.insert("site", site);
+    context.insert("nav", nav);
+    context.insert("lesson_pages", lesson_pages);
+    context.insert(
+        "page",
+        &SidebarPage {
+            url: "",
+            lesson_url,
+        },
+    );
+    context.insert("root", root);
+    templates.render(SIDEBAR, &context, 16 << 10)
 }
 
 /// Navigation shared by every page: computed once, so that a course of 10,000 pages does not
@@ -192,24 +221,27 @@ impl<'a> Navigation<'a> {
     /// The sidebar for a lesson (all lessons, the lesson's pages expanded), with nothing
     /// marked current.
     pub fn render_sidebar(&self, lesson_url: &str, root: &str) -> Result<String, Diagnostic> {
-        let empty = Vec::new();
-        let mut context = tera::Context::new();
-        context.insert("site", &self.site);
-        context.insert("nav", &self.lessons);
-        context.insert(
-            "lesson_pages",
-            self.lesson_pages.get(lesson_url).unwrap_or(&empty),
-        );
-        context.insert(
-            "page",
-            &SidebarPage {
-                url: "",
+        let pages = self
+            .lesson_pages
+            .get(lesson_url)
+            .map_or(&[][..], Vec::as_slice);
+        if self.templates.is_builtin(SIDEBAR) {
+            return Ok(super::sidebar::builtin(
+                &self.lessons,
+                pages,
+                "",
                 lesson_url,
-            },
-        );
-        context.insert("root", root);
-        self.templates
-            .render("partials/sidebar.html", &context, 16 << 10)
+                root,
+            ));
+        }
+        tera_sidebar(
+            self.templates,
+            &self.site,
+            &self.lessons,
+            pages,
+            lesson_url,
+            root,
+        )
     }
 
     /// The sidebar of `page`, with its own link marked `aria-current="page"`.
