@@ -112,9 +112,16 @@ mod tests {
             "<nav>{% for lesson in nav %}{{ lesson.title }}{% endfor %}</nav>",
         )
         .unwrap();
+        // A copy of a built-in is the built-in.
+        std::fs::write(
+            course.path().join("templates/partials/toc.html"),
+            include_str!("../../templates/partials/toc.html"),
+        )
+        .unwrap();
         let templates = Templates::load(course.path()).unwrap();
         assert!(!templates.is_builtin("partials/sidebar.html"));
         assert!(templates.is_builtin("partials/toc.html"));
+        assert!(templates.is_builtin("partials/pager.html"));
         assert!(!templates.is_builtin("no-such.html"));
     }
 }

@@ -38,7 +38,7 @@ pub struct Templates {
     tera: Tera,
     /// A hash of every template's name and source, for the build cache's key.
     fingerprint: u128,
-    /// The names of the built-ins the course's own templates replace.
+    /// The names of the built-ins the course's own templates replace with other text.
     overridden: Vec<String>,
 }
 
@@ -123,7 +123,11 @@ impl Templates {
             })?;
             match sources.iter_mut().find(|(n, _)| *n == name) {
                 Some(slot) => {
-                    overridden.push(name);
+                    // A copy of the built-in (the sample course's own folder is one) is still
+                    // the built-in.
+                    if slot.1 != text {
+                        overridden.push(name);
+                    }
                     slot.1 = text;
                 }
                 None => sources.push((name, text)),
@@ -146,7 +150,8 @@ impl Templates {
         })
     }
 
-    /// Whether template `name` is the built-in one (the course has no template of that name).
+    /// Whether template `name` is the built-in one (the course has none of that name, or one
+    /// with the same text).
     pub fn is_builtin(&self, name: &str) -> bool {
         BUILTIN.iter().any(|(n, _)| *n == name) && !self.overridden.iter().any(|n| n == name)
     }

@@ -324,3 +324,36 @@ fn a_rebuild_links_unchanged_files_from_the_previous_site_and_writes_the_rest() 
     build_course(&course, Some(&fresh)).expect("fresh build");
     assert_eq!(snapshot(&site), snapshot(&fresh));
 }
+
+/// The built-in sidebar is written without Tera (`render::sidebar`); a course's own
+/// `partials/sidebar.html` still goes through Tera, and a copy of the built-in gives the very
+/// page the built-in does.
+#[test]
+fn a_course_sidebar_template_is_rendered_and_a_copy_is_the_builtin() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let page = "neural-networks/practice-backprop/index.html";
+    let read = |site: &std::path::Path| std::fs::read_to_string(site.join(page)).expect("page");
+    // The sample's own templates folder holds copies of the built-ins.
+    build_course(&course, Some(&dir.path().join("copy"))).expect("builds");
+    std::fs::remove_dir_all(course.join("templates")).expect("remove templates");
+    build_course(&course, Some(&dir.path().join("builtin"))).expect("builds");
+    let builtin = read(&dir.path().join("builtin"));
+    assert_eq!(read(&dir.path().join("copy")), builtin);
+    assert!(builtin.contains("<nav id=\"sidebar\" class=\"sidebar\" aria-label=\"Lessons\">"));
+
+    std::fs::create_dir_all(course.join("templates/partials")).expect("templates folder");
+    std::fs::write(
+        course.join("templates/partials/sidebar.html"),
+        "<nav id=\"sidebar\" class=\"mine\">{% for lesson in nav %}[{{ root }}{{ lesson.url }} {{ lesson.title | upper }}]{% endfor %}</nav>",
+    )
+    .expect("write sidebar.html");
+    build_course(&course, Some(&dir.path().join("own"))).expect("builds");
+    let own = read(&dir.path().join("own"));
+    assert!(
+        own.contains("<nav id=\"sidebar\" class=\"mine\">[../../neural-networks/ NEURAL NETWORKS AND BACKPROPAGATION]</nav>"),
+        "the course's sidebar template renders: {}",
+        &own[own.find("<nav id=\"sidebar\"").unwrap_or(0)..][..200.min(own.len())]
+    );
+    assert!(!own.contains("aria-label=\"Lessons\""));
+}
