@@ -59,8 +59,11 @@ pub fn canonical_base(base_url: &str) -> Option<String> {
 /// A link to a page, for lists and prev/next.
 #[derive(Serialize, Clone)]
 pub struct NavLink<'a> {
+    /// The page's title.
     pub(super) title: &'a str,
+    /// Its URL from the site root.
     pub(super) url: &'a str,
+    /// Its one-line description.
     pub(super) description: &'a str,
 }
 
