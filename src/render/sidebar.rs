@@ -8,12 +8,13 @@ use super::templates::escape;
 use super::views::NavLink;
 
 /// The built-in template's output for the lessons `nav`, the expanded lesson's pages
-/// `lesson_pages`, the page URL `current` (marked `aria-current`), the URL of the lesson to
-/// expand and the `root` prefix of every link.
+/// `lesson_pages`, the URL of the lesson to expand and the `root` prefix of every link. The
+/// sidebar is rendered for no page in particular (the template's `page.url` is empty; the
+/// page's own link is marked when the page is built), so only a link to `""` is marked
+/// `aria-current`, as Tera marks it.
 pub fn builtin(
     nav: &[NavLink<'_>],
     lesson_pages: &[NavLink<'_>],
-    current: &str,
     lesson_url: &str,
     root: &str,
 ) -> String {
@@ -26,7 +27,7 @@ pub fn builtin(
         out.push_str(&root);
         out.push_str(&escape(to.url));
         out.push('"');
-        if to.url == current {
+        if to.url.is_empty() {
             out.push_str(" aria-current=\"page\"");
         }
         out.push('>');
@@ -85,7 +86,7 @@ mod tests {
             for lesson_url in ["nets/", "intro/", "", "none/"] {
                 for lesson_pages in [&pages[..], &[][..]] {
                     for lessons in [&nav[..], &nav[..1], &[][..]] {
-                        let fast = builtin(lessons, lesson_pages, "", lesson_url, root);
+                        let fast = builtin(lessons, lesson_pages, lesson_url, root);
                         let slow = tera_sidebar(
                             &templates,
                             &site,

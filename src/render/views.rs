@@ -232,7 +232,6 @@ impl<'a> Navigation<'a> {
             return Ok(super::sidebar::builtin(
                 &self.lessons,
                 pages,
-                "",
                 lesson_url,
                 root,
             ));

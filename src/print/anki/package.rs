@@ -132,6 +132,16 @@ fn collection(package: &Package) -> rusqlite::Result<Vec<u8>> {
     })
 }
 
+/// The id of the course's note type.
+fn note_type_id(course: &str) -> i64 {
+    anki_id(&[course, "note type"])
+}
+
+/// The id of the course's deck named `name`.
+fn deck_id(course: &str, name: &str) -> i64 {
+    anki_id(&[course, "deck", name])
+}
+
 /// The collection's note type (`models`) as JSON: one per course, named by its identity, so
 /// another course's import never replaces it, and its time is the template's version, so an
 /// unchanged template never replaces what a student changed in it. The same for every deck
@@ -144,8 +154,7 @@ fn note_type(course: &str, title: &str) -> Rc<str> {
     let key = (course.to_string(), title.to_string());
     let made: Result<_, Infallible> = memo::get_or_insert(&NOTE_TYPES, key, || {
         let (version, time) = TEMPLATE_VERSION;
-        let mid = anki_id(&[course, "note type"]);
-        let root_deck = anki_id(&[course, "deck", title]);
+        let (mid, root_deck) = (note_type_id(course), deck_id(course, title));
         Ok(json!({ mid.to_string(): {
             "id": mid, "name": format!("{title} (coursegen card v{version})"),
             "type": 0, "mod": time, "usn": -1, "sortf": 0, "did": root_deck, "tags": [], "vers": [],
@@ -191,10 +200,10 @@ fn deck_options() -> &'static str {
 fn fill(db: &Connection, package: &Package) -> rusqlite::Result<()> {
     let course = package.course_id;
     let (_, time) = TEMPLATE_VERSION;
-    let deck_id = |name: &str| anki_id(&[course, "deck", name]);
+    let deck_id = |name: &str| deck_id(course, name);
     let decks = deck_names(&package.notes);
     let root = package.title;
-    let mid = anki_id(&[course, "note type"]);
+    let mid = note_type_id(course);
     let models = note_type(course, root);
     let deck_json = |id: i64, name: &str| {
         json!({
