@@ -11,6 +11,7 @@ mod events;
 pub mod highlight;
 pub mod links;
 mod media;
+mod page_html;
 pub mod search;
 mod sidebar;
 mod steps;
@@ -27,7 +28,7 @@ use crate::verify::PageVerification;
 use body::render_body;
 use links::{check_links, PageLinks};
 use templates::Templates;
-use views::{link, Navigation, PageView, SiteView};
+use views::{link, Navigation, PageChrome, PageView, SiteView};
 
 pub use crate::output::{MemorySink, OutputFile, Sink};
 
@@ -230,37 +231,39 @@ pub fn render_page(
         next: pages.get(i + 1).map(|p| link(p)),
         counts: page.counts(),
     };
-    let no_pages = Vec::new();
-    let mut context = tera::Context::new();
-    context.insert("site", &site.view);
-    // Only a lesson page lists its lesson's pages; a practice page needs no copy.
-    let listed = if page.kind == PageKind::Lesson {
-        &nav.lesson_pages[lesson_url]
+    // Only a lesson page lists its lesson's pages.
+    let lesson = page.kind == PageKind::Lesson;
+    let lesson_pages = if lesson {
+        &nav.lesson_pages[lesson_url][..]
     } else {
-        &no_pages
+        &[]
     };
     let files = plan.page_files(page, verification);
-    context.insert("lesson_pages", listed);
     let sidebar = nav.sidebar_for(page, &root).map_err(|d| vec![d])?;
+    let chrome = PageChrome {
+        site: &site.view,
+        page: &view,
+        sidebar: &sidebar,
+        root: &root,
+        lesson_pages,
+        files: &files,
+        practice_sets: plan.practice_sets(verification),
+    };
     // The page is its body and sidebar in a few KB of the template's own markup.
     let expected = body.html.len() + sidebar.len() + 4096;
-    context.insert("sidebar", &sidebar);
-    context.insert("page", &view);
-    context.insert("root", &root);
-    context.insert("files", &files);
-    // Kept for templates written before `files`.
-    context.insert("page_deck", &files.deck_pdf.is_some());
-    // Number sets of the page's practice sheet; 0 when it has none.
-    context.insert("practice_sets", &plan.practice_sets(verification));
-    let template = if page.kind == PageKind::Lesson {
-        "lesson.html"
+    let html = if page_html::TEMPLATES
+        .iter()
+        .all(|t| site.templates.is_builtin(t))
+    {
+        page_html::builtin(&chrome, lesson, expected)
     } else {
-        "practice.html"
+        let template = if lesson {
+            "lesson.html"
+        } else {
+            "practice.html"
+        };
+        views::tera_page(site.templates, template, &chrome, expected).map_err(|d| vec![d])?
     };
-    let html = site
-        .templates
-        .render(template, &context, expected)
-        .map_err(|d| vec![d])?;
     let file = OutputFile {
         path: format!("{}{PAGE_HTML}", page.url),
         bytes: html.into_bytes(),

@@ -13,23 +13,27 @@ use crate::config::CourseConfig;
 use crate::diagnostic::Diagnostic;
 use crate::model::Counts;
 use crate::model::{Course, Page};
+use crate::plan::PageFiles;
 
 /// The course, as every template sees it.
 #[derive(Serialize)]
 pub struct SiteView<'a> {
-    title: &'a str,
+    /// The course's title.
+    pub(super) title: &'a str,
     description: &'a str,
-    language: &'a str,
+    /// The language of its pages (`lang`).
+    pub(super) language: &'a str,
     base_url: &'a str,
     /// The absolute URL pages are published under, ending in `/`, when `base_url` is one
     /// (`https://…`): canonical links and the sitemap need it.
-    canonical: Option<String>,
+    pub(super) canonical: Option<String>,
     /// The printed card's size for CSS `@page` (`148mm 105mm`): the browser prints cards on
     /// the page size of the PDF deck.
-    card_size: String,
-    /// The card's height and margin, as the PDF deck sets them.
-    card_height: String,
-    card_margin: String,
+    pub(super) card_size: String,
+    /// The card's height, as the PDF deck sets it.
+    pub(super) card_height: String,
+    /// The card's margin, as the PDF deck sets it.
+    pub(super) card_margin: String,
 }
 
 impl<'a> SiteView<'a> {
@@ -99,6 +103,45 @@ pub struct PageView<'a> {
     pub next: Option<NavLink<'a>>,
     /// Questions, exercises and cards on the page.
     pub counts: Counts,
+}
+
+/// Everything a lesson or practice page's templates print around its body.
+pub struct PageChrome<'a> {
+    /// The course.
+    pub site: &'a SiteView<'a>,
+    /// The page, its body included.
+    pub page: &'a PageView<'a>,
+    /// Its sidebar, its own link marked.
+    pub sidebar: &'a str,
+    /// The prefix of every link from the page to the site's root (`../`).
+    pub root: &'a str,
+    /// A lesson page's practice pages (empty for a practice page).
+    pub lesson_pages: &'a [NavLink<'a>],
+    /// The files beside the page.
+    pub files: &'a PageFiles,
+    /// Number sets of the page's practice sheet; 0 when it has none.
+    pub practice_sets: usize,
+}
+
+/// The page `chrome` describes rendered by Tera from the course's `template`, into room for
+/// `expected` bytes.
+pub fn tera_page(
+    templates: &Templates,
+    template: &str,
+    chrome: &PageChrome<'_>,
+    expected: usize,
+) -> Result<String, Diagnostic> {
+    let mut context = tera::Context::new();
+    context.insert("site", chrome.site);
+    context.insert("lesson_pages", chrome.lesson_pages);
+    context.insert("sidebar", chrome.sidebar);
+    context.insert("page", chrome.page);
+    context.insert("root", chrome.root);
+    context.insert("files", chrome.files);
+    // Kept for templates written before `files`.
+    context.insert("page_deck", &chrome.files.deck_pdf.is_some());
+    context.insert("practice_sets", &chrome.practice_sets);
+    templates.render(template, &context, expected)
 }
 
 /// What the sidebar template knows of the page it is rendered for.

@@ -360,3 +360,54 @@ fn a_course_sidebar_template_is_rendered_and_a_copy_is_the_builtin() {
     );
     assert!(!own.contains("aria-label=\"Lessons\""));
 }
+
+/// The page templates are written without Tera while the course has none of its own; a course
+/// template of any of them (here the table of contents, and a lesson page reading `counts`)
+/// still renders through Tera, for every page, and a copy of the built-ins gives their pages.
+#[test]
+fn course_page_templates_are_rendered_and_copies_are_the_builtins() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let pages = [
+        "neural-networks/index.html",
+        "neural-networks/practice-backprop/index.html",
+    ];
+    let read = |site: &str, page: &str| {
+        std::fs::read_to_string(dir.path().join(site).join(page)).expect("page")
+    };
+    build_course(&course, Some(&dir.path().join("copy"))).expect("builds");
+    std::fs::remove_dir_all(course.join("templates")).expect("remove templates");
+    build_course(&course, Some(&dir.path().join("builtin"))).expect("builds");
+    for page in pages {
+        assert_eq!(read("copy", page), read("builtin", page), "{page}");
+    }
+
+    std::fs::create_dir_all(course.join("templates/partials")).expect("templates folder");
+    std::fs::write(
+        course.join("templates/partials/toc.html"),
+        "<ol class=\"mine\">{% for entry in page.toc %}<li>{{ entry.title | upper }}</li>{% endfor %}</ol>",
+    )
+    .expect("write toc.html");
+    build_course(&course, Some(&dir.path().join("own-toc"))).expect("builds");
+    for page in pages {
+        let own = read("own-toc", page);
+        assert!(
+            own.contains("<ol class=\"mine\"><li>"),
+            "{page}: the course's toc renders"
+        );
+        assert!(!own.contains("<nav class=\"toc\""), "{page}");
+    }
+    assert!(read("own-toc", pages[1]).contains("<li>SELF-CHECK</li>"));
+
+    std::fs::remove_file(course.join("templates/partials/toc.html")).expect("rm toc.html");
+    std::fs::write(
+        course.join("templates/lesson.html"),
+        "{% extends \"page.html\" %}{% block before_content %}<p class=\"mine\">{{ page.counts.cards }} cards</p>{% endblock before_content %}",
+    )
+    .expect("write lesson.html");
+    build_course(&course, Some(&dir.path().join("own-lesson"))).expect("builds");
+    assert!(read("own-lesson", pages[0]).contains("<p class=\"mine\">"));
+    // The practice page's templates are built-in, but one of the chain is not: Tera renders
+    // both kinds, and the practice page comes out as the built-ins make it.
+    assert_eq!(read("own-lesson", pages[1]), read("builtin", pages[1]));
+}
