@@ -100,7 +100,9 @@ fn ident_continue(c: char) -> bool {
 
 /// Splits `src` (which starts at byte `base` of the file) into tokens.
 pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
-    let mut tokens = Vec::new();
+    // A token for every two or three bytes of a verify block: room for them at once rather
+    // than growing (and copying) the list by doubling.
+    let mut tokens = Vec::with_capacity(src.len() / 2 + 4);
     // Open brackets, so one that is never closed is reported where it opens.
     let mut open: Vec<(char, Range<usize>)> = Vec::new();
     let mut chars = src.char_indices().peekable();
