@@ -229,9 +229,13 @@ impl PageWords {
     /// The words of a page whose sections are `sections`, in a course in `language`.
     pub fn of(sections: &[Record], language: &str) -> PageWords {
         let english = is_english(language);
-        let mut postings: HashMap<String, PagePostings, FxBuildHasher> = HashMap::default();
         let mut pieces = Vec::new();
         page_pieces(0, sections, &mut pieces);
+        // Room for the page's different words at once (about one for every 16 bytes of its
+        // text): growing the table rehashed every key several times over.
+        let bytes: usize = pieces.iter().map(|p| p.heading.len() + p.text.len()).sum();
+        let mut postings: HashMap<String, PagePostings, FxBuildHasher> =
+            HashMap::with_capacity_and_hasher(bytes / 16, FxBuildHasher);
         for (id, piece) in pieces.iter().enumerate() {
             let id = id as u32;
             let mut file = |word: &str, heading: bool| {

@@ -35,18 +35,32 @@ pub fn for_each_word(text: &str, english: bool, mut f: impl FnMut(&str)) {
 /// a tenth of a build).
 fn unicode_words(lower: &str, emit: &mut impl FnMut(&str)) {
     let bytes = lower.as_bytes();
-    let char_at = |i: usize| -> (char, usize) {
-        if bytes[i].is_ascii() {
-            (char::from(bytes[i]), 1)
+    // Whether the character at `i` is a letter or digit (or, `digit`, a digit), and its length.
+    // An ASCII byte is judged by itself: `is_alphabetic` and `is_numeric` of an ASCII character
+    // are exactly its ASCII letters and digits.
+    let class = |i: usize, digit: bool| -> (bool, usize) {
+        let b = bytes[i];
+        if b.is_ascii() {
+            let yes = if digit {
+                b.is_ascii_digit()
+            } else {
+                b.is_ascii_alphanumeric()
+            };
+            (yes, 1)
         } else {
             let c = lower[i..].chars().next().expect("i is at a character");
-            (c, c.len_utf8())
+            let yes = if digit {
+                c.is_numeric()
+            } else {
+                is_word_char(c)
+            };
+            (yes, c.len_utf8())
         }
     };
-    let run = |mut i: usize, keep: fn(char) -> bool| {
+    let run = |mut i: usize, digit: bool| {
         while i < bytes.len() {
-            let (c, len) = char_at(i);
-            if !keep(c) {
+            let (yes, len) = class(i, digit);
+            if !yes {
                 break;
             }
             i += len;
@@ -55,19 +69,16 @@ fn unicode_words(lower: &str, emit: &mut impl FnMut(&str)) {
     };
     let mut i = 0;
     while i < bytes.len() {
-        let (c, len) = char_at(i);
-        if !is_word_char(c) {
+        let (yes, len) = class(i, false);
+        if !yes {
             i += len;
             continue;
         }
         let start = i;
-        i = run(i + len, is_word_char);
+        i = run(i + len, false);
         // `(?:[.,]\p{N}+)*`: 0.73 and 10,000 are one word each.
-        while i + 1 < bytes.len()
-            && matches!(bytes[i], b'.' | b',')
-            && char_at(i + 1).0.is_numeric()
-        {
-            i = run(i + 1, char::is_numeric);
+        while i + 1 < bytes.len() && matches!(bytes[i], b'.' | b',') && class(i + 1, true).0 {
+            i = run(i + 1, true);
         }
         emit(&lower[start..i]);
     }
