@@ -9,7 +9,10 @@ use super::body::Ctx;
 use super::circuit;
 use crate::doc::{Block, BlockKind};
 use crate::typeset::latex as typeset;
-use crate::typeset::mathml::to_mathml;
+use crate::typeset::mathml::{to_mathml, to_mathml_numbers};
+
+/// A LaTeX to MathML conversion: the MathML, or the error and where in the LaTeX it is.
+type Convert = fn(&str, bool) -> Result<String, (String, Range<usize>)>;
 
 impl Ctx<'_> {
     pub(super) fn math(
@@ -19,7 +22,18 @@ impl Ctx<'_> {
         span: Range<usize>,
         html: &mut String,
     ) {
-        match to_mathml(latex, display) {
+        self.math_by(to_mathml, latex, display, span, html)
+    }
+    /// [`Self::math`], converted by `convert`.
+    fn math_by(
+        &mut self,
+        convert: Convert,
+        latex: &str,
+        display: bool,
+        span: Range<usize>,
+        html: &mut String,
+    ) {
+        match convert(latex, display) {
             Ok(m) => {
                 self.search.math(latex, display, &m);
                 html.push_str(&m)
@@ -98,8 +112,9 @@ impl Ctx<'_> {
         span: Range<usize>,
         html: &mut String,
     ) {
+        // A chain's numbers change from one number set to the next: converted by its shape.
         let mut one = String::new();
-        self.math(line, true, span.clone(), &mut one);
+        self.math_by(to_mathml_numbers, line, true, span.clone(), &mut one);
         // How wide the one-line form is, laid out with the math font's own metrics (only
         // asked when there is a broken form to choose).
         let fit = broken.and_then(|_| fit_class(one_line_width(&one) * BROWSER_SPACING));
@@ -108,7 +123,7 @@ impl Ctx<'_> {
                 let mut rows = String::new();
                 // The broken form says the same again: the index has it once.
                 let before = self.search.pause();
-                self.math(broken, true, span, &mut rows);
+                self.math_by(to_mathml_numbers, broken, true, span, &mut rows);
                 self.search.resume(before);
                 html.push_str(&format!(
                     "<div class=\"chain {fit}\"><div class=\"chain-line\">{one}</div><div class=\"chain-aligned\">{rows}</div></div>\n"

@@ -31,6 +31,131 @@ pub fn to_mathml(latex: &str, display: bool) -> Result<String, (String, std::ops
     convert(latex, display)
 }
 
+/// [`to_mathml`] for a formula whose numbers change from one use to the next: a verified
+/// chain, shown once for each number set of its exercise. It is converted once per shape (each
+/// run of digits written as one `0`) and each run of digits is written into the shape's
+/// MathML, in order; converting was a fifth of building a page with variants, each set
+/// missing the memory of the others. The result is the formula's own MathML: the shape must
+/// hold exactly one lone `0` in its text for each run of the formula (none in a tag, an
+/// attribute or a character reference), and a formula where a run could be the bare argument
+/// of a script or a command (`x^12`, `\frac 12`: the shape would change what it means) is
+/// converted whole, as is one whose shape has an error (so the error points at the formula).
+/// A debug build converts every formula whole as well, and checks the two are the same.
+pub fn to_mathml_numbers(
+    latex: &str,
+    display: bool,
+) -> Result<String, (String, std::ops::Range<usize>)> {
+    let Some((shape, runs)) = shape_of(latex) else {
+        return to_mathml(latex, display);
+    };
+    let filled = to_mathml(&shape, display)
+        .ok()
+        .and_then(|m| fill(&m, &runs));
+    match filled {
+        Some(mathml) => {
+            debug_assert_eq!(
+                Ok(&mathml),
+                to_mathml(latex, display).as_ref(),
+                "the shape's MathML, filled, is the formula's: {latex}"
+            );
+            Ok(mathml)
+        }
+        None => to_mathml(latex, display),
+    }
+}
+
+/// Commands that take no argument, after which a number is a number: the relations and
+/// operators a verified chain is written with, and Greek letters. After any other command a
+/// formula is converted whole.
+const NO_ARGUMENT: &[&str] = &[
+    "approx", "cdot", "times", "div", "pm", "mp", "le", "ge", "leq", "geq", "ne", "neq", "lt",
+    "gt", "equiv", "sim", "simeq", "to", "top", "circ", "partial", "nabla", "prime", "quad",
+    "qquad", "ldots", "cdots", "dots", "infty", "alpha", "beta", "gamma", "delta", "epsilon",
+    "eta", "theta", "lambda", "mu", "pi", "rho", "sigma", "tau", "phi", "omega",
+];
+
+/// `latex` with each run of ASCII digits written `0`, and the runs, in order; `None` when it
+/// has no digits, or a run directly follows `^`, `_` or a command name (spaces between
+/// included), where TeX would take its first digit alone.
+fn shape_of(latex: &str) -> Option<(String, Vec<&str>)> {
+    let bytes = latex.as_bytes();
+    let mut shape = String::with_capacity(latex.len());
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            let next = bytes[i..]
+                .iter()
+                .position(u8::is_ascii_digit)
+                .map_or(bytes.len(), |n| i + n);
+            shape.push_str(&latex[i..next]);
+            i = next;
+            continue;
+        }
+        let end = bytes[i..]
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .map_or(bytes.len(), |n| i + n);
+        // An odd number of backslashes before a character makes it a command's name.
+        let escaped = |s: &str| s.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1;
+        let before = latex[..i].trim_end();
+        let bare = escaped(&latex[..i])
+            || match before.as_bytes().last() {
+                Some(b'^' | b'_') => true,
+                Some(b) if b.is_ascii_alphabetic() => {
+                    let rest = before.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+                    escaped(rest) && !NO_ARGUMENT.contains(&&before[rest.len()..])
+                }
+                _ => false,
+            };
+        if bare {
+            return None;
+        }
+        runs.push(&latex[i..end]);
+        shape.push('0');
+        i = end;
+    }
+    (!runs.is_empty()).then_some((shape, runs))
+}
+
+/// The shape's MathML `mathml` with its `0`s of text replaced by `runs`, in order; `None`
+/// unless its text holds exactly one lone `0` per run and no other digit.
+fn fill(mathml: &str, runs: &[&str]) -> Option<String> {
+    let bytes = mathml.as_bytes();
+    let extra: usize = runs.iter().map(|r| r.len() - 1).sum();
+    let mut out = String::with_capacity(mathml.len() + extra);
+    let mut runs = runs.iter();
+    // Copied up to `start`; `i` is in the text between tags. Tags are most of the bytes and
+    // are skipped by vectorised searches.
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                // To the tag's end, past any quoted attribute value (which may hold a `>`).
+                loop {
+                    i += 1 + memchr::memchr3(b'>', b'"', b'\'', &bytes[i + 1..])?;
+                    match bytes[i] {
+                        b'>' => break,
+                        quote => i += 1 + memchr::memchr(quote, &bytes[i + 1..])?,
+                    }
+                }
+            }
+            // A character reference's digits are not the formula's.
+            b'&' => i += memchr::memchr(b';', &bytes[i..])?,
+            b'0' if !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                out.push_str(&mathml[start..i]);
+                out.push_str(runs.next()?);
+                start = i + 1;
+            }
+            b if b.is_ascii_digit() => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&mathml[start..]);
+    runs.next().is_none().then_some(out)
+}
+
 /// True when `latex` has a `\\` line break outside every `\begin…\end` environment.
 fn has_top_level_break(latex: &str) -> bool {
     let bytes = latex.as_bytes();
@@ -212,6 +337,62 @@ pub fn check_shape(latex: &str) -> Result<usize, (String, std::ops::Range<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_formula_by_its_shape_is_the_formula() {
+        for latex in [
+            r"{W}_{1} \cdot x = \begin{bmatrix}0.73 & -12.5\\ 3 & 40\end{bmatrix} \approx 0.1234",
+            r"\frac{1}{2} + \frac{33}{7} = 4.642857",
+            r"\sigma\left(0.5\right)_{\text{num 12}} = 0.6225",
+            r"x^{2} + {y}_{10} = 1,000",
+            "12345 - 6",
+            r"\mathrm{loss}_{3}' = \nabla_{\text{num}} f\left(2\right)",
+            r"\sigma 2 \approx 0.88 \times 3 \le 4",
+        ] {
+            for display in [true, false] {
+                let whole = to_mathml(latex, display).unwrap();
+                assert_eq!(to_mathml_numbers(latex, display).unwrap(), whole, "{latex}");
+                let (shape, runs) = shape_of(latex).expect(latex);
+                let filled = fill(&to_mathml(&shape, display).unwrap(), &runs);
+                assert_eq!(filled.as_deref(), Some(whole.as_str()), "{latex}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_bare_argument_or_an_odd_shape_is_converted_whole() {
+        // TeX takes one digit after `^`, `_` or a command: the shape would mean another thing.
+        for latex in [
+            r"x^12",
+            r"x_ 12",
+            r"\frac12",
+            r"\frac 12 3",
+            r"\sqrt 4",
+            r"\1",
+            r"\hat 2",
+            r"\mathbf 3",
+        ] {
+            assert!(shape_of(latex).is_none(), "{latex}");
+            assert_eq!(to_mathml_numbers(latex, true), to_mathml(latex, true));
+        }
+        assert!(shape_of(r"x + y").is_none(), "no digits: nothing to share");
+        // Digits the shape's MathML does not hold one for one are no fill.
+        assert_eq!(fill("<mn>0</mn><mn>0</mn>", &["1"]), None);
+        assert_eq!(fill("<mn>0</mn>", &["1", "2"]), None);
+        assert_eq!(fill("<mn>00</mn>", &["12"]), None);
+        assert_eq!(fill("<mn>7</mn>", &["7"]), None);
+        assert_eq!(
+            fill(
+                r#"<mspace width="0.5em"/><mn>0.0</mn>&#x2061;<mi>x</mi>"#,
+                &["12", "75"]
+            ),
+            Some(r#"<mspace width="0.5em"/><mn>12.75</mn>&#x2061;<mi>x</mi>"#.to_string())
+        );
+        // An error is the formula's own, located in it.
+        let bad = r"\frac{1}{2} + \notacommand{3}";
+        assert_eq!(to_mathml_numbers(bad, true), to_mathml(bad, true));
+        assert!(to_mathml(bad, true).is_err());
+    }
 
     #[test]
     fn matrices_primes_and_greek_render() {
