@@ -35,53 +35,73 @@ pub fn for_each_word(text: &str, english: bool, mut f: impl FnMut(&str)) {
 /// a tenth of a build).
 fn unicode_words(lower: &str, emit: &mut impl FnMut(&str)) {
     let bytes = lower.as_bytes();
-    // Whether the character at `i` is a letter or digit (or, `digit`, a digit), and its length.
-    // An ASCII byte is judged by itself: `is_alphabetic` and `is_numeric` of an ASCII character
-    // are exactly its ASCII letters and digits.
-    let class = |i: usize, digit: bool| -> (bool, usize) {
-        let b = bytes[i];
-        if b.is_ascii() {
-            let yes = if digit {
-                b.is_ascii_digit()
-            } else {
-                b.is_ascii_alphanumeric()
-            };
-            (yes, 1)
-        } else {
-            let c = lower[i..].chars().next().expect("i is at a character");
-            let yes = if digit {
-                c.is_numeric()
-            } else {
-                is_word_char(c)
-            };
-            (yes, c.len_utf8())
-        }
+    let n = bytes.len();
+    // The character at `i` (not ASCII) and its length.
+    let decode = |i: usize| -> (char, usize) {
+        let c = lower[i..].chars().next().expect("i is at a character");
+        (c, c.len_utf8())
     };
-    let run = |mut i: usize, digit: bool| {
-        while i < bytes.len() {
-            let (yes, len) = class(i, digit);
-            if !yes {
-                break;
-            }
-            i += len;
+    // Past the run of characters from `i` that `ascii` (for ASCII bytes) or `other` keep. The
+    // ASCII bytes, most of the text, are judged by a table lookup each.
+    let run = |mut i: usize, ascii: &[bool; 128], other: fn(char) -> bool| loop {
+        while i < n && bytes[i] < 128 && ascii[usize::from(bytes[i])] {
+            i += 1;
         }
-        i
+        if i < n && bytes[i] >= 128 {
+            let (c, len) = decode(i);
+            if other(c) {
+                i += len;
+                continue;
+            }
+        }
+        return i;
     };
     let mut i = 0;
-    while i < bytes.len() {
-        let (yes, len) = class(i, false);
-        if !yes {
-            i += len;
-            continue;
+    while i < n {
+        let b = bytes[i];
+        if b < 128 {
+            if !WORD[usize::from(b)] {
+                i += 1;
+                continue;
+            }
+        } else {
+            let (c, len) = decode(i);
+            if !is_word_char(c) {
+                i += len;
+                continue;
+            }
         }
         let start = i;
-        i = run(i + len, false);
+        i = run(i, &WORD, is_word_char);
         // `(?:[.,]\p{N}+)*`: 0.73 and 10,000 are one word each.
-        while i + 1 < bytes.len() && matches!(bytes[i], b'.' | b',') && class(i + 1, true).0 {
-            i = run(i + 1, true);
+        while i + 1 < n && matches!(bytes[i], b'.' | b',') && {
+            let next = bytes[i + 1];
+            if next < 128 {
+                DIGIT[usize::from(next)]
+            } else {
+                decode(i + 1).0.is_numeric()
+            }
+        } {
+            i = run(i + 1, &DIGIT, char::is_numeric);
         }
         emit(&lower[start..i]);
     }
+}
+
+/// ASCII letters and digits: `is_alphabetic() || is_numeric()` of an ASCII character.
+const WORD: [bool; 128] = ascii_table(true);
+/// ASCII digits: `is_numeric()` of an ASCII character.
+const DIGIT: [bool; 128] = ascii_table(false);
+
+const fn ascii_table(letters: bool) -> [bool; 128] {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_digit() || (letters && c.is_ascii_alphabetic());
+        b += 1;
+    }
+    table
 }
 
 /// `text.to_lowercase()`, with each run of ASCII lower-cased at once (the standard library
@@ -191,6 +211,15 @@ mod tests {
         );
         let plain = words("Gradients ΣΑΣ", false);
         assert_eq!(plain, ["gradients", "σας"]);
+    }
+
+    #[test]
+    fn the_ascii_tables_are_what_the_char_methods_say() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            assert_eq!(WORD[usize::from(b)], is_word_char(c), "{c:?}");
+            assert_eq!(DIGIT[usize::from(b)], c.is_numeric(), "{c:?}");
+        }
     }
 
     #[test]
