@@ -638,9 +638,12 @@ mod tests {
         }
     }
 
+    /// A key and its two lists, as read from the stored form.
+    type StoredWord = (String, Vec<u32>, Vec<u32>);
+
     /// The stored form as it was read before the one-pass reader: lines, tab-separated
     /// fields, comma-separated numbers each through `str::parse`.
-    fn each_by_splitting(text: &str) -> Option<Vec<(String, Vec<u32>, Vec<u32>)>> {
+    fn each_by_splitting(text: &str) -> Option<Vec<StoredWord>> {
         let list = |s: &str| -> Option<Vec<u32>> {
             if s.is_empty() {
                 return Some(Vec::new());
