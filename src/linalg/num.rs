@@ -26,7 +26,13 @@ pub fn parse_decimal(text: &str) -> Option<BigRational> {
         let (int_part, frac_part) = text.split_once('.').unwrap_or((text, ""));
         if let Some(numer) = small_decimal(int_part, frac_part) {
             let denom = 10i64.pow(frac_part.len() as u32);
-            return Some(BigRational::new(numer.into(), denom.into()));
+            // Reduced in machine integers (the big-number gcd was most of parsing a literal,
+            // and every literal of every check is parsed): the one canonical form `new` gives.
+            let gcd = gcd(numer.unsigned_abs(), denom.unsigned_abs()) as i64;
+            return Some(BigRational::new_raw(
+                (numer / gcd).into(),
+                (denom / gcd).into(),
+            ));
         }
     }
     let (mantissa, exponent) = match text.find(['e', 'E']) {
@@ -47,6 +53,14 @@ pub fn parse_decimal(text: &str) -> Option<BigRational> {
     } else {
         BigRational::new(numer, power)
     })
+}
+
+/// The greatest common divisor of `a` and `b` (Euclid's), `b` when `a` is 0.
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while a != 0 {
+        (a, b) = (b % a, a);
+    }
+    b
 }
 
 /// The digits of `int_part` then `frac_part` as one integer, as `"{int_part}{frac_part}"`
@@ -649,7 +663,26 @@ mod tests {
         assert_eq!(n("2").pow(&n("-2")).unwrap(), n("0.25"));
     }
 
+    #[test]
+    fn signed_zeros_and_trailing_zeros_parse_reduced() {
+        let ratio = |n: i64, d: i64| Some(BigRational::new(n.into(), d.into()));
+        assert_eq!(parse_decimal("-0.5"), ratio(-1, 2));
+        assert_eq!(parse_decimal("-0"), ratio(0, 1));
+        assert_eq!(parse_decimal("0.000"), ratio(0, 1));
+        assert_eq!(parse_decimal("+3.10"), ratio(31, 10));
+        assert_eq!(parse_decimal("-12.50"), ratio(-25, 2));
+        assert_eq!(parse_decimal("0.125"), ratio(1, 8));
+    }
+
     proptest::proptest! {
+        #[test]
+        fn short_literals_parse_to_the_reduced_ratio(int in -99_999_999i64..99_999_999, frac in "[0-9]{0,9}") {
+            let text = if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") };
+            let numer: BigInt = format!("{int}{frac}").parse().unwrap();
+            let denom = BigInt::from(10).pow(frac.len() as u32);
+            proptest::prop_assert_eq!(parse_decimal(&text), Some(BigRational::new(numer, denom)));
+        }
+
         /// The machine-integer path agrees with big-number arithmetic, signs and all.
         #[test]
         fn small_fractions_match_big_arithmetic(

@@ -81,7 +81,12 @@ pub fn field_html(paragraphs: &[Para], context: &FieldContext) -> String {
 /// newline stay). Writing it so means an import or Check Database changes nothing.
 pub fn normalized(field: String) -> String {
     let invalid = |c: char| c.is_ascii_control() && c != '\n' && c != '\t';
-    let field = if field.contains(invalid) {
+    // An ASCII control character is one byte that no other character's UTF-8 holds: a byte
+    // scan finds it (a character at a time, this was half of making a card's fields).
+    let has_invalid = field
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7F);
+    let field = if has_invalid {
         field.replace(invalid, "")
     } else {
         field
@@ -242,5 +247,15 @@ mod tests {
     #[test]
     fn fields_are_nfc_without_control_characters() {
         assert_eq!(normalized("e\u{301}\u{7}\tx".into()), "é\tx");
+        // Every ASCII control but tab and newline goes, DEL included; nothing else does.
+        let all: String = (0u8..128)
+            .map(char::from)
+            .chain(['é', '∇', '\u{85}'])
+            .collect();
+        let kept: String = all
+            .chars()
+            .filter(|c| !c.is_ascii_control() || matches!(c, '\n' | '\t'))
+            .collect();
+        assert_eq!(normalized(all), kept);
     }
 }
