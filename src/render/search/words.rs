@@ -34,6 +34,7 @@ pub fn for_each_word(text: &str, english: bool, mut f: impl FnMut(&str)) {
 /// bytes judged as they are and only the others decoded (a character at a time, the split was
 /// a tenth of a build).
 fn unicode_words(lower: &str, emit: &mut impl FnMut(&str)) {
+    use std::cell::Cell;
     let bytes = lower.as_bytes();
     let n = bytes.len();
     // The character at `i` (not ASCII) and its length.
@@ -41,9 +42,24 @@ fn unicode_words(lower: &str, emit: &mut impl FnMut(&str)) {
         let c = lower[i..].chars().next().expect("i is at a character");
         (c, c.len_utf8())
     };
+    // Whether a character that is not ASCII is a letter or digit, remembered by the last
+    // character of each of 64 slots: a page's text repeats a few dozen symbols (σ, ∂, −), and
+    // Unicode's tables took as long to ask as the rest of the split.
+    let seen: [Cell<(char, bool)>; 64] = std::array::from_fn(|_| Cell::new(('\0', false)));
+    let word_char = |c: char| {
+        let slot = &seen[c as usize % 64];
+        match slot.get() {
+            (known, word) if known == c => word,
+            _ => {
+                let word = is_word_char(c);
+                slot.set((c, word));
+                word
+            }
+        }
+    };
     // Past the run of characters from `i` that `ascii` (for ASCII bytes) or `other` keep. The
     // ASCII bytes, most of the text, are judged by a table lookup each.
-    let run = |mut i: usize, ascii: &[bool; 128], other: fn(char) -> bool| loop {
+    let run = |mut i: usize, ascii: &[bool; 128], other: &dyn Fn(char) -> bool| loop {
         while i < n && bytes[i] < 128 && ascii[usize::from(bytes[i])] {
             i += 1;
         }
@@ -66,13 +82,13 @@ fn unicode_words(lower: &str, emit: &mut impl FnMut(&str)) {
             }
         } else {
             let (c, len) = decode(i);
-            if !is_word_char(c) {
+            if !word_char(c) {
                 i += len;
                 continue;
             }
         }
         let start = i;
-        i = run(i, &WORD, is_word_char);
+        i = run(i, &WORD, &word_char);
         // `(?:[.,]\p{N}+)*`: 0.73 and 10,000 are one word each.
         while i + 1 < n && matches!(bytes[i], b'.' | b',') && {
             let next = bytes[i + 1];
@@ -82,7 +98,7 @@ fn unicode_words(lower: &str, emit: &mut impl FnMut(&str)) {
                 decode(i + 1).0.is_numeric()
             }
         } {
-            i = run(i + 1, &DIGIT, char::is_numeric);
+            i = run(i + 1, &DIGIT, &char::is_numeric);
         }
         emit(&lower[start..i]);
     }
