@@ -48,9 +48,7 @@ pub fn to_mathml_numbers(
     let Some((shape, runs)) = shape_of(latex) else {
         return to_mathml(latex, display);
     };
-    let filled = to_mathml(&shape, display)
-        .ok()
-        .and_then(|m| fill(&m, &runs));
+    let filled = shaped(&shape, display).and_then(|(m, zeros)| fill(&m, &zeros, &runs));
     match filled {
         Some(mathml) => {
             debug_assert_eq!(
@@ -118,16 +116,31 @@ fn shape_of(latex: &str) -> Option<(String, Vec<&str>)> {
     (!runs.is_empty()).then_some((shape, runs))
 }
 
-/// The shape's MathML `mathml` with its `0`s of text replaced by `runs`, in order; `None`
-/// unless its text holds exactly one lone `0` per run and no other digit.
-fn fill(mathml: &str, runs: &[&str]) -> Option<String> {
+/// The MathML of a formula's shape and where each lone `0` of its text is, remembered per
+/// thread (a chain's shape comes back with each number set); `None` when the shape does not
+/// convert or its text has another digit.
+fn shaped(shape: &str, display: bool) -> Option<(Rc<str>, Rc<[usize]>)> {
+    type Shaped = Option<(Rc<str>, Rc<[usize]>)>;
+    thread_local! {
+        static SHAPES: crate::memo::Table<(Box<str>, bool), Shaped> = Default::default();
+    }
+    let made = crate::memo::get_or_insert(&SHAPES, (Box::from(shape), display), || {
+        let shaped = to_mathml(shape, display).ok().and_then(|mathml| {
+            let zeros = zeros(&mathml)?;
+            Some((Rc::from(mathml), Rc::from(zeros)))
+        });
+        Ok::<_, std::convert::Infallible>(shaped)
+    });
+    made.ok().flatten()
+}
+
+/// Where each `0` of `mathml`'s text is (not in a tag, an attribute or a character
+/// reference), in order; `None` unless each stands alone and no other digit is in the text.
+fn zeros(mathml: &str) -> Option<Vec<usize>> {
     let bytes = mathml.as_bytes();
-    let extra: usize = runs.iter().map(|r| r.len() - 1).sum();
-    let mut out = String::with_capacity(mathml.len() + extra);
-    let mut runs = runs.iter();
-    // Copied up to `start`; `i` is in the text between tags. Tags are most of the bytes and
-    // are skipped by vectorised searches.
-    let (mut start, mut i) = (0, 0);
+    let mut at = Vec::new();
+    // Tags are most of the bytes, skipped by vectorised searches.
+    let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'<' => {
@@ -142,18 +155,31 @@ fn fill(mathml: &str, runs: &[&str]) -> Option<String> {
             }
             // A character reference's digits are not the formula's.
             b'&' => i += memchr::memchr(b';', &bytes[i..])?,
-            b'0' if !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                out.push_str(&mathml[start..i]);
-                out.push_str(runs.next()?);
-                start = i + 1;
-            }
+            b'0' if !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => at.push(i),
             b if b.is_ascii_digit() => return None,
             _ => {}
         }
         i += 1;
     }
+    Some(at)
+}
+
+/// The shape's MathML `mathml`, its `0`s of text at `zeros`, with `runs` written there in
+/// order; `None` unless there is one `0` per run.
+fn fill(mathml: &str, zeros: &[usize], runs: &[&str]) -> Option<String> {
+    if zeros.len() != runs.len() {
+        return None;
+    }
+    let extra: usize = runs.iter().map(|r| r.len() - 1).sum();
+    let mut out = String::with_capacity(mathml.len() + extra);
+    let mut start = 0;
+    for (&at, run) in zeros.iter().zip(runs) {
+        out.push_str(&mathml[start..at]);
+        out.push_str(run);
+        start = at + 1;
+    }
     out.push_str(&mathml[start..]);
-    runs.next().is_none().then_some(out)
+    Some(out)
 }
 
 /// True when `latex` has a `\\` line break outside every `\begin…\end` environment.
@@ -353,7 +379,8 @@ mod tests {
                 let whole = to_mathml(latex, display).unwrap();
                 assert_eq!(to_mathml_numbers(latex, display).unwrap(), whole, "{latex}");
                 let (shape, runs) = shape_of(latex).expect(latex);
-                let filled = fill(&to_mathml(&shape, display).unwrap(), &runs);
+                let mathml = to_mathml(&shape, display).unwrap();
+                let filled = fill(&mathml, &zeros(&mathml).unwrap(), &runs);
                 assert_eq!(filled.as_deref(), Some(whole.as_str()), "{latex}");
             }
         }
@@ -377,12 +404,13 @@ mod tests {
         }
         assert!(shape_of(r"x + y").is_none(), "no digits: nothing to share");
         // Digits the shape's MathML does not hold one for one are no fill.
-        assert_eq!(fill("<mn>0</mn><mn>0</mn>", &["1"]), None);
-        assert_eq!(fill("<mn>0</mn>", &["1", "2"]), None);
-        assert_eq!(fill("<mn>00</mn>", &["12"]), None);
-        assert_eq!(fill("<mn>7</mn>", &["7"]), None);
+        let fill_text = |mathml: &str, runs: &[&str]| fill(mathml, &zeros(mathml)?, runs);
+        assert_eq!(fill_text("<mn>0</mn><mn>0</mn>", &["1"]), None);
+        assert_eq!(fill_text("<mn>0</mn>", &["1", "2"]), None);
+        assert_eq!(fill_text("<mn>00</mn>", &["12"]), None);
+        assert_eq!(fill_text("<mn>7</mn>", &["7"]), None);
         assert_eq!(
-            fill(
+            fill_text(
                 r#"<mspace width="0.5em"/><mn>0.0</mn>&#x2061;<mi>x</mi>"#,
                 &["12", "75"]
             ),
