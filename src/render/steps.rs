@@ -9,7 +9,7 @@ use super::body::Ctx;
 use super::circuit;
 use crate::doc::{Block, BlockKind};
 use crate::typeset::latex as typeset;
-use crate::typeset::mathml::{to_mathml, to_mathml_numbers};
+use crate::typeset::mathml::{to_mathml, to_mathml_numbers, width_key};
 
 /// A LaTeX to MathML conversion: the MathML, or the error and where in the LaTeX it is.
 type Convert = fn(&str, bool) -> Result<String, (String, Range<usize>)>;
@@ -117,7 +117,8 @@ impl Ctx<'_> {
         self.math_by(to_mathml_numbers, line, true, span.clone(), &mut one);
         // How wide the one-line form is, laid out with the math font's own metrics (only
         // asked when there is a broken form to choose).
-        let fit = broken.and_then(|_| fit_class(one_line_width(&one) * BROWSER_SPACING));
+        let fit = broken
+            .and_then(|_| fit_class(one_line_width(&one, width_key(line, true)) * BROWSER_SPACING));
         match (broken, fit) {
             (Some(broken), Some(fit)) => {
                 let mut rows = String::new();
@@ -141,14 +142,31 @@ impl Ctx<'_> {
 /// is laid out once per shape instead of once per number set (each set missed the memory).
 /// Only a delimiter stretched to its content can differ, by the few units digits differ in
 /// height: far below the 5 em steps of [`fit_class`].
-fn one_line_width(mathml: &str) -> f32 {
+///
+/// A chain whose MathML was made from its shape is remembered by `key`, its LaTeX with its
+/// digits as zeros ([`width_key`]): the same width, found without reading the MathML.
+fn one_line_width(mathml: &str, key: Option<String>) -> f32 {
     thread_local! {
         static WIDTHS: crate::memo::Table<Box<str>, f32> = Default::default();
+        static BY_LATEX: crate::memo::Table<Box<str>, f32> = Default::default();
     }
-    let shape = digits_as_zeros(mathml);
-    let width = crate::memo::get_or_insert(&WIDTHS, Box::from(shape.as_str()), || {
-        Ok::<_, ()>(crate::typeset::layout::layout_mathml(&shape).map_or(0.0, |b| b.width))
-    });
+    let lay_out = |shape: &str| {
+        Ok::<_, ()>(crate::typeset::layout::layout_mathml(shape).map_or(0.0, |b| b.width))
+    };
+    let width = match key {
+        Some(key) => {
+            let width = crate::memo::get_or_insert(&BY_LATEX, key.into_boxed_str(), || {
+                lay_out(&digits_as_zeros(mathml))
+            });
+            // A debug build lays every chain out, and checks its key's width is its own.
+            debug_assert_eq!(width, lay_out(&digits_as_zeros(mathml)), "{mathml}");
+            width
+        }
+        None => {
+            let shape = digits_as_zeros(mathml);
+            crate::memo::get_or_insert(&WIDTHS, Box::from(shape.as_str()), || lay_out(&shape))
+        }
+    };
     width.unwrap_or(0.0)
 }
 

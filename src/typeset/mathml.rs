@@ -62,6 +62,25 @@ pub fn to_mathml_numbers(
     }
 }
 
+/// What a chain's one-line width may be remembered by when [`to_mathml_numbers`] makes its
+/// MathML from its shape: its LaTeX with every digit `0`. Two chains with one key then have
+/// MathML that differs only in the value of its digits, never in their count or place, and so
+/// lays out alike with its digits as zeros; the key is a few hundred bytes of LaTeX where the
+/// MathML is kilobytes. `None` when the formula is converted whole.
+pub fn width_key(latex: &str, display: bool) -> Option<String> {
+    let (shape, runs) = shape_of(latex)?;
+    let (_, zeros) = shaped(&shape, display)?;
+    if zeros.len() != runs.len() {
+        return None;
+    }
+    let mut key = latex.as_bytes().to_vec();
+    for b in key.iter_mut().filter(|b| b.is_ascii_digit()) {
+        *b = b'0';
+    }
+    // Only ASCII digits were replaced, by an ASCII digit: still UTF-8.
+    String::from_utf8(key).ok()
+}
+
 /// Commands that take no argument, after which a number is a number: the relations and
 /// operators a verified chain is written with, and Greek letters. After any other command a
 /// formula is converted whole.
