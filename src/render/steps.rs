@@ -9,10 +9,10 @@ use super::body::Ctx;
 use super::circuit;
 use crate::doc::{Block, BlockKind};
 use crate::typeset::latex as typeset;
-use crate::typeset::mathml::{to_mathml, to_mathml_numbers, width_key};
+use crate::typeset::mathml::{to_mathml, to_mathml_by_shape, to_mathml_numbers};
 
-/// A LaTeX to MathML conversion: the MathML, or the error and where in the LaTeX it is.
-type Convert = fn(&str, bool) -> Result<String, (String, Range<usize>)>;
+/// What a LaTeX to MathML conversion gives: the MathML, or the error and where in the LaTeX it is.
+type Converted = Result<String, (String, Range<usize>)>;
 
 impl Ctx<'_> {
     pub(super) fn math(
@@ -27,7 +27,7 @@ impl Ctx<'_> {
     /// [`Self::math`], converted by `convert`.
     fn math_by(
         &mut self,
-        convert: Convert,
+        convert: impl FnOnce(&str, bool) -> Converted,
         latex: &str,
         display: bool,
         span: Range<usize>,
@@ -114,11 +114,16 @@ impl Ctx<'_> {
     ) {
         // A chain's numbers change from one number set to the next: converted by its shape.
         let mut one = String::new();
-        self.math_by(to_mathml_numbers, line, true, span.clone(), &mut one);
+        let mut key = None;
+        let by_shape = |latex: &str, display: bool| {
+            let (mathml, width_key) = to_mathml_by_shape(latex, display)?;
+            key = width_key;
+            Ok(mathml)
+        };
+        self.math_by(by_shape, line, true, span.clone(), &mut one);
         // How wide the one-line form is, laid out with the math font's own metrics (only
         // asked when there is a broken form to choose).
-        let fit = broken
-            .and_then(|_| fit_class(one_line_width(&one, width_key(line, true)) * BROWSER_SPACING));
+        let fit = broken.and_then(|_| fit_class(one_line_width(&one, key) * BROWSER_SPACING));
         match (broken, fit) {
             (Some(broken), Some(fit)) => {
                 let mut rows = String::new();
@@ -144,7 +149,7 @@ impl Ctx<'_> {
 /// height: far below the 5 em steps of [`fit_class`].
 ///
 /// A chain whose MathML was made from its shape is remembered by `key`, its LaTeX with its
-/// digits as zeros ([`width_key`]): the same width, found without reading the MathML.
+/// digits as zeros ([`to_mathml_by_shape`]): the same width, found without reading the MathML.
 fn one_line_width(mathml: &str, key: Option<String>) -> f32 {
     thread_local! {
         static WIDTHS: crate::memo::Table<Box<str>, f32> = Default::default();

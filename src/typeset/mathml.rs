@@ -45,8 +45,20 @@ pub fn to_mathml_numbers(
     latex: &str,
     display: bool,
 ) -> Result<String, (String, std::ops::Range<usize>)> {
+    to_mathml_by_shape(latex, display).map(|(mathml, _)| mathml)
+}
+
+/// [`to_mathml_numbers`], and the key its one-line width may be remembered by when its
+/// MathML was made from its shape: its LaTeX with every digit `0`. Two formulas with one key
+/// then have MathML that differs only in the value of its digits, never in their count or
+/// place, and so lays out alike with its digits as zeros; the key is a few hundred bytes of
+/// LaTeX where the MathML is kilobytes. No key when the formula is converted whole.
+pub fn to_mathml_by_shape(
+    latex: &str,
+    display: bool,
+) -> Result<(String, Option<String>), (String, std::ops::Range<usize>)> {
     let Some((shape, runs)) = shape_of(latex) else {
-        return to_mathml(latex, display);
+        return to_mathml(latex, display).map(|m| (m, None));
     };
     let filled = shaped(&shape, display).and_then(|(m, zeros)| fill(&m, &zeros, &runs));
     match filled {
@@ -56,45 +68,205 @@ pub fn to_mathml_numbers(
                 to_mathml(latex, display).as_ref(),
                 "the shape's MathML, filled, is the formula's: {latex}"
             );
-            Ok(mathml)
+            let mut key = latex.as_bytes().to_vec();
+            for b in key.iter_mut().filter(|b| b.is_ascii_digit()) {
+                *b = b'0';
+            }
+            // Only ASCII digits were replaced, by an ASCII digit: still UTF-8.
+            Ok((mathml, String::from_utf8(key).ok()))
         }
-        None => to_mathml(latex, display),
+        None => to_mathml(latex, display).map(|m| (m, None)),
     }
-}
-
-/// What a chain's one-line width may be remembered by when [`to_mathml_numbers`] makes its
-/// MathML from its shape: its LaTeX with every digit `0`. Two chains with one key then have
-/// MathML that differs only in the value of its digits, never in their count or place, and so
-/// lays out alike with its digits as zeros; the key is a few hundred bytes of LaTeX where the
-/// MathML is kilobytes. `None` when the formula is converted whole.
-pub fn width_key(latex: &str, display: bool) -> Option<String> {
-    let (shape, runs) = shape_of(latex)?;
-    let (_, zeros) = shaped(&shape, display)?;
-    if zeros.len() != runs.len() {
-        return None;
-    }
-    let mut key = latex.as_bytes().to_vec();
-    for b in key.iter_mut().filter(|b| b.is_ascii_digit()) {
-        *b = b'0';
-    }
-    // Only ASCII digits were replaced, by an ASCII digit: still UTF-8.
-    String::from_utf8(key).ok()
 }
 
 /// Commands that take no argument, after which a number is a number: the relations and
 /// operators a verified chain is written with, and Greek letters. After any other command a
 /// formula is converted whole.
-const NO_ARGUMENT: &[&str] = &[
-    "approx", "cdot", "times", "div", "pm", "mp", "le", "ge", "leq", "geq", "ne", "neq", "lt",
-    "gt", "equiv", "sim", "simeq", "to", "top", "circ", "partial", "nabla", "prime", "quad",
-    "qquad", "ldots", "cdots", "dots", "infty", "alpha", "beta", "gamma", "delta", "epsilon",
-    "eta", "theta", "lambda", "mu", "pi", "rho", "sigma", "tau", "phi", "omega",
-];
+fn no_argument(name: &str) -> bool {
+    matches!(
+        name,
+        "approx"
+            | "cdot"
+            | "times"
+            | "div"
+            | "pm"
+            | "mp"
+            | "le"
+            | "ge"
+            | "leq"
+            | "geq"
+            | "ne"
+            | "neq"
+            | "lt"
+            | "gt"
+            | "equiv"
+            | "sim"
+            | "simeq"
+            | "to"
+            | "top"
+            | "circ"
+            | "partial"
+            | "nabla"
+            | "prime"
+            | "quad"
+            | "qquad"
+            | "ldots"
+            | "cdots"
+            | "dots"
+            | "infty"
+            | "alpha"
+            | "beta"
+            | "gamma"
+            | "delta"
+            | "epsilon"
+            | "eta"
+            | "theta"
+            | "lambda"
+            | "mu"
+            | "pi"
+            | "rho"
+            | "sigma"
+            | "tau"
+            | "phi"
+            | "omega"
+    )
+}
+
+/// Commands whose MathML holds what they are given in the order it is written (a fraction's
+/// numerator before its denominator, an environment's cells row by row), besides
+/// [`no_argument`]. A formula with any other command (`\overset{a}{b}` sets `b` first) is
+/// converted whole, as is `\sqrt[n]{x}` (its MathML has `x` before `n`).
+fn in_order(name: &str) -> bool {
+    matches!(
+        name,
+        "frac"
+            | "dfrac"
+            | "tfrac"
+            | "left"
+            | "right"
+            | "mathrm"
+            | "mathit"
+            | "mathbf"
+            | "boldsymbol"
+            | "text"
+            | "operatorname"
+            | "begin"
+            | "end"
+            | "hat"
+            | "bar"
+            | "vec"
+            | "tilde"
+            | "dot"
+            | "ddot"
+            | "overline"
+            | "underline"
+            | "sqrt"
+    )
+}
+
+/// Whether every command of `latex` keeps its arguments' order in MathML ([`no_argument`],
+/// [`in_order`], a control symbol such as `\\`), and no superscript is followed by a
+/// subscript of the same base (`x^{2}_{3}`: MathML sets the subscript first).
+fn keeps_order(latex: &str) -> bool {
+    let bytes = latex.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => {
+                let name_len = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+                if name_len == 0 {
+                    // A control symbol (`\\`, `\,`, `\{`): no arguments.
+                    i += 2;
+                    continue;
+                }
+                let name = &latex[i + 1..i + 1 + name_len];
+                if !no_argument(name) && !in_order(name) {
+                    return false;
+                }
+                i += 1 + name_len;
+                if name == "sqrt" && latex[i..].trim_start().starts_with('[') {
+                    return false;
+                }
+            }
+            b'^' => {
+                i = past_argument(bytes, i + 1);
+                if latex[i.min(latex.len())..].trim_start().starts_with('_') {
+                    return false;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    true
+}
+
+/// Where the script argument starting at `i` ends: past a braced group, a command name or one
+/// character (spaces before it skipped).
+fn past_argument(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(b'{') => {
+            let mut depth = 0usize;
+            while let Some(&b) = bytes.get(i) {
+                match b {
+                    b'\\' => i += 1,
+                    b'{' => depth += 1,
+                    b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return i + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            i
+        }
+        Some(b'\\') => {
+            let name = bytes[i + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+            if name > 0 {
+                i + 1 + name
+            } else {
+                // A control symbol: the backslash and one character.
+                past_character(bytes, i + 1)
+            }
+        }
+        Some(_) => past_character(bytes, i),
+        None => i,
+    }
+}
+
+/// Past the character at `i` (a UTF-8 sequence whole).
+fn past_character(bytes: &[u8], mut i: usize) -> usize {
+    match bytes.get(i) {
+        Some(_) => {
+            i += 1;
+            while bytes.get(i).is_some_and(|b| b & 0xC0 == 0x80) {
+                i += 1;
+            }
+            i
+        }
+        None => i,
+    }
+}
 
 /// `latex` with each run of ASCII digits written `0`, and the runs, in order; `None` when it
-/// has no digits, or a run directly follows `^`, `_` or a command name (spaces between
-/// included), where TeX would take its first digit alone.
+/// has no digits, when its MathML may not keep its numbers in the order written
+/// ([`keeps_order`]), or when a run directly follows `^`, `_` or a command name (spaces
+/// between included), where TeX would take its first digit alone.
 fn shape_of(latex: &str) -> Option<(String, Vec<&str>)> {
+    if !keeps_order(latex) {
+        return None;
+    }
     let bytes = latex.as_bytes();
     let mut shape = String::with_capacity(latex.len());
     let mut runs = Vec::new();
@@ -121,7 +293,7 @@ fn shape_of(latex: &str) -> Option<(String, Vec<&str>)> {
                 Some(b'^' | b'_') => true,
                 Some(b) if b.is_ascii_alphabetic() => {
                     let rest = before.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-                    escaped(rest) && !NO_ARGUMENT.contains(&&before[rest.len()..])
+                    escaped(rest) && !no_argument(&before[rest.len()..])
                 }
                 _ => false,
             };
@@ -393,6 +565,8 @@ mod tests {
             "12345 - 6",
             r"\mathrm{loss}_{3}' = \nabla_{\text{num}} f\left(2\right)",
             r"\sigma 2 \approx 0.88 \times 3 \le 4",
+            r"{x}^{2} + {W}_{1} \cdot \sqrt{16} = {x^{2}}_{3}",
+            r"x^{\prime} + y_{2}^{3}",
         ] {
             for display in [true, false] {
                 let whole = to_mathml(latex, display).unwrap();
@@ -417,11 +591,26 @@ mod tests {
             r"\1",
             r"\hat 2",
             r"\mathbf 3",
+            // MathML would set these numbers in another order than written.
+            r"\sqrt[3]{12}",
+            r"x^{2}_{3}",
+            r"x^2 _3",
+            r"\sum^{10}_{i=1} i",
+            r"\overset{1}{=} 2",
+            r"\stackrel{1}{2}",
         ] {
             assert!(shape_of(latex).is_none(), "{latex}");
             assert_eq!(to_mathml_numbers(latex, true), to_mathml(latex, true));
         }
         assert!(shape_of(r"x + y").is_none(), "no digits: nothing to share");
+        // Whatever follows a script or a backslash, the check stays on characters.
+        for odd in ["x^\\σ_1 2", "x^σ_1", "\\σ 2^", "2^{", "^", "\\"] {
+            assert_eq!(
+                to_mathml_numbers(odd, false),
+                to_mathml(odd, false),
+                "{odd}"
+            );
+        }
         // Digits the shape's MathML does not hold one for one are no fill.
         let fill_text = |mathml: &str, runs: &[&str]| fill(mathml, &zeros(mathml)?, runs);
         assert_eq!(fill_text("<mn>0</mn><mn>0</mn>", &["1"]), None);
