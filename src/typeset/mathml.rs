@@ -579,6 +579,65 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Formulas made of the pieces chains and authors write, digits anywhere: by shape or
+        /// whole, the same MathML (or the same error).
+        #[test]
+        fn any_formula_by_its_shape_is_the_formula(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "0", "7", "12", "3.5", "-", ",", " ", "x", "W", "{", "}", "^", "_", "'", "=",
+                "&", "\\\\", "\\frac", "\\sqrt", "[", "]", "\\left(", "\\right)",
+                "\\approx", "\\cdot", "\\text{a 1}", "\\mathrm{x2}", "\\overset",
+                "\\begin{bmatrix}", "\\end{bmatrix}", "\\begin{aligned}", "\\end{aligned}",
+                "\\sigma", "\\hat", "\\operatorname{f}", "\\top", "σ",
+            ]),
+            1..14,
+        ), display: bool) {
+            let latex: String = pieces.concat();
+            proptest::prop_assert_eq!(
+                to_mathml_numbers(&latex, display),
+                to_mathml(&latex, display),
+                "{}", latex
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Well-formed chains of templates with numbers of any length in their places (the
+        /// templates that reorder numbers among them): by shape or whole, the same MathML.
+        #[test]
+        fn any_chain_by_its_shape_is_the_chain(parts in proptest::collection::vec(
+            (
+                proptest::sample::select(vec![
+                    "N", "x", "{W}_{N}", "{x}^{N}", "\\frac{N}{N}", "\\left(N + x\\right)",
+                    "\\sqrt{N}", "\\text{N}", "\\begin{bmatrix}N & N \\\\ N & N\\end{bmatrix}",
+                    "x^{N}_{N}", "\\sqrt[N]{N}", "\\overset{N}{=}", "{N}^{N}", "x_{N}^{N}",
+                ]),
+                proptest::sample::select(vec![" + ", " = ", " \\approx ", " \\cdot ", " - "]),
+                proptest::collection::vec("-?[0-9]{1,3}(\\.[0-9]{1,4})?", 4),
+            ),
+            1..6,
+        ), display: bool) {
+            let mut latex = String::new();
+            for (template, op, numbers) in &parts {
+                let mut numbers = numbers.iter();
+                for (i, piece) in template.split('N').enumerate() {
+                    if i > 0 {
+                        latex.push_str(numbers.next().map_or("1", String::as_str));
+                    }
+                    latex.push_str(piece);
+                }
+                latex.push_str(op);
+            }
+            latex.push('0');
+            let whole = to_mathml(&latex, display);
+            proptest::prop_assert!(whole.is_ok(), "{}", latex);
+            proptest::prop_assert_eq!(to_mathml_numbers(&latex, display), whole, "{}", latex);
+        }
+    }
+
     #[test]
     fn a_bare_argument_or_an_odd_shape_is_converted_whole() {
         // TeX takes one digit after `^`, `_` or a command: the shape would mean another thing.
