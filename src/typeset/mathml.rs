@@ -187,8 +187,21 @@ fn keeps_order(latex: &str) -> bool {
                     return false;
                 }
                 i += 1 + name_len;
-                if name == "sqrt" && latex[i..].trim_start().starts_with('[') {
-                    return false;
+                // Every argument braced: a bare one takes a single token, and a number after
+                // it would be one (`\frac\cdot12` is `\frac{\cdot}{1}2`).
+                let braced = |at: usize| latex[at..].trim_start().starts_with('{');
+                let arguments = match name {
+                    "left" | "right" => 0,
+                    "frac" | "dfrac" | "tfrac" => 2,
+                    _ if in_order(name) => 1,
+                    _ => 0,
+                };
+                let mut at = i;
+                for _ in 0..arguments {
+                    if !braced(at) {
+                        return false;
+                    }
+                    at = past_argument(bytes, at);
                 }
             }
             b'^' => {
@@ -590,7 +603,8 @@ mod tests {
                 "&", "\\\\", "\\frac", "\\sqrt", "[", "]", "\\left(", "\\right)",
                 "\\approx", "\\cdot", "\\text{a 1}", "\\mathrm{x2}", "\\overset",
                 "\\begin{bmatrix}", "\\end{bmatrix}", "\\begin{aligned}", "\\end{aligned}",
-                "\\sigma", "\\hat", "\\operatorname{f}", "\\top", "σ",
+                "\\sigma", "\\hat", "\\operatorname{f}", "\\top", "σ", "\\frac{", "{1}",
+                "\\sqrt{", "x^", "_{", "\\left[", "\\right]", "\\text{", "\\,", "\\pi",
             ]),
             1..14,
         ), display: bool) {
@@ -661,6 +675,11 @@ mod tests {
             r"\sum^{10}_{i=1} i",
             r"\overset{1}{=} 2",
             r"\stackrel{1}{2}",
+            // A bare argument takes one token: the number after it would be the next one.
+            r"\frac\cdot12",
+            r"\frac{a}\cdot 12",
+            r"\sqrt\pi 2",
+            r"\hat\sigma 3",
         ] {
             assert!(shape_of(latex).is_none(), "{latex}");
             assert_eq!(to_mathml_numbers(latex, true), to_mathml(latex, true));
