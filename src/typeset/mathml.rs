@@ -145,9 +145,6 @@ fn in_order(name: &str) -> bool {
             | "left"
             | "right"
             | "mathrm"
-            | "mathit"
-            | "mathbf"
-            | "boldsymbol"
             | "text"
             | "operatorname"
             | "begin"
@@ -169,6 +166,13 @@ fn in_order(name: &str) -> bool {
 /// subscript of the same base (`x^{2}_{3}`: MathML sets the subscript first).
 fn keeps_order(latex: &str) -> bool {
     let bytes = latex.as_bytes();
+    // A comment: TeX drops it and the line break after it, joining what is around it.
+    let comment = bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'%' && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
+    });
+    if comment {
+        return false;
+    }
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -178,7 +182,15 @@ fn keeps_order(latex: &str) -> bool {
                     .take_while(|b| b.is_ascii_alphabetic())
                     .count();
                 if name_len == 0 {
-                    // A control symbol (`\\`, `\,`, `\{`): no arguments.
+                    // A control symbol: spacing, a line break or an escaped character take no
+                    // argument; the others are text accents (`\'1` accents the next digit).
+                    if !matches!(
+                        bytes.get(i + 1),
+                        Some(b'\\' | b',' | b';' | b':' | b'!' | b' ' | b'{' | b'}' | b'|')
+                            | Some(b'_' | b'#' | b'$' | b'&' | b'%')
+                    ) {
+                        return false;
+                    }
                     i += 2;
                     continue;
                 }
@@ -201,12 +213,26 @@ fn keeps_order(latex: &str) -> bool {
                     if !braced(at) {
                         return false;
                     }
-                    at = past_argument(bytes, at);
+                    let end = past_argument(bytes, at);
+                    // A font's digits among its letters are set as one name whose form
+                    // depends on its length (`\mathrm{x12}`): converted whole.
+                    if matches!(name, "mathrm" | "operatorname")
+                        && bytes[at..end].iter().any(u8::is_ascii_digit)
+                    {
+                        return false;
+                    }
+                    at = end;
                 }
             }
             b'^' => {
+                // A command as the superscript is the whole command with its arguments
+                // (`x^\sqrt[3]{8}`): converted whole rather than followed into.
+                let next = latex[i + 1..].trim_start();
+                if next.starts_with('\\') {
+                    return false;
+                }
                 i = past_argument(bytes, i + 1);
-                if latex[i.min(latex.len())..].trim_start().starts_with('_') {
+                if latex[i..].trim_start().starts_with('_') {
                     return false;
                 }
             }
@@ -239,7 +265,7 @@ fn past_argument(bytes: &[u8], mut i: usize) -> usize {
                 }
                 i += 1;
             }
-            i
+            i.min(bytes.len())
         }
         Some(b'\\') => {
             let name = bytes[i + 1..]
@@ -605,6 +631,7 @@ mod tests {
                 "\\begin{bmatrix}", "\\end{bmatrix}", "\\begin{aligned}", "\\end{aligned}",
                 "\\sigma", "\\hat", "\\operatorname{f}", "\\top", "σ", "\\frac{", "{1}",
                 "\\sqrt{", "x^", "_{", "\\left[", "\\right]", "\\text{", "\\,", "\\pi",
+                "%\n", "\\'", "\\mathit{", "\\mathrm{x", "\\sqrt[", "\\boldsymbol{",
             ]),
             1..14,
         ), display: bool) {
@@ -680,13 +707,38 @@ mod tests {
             r"\frac{a}\cdot 12",
             r"\sqrt\pi 2",
             r"\hat\sigma 3",
+            // A command as a superscript is followed no further (helper review).
+            r"x^\sqrt[3]{8}",
+            r"x^\overset{1}{2}",
+            r"x^\frac{1}{2}_{3}",
+            r"x^\frac{1} 23",
+            r"x^\left(1\right)_{2}",
+            // Letters and digits of a font set as one name; a text accent on a digit.
+            r"\mathit{12}",
+            r"\boldsymbol{10}",
+            r"\mathrm{x12} + 1",
+            r"\text{\'12}",
+            // A comment joins what is around it.
+            "x^%\n12",
+            "x^{2}%\n_{3}",
+            "\\frac{1%}{\n}23",
         ] {
             assert!(shape_of(latex).is_none(), "{latex}");
             assert_eq!(to_mathml_numbers(latex, true), to_mathml(latex, true));
         }
         assert!(shape_of(r"x + y").is_none(), "no digits: nothing to share");
         // Whatever follows a script or a backslash, the check stays on characters.
-        for odd in ["x^\\σ_1 2", "x^σ_1", "\\σ 2^", "2^{", "^", "\\"] {
+        for odd in [
+            "x^\\σ_1 2",
+            "x^σ_1",
+            "\\σ 2^",
+            "2^{",
+            "^",
+            "\\",
+            "\\frac{\\",
+            "\\dfrac{a\\",
+            "1 + \\frac{2}{\\",
+        ] {
             assert_eq!(
                 to_mathml_numbers(odd, false),
                 to_mathml(odd, false),
