@@ -108,17 +108,16 @@ pub fn parse_with_card_keys(
         .map(|(_, def)| def.span.start + body.start..def.span.end + body.start)
         .collect();
     let events = parser.map(|(e, r)| (e, r.start + body.start..r.end + body.start));
-    if text.contains("\\(") || text.contains("\\[") {
-        let events = mathjax(&file.text, events.collect(), &mut builder.errors, file);
-        for (event, span) in events {
-            builder.event(event, span);
-        }
-    } else {
-        // Streamed: collecting a page's events first grew a list of thousands of them by
-        // doubling (with the builder's own lists, 9 % of a build's instructions in `realloc`).
-        for (event, span) in events {
-            builder.event(event, span);
-        }
+    // MathJax's delimiters are found in a page's events as a list; any other page's are
+    // streamed (collecting them grew a list of thousands by doubling).
+    let events: Box<dyn Iterator<Item = (Event, Range<usize>)>> =
+        if text.contains("\\(") || text.contains("\\[") {
+            Box::new(mathjax(&file.text, events.collect(), &mut builder.errors, file).into_iter())
+        } else {
+            Box::new(events)
+        };
+    for (event, span) in events {
+        builder.event(event, span);
     }
     let (doc, errors) = builder.finish(scan.unclosed_fence, body);
     (doc, errors, card_keys)

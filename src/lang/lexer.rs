@@ -100,7 +100,7 @@ fn ident_continue(c: char) -> bool {
 
 /// Splits `src` (which starts at byte `base` of the file) into tokens.
 pub fn lex(src: &str, base: usize) -> Result<Vec<Token>> {
-    // A token for every two or three bytes of a verify block: room for them at once rather
+    // About a token for every two or three bytes of a verify block: room for them at once rather
     // than growing (and copying) the list by doubling.
     let mut tokens = Vec::with_capacity(src.len() / 2 + 4);
     // Open brackets, so one that is never closed is reported where it opens.

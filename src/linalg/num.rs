@@ -26,8 +26,8 @@ pub fn parse_decimal(text: &str) -> Option<BigRational> {
         let (int_part, frac_part) = text.split_once('.').unwrap_or((text, ""));
         if let Some(numer) = small_decimal(int_part, frac_part) {
             let denom = 10i64.pow(frac_part.len() as u32);
-            // Reduced in machine integers (the big-number gcd was most of parsing a literal,
-            // and every literal of every check is parsed): the one canonical form `new` gives.
+            // Reduced in machine integers rather than by `new`'s big-number gcd (every literal
+            // of every check is parsed): the one canonical form `new` gives.
             let gcd = gcd(numer.unsigned_abs(), denom.unsigned_abs()) as i64;
             return Some(BigRational::new_raw(
                 (numer / gcd).into(),

@@ -82,9 +82,9 @@ pub fn render_body(
     // The page's one-line description opens its first section, as the page shows it.
     ctx.search.inline_text(&page.meta.description);
     ctx.search.end_block();
-    // Room for the whole body at once: grown by doubling, a page's HTML was copied a dozen
-    // times over (7 % of a `--no-pdf` build's instructions in `realloc`). The body runs about
-    // 2.5 times its Markdown (MathML and the worked answers' markup).
+    // Room for the whole body at once rather than grown by doubling (0.5 % of a `--no-pdf`
+    // build's instructions). The body runs about 2.5 times its Markdown (MathML and the worked
+    // answers' markup).
     let mut html = String::with_capacity(page.file.text.len() * 3);
     ctx.blocks(&page.doc.blocks, &mut html);
     html.push_str(&ctx.footnotes());

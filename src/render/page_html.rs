@@ -6,7 +6,7 @@
 //! templates, byte for byte, over every branch they take.
 
 use super::templates::escape;
-use super::views::{PageChrome, SiteView};
+use super::views::{NavLink, PageChrome, SiteView};
 
 /// The names of the templates this module writes; a course overriding any of them renders
 /// its pages through Tera.
@@ -113,12 +113,8 @@ fn practice_list(out: &mut String, chrome: &PageChrome<'_>, root: &str) {
     if !chrome.lesson_pages.is_empty() {
         out.push_str("\n<section class=\"practice-list\" aria-labelledby=\"practice-pages\">\n  <h2 id=\"practice-pages\">Practice</h2>\n  <ul>\n  ");
         for p in chrome.lesson_pages {
-            out.push_str("\n    <li><a href=\"");
-            out.push_str(root);
-            out.push_str(&escape(p.url));
-            out.push_str("\">");
-            out.push_str(&escape(p.title));
-            out.push_str("</a>");
+            out.push_str("\n    <li>");
+            link(out, "", root, p, "");
             if !p.description.is_empty() {
                 out.push_str(" — ");
                 out.push_str(&escape(p.description));
@@ -184,23 +180,38 @@ fn pager_nav(out: &mut String, chrome: &PageChrome<'_>, root: &str) {
     let page = chrome.page;
     out.push_str("\n<nav class=\"pager\" aria-label=\"Previous and next pages\">\n  ");
     if let Some(prev) = &page.prev {
-        out.push_str("<a class=\"pager-prev\" rel=\"prev\" href=\"");
-        out.push_str(root);
-        out.push_str(&escape(prev.url));
-        out.push_str("\"><span>Previous</span> ");
-        out.push_str(&escape(prev.title));
-        out.push_str("</a>");
+        link(
+            out,
+            " class=\"pager-prev\" rel=\"prev\"",
+            root,
+            prev,
+            "<span>Previous</span> ",
+        );
     }
     out.push_str("\n  ");
     if let Some(next) = &page.next {
-        out.push_str("<a class=\"pager-next\" rel=\"next\" href=\"");
-        out.push_str(root);
-        out.push_str(&escape(next.url));
-        out.push_str("\"><span>Next</span> ");
-        out.push_str(&escape(next.title));
-        out.push_str("</a>");
+        link(
+            out,
+            " class=\"pager-next\" rel=\"next\"",
+            root,
+            next,
+            "<span>Next</span> ",
+        );
     }
     out.push_str("\n</nav>\n");
+}
+
+/// `<a{attributes} href="{root}{url}">{label}{title}</a>`, the URL and title escaped.
+fn link(out: &mut String, attributes: &str, root: &str, to: &NavLink<'_>, label: &str) {
+    out.push_str("<a");
+    out.push_str(attributes);
+    out.push_str(" href=\"");
+    out.push_str(root);
+    out.push_str(&escape(to.url));
+    out.push_str("\">");
+    out.push_str(label);
+    out.push_str(&escape(to.title));
+    out.push_str("</a>");
 }
 
 /// `partials/toc.html`: the page's headings.
@@ -236,7 +247,7 @@ mod tests {
     use crate::plan::PageFiles;
     use crate::render::body::TocEntry;
     use crate::render::templates::Templates;
-    use crate::render::views::{tera_page, NavLink, PageView};
+    use crate::render::views::{tera_page, PageView};
 
     fn to<'a>(title: &'a str, url: &'a str, description: &'a str) -> NavLink<'a> {
         NavLink {

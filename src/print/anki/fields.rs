@@ -82,7 +82,7 @@ pub fn field_html(paragraphs: &[Para], context: &FieldContext) -> String {
 pub fn normalized(field: String) -> String {
     let invalid = |c: char| c.is_ascii_control() && c != '\n' && c != '\t';
     // An ASCII control character is one byte that no other character's UTF-8 holds: a byte
-    // scan finds it (a character at a time, this was half of making a card's fields).
+    // scan finds it, without decoding every character of the field.
     let has_invalid = field
         .bytes()
         .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7F);

@@ -44,7 +44,7 @@ fn unicode_words(lower: &str, emit: &mut impl FnMut(&str)) {
     };
     // Whether a character that is not ASCII is a letter or digit, remembered by the last
     // character of each of 64 slots: a page's text repeats a few dozen symbols (σ, ∂, −), and
-    // Unicode's tables took as long to ask as the rest of the split.
+    // asking Unicode's tables each time was 1.4 % of a `--no-pdf` build's instructions.
     let seen: [Cell<(char, bool)>; 64] = std::array::from_fn(|_| Cell::new(('\0', false)));
     let word_char = |c: char| {
         let slot = &seen[c as usize % 64];
