@@ -2,6 +2,7 @@
 //! whole course). A second renderer over the same model as the HTML, as mdBook's renderers are.
 
 pub mod anki;
+mod content;
 pub mod figure;
 pub mod layout;
 pub mod pdf;

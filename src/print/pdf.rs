@@ -18,6 +18,7 @@ use printpdf::{
     PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
 };
 
+use super::content;
 use super::figure::{self, FigureRun, MIN_FIGURE_PT};
 use super::layout::{faces, figures, fit, line_width, used_chars, used_math_glyphs, wrap, Block};
 use super::sheet::{sheets, Sheet};
@@ -95,6 +96,30 @@ pub fn deck_pdf(title: &str, cards: &[DeckCard], options: PrintOptions) -> Vec<u
 
 /// The PDF of one deck, and the cards whose text shrank below a readable size.
 pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
+    let (document, shrunk) = deck_document(title, cards, options);
+    Deck {
+        bytes: document.save(),
+        shrunk,
+    }
+}
+
+/// A document made, not yet written: printpdf's document, its pages' labels and the hash its
+/// /ID is made from.
+pub(super) struct Unsaved {
+    pub(super) doc: PdfDocument,
+    pub(super) labels: Vec<String>,
+    pub(super) fingerprint: u64,
+}
+
+impl Unsaved {
+    /// The PDF's bytes.
+    pub(super) fn save(self) -> Vec<u8> {
+        save(self.doc, &self.labels, self.fingerprint, Streams::Own)
+    }
+}
+
+/// A deck's document, and the cards whose text shrank below a readable size.
+fn deck_document(title: &str, cards: &[DeckCard], options: PrintOptions) -> (Unsaved, Vec<Shrunk>) {
     let (w, h) = (mm(options.page_mm.0), mm(options.page_mm.1));
     let margin = w.min(h) * MARGIN;
     let inner_w = w - 2.0 * margin;
@@ -240,10 +265,12 @@ pub fn deck(title: &str, cards: &[DeckCard], options: PrintOptions) -> Deck {
         let card_page = if options.duplex { 2 * i } else { i };
         doc.add_bookmark(&bookmark(&card.question, i), on_page[card_page] + 1);
     }
-    Deck {
-        bytes: save(&doc, &labels, fingerprint(title, cards, options)),
-        shrunk,
-    }
+    let document = Unsaved {
+        doc,
+        labels,
+        fingerprint: fingerprint(title, cards, options),
+    };
+    (document, shrunk)
 }
 
 /// The fonts a deck's pages use: DejaVu faces by style, and the math font (when the deck has
@@ -754,16 +781,77 @@ fn zlib(content: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+/// Each page's content stream, its operators taken out of `doc` and replaced by one page
+/// showing every glyph in use; or `None`, with `doc` untouched, when a page has something
+/// [`content::encode`] does not write.
+fn page_streams(doc: &mut PdfDocument) -> Option<Vec<Vec<u8>>> {
+    let faces: content::Faces = doc
+        .resources
+        .fonts
+        .map
+        .iter()
+        .map(|(id, font)| (id.clone(), content::Face::new(&font.parsed_font)))
+        .collect();
+    let used = content::used_glyphs(doc.pages.iter().map(|p| p.ops.as_slice()), &faces);
+    // printpdf embeds only fonts with glyphs in use; text in any other would be its own
+    // fallback encoding, which `encode` refuses.
+    let embedded: content::Faces = faces
+        .into_iter()
+        .filter(|(id, _)| used.get(id).is_some_and(|g| !g.is_empty()))
+        .collect();
+    let streams = doc
+        .pages
+        .iter()
+        .map(|page| content::encode(&page.ops, &embedded))
+        .collect::<Option<Vec<_>>>()?;
+    let mut first = Some(content::showing(&used));
+    for page in &mut doc.pages {
+        page.ops = first.take().unwrap_or_default();
+    }
+    Some(streams)
+}
+
+/// Who writes the pages' content streams.
+#[derive(Clone, Copy)]
+enum Streams {
+    /// [`content::encode`], where it can.
+    Own,
+    /// printpdf (the tests hold the two to the same bytes).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Printpdf,
+}
+
 /// Serialises with /PageLabels and a content-derived /ID (printpdf writes no labels and a
 /// random ID), compressing streams at a fast level: most of a deck is its font program, and
 /// the best level costs several times the time for a few percent of size.
-pub(super) fn save(doc: &PdfDocument, labels: &[String], fingerprint: u64) -> Vec<u8> {
+///
+/// The pages' content streams are written by [`content::encode`]; printpdf writes the rest
+/// from pages that only show the glyphs in use (so that it embeds the fonts as it would for
+/// the full pages), and each page's stream is put in its place. A page `encode` cannot write
+/// leaves the whole document to printpdf.
+fn save(mut doc: PdfDocument, labels: &[String], fingerprint: u64, how: Streams) -> Vec<u8> {
     let options = PdfSaveOptions {
         subset_fonts: false,
         optimize: false,
         ..Default::default()
     };
+    let streams = match how {
+        Streams::Own => page_streams(&mut doc),
+        Streams::Printpdf => None,
+    };
     let mut lo = doc.to_lopdf_document(&options, &mut Vec::new());
+    if let Some(streams) = streams {
+        let pages = lo.get_pages();
+        for ((_, page), stream) in pages.iter().zip(streams) {
+            let content = lo
+                .get_dictionary(*page)
+                .and_then(|page| page.get(b"Contents"))
+                .and_then(Object::as_reference);
+            if let Ok(Object::Stream(s)) = content.and_then(|id| lo.get_object_mut(id)) {
+                s.set_content(stream);
+            }
+        }
+    }
     let nums: Vec<Object> = labels
         .iter()
         .enumerate()
@@ -804,4 +892,84 @@ pub(super) fn save(doc: &PdfDocument, labels: &[String], fingerprint: u64) -> Ve
     lo.save_to(&mut out)
         .expect("writing a PDF to memory cannot fail");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::load::load_course;
+    use crate::print::page_deck;
+    use crate::print::practice::practice_sets;
+    use crate::print::practice_pdf::practice_document;
+    use crate::verify::verify_course;
+
+    /// The bytes written both ways, which must be the same.
+    fn same_both_ways(what: &str, document: Unsaved) {
+        let Unsaved {
+            doc,
+            labels,
+            fingerprint,
+        } = document;
+        let printpdf = save(doc.clone(), &labels, fingerprint, Streams::Printpdf);
+        let own = save(doc, &labels, fingerprint, Streams::Own);
+        assert!(
+            own == printpdf,
+            "{what}: the content streams written here differ from printpdf's"
+        );
+    }
+
+    /// Every deck and practice sheet of the sample course and of the print fixtures (text,
+    /// formulas, circuits, variants), one card per page and duplex, on cut sheets of four and
+    /// of eight: written with the streams made here, each is the PDF printpdf writes alone.
+    #[test]
+    fn content_streams_are_the_ones_printpdf_writes() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let fixtures = root.join("tests/fixtures/print");
+        let options = [
+            (false, None),
+            (true, None),
+            (false, Some((4, (210.0, 297.0)))),
+            (true, Some((8, (215.9, 279.4)))),
+        ];
+        let mut decks = 0;
+        let mut sheets = 0;
+        for course_dir in [
+            root.to_path_buf(),
+            fixtures.join("circuit-deck"),
+            fixtures.join("math-deck"),
+        ] {
+            let (course, errors) = load_course(&course_dir);
+            assert!(errors.is_empty(), "{}", errors.render());
+            let verifications = verify_course(&course).expect("the course verifies");
+            for (page, verification) in course.pages().zip(&verifications) {
+                let cards = page_deck(page, verification).expect("every card prints");
+                for (duplex, sheet) in options {
+                    if cards.is_empty() {
+                        continue;
+                    }
+                    let print = PrintOptions {
+                        page_mm: (148.0, 105.0),
+                        duplex,
+                        sheet: sheet.map(|(per_sheet, paper_mm)| Sheet {
+                            paper_mm,
+                            per_sheet,
+                        }),
+                    };
+                    let (document, _) = deck_document(page.title(), &cards, print);
+                    same_both_ways(&format!("{} {print:?}", page.url), document);
+                    decks += 1;
+                }
+                let sets = practice_sets(page, verification, 3).expect("the sets print");
+                if sets.iter().any(|s| !s.exercises.is_empty()) {
+                    let (document, _) = practice_document(page.title(), &sets, (210.0, 297.0));
+                    same_both_ways(&format!("{} practice sheet", page.url), document);
+                    sheets += 1;
+                }
+            }
+        }
+        assert!(decks >= 12, "{decks} decks compared");
+        assert!(sheets >= 1, "{sheets} practice sheets compared");
+    }
 }

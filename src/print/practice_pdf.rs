@@ -9,7 +9,7 @@ use printpdf::{Mm, PdfDocument, PdfPage};
 
 use super::figure::MIN_FIGURE_PT;
 use super::layout::{figures, fit, wrap, Block};
-use super::pdf::{mm, ops, runs_fingerprint, save, Fonts, PageLayout, MIN_READABLE_PT};
+use super::pdf::{mm, ops, runs_fingerprint, Fonts, PageLayout, Unsaved, MIN_READABLE_PT};
 use super::practice::PracticeSet;
 use super::text::{Paragraph, Run, Style};
 
@@ -85,6 +85,19 @@ struct Laid {
 
 /// The practice sheet of the page `title` with `sets`, on paper `paper_mm` (portrait).
 pub fn practice_sheet(title: &str, sets: &[PracticeSet], paper_mm: (f32, f32)) -> PracticeSheet {
+    let (document, shrunk) = practice_document(title, sets, paper_mm);
+    PracticeSheet {
+        bytes: document.save(),
+        shrunk,
+    }
+}
+
+/// A practice sheet's document, and what had to shrink below a readable size.
+pub(super) fn practice_document(
+    title: &str,
+    sets: &[PracticeSet],
+    paper_mm: (f32, f32),
+) -> (Unsaved, Vec<SheetShrunk>) {
     let (w, h) = (mm(paper_mm.0), mm(paper_mm.1));
     let margin = mm(MARGIN_MM);
     let width = w - 2.0 * margin;
@@ -181,10 +194,12 @@ pub fn practice_sheet(title: &str, sets: &[PracticeSet], paper_mm: (f32, f32)) -
             n => format!("{} ({n})", sections[*s].label),
         })
         .collect();
-    PracticeSheet {
-        bytes: save(&doc, &page_labels, fingerprint(title, sets, paper_mm)),
-        shrunk,
-    }
+    let document = Unsaved {
+        doc,
+        labels: page_labels,
+        fingerprint: fingerprint(title, sets, paper_mm),
+    };
+    (document, shrunk)
 }
 
 /// A page's heading, bold, wrapped to the width.
