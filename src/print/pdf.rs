@@ -720,13 +720,13 @@ pub(super) fn ops(page: &PageLayout, fonts: &Fonts, margin: f32, w: f32) -> Vec<
     ops
 }
 
-/// The subset font programs repeat from deck to deck; their compressed bytes are kept, found by
-/// length and hash and confirmed by comparing the bytes (the hash alone could collide and put
-/// one deck's font into another).
+/// The subset font programs and their ToUnicode maps repeat from deck to deck; their
+/// compressed bytes are kept, found by length and hash and confirmed by comparing the bytes
+/// (the hash alone could collide and put one deck's font into another).
 type DeflateCache = Mutex<HashMap<(usize, u64), (Arc<Vec<u8>>, Arc<Vec<u8>>)>>;
 
-/// `content` compressed, or `None` when compressing would not make it smaller. A font program
-/// (`font` true) is looked up in, and added to, the cache of earlier decks' fonts.
+/// `content` compressed, or `None` when compressing would not make it smaller. A font's
+/// stream (`font` true) is looked up in, and added to, the cache of earlier decks' fonts.
 fn deflate(content: &[u8], font: bool) -> Option<Arc<Vec<u8>>> {
     static CACHE: OnceLock<DeflateCache> = OnceLock::new();
     let cache = || {
@@ -865,12 +865,21 @@ fn save(mut doc: PdfDocument, labels: &[String], fingerprint: u64, how: Streams)
     if let Ok(catalog) = lo.catalog_mut() {
         catalog.set("PageLabels", dictionary! { "Nums" => nums });
     }
-    for object in lo.objects.values_mut() {
+    // A page's content is its own; every other stream is a font's (its program, its
+    // ToUnicode map), which repeat from deck to deck.
+    let contents: BTreeSet<lopdf::ObjectId> = lo
+        .get_pages()
+        .values()
+        .filter_map(|page| {
+            let page = lo.get_dictionary(*page).ok()?;
+            page.get(b"Contents").and_then(Object::as_reference).ok()
+        })
+        .collect();
+    for (id, object) in lo.objects.iter_mut() {
         if let Object::Stream(stream) = object {
             if stream.dict.get(b"Filter").is_err() {
-                // Only font programs carry /Length1 (PDF 32000 §9.9).
-                let font = stream.dict.get(b"Length1").is_ok();
-                if let Some(compressed) = deflate(&stream.content, font) {
+                let shared = !contents.contains(id);
+                if let Some(compressed) = deflate(&stream.content, shared) {
                     stream.dict.set("Filter", "FlateDecode");
                     stream.set_content(compressed.to_vec());
                 }
