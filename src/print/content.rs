@@ -7,9 +7,10 @@
 //!
 //! printpdf stays the document's author: it embeds the fonts (from the glyphs [`used_glyphs`]
 //! reports, as it would collect them), writes the page tree, the outline and the metadata,
-//! and `print::pdf::save` puts these streams in its pages. The bytes are printpdf 0.12's:
-//! a test holds every deck of the sample and of a generated course to the PDFs printpdf
-//! writes alone.
+//! and `print::pdf::save` puts these streams in its pages. The bytes are printpdf 0.12's: a
+//! test (`print::pdf::tests`) holds every deck and practice sheet of the sample course and the
+//! print fixtures, in every layout, to the PDFs printpdf writes alone. A printpdf upgrade
+//! that changes its operators' bytes fails that test rather than changing decks silently.
 
 use std::collections::BTreeMap;
 use std::io::Write;
