@@ -353,7 +353,7 @@ fn push_code(bytes: &mut Vec<u8>, code: u16) {
 }
 
 /// A number as lopdf writes a real: Rust's shortest form that reads back the same.
-fn push_real(bytes: &mut Vec<u8>, v: f32) {
+pub(super) fn push_real(bytes: &mut Vec<u8>, v: f32) {
     // Below 2^24 every whole f32 is exact and its shortest form is its digits: written
     // without the formatting machinery, which showed in the profile.
     if v == v.trunc() && v.abs() < 16_777_216.0 && !(v == 0.0 && v.is_sign_negative()) {

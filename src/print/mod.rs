@@ -6,6 +6,7 @@ mod content;
 pub mod figure;
 pub mod layout;
 pub mod pdf;
+mod pdf_file;
 pub mod practice;
 pub mod practice_pdf;
 pub mod sheet;

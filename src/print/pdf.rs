@@ -21,6 +21,7 @@ use printpdf::{
 use super::content;
 use super::figure::{self, FigureRun, MIN_FIGURE_PT};
 use super::layout::{faces, figures, fit, line_width, used_chars, used_math_glyphs, wrap, Block};
+use super::pdf_file;
 use super::sheet::{sheets, Sheet};
 use super::text::{Paragraph, Run, Style};
 use super::DeckCard;
@@ -814,9 +815,9 @@ fn page_streams(doc: &mut PdfDocument) -> Option<Vec<Vec<u8>>> {
 /// Who writes the pages' content streams.
 #[derive(Clone, Copy)]
 enum Streams {
-    /// [`content::encode`], where it can.
+    /// [`content::encode`], where it can, and the file by [`pdf_file::to_bytes`].
     Own,
-    /// printpdf (the tests hold the two to the same bytes).
+    /// printpdf, and the file by lopdf (the tests hold the two to the same bytes).
     #[cfg_attr(not(test), allow(dead_code))]
     Printpdf,
 }
@@ -897,10 +898,16 @@ fn save(mut doc: PdfDocument, labels: &[String], fingerprint: u64, how: Streams)
             Object::String(id, StringFormat::Hexadecimal),
         ]),
     );
-    let mut out = Vec::new();
-    lo.save_to(&mut out)
-        .expect("writing a PDF to memory cannot fail");
-    out
+    let written = match how {
+        Streams::Own => pdf_file::to_bytes(&mut lo),
+        Streams::Printpdf => None,
+    };
+    written.unwrap_or_else(|| {
+        let mut out = Vec::new();
+        lo.save_to(&mut out)
+            .expect("writing a PDF to memory cannot fail");
+        out
+    })
 }
 
 #[cfg(test)]
