@@ -56,7 +56,7 @@ pub(super) fn used_glyphs<'o>(
     pages: impl Iterator<Item = &'o [Op]>,
     fonts: &Faces,
 ) -> BTreeMap<FontId, BTreeMap<u16, Option<String>>> {
-    let mut used: BTreeMap<FontId, BTreeMap<u16, Option<String>>> = BTreeMap::new();
+    let mut used: BTreeMap<FontId, InUse> = BTreeMap::new();
     for ops in pages {
         let mut current: Option<&FontId> = None;
         for op in ops {
@@ -71,26 +71,19 @@ pub(super) fn used_glyphs<'o>(
                     let Some((id, face)) = current.and_then(|id| Some((id, fonts.get(id)?))) else {
                         continue;
                     };
-                    let glyphs = used.entry(id.clone()).or_default();
+                    let in_use = used.entry(id.clone()).or_insert_with(InUse::new);
                     for item in items {
                         match item {
                             TextItem::Text(text) => {
                                 for c in text.chars() {
-                                    let Some(gid) = face.glyph(c) else { continue };
-                                    // The same text again changes nothing: no new string.
-                                    let same = glyphs.get(&gid).is_some_and(|s| {
-                                        s.as_deref().is_some_and(|s| {
-                                            s.len() == c.len_utf8() && s.starts_with(c)
-                                        })
-                                    });
-                                    if !same {
-                                        glyphs.insert(gid, Some(c.to_string()));
-                                    }
+                                    in_use.show_char(face, c);
                                 }
                             }
                             TextItem::GlyphIds(codepoints) => {
                                 for cp in codepoints {
-                                    glyphs.insert(cp.gid, cp.cid.clone());
+                                    if in_use.glyphs.get(&cp.gid) != Some(&cp.cid) {
+                                        in_use.set(face, cp.gid, cp.cid.clone());
+                                    }
                                 }
                             }
                             TextItem::Offset(_) => {}
@@ -101,7 +94,51 @@ pub(super) fn used_glyphs<'o>(
             }
         }
     }
-    used
+    used.into_iter().map(|(id, u)| (id, u.glyphs)).collect()
+}
+
+/// One font's glyphs in use, and the ASCII characters known to be their glyph's text: most of
+/// a deck's text repeats them, and each is then checked without the map.
+struct InUse {
+    glyphs: BTreeMap<u16, Option<String>>,
+    settled: [bool; 128],
+}
+
+impl InUse {
+    fn new() -> Self {
+        InUse {
+            glyphs: BTreeMap::new(),
+            settled: [false; 128],
+        }
+    }
+
+    /// `gid` now stands for `text`: no ASCII character sharing the glyph is its text any more.
+    fn set(&mut self, face: &Face, gid: u16, text: Option<String>) {
+        self.glyphs.insert(gid, text);
+        for (c, g) in face.ascii.iter().enumerate() {
+            if *g == Some(gid) {
+                self.settled[c] = false;
+            }
+        }
+    }
+
+    /// `c` shown: its glyph stands for it (the same text again changes nothing).
+    fn show_char(&mut self, face: &Face, c: char) {
+        if self.settled.get(c as usize) == Some(&true) {
+            return;
+        }
+        let Some(gid) = face.glyph(c) else { return };
+        let same = self.glyphs.get(&gid).is_some_and(|s| {
+            s.as_deref()
+                .is_some_and(|s| s.len() == c.len_utf8() && s.starts_with(c))
+        });
+        if !same {
+            self.set(face, gid, Some(c.to_string()));
+        }
+        if let Some(settled) = self.settled.get_mut(c as usize) {
+            *settled = true;
+        }
+    }
 }
 
 /// Operators that show each font's `used` glyphs once, with their text: on a page of their
@@ -336,6 +373,27 @@ fn scaled_width(font: &ParsedFont, gid: u16) -> i64 {
         .unwrap_or(0)
 }
 
+/// Whether a name's byte is written as a `#` escape: white space, delimiters and bytes outside
+/// `!`..`~` (a table, not a search of the delimiters for each byte).
+pub(super) fn name_escaped(b: u8) -> bool {
+    const ESCAPED: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = b < 33 || b > 126;
+            b += 1;
+        }
+        let delimiters = b" \t\n\r\x0C()<>[]{}/%#";
+        let mut i = 0;
+        while i < delimiters.len() {
+            table[delimiters[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
+    ESCAPED[usize::from(b)]
+}
+
 /// Upper-case hexadecimal digits, for glyph codes.
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
@@ -419,7 +477,7 @@ impl Stream {
     fn name(&mut self, name: &[u8]) {
         self.bytes.push(b'/');
         for &b in name {
-            if b" \t\n\r\x0C()<>[]{}/%#".contains(&b) || !(33..=126).contains(&b) {
+            if name_escaped(b) {
                 let _ = write!(self.bytes, "#{b:02X}");
             } else {
                 self.bytes.push(b);

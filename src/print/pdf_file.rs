@@ -9,7 +9,7 @@
 use lopdf::xref::XrefType;
 use lopdf::{Dictionary, Document, Object, StringFormat};
 
-use super::content::push_real;
+use super::content::{name_escaped, push_real};
 
 /// The file lopdf's `save_to` writes for `doc`, or `None` when `doc` is not a plain one.
 pub(super) fn to_bytes(doc: &mut Document) -> Option<Vec<u8>> {
@@ -166,7 +166,7 @@ fn write_dictionary(out: &mut Vec<u8>, dict: &Dictionary) {
 fn write_name(out: &mut Vec<u8>, name: &[u8]) {
     out.push(b'/');
     for &b in name {
-        if b" \t\n\r\x0C()<>[]{}/%#".contains(&b) || !(33..=126).contains(&b) {
+        if name_escaped(b) {
             out.extend_from_slice(&[b'#', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
         } else {
             out.push(b);
