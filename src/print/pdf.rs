@@ -826,10 +826,11 @@ enum Streams {
 /// random ID), compressing streams at a fast level: most of a deck is its font program, and
 /// the best level costs several times the time for a few percent of size.
 ///
-/// The pages' content streams are written by [`content::encode`]; printpdf writes the rest
-/// from pages that only show the glyphs in use (so that it embeds the fonts as it would for
-/// the full pages), and each page's stream is put in its place. A page `encode` cannot write
-/// leaves the whole document to printpdf.
+/// The pages' content streams are written by [`content::encode`]; printpdf makes the rest of
+/// the document from pages that only show the glyphs in use (so that it embeds the fonts as
+/// it would for the full pages), each page's stream is put in its place, and
+/// [`pdf_file::to_bytes`] writes the file as lopdf would. A page `encode` cannot write leaves
+/// the whole document to printpdf, a document `to_bytes` cannot write to lopdf.
 fn save(mut doc: PdfDocument, labels: &[String], fingerprint: u64, how: Streams) -> Vec<u8> {
     let options = PdfSaveOptions {
         subset_fonts: false,
@@ -932,13 +933,14 @@ mod tests {
         let own = save(doc, &labels, fingerprint, Streams::Own);
         assert!(
             own == printpdf,
-            "{what}: the content streams written here differ from printpdf's"
+            "{what}: the PDF written here differs from printpdf's and lopdf's"
         );
     }
 
     /// Every deck and practice sheet of the sample course and of the print fixtures (text,
     /// formulas, circuits, variants), one card per page and duplex, on cut sheets of four and
-    /// of eight: written with the streams made here, each is the PDF printpdf writes alone.
+    /// of eight: written with the streams and the file made here, each is the PDF printpdf
+    /// and lopdf write alone.
     #[test]
     fn content_streams_are_the_ones_printpdf_writes() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
