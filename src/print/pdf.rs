@@ -976,12 +976,14 @@ mod tests {
                         }),
                     };
                     let (document, _) = deck_document(page.title(), &cards, print);
+                    assert!(page_streams(&mut document.doc.clone()).is_some());
                     same_both_ways(&format!("{} {print:?}", page.url), document);
                     decks += 1;
                 }
                 let sets = practice_sets(page, verification, 3).expect("the sets print");
                 if sets.iter().any(|s| !s.exercises.is_empty()) {
                     let (document, _) = practice_document(page.title(), &sets, (210.0, 297.0));
+                    assert!(page_streams(&mut document.doc.clone()).is_some());
                     same_both_ways(&format!("{} practice sheet", page.url), document);
                     sheets += 1;
                 }
@@ -989,5 +991,58 @@ mod tests {
         }
         assert!(decks >= 12, "{decks} decks compared");
         assert!(sheets >= 1, "{sheets} practice sheets compared");
+    }
+
+    /// Decks of text the sample does not have: every style, characters no bundled face has
+    /// (set as U+FFFD), astral characters (a surrogate pair in a bookmark), empty sides, text
+    /// long enough to shrink, and titles with unbalanced parentheses, backslashes and
+    /// non-ASCII letters — the same bytes both ways, in every layout.
+    #[test]
+    fn unusual_text_is_written_as_printpdf_writes_it() {
+        use crate::print::text::Run;
+        let para = |style: Style, text: &str| vec![Run::text(style, text)];
+        let long: String = (1..=400).map(|i| format!("word{i} ")).collect();
+        let cards = vec![
+            DeckCard {
+                question: vec![
+                    para(Style::Bold, "Bold (unbalanced"),
+                    para(Style::Italic, "italic \\ back) slash"),
+                ],
+                answer: vec![para(Style::Mono, "mono {braces} [brackets] <angles> 100%")],
+            },
+            DeckCard {
+                question: vec![para(Style::Regular, "Ünïcødé, 漢字, emoji 😀, ligature ﬁ")],
+                answer: vec![para(Style::Regular, "")],
+            },
+            DeckCard {
+                question: vec![],
+                answer: vec![para(Style::Regular, &long)],
+            },
+        ];
+        for title in [
+            "Plain",
+            "A (title) with ) unbalanced ( and \\ back",
+            "Café 😀 ∂σ",
+        ] {
+            for (duplex, sheet) in [
+                (false, None),
+                (true, None),
+                (false, Some((4, (210.0, 297.0)))),
+                (true, Some((8, (215.9, 279.4)))),
+            ] {
+                let print = PrintOptions {
+                    page_mm: (148.0, 105.0),
+                    duplex,
+                    sheet: sheet.map(|(per_sheet, paper_mm)| Sheet {
+                        paper_mm,
+                        per_sheet,
+                    }),
+                };
+                let (document, _) = deck_document(title, &cards, print);
+                // Written here, not left to printpdf.
+                assert!(page_streams(&mut document.doc.clone()).is_some());
+                same_both_ways(&format!("{title} {print:?}"), document);
+            }
+        }
     }
 }
