@@ -51,25 +51,33 @@ CREATE INDEX ix_notes_csum on notes (csum);
 
 /// The `.apkg` of a package. Two builds of the same cards give the same bytes.
 pub fn apkg(package: &Package) -> Result<Vec<u8>, String> {
-    let collection = collection(package).map_err(|e| format!("cannot make the Anki deck: {e}"))?;
-    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    // A fixed time in the zip, so the archive depends on the cards alone. Stored, not
-    // compressed: a deck's collection is a few dozen kilobytes, and images are compressed.
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Stored)
-        .last_modified_time(DateTime::default());
+    with_collection(package, |collection| zip_package(collection, package))
+        .map_err(|e| format!("cannot make the Anki deck: {e}"))?
+}
+
+/// The zip of a package whose collection is `collection`, sized once for what it holds.
+fn zip_package(collection: &[u8], package: &Package) -> Result<Vec<u8>, String> {
     let media: BTreeMap<String, &String> = package
         .media
         .keys()
         .enumerate()
         .map(|(i, name)| (i.to_string(), name))
         .collect();
+    let size = collection.len()
+        + package.media.values().map(|m| m.len()).sum::<usize>()
+        + 256 * (media.len() + 2);
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(size)));
+    // A fixed time in the zip, so the archive depends on the cards alone. Stored, not
+    // compressed: a deck's collection is a few dozen kilobytes, and images are compressed.
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .last_modified_time(DateTime::default());
     let mut put = |name: &str, bytes: &[u8]| -> zip::result::ZipResult<()> {
         zip.start_file(name, options)?;
         zip.write_all(bytes)?;
         Ok(())
     };
-    put("collection.anki2", &collection).map_err(|e| e.to_string())?;
+    put("collection.anki2", collection).map_err(|e| e.to_string())?;
     put("media", json!(media).to_string().as_bytes()).map_err(|e| e.to_string())?;
     for (number, name) in &media {
         put(number, package.media[*name]).map_err(|e| e.to_string())?;
@@ -122,14 +130,23 @@ fn in_empty_collection<T>(
     })
 }
 
-/// The bytes of `package`'s collection: its rows written into an empty collection and read
-/// back page by page before the transaction ends (a database read within the transaction
-/// that wrote it is what it will be once committed).
-fn collection(package: &Package) -> rusqlite::Result<Vec<u8>> {
+/// `use_bytes` run on the bytes of `package`'s collection: its rows written into an empty
+/// collection and read in place before the transaction ends (a database read within the
+/// transaction that wrote it is what it will be once committed), not copied out first.
+fn with_collection<T>(
+    package: &Package,
+    use_bytes: impl FnOnce(&[u8]) -> T,
+) -> rusqlite::Result<T> {
     in_empty_collection(|db| {
         fill(db, package)?;
-        Ok(db.serialize(MAIN_DB)?.to_vec())
+        Ok(use_bytes(&db.serialize(MAIN_DB)?))
     })
+}
+
+/// The bytes of `package`'s collection.
+#[cfg(test)]
+fn collection(package: &Package) -> rusqlite::Result<Vec<u8>> {
+    with_collection(package, <[u8]>::to_vec)
 }
 
 /// The id of the course's note type.
