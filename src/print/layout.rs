@@ -226,18 +226,24 @@ fn words(paragraph: &Paragraph) -> Vec<(bool, Word)> {
 }
 
 fn push_text(line: &mut Vec<Segment>, style: Style, text: &str) {
-    for (c, face) in text.chars().map(|c| printable(style, c)) {
-        match line.last_mut() {
-            Some(seg) if seg.style == face && seg.math.is_none() && seg.figure.is_none() => {
-                seg.text.push(c)
-            }
-            _ => line.push(Segment {
-                style: face,
-                text: c.to_string(),
-                math: None,
-                figure: None,
-            }),
+    for c in text.chars() {
+        push_char(line, style, c);
+    }
+}
+
+/// [`push_text`] of one character (wrapping places a word a character at a time).
+fn push_char(line: &mut Vec<Segment>, style: Style, c: char) {
+    let (c, face) = printable(style, c);
+    match line.last_mut() {
+        Some(seg) if seg.style == face && seg.math.is_none() && seg.figure.is_none() => {
+            seg.text.push(c)
         }
+        _ => line.push(Segment {
+            style: face,
+            text: c.to_string(),
+            math: None,
+            figure: None,
+        }),
     }
 }
 
@@ -380,7 +386,7 @@ fn wrap_figures(
                                 );
                                 line_width = 0.0;
                             }
-                            push_text(&mut line, style, &c.to_string());
+                            push_char(&mut line, style, c);
                             line_width += w;
                         }
                     }
