@@ -177,30 +177,44 @@ fn printable(style: Style, c: char) -> (char, Style) {
     }
 }
 
+/// What [`printable`] and [`metrics`] give for `c`: the character shown, its face, and the
+/// advance of `c` in em, from one lookup when the table has `c`.
+fn placed(style: Style, c: char) -> (char, Style, f32) {
+    match known(style, c) {
+        Some((face, em)) => (c, face, em),
+        None => {
+            let (shown, face) = printable(style, c);
+            (shown, face, metrics(style, c).1)
+        }
+    }
+}
+
 /// Advance width of `c` in points at `size`.
 fn advance(style: Style, c: char, size: f32) -> f32 {
     metrics(style, c).1 * size
 }
 
 /// A piece of a word: text in one style, or a formula.
-enum Piece {
-    Text(Style, String),
+enum Piece<'p> {
+    Text(Style, &'p str),
     Math(Arc<MathRun>),
 }
 
 /// A word: pieces with no space between them.
-type Word = Vec<Piece>;
+type Word<'p> = Vec<Piece<'p>>;
 
-fn words(paragraph: &Paragraph) -> Vec<(bool, Word)> {
-    let mut out: Vec<(bool, Word)> = Vec::new();
-    let mut space_before = false;
-    let add = |out: &mut Vec<(bool, Word)>, piece: Piece, space_before: bool| match out.last_mut() {
-        Some((_, word)) if !space_before => word.push(piece),
-        _ => {
-            let space = space_before && !out.is_empty();
-            out.push((space, vec![piece]))
+fn words(paragraph: &Paragraph) -> Vec<(bool, Word<'_>)> {
+    fn add<'p>(out: &mut Vec<(bool, Word<'p>)>, piece: Piece<'p>, space_before: bool) {
+        match out.last_mut() {
+            Some((_, word)) if !space_before => word.push(piece),
+            _ => {
+                let space = space_before && !out.is_empty();
+                out.push((space, vec![piece]))
+            }
         }
-    };
+    }
+    let mut out = Vec::new();
+    let mut space_before = false;
     for run in paragraph {
         if let Some(math) = &run.math {
             add(&mut out, Piece::Math(Arc::clone(math)), space_before);
@@ -214,11 +228,7 @@ fn words(paragraph: &Paragraph) -> Vec<(bool, Word)> {
             if part.is_empty() {
                 continue;
             }
-            add(
-                &mut out,
-                Piece::Text(run.style, part.to_string()),
-                space_before,
-            );
+            add(&mut out, Piece::Text(run.style, part), space_before);
             space_before = false;
         }
     }
@@ -234,6 +244,11 @@ fn push_text(line: &mut Vec<Segment>, style: Style, text: &str) {
 /// [`push_text`] of one character (wrapping places a word a character at a time).
 fn push_char(line: &mut Vec<Segment>, style: Style, c: char) {
     let (c, face) = printable(style, c);
+    push_shown(line, c, face);
+}
+
+/// `c`, as [`printable`] gave it, at the end of the line in `face`.
+fn push_shown(line: &mut Vec<Segment>, c: char, face: Style) {
     match line.last_mut() {
         Some(seg) if seg.style == face && seg.math.is_none() && seg.figure.is_none() => {
             seg.text.push(c)
@@ -374,7 +389,8 @@ fn wrap_figures(
                     }
                     Piece::Text(style, text) => {
                         for c in text.chars() {
-                            let w = advance(style, c, size);
+                            let (shown, face, em) = placed(style, c);
+                            let w = em * size;
                             // A word wider than the box breaks between characters.
                             if line_width + w > width && !line.is_empty() {
                                 finish_line(
@@ -386,7 +402,7 @@ fn wrap_figures(
                                 );
                                 line_width = 0.0;
                             }
-                            push_char(&mut line, style, c);
+                            push_shown(&mut line, shown, face);
                             line_width += w;
                         }
                     }
