@@ -178,8 +178,6 @@ struct GlyphRun {
     pen: f64,
     /// The `TJ` array's contents, already written.
     array: Vec<u8>,
-    /// Whether `array` holds anything yet (its first element takes no separator).
-    started: bool,
 }
 
 /// The content stream of a page drawn by `ops`, with text in the embedded `fonts` (only
@@ -242,7 +240,6 @@ pub(super) fn encode(ops: &[Op], fonts: &Faces) -> Option<Vec<u8>> {
                                     size,
                                     pen: 0.0,
                                     array: Vec::new(),
-                                    started: false,
                                 });
                             }
                             true
@@ -306,7 +303,7 @@ pub(super) fn encode(ops: &[Op], fonts: &Faces) -> Option<Vec<u8>> {
                 font?;
                 size = pt.0;
                 out.start();
-                out.name(id.0.as_bytes());
+                push_name(&mut out.bytes, id.0.as_bytes());
                 out.bytes.push(b' ');
                 out.real(pt.0);
                 out.bytes.extend_from_slice(b" Tf");
@@ -375,7 +372,7 @@ fn scaled_width(font: &ParsedFont, gid: u16) -> i64 {
 
 /// Whether a name's byte is written as a `#` escape: white space, delimiters and bytes outside
 /// `!`..`~` (a table, not a search of the delimiters for each byte).
-pub(super) fn name_escaped(b: u8) -> bool {
+fn name_escaped(b: u8) -> bool {
     const ESCAPED: [bool; 256] = {
         let mut table = [false; 256];
         let mut b = 0;
@@ -394,20 +391,33 @@ pub(super) fn name_escaped(b: u8) -> bool {
     ESCAPED[usize::from(b)]
 }
 
-/// Upper-case hexadecimal digits, for glyph codes.
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// A name, `/` and its bytes, with lopdf's `#` escapes.
+pub(super) fn push_name(bytes: &mut Vec<u8>, name: &[u8]) {
+    bytes.push(b'/');
+    for &b in name {
+        if name_escaped(b) {
+            bytes.push(b'#');
+            push_hex(bytes, &[b]);
+        } else {
+            bytes.push(b);
+        }
+    }
+}
+
+/// `data` in upper-case hexadecimal, two digits a byte (a hex string's digits, as lopdf
+/// writes them).
+pub(super) fn push_hex(bytes: &mut Vec<u8>, data: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in data {
+        bytes.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+    }
+}
 
 /// A glyph code as a hex string, `<00AB>`.
 fn push_code(bytes: &mut Vec<u8>, code: u16) {
-    let [hi, lo] = code.to_be_bytes();
-    bytes.extend_from_slice(&[
-        b'<',
-        HEX[usize::from(hi >> 4)],
-        HEX[usize::from(hi & 15)],
-        HEX[usize::from(lo >> 4)],
-        HEX[usize::from(lo & 15)],
-        b'>',
-    ]);
+    bytes.push(b'<');
+    push_hex(bytes, &code.to_be_bytes());
+    bytes.push(b'>');
 }
 
 /// A number as lopdf writes a real: Rust's shortest form that reads back the same (`Display`),
@@ -458,11 +468,10 @@ fn exact_decimals(v: f32) -> usize {
 
 impl GlyphRun {
     fn separate(&mut self, before_number: bool) {
-        // lopdf separates an array's elements only before a number.
-        if self.started && before_number {
+        // lopdf separates an array's elements only before a number; the first takes none.
+        if !self.array.is_empty() && before_number {
             self.array.push(b' ');
         }
-        self.started = true;
     }
 
     fn push_real(&mut self, v: f32) {
@@ -508,18 +517,6 @@ impl Stream {
         self.bytes.extend_from_slice(operator.as_bytes());
     }
 
-    /// A name, with lopdf's escapes.
-    fn name(&mut self, name: &[u8]) {
-        self.bytes.push(b'/');
-        for &b in name {
-            if name_escaped(b) {
-                let _ = write!(self.bytes, "#{b:02X}");
-            } else {
-                self.bytes.push(b);
-            }
-        }
-    }
-
     fn flush(&mut self, run: GlyphRun) {
         self.op_reals(&run.matrix, "Tm");
         self.start();
@@ -536,10 +533,7 @@ impl Stream {
         let text = |s: &str, bytes: &mut Vec<u8>| {
             bytes.push(b'<');
             for c in s.chars() {
-                let code = face.glyph(c).unwrap_or(0);
-                for b in code.to_be_bytes() {
-                    bytes.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
-                }
+                push_hex(bytes, &face.glyph(c).unwrap_or(0).to_be_bytes());
             }
             bytes.push(b'>');
         };

@@ -842,14 +842,18 @@ fn save(mut doc: PdfDocument, labels: &[String], fingerprint: u64, how: Streams)
         Streams::Printpdf => None,
     };
     let mut lo = doc.to_lopdf_document(&options, &mut Vec::new());
+    // Each page's content stream, in page order (printpdf writes one for every page).
+    let contents: Vec<Option<lopdf::ObjectId>> = lo
+        .get_pages()
+        .values()
+        .map(|page| {
+            let page = lo.get_dictionary(*page).ok()?;
+            page.get(b"Contents").and_then(Object::as_reference).ok()
+        })
+        .collect();
     if let Some(streams) = streams {
-        let pages = lo.get_pages();
-        for ((_, page), stream) in pages.iter().zip(streams) {
-            let content = lo
-                .get_dictionary(*page)
-                .and_then(|page| page.get(b"Contents"))
-                .and_then(Object::as_reference);
-            if let Ok(Object::Stream(s)) = content.and_then(|id| lo.get_object_mut(id)) {
+        for (content, stream) in contents.iter().zip(streams) {
+            if let Some(Ok(Object::Stream(s))) = content.map(|id| lo.get_object_mut(id)) {
                 s.set_content(stream);
             }
         }
@@ -869,14 +873,7 @@ fn save(mut doc: PdfDocument, labels: &[String], fingerprint: u64, how: Streams)
     }
     // A page's content is its own; every other stream is a font's (its program, its
     // ToUnicode map), which repeat from deck to deck.
-    let contents: BTreeSet<lopdf::ObjectId> = lo
-        .get_pages()
-        .values()
-        .filter_map(|page| {
-            let page = lo.get_dictionary(*page).ok()?;
-            page.get(b"Contents").and_then(Object::as_reference).ok()
-        })
-        .collect();
+    let contents: BTreeSet<lopdf::ObjectId> = contents.into_iter().flatten().collect();
     for (id, object) in lo.objects.iter_mut() {
         if let Object::Stream(stream) = object {
             if stream.dict.get(b"Filter").is_err() {
@@ -922,6 +919,25 @@ mod tests {
     use crate::print::practice_pdf::practice_document;
     use crate::verify::verify_course;
 
+    /// A6 cards one to a page and duplex, and on cut sheets of four (A4) and of eight
+    /// (US Letter, duplex).
+    fn layouts() -> [PrintOptions; 4] {
+        [
+            (false, None),
+            (true, None),
+            (false, Some((4, (210.0, 297.0)))),
+            (true, Some((8, (215.9, 279.4)))),
+        ]
+        .map(|(duplex, sheet)| PrintOptions {
+            page_mm: (148.0, 105.0),
+            duplex,
+            sheet: sheet.map(|(per_sheet, paper_mm)| Sheet {
+                paper_mm,
+                per_sheet,
+            }),
+        })
+    }
+
     /// The bytes written both ways, which must be the same.
     fn same_both_ways(what: &str, document: Unsaved) {
         let Unsaved {
@@ -945,12 +961,6 @@ mod tests {
     fn content_streams_are_the_ones_printpdf_writes() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let fixtures = root.join("tests/fixtures/print");
-        let options = [
-            (false, None),
-            (true, None),
-            (false, Some((4, (210.0, 297.0)))),
-            (true, Some((8, (215.9, 279.4)))),
-        ];
         let mut decks = 0;
         let mut sheets = 0;
         for course_dir in [
@@ -963,18 +973,10 @@ mod tests {
             let verifications = verify_course(&course).expect("the course verifies");
             for (page, verification) in course.pages().zip(&verifications) {
                 let cards = page_deck(page, verification).expect("every card prints");
-                for (duplex, sheet) in options {
+                for print in layouts() {
                     if cards.is_empty() {
                         continue;
                     }
-                    let print = PrintOptions {
-                        page_mm: (148.0, 105.0),
-                        duplex,
-                        sheet: sheet.map(|(per_sheet, paper_mm)| Sheet {
-                            paper_mm,
-                            per_sheet,
-                        }),
-                    };
                     let (document, _) = deck_document(page.title(), &cards, print);
                     assert!(page_streams(&mut document.doc.clone()).is_some());
                     same_both_ways(&format!("{} {print:?}", page.url), document);
@@ -1024,20 +1026,7 @@ mod tests {
             "A (title) with ) unbalanced ( and \\ back",
             "Café 😀 ∂σ",
         ] {
-            for (duplex, sheet) in [
-                (false, None),
-                (true, None),
-                (false, Some((4, (210.0, 297.0)))),
-                (true, Some((8, (215.9, 279.4)))),
-            ] {
-                let print = PrintOptions {
-                    page_mm: (148.0, 105.0),
-                    duplex,
-                    sheet: sheet.map(|(per_sheet, paper_mm)| Sheet {
-                        paper_mm,
-                        per_sheet,
-                    }),
-                };
+            for print in layouts() {
                 let (document, _) = deck_document(title, &cards, print);
                 // Written here, not left to printpdf.
                 assert!(page_streams(&mut document.doc.clone()).is_some());

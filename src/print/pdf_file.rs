@@ -9,7 +9,7 @@
 use lopdf::xref::XrefType;
 use lopdf::{Dictionary, Document, Object, StringFormat};
 
-use super::content::{name_escaped, push_real};
+use super::content::{push_hex, push_name, push_real};
 
 /// The file lopdf's `save_to` writes for `doc`, or `None` when `doc` is not a plain one.
 pub(super) fn to_bytes(doc: &mut Document) -> Option<Vec<u8>> {
@@ -106,8 +106,6 @@ fn integer(out: &mut Vec<u8>, value: i64) {
     out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
-
 fn write_object(out: &mut Vec<u8>, object: &Object) {
     match object {
         Object::Null => out.extend_from_slice(b"null"),
@@ -115,13 +113,11 @@ fn write_object(out: &mut Vec<u8>, object: &Object) {
         Object::Boolean(false) => out.extend_from_slice(b"false"),
         Object::Integer(value) => integer(out, *value),
         Object::Real(value) => push_real(out, *value),
-        Object::Name(name) => write_name(out, name),
+        Object::Name(name) => push_name(out, name),
         Object::String(text, StringFormat::Literal) => write_literal(out, text),
         Object::String(text, StringFormat::Hexadecimal) => {
             out.push(b'<');
-            for &b in text {
-                out.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
-            }
+            push_hex(out, text);
             out.push(b'>');
         }
         Object::Array(items) => {
@@ -153,25 +149,13 @@ fn write_object(out: &mut Vec<u8>, object: &Object) {
 fn write_dictionary(out: &mut Vec<u8>, dict: &Dictionary) {
     out.extend_from_slice(b"<<");
     for (key, value) in dict {
-        write_name(out, key);
+        push_name(out, key);
         if separated(value) {
             out.push(b' ');
         }
         write_object(out, value);
     }
     out.extend_from_slice(b">>");
-}
-
-/// A name, with `#` escapes for delimiters, white space and bytes outside `!`..`~`.
-fn write_name(out: &mut Vec<u8>, name: &[u8]) {
-    out.push(b'/');
-    for &b in name {
-        if name_escaped(b) {
-            out.extend_from_slice(&[b'#', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
-        } else {
-            out.push(b);
-        }
-    }
 }
 
 /// A literal string: a backslash before `\`, `\r` (as `\r`) and each parenthesis that has no
