@@ -82,8 +82,7 @@ impl Ctx<'_> {
         if !checked.shown.is_empty() {
             html.push_str("<div class=\"verified\" role=\"group\" aria-label=\"Worked steps, checked when the site was built\">\n");
             for stmt in &checked.shown {
-                let line = typeset::statement(stmt);
-                let broken = typeset::aligned(stmt);
+                let (line, broken) = typeset::statement_forms(stmt);
                 self.chain(&line, broken.as_deref(), v.fence.clone(), html);
             }
             html.push_str("</div>\n");

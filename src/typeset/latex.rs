@@ -1,67 +1,97 @@
 //! LaTeX for shown verification blocks and printed values, so a worked answer can be its own
 //! verified source. The render stage turns the LaTeX into MathML like any other math.
+//!
+//! Everything is written into one buffer as the tree is walked (a shown page has thousands of
+//! chains, one per step of every number set; a string per node was a tenth of building it).
+
+use std::fmt::Write as _;
 
 use crate::lang::ast::{BinOp, Binding, Expr, ExprKind, Rel, Stmt};
 use crate::linalg::{Num, Value};
 
 /// One statement as a display equation: `let` dropped, each link of the chain kept.
 pub fn statement(stmt: &Stmt) -> String {
-    let mut out = String::new();
-    match &stmt.binding {
-        Some((Binding::Value(name), _)) => {
-            out.push_str(&name_tex(name));
-            out.push_str(" = ");
-        }
-        Some((Binding::Function(name, params), _)) => {
-            let params: Vec<String> = params.iter().map(|p| name_tex(p)).collect();
-            out.push_str(&format!("{}({}) = ", name_tex(name), params.join(", ")));
-        }
-        None => {}
-    }
-    out.push_str(&expr(&stmt.first));
-    for (rel, e) in &stmt.links {
-        out.push_str(&format!(" {} ", rel_tex(*rel)));
-        out.push_str(&expr(e));
-    }
-    out
+    forms(stmt, false).0
 }
 
-/// The same statement broken at its relations, one link a row with the relations aligned
-/// (`\begin{aligned} L &= … \\ &= 2.9 \end{aligned}`), for a chain too wide for the column.
-/// `None` when the statement has fewer than two relations: there is nowhere to break it.
-pub fn aligned(stmt: &Stmt) -> Option<String> {
-    let mut head = String::new();
-    let mut rows: Vec<(&str, String)> = Vec::new();
+/// [`statement`], and the same statement broken at its relations, one link a row with the
+/// relations aligned (`\begin{aligned} L &= … \\ &= 2.9 \end{aligned}`), for a chain too wide
+/// for the column: `None` when the statement has fewer than two relations (there is nowhere
+/// to break it). Each part is written once for both.
+pub fn statement_forms(stmt: &Stmt) -> (String, Option<String>) {
+    forms(stmt, true)
+}
+
+/// [`statement_forms`], the broken form only when `broken` is asked for.
+fn forms(stmt: &Stmt, broken: bool) -> (String, Option<String>) {
+    let head = head(stmt);
+    let mut parts = Vec::with_capacity(stmt.links.len() + 1);
+    let mut first = String::new();
+    push_expr(&stmt.first, &mut first);
+    parts.push(first);
+    for (_, e) in &stmt.links {
+        let mut part = String::new();
+        push_expr(e, &mut part);
+        parts.push(part);
+    }
+    let rels = stmt.links.iter().map(|(rel, _)| rel_tex(*rel));
+    let mut line = String::new();
+    if let Some(head) = &head {
+        line.push_str(head);
+        line.push_str(" = ");
+    }
+    line.push_str(&parts[0]);
+    for (rel, part) in rels.clone().zip(&parts[1..]) {
+        line.push(' ');
+        line.push_str(rel);
+        line.push(' ');
+        line.push_str(part);
+    }
+    // Rows: `head &= first` when bound (else `first` heads the rows), then one per link.
+    let rows = parts.len() - usize::from(head.is_none());
+    if !broken || rows < 2 {
+        return (line, None);
+    }
+    let mut broken = String::from("\\begin{aligned}");
+    let (lead, rest) = match &head {
+        Some(head) => (head.as_str(), &parts[..]),
+        None => (parts[0].as_str(), &parts[1..]),
+    };
+    let rels = head.as_ref().map(|_| "=").into_iter().chain(rels);
+    for (i, (rel, part)) in rels.zip(rest).enumerate() {
+        if i > 0 {
+            broken.push_str(" \\\\ ");
+        }
+        let left = if i == 0 { lead } else { "" };
+        broken.push_str(left);
+        broken.push_str(" &");
+        broken.push_str(rel);
+        broken.push(' ');
+        broken.push_str(part);
+    }
+    broken.push_str("\\end{aligned}");
+    (line, Some(broken))
+}
+
+/// What a statement binds, in LaTeX (`W_{1}`, `f(x, y)`), if it binds anything.
+fn head(stmt: &Stmt) -> Option<String> {
+    let mut out = String::new();
     match &stmt.binding {
-        Some((Binding::Value(name), _)) => {
-            head.push_str(&name_tex(name));
-            rows.push(("=", expr(&stmt.first)));
-        }
+        Some((Binding::Value(name), _)) => push_name(name, &mut out),
         Some((Binding::Function(name, params), _)) => {
-            let params: Vec<String> = params.iter().map(|p| name_tex(p)).collect();
-            head.push_str(&format!("{}({})", name_tex(name), params.join(", ")));
-            rows.push(("=", expr(&stmt.first)));
+            push_name(name, &mut out);
+            out.push('(');
+            for (i, p) in params.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_name(p, &mut out);
+            }
+            out.push(')');
         }
-        None => head.push_str(&expr(&stmt.first)),
+        None => return None,
     }
-    for (rel, e) in &stmt.links {
-        rows.push((rel_tex(*rel), expr(e)));
-    }
-    if rows.len() < 2 {
-        return None;
-    }
-    let body: Vec<String> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, (rel, e))| {
-            let left = if i == 0 { head.as_str() } else { "" };
-            format!("{left} &{rel} {e}")
-        })
-        .collect();
-    Some(format!(
-        "\\begin{{aligned}}{}\\end{{aligned}}",
-        body.join(" \\\\ ")
-    ))
+    Some(out)
 }
 
 fn rel_tex(rel: Rel) -> &'static str {
@@ -78,27 +108,57 @@ fn rel_tex(rel: Rel) -> &'static str {
 
 /// An expression in LaTeX.
 pub fn expr(e: &Expr) -> String {
+    let mut out = String::new();
+    push_expr(e, &mut out);
+    out
+}
+
+/// [`expr`], written at the end of `out`.
+fn push_expr(e: &Expr, out: &mut String) {
     stacker::maybe_grow(
         crate::lang::STACK_RED_ZONE,
         crate::lang::STACK_SEGMENT,
-        || expr_unguarded(e),
+        || push_expr_unguarded(e, out),
     )
 }
 
-fn expr_unguarded(e: &Expr) -> String {
+/// `{…}` around `e`.
+fn push_braced(e: &Expr, out: &mut String) {
+    out.push('{');
+    push_expr(e, out);
+    out.push('}');
+}
+
+fn push_expr_unguarded(e: &Expr, out: &mut String) {
     match &e.kind {
-        ExprKind::Num(n) => n.clone(),
-        ExprKind::Name(n) => name_tex(n),
-        ExprKind::Neg(x) => format!("-{}", expr(x)),
-        ExprKind::Group(x) => format!("\\left({}\\right)", expr(x)),
-        ExprKind::Transpose(x) => format!("{{{}}}^{{\\top}}", expr(x)),
-        ExprKind::Binary(op, a, b) => match op {
-            BinOp::PowElem => format!("{{{}}}^{{\\circ {}}}", expr(a), expr(b)),
+        ExprKind::Num(n) => out.push_str(n),
+        ExprKind::Name(n) => push_name(n, out),
+        ExprKind::Neg(x) => {
+            out.push('-');
+            push_expr(x, out);
+        }
+        ExprKind::Group(x) => {
+            out.push_str("\\left(");
+            push_expr(x, out);
+            out.push_str("\\right)");
+        }
+        ExprKind::Transpose(x) => {
+            push_braced(x, out);
+            out.push_str("^{\\top}");
+        }
+        ExprKind::Binary(op, a, b) => {
+            push_braced(a, out);
             // `Pow`; the parser makes a `Series` of the other operators.
-            _ => format!("{{{}}}^{{{}}}", expr(a), expr(b)),
-        },
+            out.push_str(if matches!(op, BinOp::PowElem) {
+                "^{\\circ "
+            } else {
+                "^{"
+            });
+            push_expr(b, out);
+            out.push('}');
+        }
         ExprKind::Series(first, rest) => {
-            let mut out = expr(first);
+            push_expr(first, out);
             for (op, e) in rest {
                 let symbol = match op {
                     BinOp::Add => "+",
@@ -109,73 +169,119 @@ fn expr_unguarded(e: &Expr) -> String {
                     BinOp::Pow => "^",
                     BinOp::PowElem => "^\\circ",
                 };
-                out.push_str(&format!(" {symbol} {}", expr(e)));
+                out.push(' ');
+                out.push_str(symbol);
+                out.push(' ');
+                push_expr(e, out);
             }
-            out
         }
         ExprKind::List(items) => {
-            if items.iter().any(|i| matches!(i.kind, ExprKind::List(_))) {
-                let rows: Vec<String> = items
-                    .iter()
-                    .map(|row| match &row.kind {
-                        ExprKind::List(cells) => {
-                            cells.iter().map(expr).collect::<Vec<_>>().join(" & ")
-                        }
-                        _ => expr(row),
-                    })
-                    .collect();
-                bmatrix(&rows)
-            } else {
-                bmatrix(&items.iter().map(expr).collect::<Vec<_>>())
+            out.push_str("\\begin{bmatrix}");
+            for (i, row) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" \\\\ ");
+                }
+                match &row.kind {
+                    // A matrix: a row's cells side by side.
+                    ExprKind::List(cells) => push_joined(cells, " & ", out),
+                    _ => push_expr(row, out),
+                }
             }
+            out.push_str("\\end{bmatrix}");
         }
         ExprKind::Call(name, args) => {
-            format!("{}\\left({}\\right)", function_tex(name), args_tex(args))
+            push_function(name, out);
+            push_args(args, out);
         }
-        ExprKind::Partial { func, var, args } => format!(
-            "\\frac{{\\partial {}}}{{\\partial {}}}\\left({}\\right)",
-            name_tex(func),
-            name_tex(var),
-            args_tex(args)
-        ),
-        ExprKind::Grad(func, args) => format!(
-            "\\nabla {}\\left({}\\right)",
-            name_tex(func),
-            args_tex(args)
-        ),
-        ExprKind::NumGrad { func, var, args } => match var {
-            Some(var) => format!(
-                "\\left(\\frac{{\\partial {}}}{{\\partial {}}}\\right)_{{\\text{{num}}}}\\left({}\\right)",
-                name_tex(func),
-                name_tex(var),
-                args_tex(args)
-            ),
-            None => format!(
-                "\\nabla_{{\\text{{num}}}} {}\\left({}\\right)",
-                name_tex(func),
-                args_tex(args)
-            ),
-        },
-        ExprKind::Index(x, index) => format!("{{{}}}_{{{}}}", expr(x), args_tex(index)),
+        ExprKind::Partial { func, var, args } => {
+            push_partial(func, var, out);
+            push_args(args, out);
+        }
+        ExprKind::Grad(func, args) => {
+            out.push_str("\\nabla ");
+            push_name(func, out);
+            push_args(args, out);
+        }
+        ExprKind::NumGrad { func, var, args } => {
+            match var {
+                Some(var) => {
+                    out.push_str("\\left(");
+                    push_partial(func, var, out);
+                    out.push_str("\\right)_{\\text{num}}");
+                }
+                None => {
+                    out.push_str("\\nabla_{\\text{num}} ");
+                    push_name(func, out);
+                }
+            }
+            push_args(args, out);
+        }
+        ExprKind::Index(x, index) => {
+            push_braced(x, out);
+            out.push_str("_{");
+            push_joined(index, ", ", out);
+            out.push('}');
+        }
         // Shown blocks have their values written in first (`literals::resolve`); elsewhere
         // the expression itself is the best rendering.
-        ExprKind::Interp(x) => expr(x),
+        ExprKind::Interp(x) => push_expr(x, out),
     }
 }
 
-fn args_tex(args: &[Expr]) -> String {
-    args.iter().map(expr).collect::<Vec<_>>().join(", ")
+/// `\frac{\partial f}{\partial x}`.
+fn push_partial(func: &str, var: &str, out: &mut String) {
+    out.push_str("\\frac{\\partial ");
+    push_name(func, out);
+    out.push_str("}{\\partial ");
+    push_name(var, out);
+    out.push('}');
+}
+
+/// A call's arguments in parentheses that grow with them.
+fn push_args(args: &[Expr], out: &mut String) {
+    out.push_str("\\left(");
+    push_joined(args, ", ", out);
+    out.push_str("\\right)");
+}
+
+/// `items` in LaTeX, `separator` between them.
+fn push_joined(items: &[Expr], separator: &str, out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        push_expr(item, out);
+    }
 }
 
 fn bmatrix(rows: &[String]) -> String {
     format!("\\begin{{bmatrix}}{}\\end{{bmatrix}}", rows.join(" \\\\ "))
 }
 
-fn function_tex(name: &str) -> String {
+fn push_function(name: &str, out: &mut String) {
     if name.chars().count() > 1 && !name.contains('_') {
-        format!("\\operatorname{{{name}}}")
+        let _ = write!(out, "\\operatorname{{{name}}}");
     } else {
-        name_tex(name)
+        push_name(name, out);
+    }
+}
+
+/// [`name_tex`] at the end of `out`, remembered per thread: a page names the same few
+/// quantities in every step.
+fn push_name(name: &str, out: &mut String) {
+    thread_local! {
+        static NAMES: crate::memo::Table<Box<str>, Box<str>> = Default::default();
+    }
+    let hit = NAMES.with(|t| {
+        let t = t.borrow();
+        t.get(name).map(|tex| out.push_str(tex)).is_some()
+    });
+    if !hit {
+        let tex = name_tex(name);
+        out.push_str(&tex);
+        let _ = crate::memo::get_or_insert(&NAMES, Box::from(name), || {
+            Ok::<_, ()>(tex.into_boxed_str())
+        });
     }
 }
 
@@ -344,14 +450,49 @@ mod tests {
         assert_eq!(Format::parse("x"), None);
     }
 
+    /// Both forms of a statement, for each kind of head: a bound value, a function, none;
+    /// and one relation alone has no broken form.
+    #[test]
+    fn a_statement_and_its_broken_form() {
+        let stmt = |src: &str| {
+            let tokens = crate::lang::lexer::lex(src, 0).expect("lexes");
+            crate::lang::parser::parse(&tokens)
+                .expect("parses")
+                .remove(0)
+        };
+        let forms = |src: &str| statement_forms(&stmt(src));
+        let m = r"\begin{bmatrix}1 & 2 \\ 3 & 4\end{bmatrix}";
+        let (line, broken) = forms("let W1 = [[1, 2], [3, 4]] = [[1, 2], [3, 4]]");
+        assert_eq!(line, format!("W_{{1}} = {m} = {m}"));
+        assert_eq!(
+            broken.as_deref(),
+            Some(format!(r"\begin{{aligned}}W_{{1}} &= {m} \\  &= {m}\end{{aligned}}").as_str())
+        );
+        let (line, broken) = forms("let f(x, y) = x^2 + y");
+        assert_eq!(line, "f(x, y) = {x}^{2} + y");
+        assert_eq!(broken.as_deref(), None, "one relation: nowhere to break");
+        let (line, broken) = forms("x1 + 2 = 3 ≈ 3.0");
+        assert_eq!(line, r"x_{1} + 2 = 3 \approx 3.0");
+        assert_eq!(
+            broken.as_deref(),
+            Some(r"\begin{aligned}x_{1} + 2 &= 3 \\  &\approx 3.0\end{aligned}")
+        );
+        assert_eq!(statement(&stmt("x1 + 2 = 3 ≈ 3.0")), line);
+    }
+
     #[test]
     fn underscores_are_subscripts() {
         assert_eq!(name_tex("L_cat"), "L_{\\mathrm{cat}}");
         assert_eq!(name_tex("s_y"), "s_{y}");
         assert_eq!(name_tex("W_1"), "W_{1}");
         assert_eq!(name_tex("f_a'"), "f_{a}'");
-        assert_eq!(function_tex("f_a"), "f_{a}");
-        assert_eq!(function_tex("softmax"), "\\operatorname{softmax}");
+        let function = |name| {
+            let mut out = String::new();
+            push_function(name, &mut out);
+            out
+        };
+        assert_eq!(function("f_a"), "f_{a}");
+        assert_eq!(function("softmax"), "\\operatorname{softmax}");
     }
 
     #[test]
