@@ -538,6 +538,15 @@ fn small_parts(r: &BigRational) -> Option<(i128, i128)> {
 
 /// `n / d` in lowest terms with a positive denominator (`d` is never 0: division checks).
 fn reduced((n, d): (i128, i128)) -> BigRational {
+    // Parts of at most 31 bits ([`small_parts`]) make sums of products under 2^63: the gcd in
+    // machine words, where a 128-bit remainder is a library call per step.
+    if let (Ok(n), Ok(d)) = (i64::try_from(n), i64::try_from(d)) {
+        if n != i64::MIN && d != i64::MIN {
+            let g = gcd(n.unsigned_abs(), d.unsigned_abs()).max(1) as i64;
+            let sign = if d < 0 { -1 } else { 1 };
+            return BigRational::new_raw(BigInt::from(sign * n / g), BigInt::from(sign * d / g));
+        }
+    }
     let (mut a, mut b) = (n.unsigned_abs(), d.unsigned_abs());
     while b != 0 {
         (a, b) = (b, a % b);
