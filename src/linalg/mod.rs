@@ -13,9 +13,11 @@
 pub mod budget;
 mod matrix;
 mod num;
+mod rational;
 mod value;
 
 pub use num::{parse_decimal, Num};
+pub use rational::Rational;
 pub use value::{Shape, Value};
 
 use std::fmt;

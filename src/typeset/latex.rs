@@ -437,7 +437,7 @@ mod tests {
 
     #[test]
     fn eval_formats() {
-        let x = Num::Exact(num_rational::BigRational::new(79.into(), 15.into()));
+        let x = Num::Exact(crate::linalg::Rational::ratio(79, 15));
         assert_eq!(number(&x, Format::Auto), "\\frac{79}{15}");
         assert_eq!(number(&x, Format::Decimals(2)), "5.27");
         assert_eq!(number(&x, Format::Fraction), "\\frac{79}{15}");

@@ -547,7 +547,7 @@ fn builtin_backward(
             if y.is_zero() {
                 Err(LinalgError::Domain("sqrt has no derivative at 0".into()))
             } else {
-                Num::Exact(num_rational::BigRational::new(1.into(), 2.into())).div(y)
+                Num::Exact(crate::linalg::Rational::ratio(1, 2)).div(y)
             }
         }),
         Tanh => local(&|_, y| one.sub(&y.mul(y)?)),

@@ -679,7 +679,7 @@ fn pool(
                 .map_err(super::eval::linalg(span))?;
             let n = steps
                 .exact()
-                .map(|r| r.floor())
+                .map(|r| r.big().floor())
                 .and_then(|r| num_traits::ToPrimitive::to_u64(&r.to_integer()))
                 .filter(|&n| n < MAX_RANGE)
                 .ok_or_else(|| {
