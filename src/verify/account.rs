@@ -6,7 +6,7 @@
 //! did arithmetic with — `exp(-2.31)` where the page's score is -2.3 — and is reported at its
 //! place with the page's nearest values.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use super::ast::{BinOp, Binding, Expr, ExprKind, Rel, Stmt};
 use super::check::{body_pairs, matched_children};
@@ -61,7 +61,7 @@ pub fn unclaimed<'s>(stmt: &'s Stmt, env: &Env, scope: ScopeId) -> Vec<&'s Expr>
     if stmt.directive.is_some() || stmt.circuit.is_some() {
         return Vec::new();
     }
-    let mut accounted = HashSet::new();
+    let mut accounted = FxHashSet::default();
     // `let x = 2.5` (or a written vector or matrix) is a given.
     if defines(stmt).is_some() && stmt.first.is_literal() {
         numbers(&stmt.first, &mut accounted);
@@ -98,7 +98,7 @@ pub fn unclaimed<'s>(stmt: &'s Stmt, env: &Env, scope: ScopeId) -> Vec<&'s Expr>
 }
 
 /// Adds the start of every number written in `e`.
-fn numbers(e: &Expr, out: &mut HashSet<usize>) {
+fn numbers(e: &Expr, out: &mut FxHashSet<usize>) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
         if let ExprKind::Num(_) = e.kind {
@@ -109,7 +109,7 @@ fn numbers(e: &Expr, out: &mut HashSet<usize>) {
 }
 
 /// The literals of `a` and `b` that stand where the other side has an expression.
-fn paired(a: &Expr, b: &Expr, out: &mut HashSet<usize>) {
+fn paired(a: &Expr, b: &Expr, out: &mut FxHashSet<usize>) {
     stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_SEGMENT, || {
         for (x, y) in matched_children(a, b) {
             let (x, y) = (x.ungrouped(), y.ungrouped());
@@ -125,7 +125,12 @@ fn paired(a: &Expr, b: &Expr, out: &mut HashSet<usize>) {
 
 /// The numbers of `e` (a number with its sign) that are not in `accounted` and not in a
 /// place that is the formula's own.
-fn loose<'e>(e: &'e Expr, env: &Env, scope: ScopeId, accounted: &HashSet<usize>) -> Vec<&'e Expr> {
+fn loose<'e>(
+    e: &'e Expr,
+    env: &Env,
+    scope: ScopeId,
+    accounted: &FxHashSet<usize>,
+) -> Vec<&'e Expr> {
     let mut out = Vec::new();
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {

@@ -6,7 +6,6 @@
 //! vector–Jacobian product ([`super::ops::backward`]) and adds the results into the inputs —
 //! the chain rule, one gate at a time. Exact circuits give exact gradients.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::error::{Result, VerifyError};
@@ -83,7 +82,7 @@ fn record<'e>(
         .enumerate()
         .map(|(i, v)| walk.leaf(v.clone(), wanted(i), span))
         .collect::<Result<Vec<_>>>()?;
-    let locals: HashMap<&str, usize> = f
+    let locals: super::eval::Locals = f
         .params
         .iter()
         .map(String::as_str)

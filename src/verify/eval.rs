@@ -2,8 +2,6 @@
 //! computes its value through the operation table ([`super::ops`]) and records every
 //! operation on a tape, so the same walk serves a check and a gradient.
 
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
@@ -479,19 +477,22 @@ pub(super) struct Node {
     pub span: Range<usize>,
 }
 
+/// The nodes a function's parameters stand for while its body is inlined, by name (FxHash:
+/// looked up for every name the body reads).
+pub(super) type Locals<'l> = FxHashMap<&'l str, usize>;
+
 /// What names mean at a point of the walk: the parameters of the function being inlined, and
 /// the scope the body was written in.
 pub(super) struct Frame<'l> {
-    pub locals: &'l HashMap<&'l str, usize>,
+    pub locals: &'l Locals<'l>,
     pub scope: ScopeId,
 }
 
 impl Frame<'_> {
     fn top(scope: ScopeId) -> Frame<'static> {
-        static EMPTY: std::sync::OnceLock<HashMap<&'static str, usize>> =
-            std::sync::OnceLock::new();
+        static EMPTY: std::sync::OnceLock<Locals<'static>> = std::sync::OnceLock::new();
         Frame {
-            locals: EMPTY.get_or_init(HashMap::new),
+            locals: EMPTY.get_or_init(Locals::default),
             scope,
         }
     }
@@ -888,7 +889,7 @@ impl<'e> Walk<'e> {
         if record {
             for i in 0..n {
                 budget::charge(1).map_err(|_| out_of_budget(i))?;
-                let locals = HashMap::from([(f.params[0].as_str(), x)]);
+                let locals = Locals::from_iter([(f.params[0].as_str(), x)]);
                 let frame = Frame {
                     locals: &locals,
                     scope: f.scope,
