@@ -247,7 +247,9 @@ fn prose_claims(file: &Arc<SourceFile>, base: usize, text: &str, out: &mut Cover
             continue;
         }
         if !starts_number {
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
+            // Only ASCII bytes start anything above, and no byte of a longer character is
+            // ASCII: one byte at a time stays on characters where it stops.
+            i += 1;
             continue;
         }
         let end = number_end(bytes, i);
