@@ -9,13 +9,35 @@ import { chromium } from "playwright-core";
 
 const require = createRequire(import.meta.url);
 
-/** Chromium from /usr/bin, headless, without background networking or updates. */
-export function launchChromium() {
-  return chromium.launch({
+/**
+ * How long a navigation or a wait may take. Playwright's 30 s default is ample for these local
+ * pages on a quiet machine, but CI runs the browser tests beside the rest of the suite on two
+ * cores, where a page's "load" once took longer: a slow machine must not read as a broken page.
+ */
+const PATIENCE_MS = 120_000;
+
+/**
+ * Chromium from /usr/bin, headless, without background networking or updates. Its shared memory
+ * goes to /tmp (`--disable-dev-shm-usage`): containers often give /dev/shm 64 MB, and a renderer
+ * that runs out of it stalls a page's load instead of failing. Every context and page it makes
+ * waits up to PATIENCE_MS.
+ */
+export async function launchChromium() {
+  const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync"],
+           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
   });
+  for (const make of ["newContext", "newPage"]) {
+    const original = browser[make].bind(browser);
+    browser[make] = async (...args) => {
+      const made = await original(...args);
+      made.setDefaultTimeout(PATIENCE_MS);
+      made.setDefaultNavigationTimeout(PATIENCE_MS);
+      return made;
+    };
+  }
+  return browser;
 }
 
 /** axe-core's script, to add to a page with `page.addScriptTag({ content })`. */

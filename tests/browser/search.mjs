@@ -39,8 +39,8 @@ async function searchFor(page, word, key = "/") {
   await page.keyboard.type(word);
   // The results of the whole word: on a busy machine typing can pause long enough for a
   // prefix's results ("dow") to be drawn first.
-  await page.waitForFunction((w) => document.getElementById("search-results").dataset.query === w, word, { timeout: 5000 });
-  await page.waitForSelector("#search-results [role=option]", { state: "visible", timeout: 5000 });
+  await page.waitForFunction((w) => document.getElementById("search-results").dataset.query === w, word);
+  await page.waitForSelector("#search-results [role=option]", { state: "visible" });
   const input = page.locator("#search-input");
   assert((await input.getAttribute("role")) === "combobox", "the box is not a combobox");
   assert((await input.getAttribute("aria-expanded")) === "true", "aria-expanded is not true with results shown");
@@ -62,13 +62,13 @@ async function chooseFirst(page) {
 /** The marked match is visible, inside the viewport, and every <details> around it is open. */
 async function landedOn(page, word) {
   const hit = page.locator("mark.search-hit");
-  await hit.waitFor({ state: "visible", timeout: 5000 });
+  await hit.waitFor({ state: "visible" });
   assert((await hit.textContent()).toLowerCase() === word, `marked "${await hit.textContent()}"`);
   // The page scrolls to the match once it has loaded; give it that moment.
   await page.waitForFunction(() => {
     const r = document.querySelector("mark.search-hit").getBoundingClientRect();
     return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;
-  }, null, { timeout: 3000 }).catch(() => {});
+  }, null, { timeout: 10000 }).catch(() => {});
   const state = await hit.evaluate((m) => {
     const closed = [];
     for (let el = m.parentElement; el; el = el.parentElement) if (el.tagName === "DETAILS" && !el.open) closed.push(el.className);

@@ -86,7 +86,7 @@ for (const q of queries.filter(Boolean)) {
     await page.goto(home, { waitUntil: "load" });
     await page.focus("#search-input");
     await page.keyboard.type(q);
-    await page.waitForFunction((q) => document.getElementById("search-results").dataset.query === q, q, { timeout: 20000 });
+    await page.waitForFunction((q) => document.getElementById("search-results").dataset.query === q, q);
     const shown = await page.$$eval("#search-results [role=option]", (lis) => lis.map((li) => Number(li.dataset.record)));
     // Every part of the index the page loaded is a <script> it added (over file:// the
     // browser's resource timings leave them out).

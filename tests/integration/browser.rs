@@ -21,14 +21,25 @@ fn browser_tools() -> std::path::PathBuf {
     browser_dir
 }
 
+/// Held while a browser script runs: one Chromium at a time. Each is several processes that
+/// want both cores; two of them beside the rest of the suite once starved a page's load past
+/// its timeout in CI. Courses are still built in parallel, outside the lock.
+static ONE_CHROMIUM: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `node tests/browser/SCRIPT ARGS…` and returns its output, failing the test unless the
 /// script succeeded and closed with `N passed, 0 failed`.
 fn run_script(script: &str, args: &[&std::ffi::OsStr]) -> String {
-    let run = Command::new("node")
-        .arg(browser_tools().join(script))
-        .args(args)
-        .output()
-        .expect("node is needed for the browser tests");
+    let tools = browser_tools();
+    // A failed script fails its test after the lock is released, so a poisoned lock only means
+    // an earlier test failed: the next may still run.
+    let run = {
+        let _chromium = ONE_CHROMIUM.lock().unwrap_or_else(|e| e.into_inner());
+        Command::new("node")
+            .arg(tools.join(script))
+            .args(args)
+            .output()
+            .expect("node is needed for the browser tests")
+    };
     let stdout = String::from_utf8_lossy(&run.stdout).to_string();
     println!("{stdout}");
     assert!(
