@@ -8,15 +8,17 @@
 //! `window.COURSEGEN_SEARCH_PARTS`. The manifest's `v` (a hash of every shard) is added to each
 //! shard's address, so a browser never mixes shards of two builds.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
+use smallvec::SmallVec;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::postings::Postings;
-use super::words::{for_each_word, is_english};
+use super::words::{for_each_key, is_english, lowered};
 use super::Record;
 use crate::output::{MemorySink, OutputFile, Sink};
 
@@ -212,8 +214,10 @@ fn cut_at(text: &str) -> usize {
     }
 }
 
-/// The pieces a word occurs in, and those whose heading holds it, in order.
-type PagePostings = (Vec<u32>, Vec<u32>);
+/// The pieces a word occurs in, and those whose heading holds it, in order: a word of a page
+/// is in a few of its pieces, so the lists rarely leave the entry (a `Vec` each was an
+/// allocation per word of every page).
+type PagePostings = (SmallVec<[u32; 4]>, SmallVec<[u32; 4]>);
 
 /// One page's index keys, each with the page's pieces (numbered from 0) it occurs in and those
 /// whose heading holds it, sorted by key. Made while the page is built and kept in its cache
@@ -231,32 +235,27 @@ impl PageWords {
         let english = is_english(language);
         let mut pieces = Vec::new();
         page_pieces(0, sections, &mut pieces);
+        // Each piece's heading and text lower-cased, held while the table is: its keys are
+        // borrowed from them (a string per word of every page was a tenth of the filing).
+        let lower: Vec<(String, String)> = pieces
+            .iter()
+            .map(|p| (lowered(p.heading), lowered(p.text)))
+            .collect();
         // Room for the page's different words at once (about one for every 16 bytes of its
         // text): growing the table rehashed every key several times over.
-        let bytes: usize = pieces.iter().map(|p| p.heading.len() + p.text.len()).sum();
-        let mut postings: HashMap<String, PagePostings, FxBuildHasher> =
+        let bytes: usize = lower.iter().map(|(h, t)| h.len() + t.len()).sum();
+        let mut postings: HashMap<Cow<str>, PagePostings, FxBuildHasher> =
             HashMap::with_capacity_and_hasher(bytes / 16, FxBuildHasher);
-        for (id, piece) in pieces.iter().enumerate() {
+        for (id, (heading_text, text)) in lower.iter().enumerate() {
             let id = id as u32;
-            let mut file = |word: &str, heading: bool| {
-                let entry = match postings.get_mut(word) {
-                    Some(entry) => entry,
-                    None => postings.entry(word.to_string()).or_default(),
-                };
-                if entry.0.last() != Some(&id) {
-                    entry.0.push(id);
-                }
-                if heading && entry.1.last() != Some(&id) {
-                    entry.1.push(id);
-                }
-            };
-            for_each_word(piece.heading, english, |w| file(w, true));
-            for_each_word(piece.text, english, |w| file(w, false));
+            for_each_key(heading_text, english, |w| file(&mut postings, w, id, true));
+            for_each_key(text, english, |w| file(&mut postings, w, id, false));
         }
-        let mut words: Vec<(String, PagePostings)> = postings.into_iter().collect();
-        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Sorted as references: an entry is four words wide, a reference pair two.
+        let mut words: Vec<(&Cow<str>, &PagePostings)> = postings.iter().collect();
+        words.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut out = String::new();
-        for (word, (all, heading)) in &words {
+        for (word, (all, heading)) in words {
             out.push_str(word);
             for list in [all, heading] {
                 out.push('\t');
@@ -305,6 +304,23 @@ impl PageWords {
         let words = PageWords(text);
         words.each(|_, _, _| {})?;
         Some(words)
+    }
+}
+
+/// Files `word` of piece `id` (in its heading if `heading`) in a page's table.
+fn file<'a>(
+    postings: &mut HashMap<Cow<'a, str>, PagePostings, FxBuildHasher>,
+    word: Cow<'a, str>,
+    id: u32,
+    heading: bool,
+) {
+    // A key borrowed from the page's text costs nothing to offer: one lookup, no string made.
+    let entry = postings.entry(word).or_default();
+    if entry.0.last() != Some(&id) {
+        entry.0.push(id);
+    }
+    if heading && entry.1.last() != Some(&id) {
+        entry.1.push(id);
     }
 }
 

@@ -3,37 +3,40 @@
 //! suffixes. `assets/coursegen.js` splits and stems a query the same way (`words`, `stem`), so
 //! a word of the query is found under the key the index filed it by.
 
+use std::borrow::Cow;
+
 /// The index keys of `text`, in the order they occur (repeats included).
 #[cfg(test)]
 pub fn words(text: &str, english: bool) -> Vec<String> {
     let mut out = Vec::new();
-    for_each_word(text, english, |w| out.push(w.to_string()));
+    for_each_key(&lowered(text), english, |w| out.push(w.into_owned()));
     out
 }
 
-/// Calls `f` with each index key of `text`, in the order they occur (repeats included).
-pub fn for_each_word(text: &str, english: bool, mut f: impl FnMut(&str)) {
-    let mut emit = |word: &str| {
-        if english {
-            f(&stem(word));
-        } else {
-            f(word);
-        }
-    };
+/// `text` lower-cased as search reads it, for [`for_each_key`].
+pub fn lowered(text: &str) -> String {
     if text.is_ascii() {
         // Most prose is ASCII: bytes are characters, and lower-casing, letters and digits need
         // no Unicode tables (they were a quarter of the word splitting's time).
-        let lower = text.to_ascii_lowercase();
-        return unicode_words(&lower, &mut emit);
+        text.to_ascii_lowercase()
+    } else {
+        to_lowercase(text)
     }
-    let lower = to_lowercase(text);
-    unicode_words(&lower, &mut emit);
 }
 
-/// [`for_each_word`] on lower-cased text: `[\p{Alphabetic}\p{N}]+(?:[.,]\p{N}+)*`, with ASCII
-/// bytes judged as they are and only the others decoded (a character at a time, the split was
-/// a tenth of a build).
-fn unicode_words(lower: &str, emit: &mut impl FnMut(&str)) {
+/// Calls `f` with each index key of `lower` (a text [`lowered`]), in the order they occur
+/// (repeats included). A key is borrowed from `lower` unless stemming changed more than its
+/// end, so a caller can keep the keys as long as the text, with no string made per word.
+pub fn for_each_key<'a>(lower: &'a str, english: bool, mut f: impl FnMut(Cow<'a, str>)) {
+    unicode_words(lower, &mut |word: &'a str| {
+        f(if english { stem(word) } else { word.into() })
+    });
+}
+
+/// The words of lower-cased text: `[\p{Alphabetic}\p{N}]+(?:[.,]\p{N}+)*`, with ASCII bytes
+/// judged as they are and only the others decoded (a character at a time, the split was a
+/// tenth of a build).
+fn unicode_words<'a>(lower: &'a str, emit: &mut impl FnMut(&'a str)) {
     use std::cell::Cell;
     let bytes = lower.as_bytes();
     let n = bytes.len();
@@ -166,7 +169,7 @@ fn is_word_char(c: char) -> bool {
 /// A light English suffix-stripper (not Porter): plurals, -ing, -ed, -ly, so "gradients" finds
 /// "gradient" and "computing" finds "computed". Lengths are counted in UTF-16 units, as the
 /// script counts them; words with an ASCII digit are kept whole.
-pub fn stem(word: &str) -> std::borrow::Cow<'_, str> {
+pub fn stem(word: &str) -> Cow<'_, str> {
     const RULES: [(&str, &str); 7] = [
         ("ies", "y"),
         ("sses", "ss"),
