@@ -18,7 +18,7 @@ use smallvec::SmallVec;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::postings::Postings;
-use super::words::{for_each_key, is_english, lowered};
+use super::words::{for_each_key, is_english, lowered, stem};
 use super::Record;
 use crate::output::{MemorySink, OutputFile, Sink};
 
@@ -246,17 +246,38 @@ impl PageWords {
         let bytes: usize = lower.iter().map(|(h, t)| h.len() + t.len()).sum();
         let mut postings: HashMap<Cow<str>, PagePostings, FxBuildHasher> =
             HashMap::with_capacity_and_hasher(bytes / 16, FxBuildHasher);
+        // Filed as written (lower-cased), and stemmed below once per different word rather
+        // than once per occurrence.
         for (id, (heading_text, text)) in lower.iter().enumerate() {
             let id = id as u32;
-            for_each_key(heading_text, english, |w| file(&mut postings, w, id, true));
-            for_each_key(text, english, |w| file(&mut postings, w, id, false));
+            for_each_key(heading_text, false, |w| file(&mut postings, w, id, true));
+            for_each_key(text, false, |w| file(&mut postings, w, id, false));
         }
-        // Sorted as references: an entry is four words wide, a reference pair two.
-        let mut words: Vec<(&Cow<str>, &PagePostings)> = postings.iter().collect();
-        words.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // Each word under its key, sorted as references (an entry is four words wide, a
+        // reference pair two); words that stem alike ("gradient", "gradients") are neighbours.
+        let mut words: Vec<(Cow<str>, &PagePostings)> = postings
+            .iter()
+            .map(|(word, lists)| {
+                let key = if english {
+                    stem(word)
+                } else {
+                    Cow::Borrowed(word.as_ref())
+                };
+                (key, lists)
+            })
+            .collect();
+        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut out = String::new();
-        for (word, (all, heading)) in words {
-            out.push_str(word);
+        for group in words.chunk_by(|a, b| a.0 == b.0) {
+            let key: &str = &group[0].0;
+            let (all, heading) = match group {
+                [(_, lists)] => (lists.0.clone(), lists.1.clone()),
+                _ => (
+                    merged(group.iter().map(|(_, lists)| &lists.0)),
+                    merged(group.iter().map(|(_, lists)| &lists.1)),
+                ),
+            };
+            out.push_str(key);
             for list in [all, heading] {
                 out.push('\t');
                 for (i, id) in list.iter().enumerate() {
@@ -305,6 +326,14 @@ impl PageWords {
         words.each(|_, _, _| {})?;
         Some(words)
     }
+}
+
+/// The union of sorted lists of piece numbers, sorted, each number once.
+fn merged<'a>(lists: impl Iterator<Item = &'a SmallVec<[u32; 4]>>) -> SmallVec<[u32; 4]> {
+    let mut all: SmallVec<[u32; 4]> = lists.flatten().copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 /// Files `word` of piece `id` (in its heading if `heading`) in a page's table.
@@ -503,6 +532,36 @@ mod tests {
             anchor: anchor.into(),
             text: text.into(),
         }
+    }
+
+    #[test]
+    fn words_that_stem_alike_share_a_key_with_their_pieces_merged() {
+        let sections = [
+            record("Gradients", "a", "The gradient flows."),
+            record("Steps", "b", "Flowing gradients; the GRADIENT again."),
+            record("Flows", "c", "Nothing else."),
+        ];
+        let mut got = Vec::new();
+        PageWords::of(&sections, "en").each(|word, all, heading| {
+            got.push((word.to_string(), all.to_vec(), heading.to_vec()));
+        });
+        let find = |w: &str| got.iter().find(|g| g.0 == w).cloned();
+        // "Gradients" (heading of 0), "gradient" (0), "gradients" and "GRADIENT" (1).
+        assert_eq!(
+            find("gradient"),
+            Some(("gradient".into(), vec![0, 1], vec![0]))
+        );
+        // "flows" (0), "Flowing" (1), "Flows" (heading of 2).
+        assert_eq!(find("flow"), Some(("flow".into(), vec![0, 1, 2], vec![2])));
+        assert!(find("gradients").is_none() && find("flowing").is_none());
+        // Not English: every word as written, lower-cased.
+        let mut other = Vec::new();
+        PageWords::of(&sections, "de").each(|word, _, _| other.push(word.to_string()));
+        assert!(other.iter().any(|w| w == "gradients") && other.iter().any(|w| w == "gradient"));
+        assert!(
+            other.windows(2).all(|w| w[0] < w[1]),
+            "sorted, each once: {other:?}"
+        );
     }
 
     #[test]
