@@ -236,7 +236,7 @@ impl PageWords {
         let mut pieces = Vec::new();
         page_pieces(0, sections, &mut pieces);
         // Each piece's heading and text lower-cased, held while the table is: its keys are
-        // borrowed from them (a string per word of every page was a tenth of the filing).
+        // borrowed from them, with no string made per different word of every page.
         let lower: Vec<(String, String)> = pieces
             .iter()
             .map(|p| (lowered(p.heading), lowered(p.text)))
