@@ -19,7 +19,7 @@ const PATIENCE_MS = 120_000;
 /**
  * Chromium from /usr/bin, headless, without background networking or updates. Its shared memory
  * goes to /tmp (`--disable-dev-shm-usage`): containers often give /dev/shm 64 MB, and a renderer
- * that runs out of it stalls a page's load instead of failing. Every context and page it makes
+ * that runs out of it can crash or stall a page's load. Every context and page it makes
  * waits up to PATIENCE_MS.
  */
 export async function launchChromium() {

@@ -22,8 +22,9 @@ fn browser_tools() -> std::path::PathBuf {
 }
 
 /// Held while a browser script runs: one Chromium at a time. Each is several processes that
-/// want both cores; two of them beside the rest of the suite once starved a page's load past
-/// its timeout in CI. Courses are still built in parallel, outside the lock.
+/// want both cores; CI's two page-load timeouts came while two of them ran beside the rest of
+/// the suite (alone, the same scripts always passed). Courses still build in parallel,
+/// outside the lock.
 static ONE_CHROMIUM: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs `node tests/browser/SCRIPT ARGS…` and returns its output, failing the test unless the

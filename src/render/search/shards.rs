@@ -253,8 +253,9 @@ impl PageWords {
             for_each_key(heading_text, false, |w| file(&mut postings, w, id, true));
             for_each_key(text, false, |w| file(&mut postings, w, id, false));
         }
-        // Each word under its key, sorted as references (an entry is four words wide, a
-        // reference pair two); words that stem alike ("gradient", "gradients") are neighbours.
+        // Each word under its key, sorted as (key, reference) pairs rather than moving the
+        // table's 72-byte entries; words that stem alike ("gradient", "gradients") end up
+        // neighbours.
         let mut words: Vec<(Cow<str>, &PagePostings)> = postings
             .iter()
             .map(|(word, lists)| {
@@ -270,12 +271,16 @@ impl PageWords {
         let mut out = String::new();
         for group in words.chunk_by(|a, b| a.0 == b.0) {
             let key: &str = &group[0].0;
-            let (all, heading) = match group {
-                [(_, lists)] => (lists.0.clone(), lists.1.clone()),
-                _ => (
-                    merged(group.iter().map(|(_, lists)| &lists.0)),
-                    merged(group.iter().map(|(_, lists)| &lists.1)),
-                ),
+            let united;
+            let (all, heading): (&[u32], &[u32]) = match group {
+                [(_, lists)] => (&lists.0, &lists.1),
+                _ => {
+                    united = (
+                        merged(group.iter().map(|(_, lists)| &lists.0)),
+                        merged(group.iter().map(|(_, lists)| &lists.1)),
+                    );
+                    (&united.0, &united.1)
+                }
             };
             out.push_str(key);
             for list in [all, heading] {
