@@ -82,10 +82,10 @@ pub fn render_body(
     // The page's one-line description opens its first section, as the page shows it.
     ctx.search.inline_text(&page.meta.description);
     ctx.search.end_block();
-    // Room for the whole body at once rather than grown by doubling (0.5 % of a `--no-pdf`
-    // build's instructions). The body runs about 2.5 times its Markdown (MathML and the worked
-    // answers' markup).
-    let mut html = String::with_capacity(page.file.text.len() * 3);
+    // Room for the whole body at once rather than grown by doubling (each doubling copies what
+    // is written so far). The body runs 4 to 7 times its Markdown (MathML and the worked
+    // answers' markup; far more with number sets): 3 times fell short on most pages.
+    let mut html = String::with_capacity(page.file.text.len() * 5);
     ctx.blocks(&page.doc.blocks, &mut html);
     html.push_str(&ctx.footnotes());
     if ctx.errors.is_empty() {

@@ -2,6 +2,8 @@
 //! without JavaScript, exercises with their worked answers and number sets, figures with their
 //! captions, and the footnotes at the end of the page.
 
+use std::fmt::Write as _;
+
 use pulldown_cmark::html;
 
 use super::body::{escape, heading_html, unwrap_paragraph, Ctx, TocEntry};
@@ -14,17 +16,17 @@ impl<'a> Ctx<'a> {
     pub(super) fn container(&mut self, block: &'a Block, html: &mut String) {
         match &block.kind {
             BlockKind::Question(q) => {
-                let id = format!("question-{}", q.number);
-                html.push_str(&format!("<li class=\"question\" id=\"{id}\">\n"));
-                let mut prompt = String::new();
-                self.blocks(&q.prompt, &mut prompt);
+                // Written in place: the prompt and the answer are not made apart and copied.
+                let _ = write!(
+                    html,
+                    "<li class=\"question\" id=\"question-{}\">\n<div class=\"prompt\">\n",
+                    q.number
+                );
+                self.blocks(&q.prompt, html);
                 // "Show answer" is chrome, not content.
-                let mut answer = String::new();
-                self.blocks(&q.answer.blocks, &mut answer);
-                html.push_str(&format!(
-                    "<div class=\"prompt\">\n{prompt}</div>\n<details class=\"answer\">\n<summary>Show answer</summary>\n<div class=\"answer-body\">\n{answer}</div>\n</details>\n"
-                ));
-                html.push_str("</li>\n");
+                html.push_str("</div>\n<details class=\"answer\">\n<summary>Show answer</summary>\n<div class=\"answer-body\">\n");
+                self.blocks(&q.answer.blocks, html);
+                html.push_str("</div>\n</details>\n</li>\n");
             }
             BlockKind::Flashcards(cards) => {
                 // The controls need JavaScript, so the script reveals them; without it every
@@ -44,20 +46,19 @@ impl<'a> Ctx<'a> {
             }
             BlockKind::Exercise(e) => self.exercise(block, e, html),
             BlockKind::Figure(f) => {
-                let mut body = String::new();
-                self.blocks(&f.blocks, &mut body);
-                let caption = match &f.caption {
-                    Some(c) => {
-                        let mut events = Vec::new();
-                        self.inline_events(&c.inlines, &mut events);
-                        self.search.end_block();
-                        let mut inner = String::new();
-                        html::push_html(&mut inner, events.into_iter());
-                        format!("<figcaption>{}</figcaption>\n", inner.trim_end())
-                    }
-                    None => String::new(),
-                };
-                html.push_str(&format!("<figure>\n{body}{caption}</figure>\n"));
+                html.push_str("<figure>\n");
+                self.blocks(&f.blocks, html);
+                if let Some(c) = &f.caption {
+                    let mut events = Vec::new();
+                    self.inline_events(&c.inlines, &mut events);
+                    self.search.end_block();
+                    html.push_str("<figcaption>");
+                    let start = html.len();
+                    html::push_html(html, events.into_iter());
+                    html.truncate(start + html[start..].trim_end().len());
+                    html.push_str("</figcaption>\n");
+                }
+                html.push_str("</figure>\n");
             }
             BlockKind::Verify(_) => self.verified(block, html),
             _ => self.markdown(&[block], html),
@@ -66,17 +67,24 @@ impl<'a> Ctx<'a> {
     /// A flashcard: the question is the summary, so the card works without JavaScript. A
     /// summary holds phrasing content, so a one-paragraph question loses its `<p>`.
     pub(super) fn card(&mut self, card: &'a Card, html: &mut String) {
-        let id = format!("card-{}", card.number);
-        html.push_str(&format!("<li class=\"flashcard\" id=\"{id}\">\n"));
-        let mut prompt = String::new();
-        self.blocks(&card.question, &mut prompt);
-        let mut answer = String::new();
-        self.blocks(&card.answer.blocks, &mut answer);
-        let prompt = unwrap_paragraph(&prompt);
-        html.push_str(&format!(
-            "<details class=\"card\">\n<summary class=\"card-question\">{prompt}</summary>\n<div class=\"card-answer\">\n{answer}</div>\n</details>\n"
-        ));
-        html.push_str("</li>\n");
+        let _ = write!(
+            html,
+            "<li class=\"flashcard\" id=\"card-{}\">\n<details class=\"card\">\n<summary class=\"card-question\">",
+            card.number
+        );
+        // The question is written in place and loses its `<p>` there; the answer after it.
+        let start = html.len();
+        self.blocks(&card.question, html);
+        let unwrapped = unwrap_paragraph(&html[start..]);
+        if unwrapped.len() != html.len() - start {
+            let inner = unwrapped.as_ptr() as usize - html[start..].as_ptr() as usize;
+            let len = unwrapped.len();
+            html.replace_range(start..start + inner, "");
+            html.truncate(start + len);
+        }
+        html.push_str("</summary>\n<div class=\"card-answer\">\n");
+        self.blocks(&card.answer.blocks, html);
+        html.push_str("</div>\n</details>\n</li>\n");
     }
     pub(super) fn exercise(&mut self, block: &'a Block, e: &'a Exercise, html: &mut String) {
         let title = e.display_title();
@@ -89,9 +97,10 @@ impl<'a> Ctx<'a> {
         self.search.start_heading(id);
         self.search.inline_text(&title);
         self.search.end_heading();
-        html.push_str(&format!(
-            "<section class=\"exercise\" aria-labelledby=\"{id}\">\n"
-        ));
+        let _ = writeln!(
+            html,
+            "<section class=\"exercise\" aria-labelledby=\"{id}\">"
+        );
         html.push_str(&heading_html(3, id, &escape(&title), &title));
         let verification: &'a PageVerification = self.verification;
         match verification.variants.get(&block.id) {
@@ -109,10 +118,11 @@ impl<'a> Ctx<'a> {
             } else {
                 s.summary.as_str()
             };
-            html.push_str(&format!(
+            let _ = write!(
+                html,
                 "<details class=\"solution\">\n<summary>{}</summary>\n<div class=\"solution-body\">\n",
                 escape(summary)
-            ));
+            );
             self.blocks(&s.blocks, html);
             html.push_str("</div>\n</details>\n");
         }
@@ -129,25 +139,28 @@ impl<'a> Ctx<'a> {
         html: &mut String,
     ) {
         let count = variants.len() + 1;
-        html.push_str(&format!(
+        let _ = write!(
+            html,
             "<div class=\"variants\" data-variants>\n<nav class=\"variant-picker\" aria-label=\"Number sets of {}\">\n<span>Numbers:</span> ",
             escape(title)
-        ));
+        );
         for k in 1..=count {
             // Each set has an address (`#part-b-v2`) an author may link to.
             self.anchors.push(format!("{id}-v{k}"));
             let current = if k == 1 { " aria-current=\"true\"" } else { "" };
-            html.push_str(&format!(
+            let _ = write!(
+                html,
                 "<a href=\"#{id}-v{k}\" data-variant-link=\"{k}\"{current}>set {k}</a> "
-            ));
+            );
         }
         html.push_str(concat!(
             "<button type=\"button\" class=\"new-numbers\" data-new-numbers hidden>New numbers</button>\n",
             "<span class=\"variant-status sr-only\" role=\"status\" data-variant-status></span>\n</nav>\n",
         ));
-        html.push_str(&format!(
-            "<div class=\"variant\" id=\"{id}-v1\" data-variant=\"1\">\n"
-        ));
+        let _ = writeln!(
+            html,
+            "<div class=\"variant\" id=\"{id}-v1\" data-variant=\"1\">"
+        );
         self.exercise_parts(e, html);
         html.push_str("</div>\n");
         let original = (self.file, self.verification);
@@ -157,10 +170,11 @@ impl<'a> Ctx<'a> {
             self.id_prefix = format!("v{}-", v.number);
             self.shift = v.shift;
             let before = self.errors.len();
-            html.push_str(&format!(
-                "<div class=\"variant variant-extra\" id=\"{id}-v{}\" data-variant=\"{}\">\n",
+            let _ = writeln!(
+                html,
+                "<div class=\"variant variant-extra\" id=\"{id}-v{}\" data-variant=\"{}\">",
                 v.number, v.number
-            ));
+            );
             self.exercise_parts(&v.exercise, html);
             html.push_str("</div>\n");
             let label = format!("variant {} of “{title}” ({})", v.number, v.givens);

@@ -180,6 +180,18 @@ fn collapse(s: &str) -> String {
         let start = i;
         loop {
             loop {
+                // Eight bytes at a time to the next one that may be whitespace: a control
+                // character, a space or a byte of a non-ASCII character.
+                while let Some(chunk) = bytes.get(i..i + 8) {
+                    let stops =
+                        may_be_space(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+                    if stops != 0 {
+                        // The lowest flag is a true one (a borrow only carries upward).
+                        i += stops.trailing_zeros() as usize / 8;
+                        break;
+                    }
+                    i += 8;
+                }
                 while i < n && bytes[i] < 128 && !ASCII_SPACE[usize::from(bytes[i])] {
                     i += 1;
                 }
@@ -206,6 +218,16 @@ fn collapse(s: &str) -> String {
     out
 }
 
+/// The high bit of each byte of `word` (eight bytes of text, the first lowest) that is at most
+/// 0x20 or at least 0x80 — the bytes that may be, or begin, whitespace — and possibly of bytes
+/// above the first such one; 0 when there is none.
+fn may_be_space(word: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // A byte below 0x21 borrows when 0x21 is taken from it, and has its high bit clear.
+    ((word.wrapping_sub(ONES * 0x21) & !word) | word) & HIGH
+}
+
 /// ASCII whitespace as `char::is_whitespace` has it: tab, line feed, vertical tab, form feed,
 /// carriage return, space (and the separators U+001C–U+001F are not).
 const ASCII_SPACE: [bool; 128] = {
@@ -224,7 +246,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn collapsing_matches_split_whitespace(text in "[ \t\n\r\u{b}\u{c}\u{85}\u{a0}\u{2003}\u{3000}ab·é€𝑥]{0,40}") {
+        fn collapsing_matches_split_whitespace(text in "[ \t\n\r\u{b}\u{c}\u{0}\u{1}\u{1f}\u{7f}\u{85}\u{a0}\u{2003}\u{3000}ab!~·é€𝑥]{0,80}|[ ab]{0,40}") {
             let words: Vec<&str> = text.split_whitespace().collect();
             proptest::prop_assert_eq!(collapse(&text), words.join(" "));
         }
