@@ -87,16 +87,23 @@ fn parse_error(message: &str) -> Diagnostic {
 /// either place, so links keep their plain form (Tera's default writes `&#x2F;`).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
+    // The runs between the five ASCII characters written as references are copied whole (a
+    // character at a time, it was 1.5 % of a build).
+    let mut run = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let reference = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        out.push_str(&text[run..i]);
+        out.push_str(reference);
+        run = i + 1;
     }
+    out.push_str(&text[run..]);
     out
 }
 
@@ -180,5 +187,29 @@ impl Templates {
             .render_to(name, context, &mut out)
             .map_err(|e| error(chain(&e)))?;
         String::from_utf8(out).map_err(|e| error(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The runs copied whole give what a character at a time gives.
+        #[test]
+        fn escaping_replaces_the_five_characters_and_keeps_the_rest(text in "[&<>\"'a /é😀\u{0}]{0,30}") {
+            let by_char: String = text
+                .chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    '\'' => "&#x27;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect();
+            proptest::prop_assert_eq!(escape(&text), by_char);
+        }
     }
 }

@@ -104,7 +104,8 @@ pub fn normalized(field: String) -> String {
     } else {
         field
     };
-    if is_nfc(&field) {
+    // An ASCII field is NFC as it stands (`is_nfc` looked at it a character at a time).
+    if field.is_ascii() || is_nfc(&field) {
         field
     } else {
         field.nfc().collect()
