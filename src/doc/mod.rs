@@ -571,14 +571,16 @@ impl Document {
     }
 }
 
-/// Every inline of `inlines`, depth first, in order.
-pub fn all_inlines<'a>(inlines: impl IntoIterator<Item = &'a Inline>) -> Vec<&'a Inline> {
-    let mut out = Vec::new();
+/// Every inline of `inlines`, depth first, in order (walked as asked for: its callers look at
+/// each once, and a list of them grown by doubling was 0.6 % of a build).
+pub fn all_inlines<'a>(
+    inlines: impl IntoIterator<Item = &'a Inline>,
+) -> impl Iterator<Item = &'a Inline> {
     let mut stack: Vec<&Inline> = inlines.into_iter().collect();
     stack.reverse();
-    while let Some(i) = stack.pop() {
-        out.push(i);
+    std::iter::from_fn(move || {
+        let i = stack.pop()?;
         stack.extend(i.children().iter().rev());
-    }
-    out
+        Some(i)
+    })
 }

@@ -1170,13 +1170,12 @@ impl<'a> Builder<'a> {
     }
 
     fn only_blocks(&mut self, parts: Vec<Part>) -> Vec<Block> {
-        parts
-            .into_iter()
-            .filter_map(|p| match p {
-                Part::Block(b) => Some(b),
-                _ => None,
-            })
-            .collect()
+        let mut blocks = Vec::with_capacity(parts.len());
+        blocks.extend(parts.into_iter().filter_map(|p| match p {
+            Part::Block(b) => Some(b),
+            _ => None,
+        }));
+        blocks
     }
 
     fn finish(
@@ -1258,13 +1257,13 @@ fn inline(id: NodeId, span: Range<usize>, kind: InlineKind) -> Node {
 
 /// The inline nodes of a frame's children.
 fn inlines(children: Vec<Node>) -> Vec<Inline> {
-    children
-        .into_iter()
-        .filter_map(|c| match c {
-            Node::Inline(i) => Some(i),
-            _ => None,
-        })
-        .collect()
+    // Room for every child at once: collected from a filter, the list grew by doubling.
+    let mut out = Vec::with_capacity(children.len());
+    out.extend(children.into_iter().filter_map(|c| match c {
+        Node::Inline(i) => Some(i),
+        _ => None,
+    }));
+    out
 }
 
 /// Blocks that may follow an answer or worked answer without being text after it: a footnote's

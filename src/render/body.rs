@@ -8,6 +8,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use pulldown_cmark::Event;
 use serde::Serialize;
 
 use super::search::Sections;
@@ -58,6 +59,9 @@ pub(super) struct Ctx<'a> {
     /// What to add to an offset of the file being rendered to name the place on the page (a
     /// variant's file holds its exercise only).
     pub(super) shift: usize,
+    /// The events of a run of CommonMark blocks, kept between runs so that the list is not
+    /// grown from empty for each (taken while a run is written).
+    pub(super) events: Vec<Event<'a>>,
 }
 
 /// Renders the body of `page`, verified as `verification`.
@@ -78,6 +82,7 @@ pub fn render_body(
         search: Sections::default(),
         id_prefix: String::new(),
         shift: 0,
+        events: Vec::new(),
     };
     // The page's one-line description opens its first section, as the page shows it.
     ctx.search.inline_text(&page.meta.description);
@@ -137,7 +142,8 @@ impl<'a> Ctx<'a> {
                 run.push(block);
                 continue;
             }
-            self.markdown(&std::mem::take(&mut run), html);
+            self.markdown(&run, html);
+            run.clear();
             if is_question && !in_questions {
                 html.push_str("<ol class=\"questions\">\n");
                 in_questions = true;

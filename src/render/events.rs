@@ -19,12 +19,13 @@ impl<'a> Ctx<'a> {
         if blocks.is_empty() {
             return;
         }
-        let mut events = Vec::new();
+        let mut events = std::mem::take(&mut self.events);
         for block in blocks {
             self.block_events(block, &mut events);
         }
         let start = html.len();
-        html::push_html(html, events.into_iter());
+        html::push_html(html, events.drain(..));
+        self.events = events;
         // A code block wider than the column scrolls; keyboard users must be able to scroll
         // it too, so it takes focus (axe: scrollable-region-focusable). Most pieces have none:
         // one vectorised search, and no copy of the piece.

@@ -19,7 +19,6 @@ fn ok(text: &str) -> Document {
 fn inlines_of(doc: &Document) -> Vec<&InlineKind> {
     let blocks = doc.all_blocks();
     all_inlines(blocks.iter().flat_map(|b| b.inlines()))
-        .into_iter()
         .map(|i| &i.kind)
         .collect()
 }
