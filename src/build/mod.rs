@@ -530,8 +530,9 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     if !collisions.is_empty() {
         return Err(fail(collisions));
     }
+    let mut stamps = Default::default();
     if let (Some(staging), Some(out)) = (staging, &out) {
-        let stamps = staging.take_stamps();
+        stamps = staging.take_stamps();
         timed(&mut report.timings, "write", || staging.commit())
             .map_err(|e| write_error(out, e))?;
         if let Some(cache) = &cache {
@@ -544,7 +545,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
         // build finds it up to date if nothing changes.
         if let (Some(out), Some((_, site_key)), true) = (&out, site_key, report.warnings.is_empty())
         {
-            if let Some(folder) = cache.folder_key(out) {
+            if let Some(folder) = cache.folder_key_knowing(out, &stamps) {
                 let written = Written {
                     pages: report.pages,
                     cards: report.cards,
