@@ -158,7 +158,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// `<p>text</p>` → `text`, when the HTML is exactly one paragraph.
-pub(super) fn unwrap_paragraph(html: &str) -> &str {
+fn unwrap_paragraph(html: &str) -> &str {
     let inner = html
         .trim_end()
         .strip_prefix("<p>")
@@ -166,6 +166,20 @@ pub(super) fn unwrap_paragraph(html: &str) -> &str {
     match inner {
         Some(inner) if !inner.contains("<p>") => inner,
         _ => html,
+    }
+}
+
+/// [`unwrap_paragraph`] on what `html` holds from `start`, in place.
+pub(super) fn unwrap_paragraph_from(html: &mut String, start: usize) {
+    let written = &html[start..];
+    let inner = unwrap_paragraph(written);
+    if inner.len() != written.len() {
+        let (from, len) = (
+            inner.as_ptr() as usize - written.as_ptr() as usize,
+            inner.len(),
+        );
+        html.truncate(start + from + len);
+        html.replace_range(start..start + from, "");
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use pulldown_cmark::html;
 
-use super::body::{escape, heading_html, unwrap_paragraph, Ctx, TocEntry};
+use super::body::{escape, heading_html, unwrap_paragraph_from, Ctx, TocEntry};
 use crate::doc::ids::footnote_id;
 use crate::doc::{Block, BlockKind, Card, Exercise};
 use crate::verify::variants::Variant;
@@ -75,13 +75,7 @@ impl<'a> Ctx<'a> {
         // The question is written in place and loses its `<p>` there; the answer after it.
         let start = html.len();
         self.blocks(&card.question, html);
-        let unwrapped = unwrap_paragraph(&html[start..]);
-        if unwrapped.len() != html.len() - start {
-            let inner = unwrapped.as_ptr() as usize - html[start..].as_ptr() as usize;
-            let len = unwrapped.len();
-            html.replace_range(start..start + inner, "");
-            html.truncate(start + len);
-        }
+        unwrap_paragraph_from(html, start);
         html.push_str("</summary>\n<div class=\"card-answer\">\n");
         self.blocks(&card.answer.blocks, html);
         html.push_str("</div>\n</details>\n</li>\n");

@@ -88,7 +88,7 @@ fn parse_error(message: &str) -> Diagnostic {
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     // The runs between the five ASCII characters written as references are copied whole (a
-    // character at a time, it was 1.5 % of a build).
+    // character at a time, it was 1.6 % of the instructions of a `gen_course 200` build).
     let mut run = 0;
     for (i, b) in text.bytes().enumerate() {
         let reference = match b {

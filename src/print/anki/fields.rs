@@ -29,8 +29,8 @@ fn escape_into(out: &mut String, text: &str) {
 /// images by file name, circuits as SVG with their own style rules (a note type's CSS is
 /// not there when the field is imported from the TSV into another note type).
 pub fn field_html(paragraphs: &[Para], context: &FieldContext) -> String {
-    // Each span is written in place (a string per span and per style tag was 1.5 % of a
-    // `--no-pdf` build).
+    // Each span is written in place, with no string per span and per style tag (this function
+    // was 2.7 % of the instructions of a `gen_course 200` `--no-pdf` build, those among them).
     let mut html = String::with_capacity(64);
     let mut figures = 0;
     for paragraph in paragraphs {

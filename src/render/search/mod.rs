@@ -16,6 +16,7 @@ use crate::doc::html::decode;
 
 mod postings;
 mod shards;
+mod swar;
 mod words;
 
 pub use shards::{index_files, Index, PageWords, DIR, MANIFEST};
@@ -182,16 +183,7 @@ fn collapse(s: &str) -> String {
             loop {
                 // Eight bytes at a time to the next one that may be whitespace: a control
                 // character, a space or a byte of a non-ASCII character.
-                while let Some(chunk) = bytes.get(i..i + 8) {
-                    let stops =
-                        may_be_space(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
-                    if stops != 0 {
-                        // The lowest flag is a true one (a borrow only carries upward).
-                        i += stops.trailing_zeros() as usize / 8;
-                        break;
-                    }
-                    i += 8;
-                }
+                i = swar::skip_unflagged(bytes, i, |w| swar::below(w, 0x21) | swar::non_ascii(w));
                 while i < n && bytes[i] < 128 && !ASCII_SPACE[usize::from(bytes[i])] {
                     i += 1;
                 }
@@ -216,16 +208,6 @@ fn collapse(s: &str) -> String {
         out.push_str(&s[start..i]);
     }
     out
-}
-
-/// The high bit of each byte of `word` (eight bytes of text, the first lowest) that is at most
-/// 0x20 or at least 0x80 — the bytes that may be, or begin, whitespace — and possibly of bytes
-/// above the first such one; 0 when there is none.
-fn may_be_space(word: u64) -> u64 {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    // A byte below 0x21 borrows when 0x21 is taken from it, and has its high bit clear.
-    ((word.wrapping_sub(ONES * 0x21) & !word) | word) & HIGH
 }
 
 /// ASCII whitespace as `char::is_whitespace` has it: tab, line feed, vertical tab, form feed,

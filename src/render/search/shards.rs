@@ -18,6 +18,7 @@ use smallvec::SmallVec;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::postings::Postings;
+use super::swar;
 use super::words::{for_each_key, is_english, lowered, stem};
 use super::Record;
 use crate::output::{MemorySink, OutputFile, Sink};
@@ -456,16 +457,10 @@ fn push_json_string(out: &mut String, text: &str) {
     let mut i = 0;
     while i < bytes.len() {
         // Eight bytes at a time to the next that may need an escape.
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let flags = needs_json_escape(u64::from_le_bytes(chunk.try_into().expect("eight")));
-            if flags == 0 {
-                i += 8;
-                continue;
-            }
-            // The lowest flag is a true one (a borrow only carries upward).
-            i += flags.trailing_zeros() as usize / 8;
-        }
-        let b = bytes[i];
+        i = swar::skip_unflagged(bytes, i, |w| {
+            swar::below(w, 0x20) | swar::equal(w, b'"') | swar::equal(w, b'\\')
+        });
+        let Some(&b) = bytes.get(i) else { break };
         i += 1;
         let short = match b {
             b'"' => "\\\"",
@@ -491,19 +486,6 @@ fn push_json_string(out: &mut String, text: &str) {
     }
     out.push_str(&text[run..]);
     out.push('"');
-}
-
-/// The high bit of each byte of `word` (eight bytes of text, the first lowest) that is a
-/// control character, `"` or `\`, and possibly of bytes above the first such one; 0 when there
-/// is none.
-fn needs_json_escape(word: u64) -> u64 {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    // A zero byte of `x` borrows when one is taken from it; a byte below 0x20 when 0x20 is.
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
-    let control = word.wrapping_sub(ONES * 0x20) & !word;
-    (control | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))))
-        & HIGH
 }
 
 /// The record shards being written: each piece as `[page, heading, anchor, text]`, after the
