@@ -26,6 +26,14 @@ pub trait Sink: Sync {
         None
     }
 
+    /// Places again, under the same paths, the previous build's copies of `files` (the path
+    /// and XXH3-128 of each) — every one of them, or none — when the sink can tell without
+    /// opening them that each still holds those bytes (the writer's stamps). `false` when it
+    /// placed none: the files are then for [`Sink::previous`] or [`Sink::put`].
+    fn place_unchanged(&self, _files: &[(&str, u128)]) -> bool {
+        false
+    }
+
     /// Takes the file at `path` that [`Sink::previous`] found.
     fn put_previous(&self, path: String, previous: Previous) {
         // A sink that finds previous files places them itself; this is what any other would

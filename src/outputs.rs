@@ -148,6 +148,19 @@ impl Sink for Claims<'_> {
         self.inner.previous(path, len, hash)
     }
 
+    fn place_unchanged(&self, files: &[(&str, u128)]) -> bool {
+        // Claimed once placed: a path another file claimed first is already in the staging
+        // folder, so the link fails and the file comes back through `put`, which finds the
+        // collision.
+        let placed = self.inner.place_unchanged(files);
+        if placed {
+            for (path, _) in files {
+                self.claim(path);
+            }
+        }
+        placed
+    }
+
     fn put_previous(&self, path: String, previous: Previous) {
         if self.claim(&path) {
             self.inner.put_previous(path, previous);

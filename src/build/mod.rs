@@ -532,8 +532,7 @@ fn build_with(options: &BuildOptions, retain: bool) -> Result<BuildReport, Diagn
     }
     let mut stamps = Default::default();
     if let (Some(staging), Some(out)) = (staging, &out) {
-        stamps = staging.take_stamps();
-        timed(&mut report.timings, "write", || staging.commit())
+        stamps = timed(&mut report.timings, "write", || staging.commit())
             .map_err(|e| write_error(out, e))?;
         if let Some(cache) = &cache {
             cache.store_stamps(out, &stamps);
@@ -629,16 +628,32 @@ fn build_one<'c>(run: &PageRun<'_, 'c>, i: usize) -> Result<PageOutcome<'c>, Vec
     {
         return fresh_with_key(run, i, cache, file);
     }
-    // Its files as they will be handed on, each found in the previous site or read from the
-    // entry and checked, before anything is: a damaged file makes the entry a miss.
-    let Some(files) = handed_files(run, &entry) else {
-        return fresh_with_key(run, i, cache, file);
-    };
     // A cached page charges its variants' work again: the build passes only what a cold
     // build would.
-    if !run.allowance.charge(entry.facts.variant_work) {
+    let work = entry.facts.variant_work;
+    if !run.allowance.charge(work) {
         return fresh_with_key(run, i, cache, file);
     }
+    // Its files linked whole from the previous site when every one still has the stamp the
+    // last build kept of it (nothing opened or read: the usual rebuild); else each found in
+    // the previous site or read from the entry and checked, before anything is placed: a
+    // damaged file makes the entry a miss (and the page, built afresh, charges its own work).
+    let paths: Vec<(&str, u128)> = entry
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.hash))
+        .collect();
+    let linked = !run.failed.load(Ordering::Relaxed) && run.sink.place_unchanged(&paths);
+    let files = match linked {
+        true => Vec::new(),
+        false => match handed_files(run, &entry) {
+            Some(files) => files,
+            None => {
+                run.allowance.refund(work);
+                return fresh_with_key(run, i, cache, file);
+            }
+        },
+    };
     reuse(run, file, entry.facts, files).map(|o| PageOutcome {
         key: Some(key),
         ..o

@@ -100,6 +100,13 @@ impl BuildAllowance {
         self.add(units);
         self.spent() <= MAX_BUILD_VARIANT_WORK
     }
+
+    /// Gives back what [`BuildAllowance::charge`] took for a cached page that is built
+    /// afresh after all (its build charges the work it does).
+    pub fn refund(&self, units: u64) {
+        self.spent
+            .fetch_sub(units, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl<'b> Allowance<'b> {

@@ -24,6 +24,17 @@ pub enum Kind {
 /// folder a handle was opened on.
 pub type Identity = (u64, u64);
 
+/// What a regular file's stamp holds of its metadata ([`crate::write::Stamp`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStat {
+    /// Its size.
+    pub len: u64,
+    /// Its inode.
+    pub ino: u64,
+    /// Its modification time: seconds and nanoseconds.
+    pub mtime: (i64, i64),
+}
+
 #[cfg(unix)]
 mod imp {
     use super::*;
@@ -164,6 +175,54 @@ mod imp {
                 let _ = path;
                 Err(io::ErrorKind::Unsupported.into())
             }
+        }
+
+        /// Opens the folder `path` (relative), refusing a symlink anywhere on the way and any
+        /// path leaving this folder (Linux's `openat2`; elsewhere unsupported).
+        pub fn open_dir_beneath(&self, path: &Path) -> io::Result<Dir> {
+            #[cfg(target_os = "linux")]
+            {
+                use rustix::fs::ResolveFlags;
+                let fd = rustix::fs::openat2(
+                    &self.fd,
+                    path,
+                    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                    Mode::empty(),
+                    ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
+                )?;
+                Ok(Dir { fd })
+            }
+            #[cfg(not(target_os = "linux"))]
+            {
+                let _ = path;
+                Err(io::ErrorKind::Unsupported.into())
+            }
+        }
+
+        /// Gives the file `name` of the folder `from` a second name, `path` (relative; it must
+        /// not exist), in this folder: a hard link. A symlink `name` is linked itself, never
+        /// followed.
+        pub fn link_from(&self, from: &Dir, name: &OsStr, path: &Path) -> io::Result<()> {
+            Ok(rustix::fs::linkat(
+                &from.fd,
+                name,
+                &self.fd,
+                path,
+                AtFlags::empty(),
+            )?)
+        }
+
+        /// The size, inode and modification time of `path` (relative; a symlink is not
+        /// followed) when it is a regular file; `None` when it is anything else.
+        #[allow(clippy::unnecessary_cast)]
+        pub fn file_stat(&self, path: &Path) -> io::Result<Option<FileStat>> {
+            let stat = rustix::fs::statat(&self.fd, path, AtFlags::SYMLINK_NOFOLLOW)?;
+            let regular = FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile;
+            Ok(regular.then_some(FileStat {
+                len: stat.st_size as u64,
+                ino: stat.st_ino as u64,
+                mtime: (stat.st_mtime as i64, stat.st_mtime_nsec as i64),
+            }))
         }
 
         /// Gives the open file `file` the name `path` (relative; it must not exist) in this
@@ -365,6 +424,18 @@ mod imp {
         }
 
         pub fn link_open_file(&self, _file: &File, _path: &Path) -> io::Result<()> {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+
+        pub fn open_dir_beneath(&self, _path: &Path) -> io::Result<Dir> {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+
+        pub fn link_from(&self, _from: &Dir, _name: &OsStr, _path: &Path) -> io::Result<()> {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+
+        pub fn file_stat(&self, _path: &Path) -> io::Result<Option<FileStat>> {
             Err(io::ErrorKind::Unsupported.into())
         }
 

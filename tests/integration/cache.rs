@@ -654,3 +654,73 @@ fn a_cached_page_is_placed_from_the_previous_site_only_where_that_holds_its_byte
     );
     assert_eq!(tree(&site), tree(&cold));
 }
+
+/// A cached page whose files the previous site still holds as the last build placed them is
+/// linked whole: the very same files, not copies. A page folder with one file missing, a file
+/// replaced by an equal copy, or the folder replaced by a symlink to a copy of it elsewhere
+/// is placed file by file instead, and every rebuild writes the cold site, leaving what is
+/// outside the site untouched.
+#[test]
+fn a_cached_page_is_linked_whole_only_while_each_of_its_files_keeps_its_stamp() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let course = sample_copy(dir.path());
+    let (site, cold) = (dir.path().join("site"), dir.path().join("cold"));
+    ok(build(&course, &site, &[]));
+    let practice = site.join("neural-networks/practice-backprop");
+    let mut names: Vec<String> = std::fs::read_dir(&practice)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 4 && names.contains(&"index.html".to_string()),
+        "the page and its decks: {names:?}"
+    );
+    let inodes = || -> Vec<u64> {
+        let meta = |n: &String| std::fs::symlink_metadata(practice.join(n)).unwrap();
+        names.iter().map(|n| meta(n).ino()).collect()
+    };
+    let before = inodes();
+
+    // The lesson edited: the practice page's files are the same files, linked again.
+    edit(&course, LESSON, |t| t + "\n<!-- edited -->\n");
+    ok(build(&course, &cold, &["--no-cache"]));
+    let warm = ok(build(&course, &site, &[]));
+    assert_eq!(cached(&warm), (1, 2));
+    assert_eq!(tree(&site), tree(&cold));
+    assert_eq!(inodes(), before, "linked, not written again");
+
+    // One file of the folder missing (the first of them, then the last): the files linked
+    // before it was found missing are taken back, and the page placed file by file.
+    for missing in [names.first().unwrap(), names.last().unwrap()] {
+        std::fs::remove_file(practice.join(missing)).unwrap();
+        let again = ok(build(&course, &site, &[]));
+        assert_eq!(cached(&again), (2, 2), "{missing} missing");
+        assert_eq!(tree(&site), tree(&cold), "{missing} missing");
+    }
+    // One file replaced by a copy of itself (another inode, the same bytes).
+    let copied = practice.join(&names[1]);
+    let bytes = std::fs::read(&copied).unwrap();
+    std::fs::remove_file(&copied).unwrap();
+    std::fs::write(&copied, &bytes).unwrap();
+    ok(build(&course, &site, &[]));
+    assert_eq!(tree(&site), tree(&cold), "a file replaced by its copy");
+    // The folder replaced by a symlink to a copy of it outside the site: the copy is read
+    // from nowhere and left as it was.
+    let outside = dir.path().join("outside");
+    std::fs::rename(&practice, &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, &practice).unwrap();
+    let held = tree(&outside);
+    ok(build(&course, &site, &[]));
+    assert_eq!(tree(&site), tree(&cold), "the folder replaced by a symlink");
+    assert!(!std::fs::symlink_metadata(&practice)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        tree(&outside),
+        held,
+        "what is outside the site is untouched"
+    );
+}
