@@ -100,12 +100,28 @@ impl Boundary {
     /// does not exist (a course's optional `templates/` and `assets/`). Every entry that may
     /// not be read is reported.
     pub fn files_under(&self, dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
-        self.files_under_at(dir, 0)
+        self.files_under_at(dir, 0, &|_| true)
     }
 
-    /// [`Boundary::files_under`], `links` symlinked folders deep: a link to a folder that holds
-    /// it would otherwise be walked until the path is too long.
-    fn files_under_at(&self, dir: &Path, links: usize) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    /// [`Boundary::files_under`] without the regular files whose path `wanted` refuses, which
+    /// are not looked up (symlinks and anything else still are): the images among a course's
+    /// pages without a look-up of every page.
+    pub fn files_under_where(
+        &self,
+        dir: &Path,
+        wanted: &dyn Fn(&Path) -> bool,
+    ) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+        self.files_under_at(dir, 0, wanted)
+    }
+
+    /// [`Boundary::files_under_where`], `links` symlinked folders deep: a link to a folder
+    /// that holds it would otherwise be walked until the path is too long.
+    fn files_under_at(
+        &self,
+        dir: &Path,
+        links: usize,
+        wanted: &dyn Fn(&Path) -> bool,
+    ) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
         let mut files = Vec::new();
         let mut errors = Vec::new();
         if !dir.exists() {
@@ -120,7 +136,8 @@ impl Boundary {
                 "a symlink probably points at a folder that holds it; remove it",
             )]);
         }
-        for entry in WalkDir::new(dir).sort_by_file_name() {
+        // The folder itself is not an entry: a symlinked one would be found a folder again.
+        for entry in WalkDir::new(dir).min_depth(1).sort_by_file_name() {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
@@ -132,9 +149,13 @@ impl Boundary {
             if entry.file_type().is_dir() {
                 continue;
             }
+            if entry.file_type().is_file() && !wanted(entry.path()) {
+                continue;
+            }
             match self.kind(entry.path()) {
-                Ok(Kind::File) => files.push(entry.into_path()),
-                Ok(Kind::Dir) => match self.files_under_at(entry.path(), links + 1) {
+                Ok(Kind::File) if wanted(entry.path()) => files.push(entry.into_path()),
+                Ok(Kind::File) => {}
+                Ok(Kind::Dir) => match self.files_under_at(entry.path(), links + 1, wanted) {
                     Ok(inner) => files.extend(inner),
                     Err(e) => errors.extend(e),
                 },
@@ -158,5 +179,47 @@ impl Boundary {
             .map_or_else(|| e.to_string(), |io| io.to_string());
         Diagnostic::in_path(shown, format!("cannot read folder: {reason}"))
             .with_hint("check the folder's permissions")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The files a walk wants, a symlinked folder and a symlinked file among them; a file
+    /// it does not want is left out, and so is a symlink to a wanted name outside the course.
+    #[cfg(unix)]
+    #[test]
+    fn a_walk_keeps_the_files_it_wants_through_symlinks_inside_the_course() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap().join("course");
+        let content = root.join("content");
+        fs::create_dir_all(content.join("a/figures")).unwrap();
+        fs::create_dir_all(root.join("shared")).unwrap();
+        for file in ["a/index.md", "a/figures/net.svg", "a/figures/notes.txt"] {
+            fs::write(content.join(file), "x").unwrap();
+        }
+        fs::write(root.join("shared/logo.png"), "x").unwrap();
+        fs::write(dir.path().join("outside.png"), "x").unwrap();
+        std::os::unix::fs::symlink(root.join("shared"), content.join("a/shared")).unwrap();
+        std::os::unix::fs::symlink(root.join("shared/logo.png"), content.join("a/link.png"))
+            .unwrap();
+        let boundary = Boundary::new(&root);
+        let images = |p: &Path| p.extension().is_some_and(|e| e == "png" || e == "svg");
+        let found = boundary.files_under_where(&content, &images).unwrap();
+        let names: Vec<String> = found
+            .iter()
+            .map(|p| p.strip_prefix(&content).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            ["a/figures/net.svg", "a/link.png", "a/shared/logo.png"]
+        );
+        let all = boundary.files_under(&content).unwrap();
+        assert_eq!(all.len(), 5, "{all:?}");
+        // A wanted name that leads out of the course is an error, as in any walk.
+        std::os::unix::fs::symlink(dir.path().join("outside.png"), content.join("a/out.png"))
+            .unwrap();
+        assert!(boundary.files_under_where(&content, &images).is_err());
     }
 }

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{files_under, read_capped, relative, CONTENT_DIR, MAX_ASSET_BYTES};
+use super::boundary::Boundary;
+use super::{read_capped, relative, CONTENT_DIR, MAX_ASSET_BYTES};
 use crate::diagnostic::Diagnostic;
 use crate::model::MediaFile;
 
@@ -18,18 +19,20 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "web
 pub fn load_media(root: &Path, errors: &mut Vec<Diagnostic>) -> BTreeMap<String, MediaFile> {
     let mut media = BTreeMap::new();
     let mut files = Vec::new();
+    let is_image = |path: &Path| {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    };
+    let boundary = Boundary::new(root);
     for dir in [CONTENT_DIR, "assets"] {
-        // The page walk and the assets' copy report the same folders; once is enough.
-        files.extend(files_under(root, &root.join(dir)).unwrap_or_default());
+        // The page walk and the assets' copy report the same folders; once is enough. The
+        // pages are not looked up here (one look-up a page, on one thread, was 3 % of a
+        // rebuild with one page edited at 10,000 pages).
+        let images = boundary.files_under_where(&root.join(dir), &is_image);
+        files.extend(images.unwrap_or_default());
     }
     for path in files {
-        let is_image = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-        if !is_image {
-            continue;
-        }
         match read_capped(root, &path, MAX_ASSET_BYTES) {
             Ok(bytes) => {
                 let size = pixel_size(&bytes);

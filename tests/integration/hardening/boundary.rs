@@ -60,6 +60,30 @@ fn symlinks_inside_the_course_are_followed_for_pages_and_lesson_folders() {
     assert!(stdout.starts_with("checked 4 pages"), "{stdout}");
 }
 
+/// An image in a symlinked folder inside the course is found, beside a symlinked lesson
+/// folder (a walk that took a symlinked folder for an entry of itself lost every image).
+#[test]
+fn images_in_symlinked_folders_inside_the_course_are_found() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = "Text.\n\n![A dot](figures/dot.svg)\n";
+    let course = course_with(dir.path(), &[("index.md", page)]);
+    let shared = course.join("shared-figures");
+    fs::create_dir_all(&shared).expect("mkdir");
+    fs::write(
+        shared.join("dot.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>"#,
+    )
+    .expect("write");
+    symlink(&shared, course.join("content/01-intro/figures")).expect("symlink");
+    symlink(
+        course.join("content/01-intro"),
+        course.join("content/02-again"),
+    )
+    .expect("symlink");
+    let run = check_within(&course);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+}
+
 #[test]
 fn a_symlink_out_of_the_course_is_a_located_error_that_quotes_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
