@@ -111,6 +111,9 @@ pub struct Staging {
     known: Stamps,
     /// The stamps of the files this build places, when it keeps them ([`Staging::keep_stamps`]).
     placed: Option<Mutex<Vec<(String, Stamp)>>>,
+    /// The paths of the files placed, when no stamps are kept (with them, their paths): the
+    /// previous site is removed by these names.
+    named: Mutex<Vec<String>>,
     /// Folders of the previous site held open for the files placed one at a time
     /// ([`Staging::previous_folder`]).
     kept_folders: Mutex<rustc_hash::FxHashMap<String, Arc<Dir>>>,
@@ -261,6 +264,7 @@ impl Staging {
             made: Mutex::default(),
             known: Stamps::default(),
             placed: None,
+            named: Mutex::default(),
             kept_folders: Mutex::default(),
         })
     }
@@ -301,11 +305,23 @@ impl Staging {
         let placed = self.place_at(path, |dir| {
             place(dir, path, same.map(|(f, _)| f), &file.bytes, hash.is_some())
         })?;
-        if let Some(hash) = hash {
-            let meta = placed.as_ref().or(same.map(|(_, m)| m));
-            self.record(&file.path, hash, meta);
+        match hash {
+            Some(hash) => {
+                let meta = placed.as_ref().or(same.map(|(_, m)| m));
+                self.record(&file.path, hash, meta);
+            }
+            None => self.name(&file.path),
         }
         Ok(())
+    }
+
+    /// Keeps the path of a file placed without a stamp, to remove the previous site by
+    /// (when there is one).
+    fn name(&self, path: &str) {
+        if self.previous.is_some() {
+            let mut named = self.named.lock().unwrap_or_else(|p| p.into_inner());
+            named.push(path.to_string());
+        }
     }
 
     /// Places the previous site's file `previous` at `path` again: linked, or, where a link
@@ -333,6 +349,9 @@ impl Staging {
     /// Keeps the stamp of the file placed at `path` (when stamps are kept and its metadata
     /// is known).
     fn record(&self, path: &str, hash: u128, meta: Option<&fs::Metadata>) {
+        if self.placed.is_none() {
+            self.name(path);
+        }
         if let (Some(placed), Some(meta)) = (&self.placed, meta) {
             let mut placed = placed.lock().unwrap_or_else(|p| p.into_inner());
             placed.push((path.to_string(), Stamp::of(hash, meta)));
@@ -618,9 +637,14 @@ impl Staging {
     fn finish(&self, staged: &Dir, previous: Option<(OsString, Dir)>) -> io::Result<()> {
         let _ = staged.remove_file(OsStr::new(STAGING_MARKER));
         if let Some((name, dir)) = previous {
-            // The files the last build placed go by name first, their folders unlisted.
+            // The files the last build placed go by name first, their folders unlisted; without
+            // its stamps, the names this build placed.
             if self.parent.identity_of(&name).ok().flatten() == dir.identity().ok() {
-                remove_known(&dir, &self.known);
+                let named = self.named.lock().unwrap_or_else(|p| p.into_inner());
+                match self.known.is_empty() {
+                    false => remove_known(&dir, self.known.keys().map(String::as_str)),
+                    true => remove_known(&dir, named.iter().map(String::as_str)),
+                }
             }
             let _ = remove_if_same(&self.parent, &name, &dir);
         }
@@ -711,17 +735,18 @@ fn remove_if_same(parent: &Dir, name: &OsStr, dir: &Dir) -> io::Result<bool> {
     Ok(true)
 }
 
-/// Removes from `dir` (the previous site) the files of `known` (the stamps the last build kept
-/// of it, by path) without listing a folder, and each folder they leave empty: a folder's files
+/// Removes from `dir` (the previous site) the files at `paths` (the stamps the last build kept
+/// of it, or else the paths this build placed, which a site rebuilt mostly shares with the one
+/// before) without listing a folder, and each folder they leave empty: a folder's files
 /// through a handle on it, then the folder through its parent's. Every handle is opened
 /// without following a symlink, from `dir` down; a file not there is skipped, and whatever
 /// else is there stays for [`remove_contents`], as do the files at the top (the markers among
 /// them). At 10,000 pages, listing each page's folder to remove it was five of the twelve
 /// system calls a page cost.
-fn remove_known(dir: &Dir, known: &Stamps) {
+fn remove_known<'a>(dir: &Dir, paths: impl Iterator<Item = &'a str>) {
     // Page folders (`lesson/page`) with the names of their files, by folder.
     let mut folders: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
-    for path in known.keys() {
+    for path in paths {
         if let Some((folder, name)) = path.rsplit_once('/') {
             folders.entry(folder).or_default().push(name);
         }
@@ -929,6 +954,47 @@ mod tests {
         assert_eq!(left, [MARKER, "index.html"]);
         assert_eq!(
             fs::read_to_string(theirs.join("p/keep.txt")).expect("kept"),
+            "mine"
+        );
+        let beside: Vec<_> = fs::read_dir(&root).expect("list").collect();
+        assert_eq!(beside.len(), 2, "the site and theirs, nothing else");
+    }
+
+    /// Without stamps the previous site is removed by the names the new one placed, with the
+    /// same care: a symlink on the way is never followed.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn removing_the_previous_site_by_the_new_names_never_follows_a_symlink() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = fs::canonicalize(dir.path()).expect("canonical");
+        let theirs = root.join("theirs");
+        fs::create_dir_all(theirs.join("p")).expect("mkdir");
+        fs::write(theirs.join("p/index.html"), "mine").expect("write");
+        let out = root.join("site");
+        fs::create_dir_all(out.join("a/p")).expect("mkdir");
+        fs::write(out.join(MARKER), "").expect("marker");
+        fs::write(out.join("a/p/index.html"), "old").expect("write");
+        fs::write(out.join("a/p/stray.txt"), "stray").expect("write");
+        std::os::unix::fs::symlink(&theirs, out.join("lesson")).expect("symlink");
+        let staging = Staging::new(&out).expect("staging");
+        for path in ["a/p/index.html", "lesson/p/index.html"] {
+            staging.put(OutputFile {
+                path: path.into(),
+                bytes: b"new".to_vec(),
+            });
+        }
+        staging.commit().expect("commit");
+        assert_eq!(
+            fs::read_to_string(out.join("a/p/index.html")).unwrap(),
+            "new"
+        );
+        assert!(!out.join("a/p/stray.txt").exists());
+        assert!(!fs::symlink_metadata(out.join("lesson"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            fs::read_to_string(theirs.join("p/index.html")).expect("kept"),
             "mine"
         );
         let beside: Vec<_> = fs::read_dir(&root).expect("list").collect();
