@@ -484,33 +484,24 @@ impl Cache {
     }
 
     /// The output folder as it is: the name and kind of every entry in it, the size,
-    /// modification time and inode of every file, and those of the folder itself. It changes when anything touches the folder
-    /// after a build (a file edited, added or removed), so a folder that is not exactly what
-    /// that build wrote is never taken as up to date. `None` when the folder cannot be read.
+    /// modification time and inode of every file, and those of the folder itself. It changes
+    /// when anything touches the folder after a build (a file edited, added or removed), so a
+    /// folder that is not exactly what that build wrote is never taken as up to date. `None`
+    /// when the folder cannot be read.
     pub fn folder_key(&self, out: &Path) -> Option<u128> {
-        let meta = std::fs::symlink_metadata(out).ok()?;
-        let mut key = KeyBuilder(Xxh3::new());
-        key.add(out.as_os_str().as_encoded_bytes());
-        add_meta(&mut key, &MetaKey::of(&meta));
-        key.add(&tree_key(out)?.to_le_bytes());
-        Some(key.finish())
+        folder_key_of(out, tree_key(out)?)
     }
 
     /// [`Cache::folder_key`] of the folder `out` a build has just written, without listing it:
     /// its entries are taken to be the files of `stamps` (every file the build placed, the
     /// site's marker included) and the folders that hold them. Nothing in it is looked up or
     /// listed: at 10,000 pages listing the site's folders was 60,000 system calls of a rebuild
-    /// with one page edited, and looking each folder up 20 ms of it. The key
-    /// is the walked one when the folder holds exactly those files as stamped; anything else
-    /// there (a file placed without a stamp, one changed since) only makes the next build's
-    /// walk differ, and that build writes the folder.
+    /// with one page edited, and looking the folders up most of the 26–38 ms the key took
+    /// without listing them. The key is the walked one when the folder holds exactly those
+    /// files as stamped; anything else there (a file placed without a stamp, one changed
+    /// since) only makes the next build's walk differ, and that build writes the folder.
     pub fn folder_key_knowing(&self, out: &Path, stamps: &Stamps) -> Option<u128> {
-        let meta = std::fs::symlink_metadata(out).ok()?;
-        let mut key = KeyBuilder(Xxh3::new());
-        key.add(out.as_os_str().as_encoded_bytes());
-        add_meta(&mut key, &MetaKey::of(&meta));
-        key.add(&placed_key("", &placed_order(stamps))?.to_le_bytes());
-        Some(key.finish())
+        folder_key_of(out, placed_key("", &placed_order(stamps))?)
     }
 
     /// Whether a build has recorded the site it wrote (else no build can be up to date, and
@@ -646,6 +637,17 @@ fn stamps_key(out: &Path) -> u128 {
     key.finish()
 }
 
+/// The key of the folder `out` whose contents have the key `inside`: its path and its own
+/// metadata with it.
+fn folder_key_of(out: &Path, inside: u128) -> Option<u128> {
+    let meta = std::fs::symlink_metadata(out).ok()?;
+    let mut key = KeyBuilder(Xxh3::new());
+    key.add(out.as_os_str().as_encoded_bytes());
+    add_meta(&mut key, &MetaKey::of(&meta));
+    key.add(&inside.to_le_bytes());
+    Some(key.finish())
+}
+
 /// The key of what the folder `dir` holds: each entry's name, kind, size, inode and
 /// modification time in name order, a folder's with the key of what it holds instead of its
 /// own size, inode and time ([`MetaKey::FOLDER`]). Subfolders are
@@ -691,8 +693,9 @@ fn placed_order(stamps: &Stamps) -> Vec<(&str, &Stamp)> {
             (key, p.as_str(), s)
         })
         .collect();
-    // Sorted by the bytes compared whole (a comparison a byte at a time through a mapping was
-    // 60,000 paths' 16 comparisons each: slower than a tree of the names).
+    // Sorted by the mapped bytes made once and compared whole: comparing through the mapping a
+    // byte at a time (60,000 paths, about 16 comparisons each) made the rebuild slower than a
+    // tree of the names in a side-by-side run.
     placed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     placed.into_iter().map(|(_, p, s)| (p, s)).collect()
 }
