@@ -270,6 +270,7 @@ fn generate_within(
     let mut variants = Vec::new();
     let mut rejected: BTreeMap<usize, usize> = BTreeMap::new();
     let mut draws = 0;
+    let template = Template::new(doc, exercise.id, statements);
     let spent = budget::spent();
     let build_spent = allowance.build.spent();
     while variants.len() + 1 < count {
@@ -354,7 +355,7 @@ fn generate_within(
         // verified in full, is the variant, and the round that would only confirm that nothing
         // changes is not run. A text that fails goes on from there, round after round until
         // nothing changes, and the settled text is verified.
-        let text = window(doc, exercise.id, substitutions(statements, &first));
+        let text = template.text(&first);
         let variant = match verified(doc, exercise, text, number, description.clone()) {
             Ok(variant) => variant,
             Err(early) => {
@@ -363,7 +364,7 @@ fn generate_within(
                 if filled == first {
                     return Err(labelled(early));
                 }
-                let text = window(doc, exercise.id, substitutions(statements, &filled));
+                let text = template.text(&filled);
                 verified(doc, exercise, text, number, description).map_err(labelled)?
             }
         };
@@ -858,34 +859,30 @@ fn state(
     }
 }
 
-/// A literal of a statement: the expression, whether a sign may stand without parentheses
-/// where it is, and the parentheses written right around it, if any.
-struct Written<'s> {
-    expr: &'s Expr,
+/// A literal of a statement as a variant may rewrite it: whether a sign may stand without
+/// parentheses where it is, the parentheses written right around it (if any), the decimals
+/// the author wrote in each entry, and the author's value (a literal that keeps it keeps its
+/// spelling).
+struct Written {
     bare: bool,
     group: Option<(usize, usize)>,
+    precision: Option<Vec<Option<u32>>>,
+    value: Option<Value>,
 }
 
 /// The literals of the statements, by byte range.
-fn literals<'s>(stmts: &[&'s Stmt]) -> HashMap<(usize, usize), Written<'s>> {
-    fn walk<'s>(e: &'s Expr, bare: bool, out: &mut HashMap<(usize, usize), Written<'s>>) {
+fn literals(stmts: &[&Stmt]) -> HashMap<(usize, usize), Written> {
+    fn walk<'s>(
+        e: &'s Expr,
+        bare: bool,
+        out: &mut HashMap<(usize, usize), (&'s Expr, bool, Option<(usize, usize)>)>,
+    ) {
         if e.is_literal() && !matches!(e.kind, ExprKind::Group(_)) {
-            out.entry(key(e)).or_insert(Written {
-                expr: e,
-                bare,
-                group: None,
-            });
+            out.entry(key(e)).or_insert((e, bare, None));
         }
         if let ExprKind::Group(x) = &e.kind {
             if x.is_literal() && !matches!(x.kind, ExprKind::Group(_)) {
-                out.insert(
-                    key(x),
-                    Written {
-                        expr: x,
-                        bare: true,
-                        group: Some(key(e)),
-                    },
-                );
+                out.insert(key(x), (x, true, Some(key(e))));
             }
         }
         match &e.kind {
@@ -905,87 +902,126 @@ fn literals<'s>(stmts: &[&'s Stmt]) -> HashMap<(usize, usize), Written<'s>> {
             _ => e.children().into_iter().for_each(|c| walk(c, true, out)),
         }
     }
-    let mut out = HashMap::new();
+    let mut found = HashMap::new();
     for s in stmts {
-        walk(&s.first, true, &mut out);
+        walk(&s.first, true, &mut found);
         for (_, e) in &s.links {
-            walk(e, true, &mut out);
+            walk(e, true, &mut found);
         }
     }
-    out
-}
-
-/// Each filled-in literal's byte range and its value, written at the decimals the author
-/// wrote there: what a variant changes in the page's text.
-fn substitutions(stmts: &[&Stmt], filled: &Literals) -> Vec<((usize, usize), String)> {
-    let literals = literals(stmts);
     let plain = Env::default();
-    let mut edits: Vec<((usize, usize), String)> = Vec::new();
-    for (&span, value) in filled {
-        let Some(literal) = literals.get(&span) else {
-            continue;
-        };
-        // A literal that keeps its value keeps its spelling.
-        if plain.eval(literal.expr).is_ok_and(|v| &v == value) {
-            continue;
-        }
-        let precision = written_precision(literal.expr);
-        let written = source(value, precision.as_deref());
-        match literal.group {
-            // `3 + (-1)` with 4 for -1 reads `3 + 4`.
-            Some(group) if !needs_parentheses(&written) => edits.push((group, written)),
-            _ if !literal.bare && needs_parentheses(&written) => {
-                edits.push((span, format!("({written})")))
-            }
-            _ => edits.push((span, written)),
-        }
-    }
-    edits
+    found
+        .into_iter()
+        .map(|(span, (expr, bare, group))| {
+            let written = Written {
+                bare,
+                group,
+                precision: written_precision(expr),
+                value: plain.eval(expr).ok(),
+            };
+            (span, written)
+        })
+        .collect()
 }
 
-/// The text a variant is read from: the exercise with `edits` made, and of the rest of the
-/// page only what any part of it may use (link reference definitions, footnotes); every other
-/// line is left empty, so lines keep their numbers and the variant's errors point at the
-/// author's lines. Reading the whole page again for every set cost time and memory with the
-/// size of the page (a page of 300 varied exercises took 4 GB).
-fn window(doc: &Document, exercise: NodeId, edits: Vec<((usize, usize), String)>) -> String {
-    let text = &doc.file.text;
-    let Some(span) = doc
-        .blocks
-        .iter()
-        .find(|b| b.id == exercise)
-        .map(|b| b.span.clone())
-    else {
-        return apply(text, edits);
-    };
-    let mut out = String::with_capacity(span.len() + text.len() / 16);
-    let kept = |range: Range<usize>, out: &mut String| {
-        let part = &text[range.clone()];
-        for (offset, line) in part.split_inclusive('\n').scan(range.start, |at, line| {
-            let start = *at;
-            *at += line.len();
-            Some((start, line))
-        }) {
-            let keep = doc
-                .definitions
-                .iter()
-                .any(|d| d.start < offset + line.len() && offset < d.end);
-            if keep {
-                out.push_str(line);
-            } else if line.ends_with('\n') {
-                out.push('\n');
+/// What every number set of one exercise is written into, prepared once for all its sets: the
+/// exercise's literals, its text, and the rest of the page as a variant's text holds it.
+struct Template<'d> {
+    literals: HashMap<(usize, usize), Written>,
+    /// Where the exercise stands in the page's text (the whole text when it is not found).
+    span: Range<usize>,
+    /// The page's text.
+    text: &'d str,
+    /// The page before and after the exercise, as [`Template::text`] keeps it.
+    before: String,
+    after: String,
+}
+
+impl<'d> Template<'d> {
+    /// The template of `exercise` (its node) with the verify statements `stmts`. Of the rest
+    /// of the page a variant keeps only what any part of it may use (link reference
+    /// definitions, footnotes); every other line is left empty, so lines keep their numbers
+    /// and the variant's errors point at the author's lines. Reading the whole page again for
+    /// every set cost time and memory with the size of the page (a page of 300 varied
+    /// exercises took 4 GB).
+    fn new(doc: &'d Document, exercise: NodeId, stmts: &[&Stmt]) -> Self {
+        let text = doc.file.text.as_str();
+        let span = doc
+            .blocks
+            .iter()
+            .find(|b| b.id == exercise)
+            .map_or(0..text.len(), |b| b.span.clone());
+        let kept = |range: Range<usize>| {
+            let mut out = String::new();
+            let part = &text[range.clone()];
+            for (offset, line) in part.split_inclusive('\n').scan(range.start, |at, line| {
+                let start = *at;
+                *at += line.len();
+                Some((start, line))
+            }) {
+                let keep = doc
+                    .definitions
+                    .iter()
+                    .any(|d| d.start < offset + line.len() && offset < d.end);
+                if keep {
+                    out.push_str(line);
+                } else if line.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            out
+        };
+        Template {
+            literals: literals(stmts),
+            before: kept(0..span.start),
+            after: kept(span.end..text.len()),
+            span,
+            text,
+        }
+    }
+
+    /// The text a variant is read from: the page as [`Template::new`] keeps it, with the
+    /// exercise's `filled` literals written in at the decimals the author wrote there.
+    fn text(&self, filled: &Literals) -> String {
+        let span = &self.span;
+        let edits = self
+            .substitutions(filled)
+            .into_iter()
+            .filter(|((s, e), _)| span.start <= *s && *e <= span.end)
+            .map(|((s, e), w)| ((s - span.start, e - span.start), w))
+            .collect();
+        let body = apply(&self.text[span.clone()], edits);
+        let mut out = String::with_capacity(self.before.len() + body.len() + self.after.len());
+        out.push_str(&self.before);
+        out.push_str(&body);
+        out.push_str(&self.after);
+        out
+    }
+
+    /// Each filled-in literal's byte range and its value, written at the decimals the author
+    /// wrote there: what a variant changes in the page's text.
+    fn substitutions(&self, filled: &Literals) -> Vec<((usize, usize), String)> {
+        let mut edits: Vec<((usize, usize), String)> = Vec::new();
+        for (&span, value) in filled {
+            let Some(literal) = self.literals.get(&span) else {
+                continue;
+            };
+            // A literal that keeps its value keeps its spelling.
+            if literal.value.as_ref() == Some(value) {
+                continue;
+            }
+            let written = source(value, literal.precision.as_deref());
+            match literal.group {
+                // `3 + (-1)` with 4 for -1 reads `3 + 4`.
+                Some(group) if !needs_parentheses(&written) => edits.push((group, written)),
+                _ if !literal.bare && needs_parentheses(&written) => {
+                    edits.push((span, format!("({written})")))
+                }
+                _ => edits.push((span, written)),
             }
         }
-    };
-    kept(0..span.start, &mut out);
-    let shifted = edits
-        .into_iter()
-        .filter(|((s, e), _)| span.start <= *s && *e <= span.end)
-        .map(|((s, e), w)| ((s - span.start, e - span.start), w))
-        .collect();
-    out.push_str(&apply(&text[span.clone()], shifted));
-    kept(span.end..text.len(), &mut out);
-    out
+        edits
+    }
 }
 
 /// `text` with `edits` made; where edits overlap, the outermost wins (a vector replaced whole
