@@ -186,12 +186,23 @@ impl Env {
     /// Runs one statement in the current scope: binds its `let`, then checks each link.
     /// Returns how many links were checked.
     pub fn run(&mut self, stmt: &Stmt) -> Result<usize> {
+        match self.bind(stmt)? {
+            Some(first) => self.check_links(stmt, first, self.current),
+            None => Ok(0),
+        }
+    }
+
+    /// [`Env::run`] without checking the links: binds the statement's `let` (a function, or
+    /// the value of its first side) and returns the first side's value, if it has one. Filling
+    /// in a variant's stated values needs the names bound, not the checks that fail while the
+    /// values stated are still the author's.
+    pub fn bind(&mut self, stmt: &Stmt) -> Result<Option<Value>> {
         // `vary` and `variants` lines are read by the variants stage; `where` is a check.
         if matches!(
             stmt.directive,
             Some(Directive::Vary { .. } | Directive::Variants(_))
         ) {
-            return Ok(0);
+            return Ok(None);
         }
         if let Some((Binding::Function(name, params), span)) = &stmt.binding {
             self.check_new_name(name, span)?;
@@ -210,7 +221,7 @@ impl Env {
                 scope: self.current,
             };
             self.current_mut().functions.insert(name.clone(), f);
-            return Ok(0);
+            return Ok(None);
         }
         let first = self.eval(&stmt.first)?;
         if let Some((Binding::Value(name), span)) = &stmt.binding {
@@ -219,7 +230,7 @@ impl Env {
                 .values
                 .insert(name.clone(), first.clone());
         }
-        self.check_links(stmt, first, self.current)
+        Ok(Some(first))
     }
 
     /// The traced circuit of a `circuit f(…)` statement: `f` at the point, forward and backward.
