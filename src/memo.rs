@@ -4,6 +4,7 @@
 //! each of these costs far more than a hash lookup. Each table is bounded: when full it is
 //! emptied, so memory stays flat however large the course.
 
+use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -42,6 +43,31 @@ where
     Ok(value)
 }
 
+/// [`get_or_insert`] in `table` itself, looked up by a borrowed form of its key (a `&str` for
+/// a `Box<str>`): a hit makes no key. Tables keyed by a formula and whether it is set as a
+/// display are kept as two tables, one per setting, so that the key is the formula alone.
+pub fn get_or_insert_by<K, Q, V, E>(
+    table: &Table<K, V>,
+    key: &Q,
+    make: impl FnOnce() -> Result<V, E>,
+) -> Result<V, E>
+where
+    K: Borrow<Q> + Eq + Hash + for<'q> From<&'q Q>,
+    Q: ?Sized + Eq + Hash,
+    V: Clone,
+{
+    if let Some(hit) = table.borrow().get(key).cloned() {
+        return Ok(hit);
+    }
+    let value = make()?;
+    let mut t = table.borrow_mut();
+    if t.len() >= LIMIT {
+        t.clear();
+    }
+    t.insert(K::from(key), value.clone());
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +94,30 @@ mod tests {
         // An error is not remembered.
         assert_eq!(get_or_insert(&SQUARES, 1_000_000, || Err("no")), Err("no"));
         assert!(SQUARES.with(|t| !t.borrow().contains_key(&1_000_000)));
+    }
+
+    thread_local! {
+        static LENGTHS: Table<Box<str>, usize> = RefCell::new(HashMap::default());
+    }
+
+    #[test]
+    fn looks_up_by_a_borrowed_key() {
+        LENGTHS.with(|table| {
+            let mut calls = 0;
+            for _ in 0..3 {
+                let v: Result<usize, ()> = get_or_insert_by(table, "abc", || {
+                    calls += 1;
+                    Ok(3)
+                });
+                assert_eq!(v, Ok(3));
+            }
+            assert_eq!(calls, 1);
+            assert!(table.borrow().contains_key("abc"));
+            for k in 0..(LIMIT + 10) {
+                let _: Result<usize, ()> =
+                    get_or_insert_by(table, k.to_string().as_str(), || Ok(k));
+            }
+            assert!(table.borrow().len() <= LIMIT);
+        });
     }
 }

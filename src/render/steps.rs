@@ -168,7 +168,9 @@ fn one_line_width(mathml: &str, key: Option<String>) -> f32 {
         }
         None => {
             let shape = digits_as_zeros(mathml);
-            crate::memo::get_or_insert(&WIDTHS, Box::from(shape.as_str()), || lay_out(&shape))
+            WIDTHS.with(|table| {
+                crate::memo::get_or_insert_by(table, shape.as_str(), || lay_out(&shape))
+            })
         }
     };
     width.unwrap_or(0.0)

@@ -352,14 +352,17 @@ fn shape_of(latex: &str) -> Option<(String, Vec<&str>)> {
 fn shaped(shape: &str, display: bool) -> Option<(Rc<str>, Rc<[usize]>)> {
     type Shaped = Option<(Rc<str>, Rc<[usize]>)>;
     thread_local! {
-        static SHAPES: crate::memo::Table<(Box<str>, bool), Shaped> = Default::default();
+        // One table for inline formulas, one for displays.
+        static SHAPES: [crate::memo::Table<Box<str>, Shaped>; 2] = Default::default();
     }
-    let made = crate::memo::get_or_insert(&SHAPES, (Box::from(shape), display), || {
-        let shaped = to_mathml(shape, display).ok().and_then(|mathml| {
-            let zeros = zeros(&mathml)?;
-            Some((Rc::from(mathml), Rc::from(zeros)))
-        });
-        Ok::<_, std::convert::Infallible>(shaped)
+    let made = SHAPES.with(|tables| {
+        crate::memo::get_or_insert_by(&tables[usize::from(display)], shape, || {
+            let shaped = to_mathml(shape, display).ok().and_then(|mathml| {
+                let zeros = zeros(&mathml)?;
+                Some((Rc::from(mathml), Rc::from(zeros)))
+            });
+            Ok::<_, std::convert::Infallible>(shaped)
+        })
     });
     made.ok().flatten()
 }
@@ -439,30 +442,33 @@ fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Rang
     thread_local! {
         // Courses repeat their notation ($W_1$, $x$) page after page, and converting is a
         // fifth of rendering a page.
-        static CACHE: crate::memo::Table<(Box<str>, bool), Rc<str>> = Default::default();
+        // One table for inline formulas, one for displays.
+        static CACHE: [crate::memo::Table<Box<str>, Rc<str>>; 2] = Default::default();
     }
-    let key = (Box::from(latex), display);
-    crate::memo::get_or_insert(&CACHE, key, || {
-        let tokens = check_shape(latex)?;
-        let mode = if display {
-            MathDisplay::Block
-        } else {
-            MathDisplay::Inline
-        };
-        // math-core parses recursively, and a debug build spends up to 32 KiB of stack per
-        // command, brace or script (measured on the worst shapes: bare `\sqrt\sqrt…`, nested
-        // `\frac{1}{…}`). Twice that per token, when the thread has less left, runs the formula
-        // on a fresh stack: every formula that passes the shape check is safe on any thread (700
-        // nested `\frac` aborted the build, issue #14).
-        let need = (512 << 10) + tokens * STACK_PER_TOKEN;
-        stacker::maybe_grow(need, need, || {
-            converter()
-                .convert_with_local_state(latex, mode)
-                .map(|r| primes_at_base(r.mathml))
-                .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))
+    CACHE
+        .with(|tables| {
+            crate::memo::get_or_insert_by(&tables[usize::from(display)], latex, || {
+                let tokens = check_shape(latex)?;
+                let mode = if display {
+                    MathDisplay::Block
+                } else {
+                    MathDisplay::Inline
+                };
+                // math-core parses recursively, and a debug build spends up to 32 KiB of stack per
+                // command, brace or script (measured on the worst shapes: bare `\sqrt\sqrt…`, nested
+                // `\frac{1}{…}`). Twice that per token, when the thread has less left, runs the formula
+                // on a fresh stack: every formula that passes the shape check is safe on any thread (700
+                // nested `\frac` aborted the build, issue #14).
+                let need = (512 << 10) + tokens * STACK_PER_TOKEN;
+                stacker::maybe_grow(need, need, || {
+                    converter()
+                        .convert_with_local_state(latex, mode)
+                        .map(|r| primes_at_base(r.mathml))
+                        .map_err(|e| (format!("LaTeX error: {}", e.error_message()), e.0.clone()))
+                })
+            })
         })
-    })
-    .map(|m| String::from(&*m))
+        .map(|m| String::from(&*m))
 }
 
 /// `W'` is written `<msup><mi>W</mi><mo>′</mo></msup>`, but the prime characters of OpenType

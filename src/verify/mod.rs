@@ -57,7 +57,8 @@ pub struct PageVerification {
     /// (in page order).
     pub variants: BTreeMap<NodeId, Vec<variants::Variant>>,
     /// Numbers in the page's checks that nothing accounts for ([`account`]): errors under
-    /// `--strict`, nothing otherwise.
+    /// `--strict`, nothing otherwise. Empty in a variant's verification: its numbers are the
+    /// author's, written over, and listed with the author's.
     pub unaccounted: Vec<Diagnostic>,
     /// Units of work making the variants took, charged to the build's allowance (a page taken
     /// from the build cache charges it again, so a cached build passes only what a cold one
@@ -150,6 +151,7 @@ pub fn verify_page_as(
         env,
         page.meta.variants,
         Some(&mut allowance),
+        true,
     )
     .map_err(|(mut errors, unaccounted)| {
         if required {
@@ -176,7 +178,10 @@ fn verify_exercise(
         .into_iter()
         .find(|(_, e)| std::ptr::eq(*e, exercise))
         .map(|(b, _)| b.id);
-    let mut result = run(doc, walk, names.clone(), None, None).map_err(|(errors, _)| errors)?;
+    // A variant's numbers are the author's, written over: those nothing accounts for are
+    // the author's page's, listed (and, with `--strict`, reported) once, from the page.
+    let mut result =
+        run(doc, walk, names.clone(), None, None, false).map_err(|(errors, _)| errors)?;
     if let Some(id) = id {
         result.scopes.insert(id, scope);
     }
@@ -249,13 +254,15 @@ impl<'d> Walk<'d> {
     }
 }
 
-/// Runs what `walk` found with `env`; makes variants when `variants` is asked for.
+/// Runs what `walk` found with `env`; makes variants when `variants` is asked for, and lists
+/// the numbers nothing accounts for ([`PageVerification::unaccounted`]) when `account` is.
 fn run(
     doc: &Document,
     walk: Walk<'_>,
     env: Env,
     page_variants: Option<usize>,
     allowance: Option<&mut variants::Allowance<'_>>,
+    account: bool,
 ) -> Result<PageVerification, (Vec<Diagnostic>, Vec<Diagnostic>)> {
     let make_variants = allowance.is_some();
     let file = &doc.file;
@@ -363,11 +370,13 @@ fn run(
                 Ok(n) => {
                     result.checks += n;
                     *result.scope_checks.entry(scope).or_default() += n;
-                    result.unaccounted.extend(
-                        account::unaccounted(stmt, &result.env, scope)
-                            .into_iter()
-                            .map(|e| to_diagnostic(file, e)),
-                    );
+                    if account {
+                        result.unaccounted.extend(
+                            account::unaccounted(stmt, &result.env, scope)
+                                .into_iter()
+                                .map(|e| to_diagnostic(file, e)),
+                        );
+                    }
                 }
                 Err(e) => {
                     if let Some((ast::Binding::Value(name) | ast::Binding::Function(name, _), _)) =
@@ -408,11 +417,13 @@ fn run(
                 .map(|v| RoleValue::Value(v, *format)),
             RoleKind::Verify(stmt) => stmt.clone().and_then(|s| {
                 result.env.check(&s, scope)?;
-                result.unaccounted.extend(
-                    account::unaccounted(&s, &result.env, scope)
-                        .into_iter()
-                        .map(|e| to_diagnostic(file, e)),
-                );
+                if account {
+                    result.unaccounted.extend(
+                        account::unaccounted(&s, &result.env, scope)
+                            .into_iter()
+                            .map(|e| to_diagnostic(file, e)),
+                    );
+                }
                 Ok(RoleValue::Statement(Box::new(s)))
             }),
             _ => continue,

@@ -376,7 +376,7 @@ fn poisoned_names_and_exercise_scope() {
         let mut walk = super::Walk::default();
         let mut env = super::Env::default();
         walk.blocks(&doc, &doc.blocks, super::eval::PAGE, &mut env);
-        match super::run(&doc, walk, env, None, None) {
+        match super::run(&doc, walk, env, None, None, true) {
             Ok(_) => vec![],
             Err((errors, _)) => errors.into_iter().map(|d| d.message).collect::<Vec<_>>(),
         }

@@ -870,13 +870,13 @@ struct Written {
     value: Option<Value>,
 }
 
+/// A literal found in a statement: the expression, whether a sign may stand bare, and the
+/// parentheses written right around it.
+type Found<'s> = (&'s Expr, bool, Option<(usize, usize)>);
+
 /// The literals of the statements, by byte range.
 fn literals(stmts: &[&Stmt]) -> HashMap<(usize, usize), Written> {
-    fn walk<'s>(
-        e: &'s Expr,
-        bare: bool,
-        out: &mut HashMap<(usize, usize), (&'s Expr, bool, Option<(usize, usize)>)>,
-    ) {
+    fn walk<'s>(e: &'s Expr, bare: bool, out: &mut HashMap<(usize, usize), Found<'s>>) {
         if e.is_literal() && !matches!(e.kind, ExprKind::Group(_)) {
             out.entry(key(e)).or_insert((e, bare, None));
         }

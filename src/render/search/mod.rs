@@ -88,15 +88,18 @@ impl Sections {
     /// reading it was 6 % of building a generated course).
     pub fn math(&mut self, latex: &str, display: bool, mathml: &str) {
         thread_local! {
-            static TEXTS: crate::memo::Table<(Box<str>, bool), Rc<str>> = Default::default();
+            // One table for inline formulas, one for displays.
+            static TEXTS: [crate::memo::Table<Box<str>, Rc<str>>; 2] = Default::default();
         }
         if self.paused {
             return;
         }
-        let made = crate::memo::get_or_insert(&TEXTS, (Box::from(latex), display), || {
-            let mut text = String::from(" ");
-            math_text(mathml, &mut text);
-            Ok::<_, std::convert::Infallible>(Rc::from(text))
+        let made = TEXTS.with(|tables| {
+            crate::memo::get_or_insert_by(&tables[usize::from(display)], latex, || {
+                let mut text = String::from(" ");
+                math_text(mathml, &mut text);
+                Ok::<_, std::convert::Infallible>(Rc::from(text))
+            })
         });
         let Ok(text) = made;
         self.inline_text(&text);
