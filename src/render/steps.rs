@@ -36,7 +36,12 @@ impl Ctx<'_> {
         match convert(latex, display) {
             Ok(m) => {
                 self.search.math(latex, display, &m);
-                html.push_str(&m)
+                if html.is_empty() {
+                    // A chain's one-line form starts empty: its MathML is taken, not copied.
+                    *html = m;
+                } else {
+                    html.push_str(&m);
+                }
             }
             Err((message, _)) => {
                 let d = self.error(span, message);
@@ -125,14 +130,16 @@ impl Ctx<'_> {
         let fit = broken.and_then(|_| fit_class(one_line_width(&one, key) * BROWSER_SPACING));
         match (broken, fit) {
             (Some(broken), Some(fit)) => {
-                let mut rows = String::new();
+                html.push_str("<div class=\"chain ");
+                html.push_str(&fit);
+                html.push_str("\"><div class=\"chain-line\">");
+                html.push_str(&one);
+                html.push_str("</div><div class=\"chain-aligned\">");
                 // The broken form says the same again: the index has it once.
                 let before = self.search.pause();
-                self.math_by(to_mathml_numbers, broken, true, span, &mut rows);
+                self.math_by(to_mathml_numbers, broken, true, span, html);
                 self.search.resume(before);
-                html.push_str(&format!(
-                    "<div class=\"chain {fit}\"><div class=\"chain-line\">{one}</div><div class=\"chain-aligned\">{rows}</div></div>\n"
-                ));
+                html.push_str("</div></div>\n");
             }
             _ => html.push_str(&one),
         }
