@@ -57,7 +57,7 @@ pub fn to_mathml_by_shape(
     latex: &str,
     display: bool,
 ) -> Result<(String, Option<String>), (String, std::ops::Range<usize>)> {
-    let Some((shape, runs)) = shape_of(latex) else {
+    let Some((shape, runs)) = runs_of(latex) else {
         return to_mathml(latex, display).map(|m| (m, None));
     };
     let filled = shaped(&shape, display).and_then(|(m, zeros)| fill(&m, &zeros, &runs));
@@ -299,56 +299,74 @@ fn past_character(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// `latex` with each run of ASCII digits written `0`, and the runs, in order; `None` when it
-/// has no digits, when its MathML may not keep its numbers in the order written
-/// ([`keeps_order`]), or when a run directly follows `^`, `_` or a command name (spaces
-/// between included), where TeX would take its first digit alone.
-fn shape_of(latex: &str) -> Option<(String, Vec<&str>)> {
-    if !keeps_order(latex) {
-        return None;
-    }
+/// has no digits.
+fn runs_of(latex: &str) -> Option<(String, Vec<&str>)> {
     let bytes = latex.as_bytes();
     let mut shape = String::with_capacity(latex.len());
     let mut runs = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            let next = bytes[i..]
-                .iter()
-                .position(u8::is_ascii_digit)
-                .map_or(bytes.len(), |n| i + n);
-            shape.push_str(&latex[i..next]);
-            i = next;
-            continue;
+        let start = bytes[i..]
+            .iter()
+            .position(u8::is_ascii_digit)
+            .map_or(bytes.len(), |n| i + n);
+        shape.push_str(&latex[i..start]);
+        if start == bytes.len() {
+            break;
         }
-        let end = bytes[i..]
+        let end = bytes[start..]
             .iter()
             .position(|b| !b.is_ascii_digit())
-            .map_or(bytes.len(), |n| i + n);
-        // An odd number of backslashes before a character makes it a command's name.
-        let escaped = |s: &str| s.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1;
-        let before = latex[..i].trim_end();
-        let bare = escaped(&latex[..i])
-            || match before.as_bytes().last() {
-                Some(b'^' | b'_') => true,
-                Some(b) if b.is_ascii_alphabetic() => {
-                    let rest = before.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-                    escaped(rest) && !no_argument(&before[rest.len()..])
-                }
-                _ => false,
-            };
-        if bare {
-            return None;
-        }
-        runs.push(&latex[i..end]);
+            .map_or(bytes.len(), |n| start + n);
+        runs.push(&latex[start..end]);
         shape.push('0');
         i = end;
     }
     (!runs.is_empty()).then_some((shape, runs))
 }
 
+/// Whether the numbers of a formula whose shape is `shape` ([`runs_of`]) may be written into
+/// the shape's MathML: its MathML keeps them in the order written ([`keeps_order`]), and no
+/// run directly follows `^`, `_` or a command name (spaces between included), where TeX would
+/// take its first digit alone. Both checks read only what stands around the runs, which the
+/// shape keeps as it is, and a run and its `0` are alike to them (a digit, one character when
+/// a script would take it alone, which is a bare run either way): the answer is the
+/// formula's, found once per shape.
+fn stands_by_shape(shape: &str) -> bool {
+    if !keeps_order(shape) {
+        return false;
+    }
+    // An odd number of backslashes before a character makes it a command's name.
+    let escaped = |s: &str| s.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1;
+    let bytes = shape.as_bytes();
+    (0..bytes.len())
+        .filter(|&i| bytes[i].is_ascii_digit())
+        .all(|i| {
+            let before = shape[..i].trim_end();
+            let bare = escaped(&shape[..i])
+                || match before.as_bytes().last() {
+                    Some(b'^' | b'_') => true,
+                    Some(b) if b.is_ascii_alphabetic() => {
+                        let rest = before.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+                        escaped(rest) && !no_argument(&before[rest.len()..])
+                    }
+                    _ => false,
+                };
+            !bare
+        })
+}
+
+/// [`runs_of`], when the runs may be written into the shape's MathML ([`stands_by_shape`]).
+#[cfg(test)]
+fn shape_of(latex: &str) -> Option<(String, Vec<&str>)> {
+    let (shape, runs) = runs_of(latex)?;
+    stands_by_shape(&shape).then_some((shape, runs))
+}
+
 /// The MathML of a formula's shape and where each lone `0` of its text is, remembered per
-/// thread (a chain's shape comes back with each number set); `None` when the shape does not
-/// convert or its text has another digit.
+/// thread (a chain's shape comes back with each number set); `None` when its formulas'
+/// numbers may not be written into it ([`stands_by_shape`]), when it does not convert, or when
+/// its text has another digit.
 fn shaped(shape: &str, display: bool) -> Option<(Rc<str>, Rc<[usize]>)> {
     type Shaped = Option<(Rc<str>, Rc<[usize]>)>;
     thread_local! {
@@ -357,6 +375,9 @@ fn shaped(shape: &str, display: bool) -> Option<(Rc<str>, Rc<[usize]>)> {
     }
     let made = SHAPES.with(|tables| {
         crate::memo::get_or_insert_by(&tables[usize::from(display)], shape, || {
+            if !stands_by_shape(shape) {
+                return Ok(None);
+            }
             let shaped = to_mathml(shape, display).ok().and_then(|mathml| {
                 let zeros = zeros(&mathml)?;
                 Some((Rc::from(mathml), Rc::from(zeros)))
