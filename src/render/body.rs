@@ -89,8 +89,15 @@ pub fn render_body(
     ctx.search.end_block();
     // Room for the whole body at once rather than grown by doubling (each doubling copies what
     // is written so far). The body runs 4 to 7 times its Markdown (MathML and the worked
-    // answers' markup; far more with number sets): 3 times fell short on most pages.
-    let mut html = String::with_capacity(page.file.text.len() * 5);
+    // answers' markup): 3 times fell short on most pages. Each further number set of an
+    // exercise is that exercise's Markdown again.
+    let sets: usize = verification
+        .variants
+        .values()
+        .flatten()
+        .map(|v| exercise_len(&v.exercise))
+        .sum();
+    let mut html = String::with_capacity((page.file.text.len() + sets) * 5);
     ctx.blocks(&page.doc.blocks, &mut html);
     html.push_str(&ctx.footnotes());
     if ctx.errors.is_empty() {
@@ -103,6 +110,17 @@ pub fn render_body(
     } else {
         Err(ctx.errors)
     }
+}
+
+/// How many bytes of Markdown an exercise spans, from its opening line to its last block.
+fn exercise_len(e: &crate::doc::Exercise) -> usize {
+    let last = e
+        .solution
+        .as_ref()
+        .and_then(|s| s.blocks.last())
+        .or(e.statement.last());
+    last.map_or(e.open.end, |b| b.span.end)
+        .saturating_sub(e.open.start)
 }
 
 pub(super) fn escape(text: &str) -> String {
