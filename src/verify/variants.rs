@@ -18,12 +18,14 @@
 //!    page's names: every check of the worked answer must hold for the variant, and what a
 //!    reader sees is exactly what was verified.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rustc_hash::FxHashMap;
 
 use super::ast::{Binding, Directive, Domain, Expr, ExprKind, Stmt};
 use super::check::{matched_children, written_precision};
@@ -859,30 +861,40 @@ fn state(
     }
 }
 
-/// A literal of a statement as a variant may rewrite it: whether a sign may stand without
-/// parentheses where it is, the parentheses written right around it (if any), the decimals
-/// the author wrote in each entry, and the author's value (a literal that keeps it keeps its
-/// spelling).
-struct Written {
+/// A literal of a statement as a variant may rewrite it: the expression, whether a sign may
+/// stand without parentheses where it is, and the parentheses written right around it (if
+/// any).
+struct Written<'s> {
+    expr: &'s Expr,
     bare: bool,
     group: Option<(usize, usize)>,
-    precision: Option<Vec<Option<u32>>>,
-    value: Option<Value>,
+    /// What the author wrote there, found when a set first fills the literal in (many never
+    /// are).
+    author: OnceCell<Author>,
 }
 
-/// A literal found in a statement: the expression, whether a sign may stand bare, and the
-/// parentheses written right around it.
-type Found<'s> = (&'s Expr, bool, Option<(usize, usize)>);
+/// A literal as the author wrote it: its value (a literal that keeps it keeps its spelling)
+/// and the decimals written in each entry.
+struct Author {
+    value: Option<Value>,
+    precision: Option<Vec<Option<u32>>>,
+}
 
 /// The literals of the statements, by byte range.
-fn literals(stmts: &[&Stmt]) -> HashMap<(usize, usize), Written> {
-    fn walk<'s>(e: &'s Expr, bare: bool, out: &mut HashMap<(usize, usize), Found<'s>>) {
+fn literals<'s>(stmts: &[&'s Stmt]) -> FxHashMap<(usize, usize), Written<'s>> {
+    fn walk<'s>(e: &'s Expr, bare: bool, out: &mut FxHashMap<(usize, usize), Written<'s>>) {
+        let written = |expr, bare, group| Written {
+            expr,
+            bare,
+            group,
+            author: OnceCell::new(),
+        };
         if e.is_literal() && !matches!(e.kind, ExprKind::Group(_)) {
-            out.entry(key(e)).or_insert((e, bare, None));
+            out.entry(key(e)).or_insert_with(|| written(e, bare, None));
         }
         if let ExprKind::Group(x) = &e.kind {
             if x.is_literal() && !matches!(x.kind, ExprKind::Group(_)) {
-                out.insert(key(x), (x, true, Some(key(e))));
+                out.insert(key(x), written(x, true, Some(key(e))));
             }
         }
         match &e.kind {
@@ -902,32 +914,22 @@ fn literals(stmts: &[&Stmt]) -> HashMap<(usize, usize), Written> {
             _ => e.children().into_iter().for_each(|c| walk(c, true, out)),
         }
     }
-    let mut found = HashMap::new();
+    let mut found = FxHashMap::default();
     for s in stmts {
         walk(&s.first, true, &mut found);
         for (_, e) in &s.links {
             walk(e, true, &mut found);
         }
     }
-    let plain = Env::default();
     found
-        .into_iter()
-        .map(|(span, (expr, bare, group))| {
-            let written = Written {
-                bare,
-                group,
-                precision: written_precision(expr),
-                value: plain.eval(expr).ok(),
-            };
-            (span, written)
-        })
-        .collect()
 }
 
 /// What every number set of one exercise is written into, prepared once for all its sets: the
 /// exercise's literals, its text, and the rest of the page as a variant's text holds it.
 struct Template<'d> {
-    literals: HashMap<(usize, usize), Written>,
+    literals: FxHashMap<(usize, usize), Written<'d>>,
+    /// Names nothing: what the author's literals are evaluated in.
+    plain: Env,
     /// Where the exercise stands in the page's text (the whole text when it is not found).
     span: Range<usize>,
     /// The page's text.
@@ -944,7 +946,7 @@ impl<'d> Template<'d> {
     /// and the variant's errors point at the author's lines. Reading the whole page again for
     /// every set cost time and memory with the size of the page (a page of 300 varied
     /// exercises took 4 GB).
-    fn new(doc: &'d Document, exercise: NodeId, stmts: &[&Stmt]) -> Self {
+    fn new(doc: &'d Document, exercise: NodeId, stmts: &[&'d Stmt]) -> Self {
         let text = doc.file.text.as_str();
         let span = doc
             .blocks
@@ -952,8 +954,16 @@ impl<'d> Template<'d> {
             .find(|b| b.id == exercise)
             .map_or(0..text.len(), |b| b.span.clone());
         let kept = |range: Range<usize>| {
-            let mut out = String::new();
             let part = &text[range.clone()];
+            if !doc
+                .definitions
+                .iter()
+                .any(|d| d.start < range.end && range.start < d.end)
+            {
+                // Nothing to keep (most pages): only the line breaks.
+                return "\n".repeat(memchr::memchr_iter(b'\n', part.as_bytes()).count());
+            }
+            let mut out = String::new();
             for (offset, line) in part.split_inclusive('\n').scan(range.start, |at, line| {
                 let start = *at;
                 *at += line.len();
@@ -973,6 +983,7 @@ impl<'d> Template<'d> {
         };
         Template {
             literals: literals(stmts),
+            plain: Env::default(),
             before: kept(0..span.start),
             after: kept(span.end..text.len()),
             span,
@@ -1006,11 +1017,15 @@ impl<'d> Template<'d> {
             let Some(literal) = self.literals.get(&span) else {
                 continue;
             };
+            let author = literal.author.get_or_init(|| Author {
+                value: self.plain.eval(literal.expr).ok(),
+                precision: written_precision(literal.expr),
+            });
             // A literal that keeps its value keeps its spelling.
-            if literal.value.as_ref() == Some(value) {
+            if author.value.as_ref() == Some(value) {
                 continue;
             }
-            let written = source(value, literal.precision.as_deref());
+            let written = source(value, author.precision.as_deref());
             match literal.group {
                 // `3 + (-1)` with 4 for -1 reads `3 + 4`.
                 Some(group) if !needs_parentheses(&written) => edits.push((group, written)),
