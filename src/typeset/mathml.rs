@@ -475,11 +475,12 @@ fn convert(latex: &str, display: bool) -> Result<String, (String, std::ops::Rang
                 } else {
                     MathDisplay::Inline
                 };
-                // math-core parses recursively, and a debug build spends up to 32 KiB of stack per
-                // command, brace or script (measured on the worst shapes: bare `\sqrt\sqrt…`, nested
-                // `\frac{1}{…}`). Twice that per token, when the thread has less left, runs the formula
-                // on a fresh stack: every formula that passes the shape check is safe on any thread (700
-                // nested `\frac` aborted the build, issue #14).
+                // math-core parses recursively, and a debug build spends up to 32 KiB of stack
+                // per command, brace or script (measured on the worst shapes: bare
+                // `\sqrt\sqrt…`, nested `\frac{1}{…}`). Twice that per token, when the thread
+                // has less left, runs the formula on a fresh stack: every formula that passes
+                // the shape check is safe on any thread (700 nested `\frac` aborted the build,
+                // issue #14).
                 let need = (512 << 10) + tokens * STACK_PER_TOKEN;
                 stacker::maybe_grow(need, need, || {
                     converter()
