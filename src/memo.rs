@@ -33,14 +33,17 @@ where
         return Ok(hit);
     }
     let value = make()?;
-    table.with(|t| {
-        let mut t = t.borrow_mut();
-        if t.len() >= LIMIT {
-            t.clear();
-        }
-        t.insert(key, value.clone());
-    });
+    table.with(|t| remember(t, key, value.clone()));
     Ok(value)
+}
+
+/// Files `value` under `key`, emptying the table first when it is full.
+fn remember<K: Eq + Hash, V>(table: &Table<K, V>, key: K, value: V) {
+    let mut t = table.borrow_mut();
+    if t.len() >= LIMIT {
+        t.clear();
+    }
+    t.insert(key, value);
 }
 
 /// [`get_or_insert`] in `table` itself, looked up by a borrowed form of its key (a `&str` for
@@ -60,11 +63,7 @@ where
         return Ok(hit);
     }
     let value = make()?;
-    let mut t = table.borrow_mut();
-    if t.len() >= LIMIT {
-        t.clear();
-    }
-    t.insert(K::from(key), value.clone());
+    remember(table, K::from(key), value.clone());
     Ok(value)
 }
 

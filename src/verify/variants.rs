@@ -358,7 +358,14 @@ fn generate_within(
         // changes is not run. A text that fails goes on from there, round after round until
         // nothing changes, and the settled text is verified.
         let text = template.text(&first);
-        let variant = match verified(doc, exercise, text, number, description.clone()) {
+        let variant = match verified(
+            doc,
+            exercise,
+            text,
+            template.span.start,
+            number,
+            description.clone(),
+        ) {
             Ok(variant) => variant,
             Err(early) => {
                 let filled = settle(&mut env, scope, statements, &givens, first.clone())
@@ -367,7 +374,15 @@ fn generate_within(
                     return Err(labelled(early));
                 }
                 let text = template.text(&filled);
-                verified(doc, exercise, text, number, description).map_err(labelled)?
+                verified(
+                    doc,
+                    exercise,
+                    text,
+                    template.span.start,
+                    number,
+                    description,
+                )
+                .map_err(labelled)?
             }
         };
         variants.push(variant);
@@ -444,11 +459,13 @@ pub fn stale(exercise: &Exercise<'_>, original: &Env, made: &[Variant]) -> Vec<V
 }
 
 /// Variant `number`: the page's `text` with its numbers written in, read into a document (a
-/// call down to [`crate::doc`]), and its exercise verified with the page's names.
+/// call down to [`crate::doc`]), and its exercise (at byte `page_start` of the page) verified
+/// with the page's names.
 fn verified(
     doc: &Document,
     exercise: &Exercise<'_>,
     text: String,
+    page_start: usize,
     number: usize,
     givens: String,
 ) -> Result<Variant, Vec<Diagnostic>> {
@@ -479,11 +496,6 @@ fn verified(
         };
         super::verify_exercise(&variant_doc, e, exercise.names, exercise.scope)?
     };
-    let page_start = doc
-        .blocks
-        .iter()
-        .find(|b| b.id == exercise.id)
-        .map_or(0, |b| b.span.start);
     let shift = page_start.saturating_sub(variant_doc.blocks[index].span.start);
     // Only the exercise is kept: the rest of the variant's page is the author's page.
     let block = variant_doc.blocks.swap_remove(index);
@@ -953,13 +965,14 @@ impl<'d> Template<'d> {
             .iter()
             .find(|b| b.id == exercise)
             .map_or(0..text.len(), |b| b.span.clone());
+        let defined = |start: usize, end: usize| {
+            doc.definitions
+                .iter()
+                .any(|d| d.start < end && start < d.end)
+        };
         let kept = |range: Range<usize>| {
             let part = &text[range.clone()];
-            if !doc
-                .definitions
-                .iter()
-                .any(|d| d.start < range.end && range.start < d.end)
-            {
+            if !defined(range.start, range.end) {
                 // Nothing to keep (most pages): only the line breaks.
                 return "\n".repeat(memchr::memchr_iter(b'\n', part.as_bytes()).count());
             }
@@ -969,11 +982,7 @@ impl<'d> Template<'d> {
                 *at += line.len();
                 Some((start, line))
             }) {
-                let keep = doc
-                    .definitions
-                    .iter()
-                    .any(|d| d.start < offset + line.len() && offset < d.end);
-                if keep {
+                if defined(offset, offset + line.len()) {
                     out.push_str(line);
                 } else if line.ends_with('\n') {
                     out.push('\n');
