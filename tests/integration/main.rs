@@ -4,6 +4,7 @@
 mod anki;
 mod browser;
 mod cache;
+mod cache_edits;
 mod cards;
 mod circuit_deck;
 mod constructs;
