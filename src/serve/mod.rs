@@ -104,6 +104,16 @@ impl Site {
     /// The partial rebuild of one page, or `None` when the change needs a full build.
     fn update_page(&self, root: &Path, changed: &[PathBuf]) -> Option<Result<String, String>> {
         let [path] = changed else { return None };
+        // After a failed build the model is the course that last built, without the edit that
+        // failed (a page that does not load or verify, a broken link, a course file that does
+        // not parse): only a full build knows whether the course as it is now builds.
+        if self.with(|s| s.error.is_some()) {
+            return None;
+        }
+        // A page deleted (or replaced by a folder) leaves the course: its navigation changes.
+        if !path.is_file() {
+            return None;
+        }
         let mut guard = self.model.lock().unwrap_or_else(|p| p.into_inner());
         let model = guard.as_mut()?;
         let rel = relative(root, path);

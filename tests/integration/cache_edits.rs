@@ -4,7 +4,8 @@
 //! commits — and of damage to the cache and the output folder, each followed by a build that
 //! uses the cache and a cold `--no-cache` one under the same flags. They must agree on the exit
 //! code, on every word of the report and on every byte of the site; a build that fails must
-//! leave the previous site as it was.
+//! leave the previous site as it was. `serve`'s rebuilds, handed each save's files as its
+//! watcher hands them, go through the same kind of history against a full build.
 //!
 //! `COURSEGEN_EDITS_SEED` and `COURSEGEN_EDITS_STEPS` run another history or a longer one.
 
@@ -54,6 +55,8 @@ struct History {
     rng: ChaCha8Rng,
     work: PathBuf,
     course: PathBuf,
+    /// The files the edits since it was last emptied wrote, made, moved or removed.
+    touched: Vec<PathBuf>,
 }
 
 impl History {
@@ -103,7 +106,8 @@ impl History {
         self.course.join("content").join(page)
     }
 
-    fn edit(&self, file: &Path, f: impl FnOnce(String) -> String) {
+    fn edit(&mut self, file: &Path, f: impl FnOnce(String) -> String) {
+        self.touched.push(file.to_path_buf());
         let text = std::fs::read_to_string(file).expect("read");
         std::fs::write(file, f(text)).expect("write");
     }
@@ -172,8 +176,10 @@ impl History {
             }),
             15 => {
                 let lesson = self.pick(&self.lessons());
+                let new = self.path(&format!("{lesson}/extra-{n}.md"));
+                self.touched.push(new.clone());
                 std::fs::write(
-                    self.path(&format!("{lesson}/extra-{n}.md")),
+                    new,
                     format!(
                         "---\ntitle: \"Extra {n}\"\n---\n\n## Section {n}\n\nWords about {word}.\n\n```verify show\nlet x = {n}\nx + 1 = {}\n```\n",
                         n + 1
@@ -191,12 +197,14 @@ impl History {
                     return "nothing to move".to_string();
                 }
                 let page = self.pick(&movable);
+                self.touched.push(self.path(&page));
                 if self.chance(50) {
                     std::fs::remove_file(self.path(&page)).unwrap();
                     return format!("deleted {page}");
                 }
                 let lesson = self.pick(&self.lessons());
                 let to = format!("{lesson}/moved-{n}.md");
+                self.touched.push(self.path(&to));
                 if !self.path(&to).exists() {
                     std::fs::rename(self.path(&page), self.path(&to)).unwrap();
                 }
@@ -239,6 +247,7 @@ impl History {
             }
             20 => {
                 let image = self.course.join("content/02-training/figures/box.svg");
+                self.touched.push(image.clone());
                 if n.is_multiple_of(5) {
                     let _ = std::fs::remove_file(&image);
                     return "removed an image".to_string();
@@ -455,6 +464,7 @@ fn a_cached_build_matches_a_cold_one_through_a_random_history_of_edits() {
         rng: ChaCha8Rng::seed_from_u64(seed),
         course: course(&work),
         work: work.clone(),
+        touched: Vec::new(),
     };
     let (site, cold, good) = (work.join("site"), work.join("cold"), work.join("good"));
     snapshot(&history.course, &good);
@@ -526,6 +536,105 @@ fn a_cached_build_matches_a_cold_one_through_a_random_history_of_edits() {
         done.join("\n")
     );
     // The history must exercise both sides, or it tested little.
+    assert!(
+        built >= steps / 3 && failed >= 1,
+        "{built} builds succeeded and {failed} failed"
+    );
+}
+
+/// The files `serve` holds, by path (the search index made first if a save left it stale).
+fn served(site: &coursegen::serve::Site) -> BTreeMap<String, Vec<u8>> {
+    site.refresh_search();
+    site.with(|s| {
+        s.files
+            .iter()
+            .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+            .collect()
+    })
+}
+
+/// `serve`'s rebuilds through the same kind of history (the commits and the damage left out:
+/// `serve` watches the course's files): after each save, handed the files it touched as the
+/// watcher hands them, the server holds what a full build of the course as it now is holds,
+/// or fails where that build fails.
+#[test]
+fn serve_matches_a_full_build_through_a_random_history_of_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().to_path_buf();
+    let seed = env_number("COURSEGEN_EDITS_SEED", 24);
+    let kinds = KINDS - 2;
+    let steps = env_number("COURSEGEN_EDITS_STEPS", 2 * kinds as u64);
+    let mut history = History {
+        rng: ChaCha8Rng::seed_from_u64(seed),
+        course: course(&work),
+        work: work.clone(),
+        touched: Vec::new(),
+    };
+    let good = work.join("good");
+    snapshot(&history.course, &good);
+    let site = coursegen::serve::Site::default();
+    site.rebuild(&history.course).expect("the first build");
+    let (mut built, mut failed) = (0, 0);
+    let mut done: Vec<String> = Vec::new();
+    for step in 0..steps {
+        history.touched.clear();
+        let did: Vec<String> = if step < kinds as u64 {
+            vec![history.step(step as usize)]
+        } else {
+            let edits = [1, 1, 1, 1, 1, 1, 2, 2, 2, 3][history.below(10)];
+            (0..edits)
+                .map(|_| {
+                    let kind = history.below(kinds);
+                    history.step(kind)
+                })
+                .collect()
+        };
+        done.push(format!("{step}: {}", did.join("; ")));
+        let context = || format!("seed {seed}, history:\n{}", done.join("\n"));
+        let mut changed = history.touched.clone();
+        changed.sort();
+        changed.dedup();
+        let saved = site.update(&history.course, &changed);
+        let fresh = coursegen::serve::Site::default();
+        let full = fresh.rebuild(&history.course);
+        assert_eq!(
+            saved.is_ok(),
+            full.is_ok(),
+            "serve says {saved:?} where a full build says {full:?}\n{}",
+            context()
+        );
+        if let (Err(ours), Err(theirs)) = (&saved, &full) {
+            assert_eq!(ours, theirs, "serve's errors differ\n{}", context());
+        }
+        if saved.is_ok() {
+            built += 1;
+            let (ours, theirs) = (served(&site), served(&fresh));
+            let differ: std::collections::BTreeSet<&String> = ours
+                .keys()
+                .chain(theirs.keys())
+                .filter(|p| ours.get(*p) != theirs.get(*p))
+                .collect();
+            assert!(
+                differ.is_empty(),
+                "served files differ from a full build's: {differ:?}\n{}",
+                context()
+            );
+            snapshot(&history.course, &good);
+        } else {
+            failed += 1;
+            if history.chance(85) {
+                restore(&history.course, &good);
+                // The watcher reports every file put back: more than one, a full rebuild.
+                site.rebuild(&history.course)
+                    .expect("the course that built last");
+                done.push("put back the course that built last".to_string());
+            }
+        }
+    }
+    eprintln!(
+        "seed {seed}: {built} built, {failed} failed\n{}",
+        done.join("\n")
+    );
     assert!(
         built >= steps / 3 && failed >= 1,
         "{built} builds succeeded and {failed} failed"

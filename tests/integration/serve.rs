@@ -682,3 +682,51 @@ fn a_card_with_an_id_moved_to_another_line_rebuilds_only_its_page() {
         assert!(bytes == &full[path], "{path} differs from a full build's");
     }
 }
+
+/// After a save that fails, the server's course is the one that last built, without that
+/// edit: a save of another page must not publish a site as if the course built, and the
+/// overlay stays until the broken page is fixed.
+#[test]
+fn a_save_after_a_failed_one_rebuilds_the_course_as_it_now_is() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let site = coursegen::serve::Site::default();
+    site.rebuild(&course).expect("first build");
+    let practice = course.join(PAGE);
+    let lesson = course.join("content/01-neural-networks/index.md");
+    let good = std::fs::read_to_string(&practice).expect("read");
+    let broken = good.replacen("](index.md", "](missing.md", 1);
+    assert_ne!(broken, good, "the page links to its lesson");
+    std::fs::write(&practice, &broken).expect("break");
+    let failed = site.update(&course, std::slice::from_ref(&practice));
+    assert!(failed.is_err(), "a link to a missing page: {failed:?}");
+    let text = std::fs::read_to_string(&lesson).expect("read");
+    std::fs::write(&lesson, format!("{text}\nOne more line.\n")).expect("edit");
+    let other = site.update(&course, std::slice::from_ref(&lesson));
+    let Err(error) = other else {
+        panic!("a save of another page published a site the course does not build: {other:?}")
+    };
+    assert!(error.contains("missing.md"), "{error}");
+    assert!(site.with(|s| s.error.is_some()), "the overlay is gone");
+    std::fs::write(&practice, &good).expect("fix");
+    site.update(&course, std::slice::from_ref(&practice))
+        .expect("the fixed course builds");
+    assert!(site.with(|s| s.error.is_none()), "the overlay stays");
+}
+
+/// A page deleted while serving leaves the site (its navigation changes for the others): a
+/// full build, not an error that it cannot be read.
+#[test]
+fn a_page_deleted_while_serving_leaves_the_site() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let course = sample_copy(dir.path());
+    let extra = course.join("content/01-neural-networks/extra.md");
+    std::fs::write(&extra, "---\ntitle: Extra\n---\n\nWords.\n").expect("page");
+    let site = coursegen::serve::Site::default();
+    site.rebuild(&course).expect("first build");
+    assert!(site.with(|s| s.files.contains_key("neural-networks/extra/index.html")));
+    std::fs::remove_file(&extra).expect("delete");
+    site.update(&course, std::slice::from_ref(&extra))
+        .expect("the course without the page builds");
+    assert!(site.with(|s| !s.files.contains_key("neural-networks/extra/index.html")));
+}
