@@ -41,8 +41,9 @@ const FLAGS: [&[&str]; 7] = [
     &["--strict"],
 ];
 
-/// How many kinds of edit [`History::step`] makes.
-const KINDS: usize = 24;
+/// How many kinds of edit [`History::step`] makes: the last two are a commit and damage to
+/// the cache or the output folder.
+const KINDS: usize = 25;
 
 /// What one build said and wrote.
 #[derive(PartialEq)]
@@ -228,9 +229,28 @@ impl History {
                     "  page_size: index-card".to_string(),
                     "  page_size: a6-landscape".to_string(),
                     format!("  duplex: {}", n.is_multiple_of(2)),
+                    format!("  course_deck_limit: {}", [3, 12, 2000][n % 3]),
+                    format!("practice_sheets: {}", 1 + n % 3),
+                    "base_url: https://example.com/course/".to_string(),
+                    "base_url: /".to_string(),
+                    "  require: checks".to_string(),
+                    "  require: all".to_string(),
                 ]);
                 let key = line.split(':').next().unwrap().to_string();
                 self.edit(&self.course.join("course.yaml"), |t| {
+                    if !t.lines().any(|l| l.starts_with(&key)) {
+                        // A key the file does not have yet goes under its section.
+                        let section = if key.starts_with("  require") {
+                            "verify:"
+                        } else {
+                            "flashcards:"
+                        };
+                        return if key.starts_with(' ') {
+                            t.replacen(section, &format!("{section}\n{line}"), 1)
+                        } else {
+                            format!("{t}{line}\n")
+                        };
+                    }
                     t.lines()
                         .map(|l| if l.starts_with(&key) { line.as_str() } else { l })
                         .collect::<Vec<_>>()
@@ -269,7 +289,18 @@ impl History {
                     t.replace("a * b = 7", "a * b = 6")
                 }
             }),
-            22 => {
+            22 => self.edit(&file, |t| {
+                // A card id, which ids of the same name on later pages then defer to.
+                let id = format!("::: card {{#k{}}}\n", n % 3);
+                match t.find("::: card {#") {
+                    Some(at) if n.is_multiple_of(2) => {
+                        let end = at + t[at..].find('\n').unwrap_or(0) + 1;
+                        format!("{}{id}{}", &t[..at], &t[end..])
+                    }
+                    _ => t.replacen("::: card\n", &id, 1),
+                }
+            }),
+            23 => {
                 git(&self.course, &["add", "-A"]);
                 git(
                     &self.course,
