@@ -42,6 +42,9 @@ pub struct Site {
     /// again when it is next asked for, not on the way from the save to the reload (at 1,000
     /// pages it costs more than the page itself). Read and written under `model`'s lock.
     search_stale: AtomicBool,
+    /// The files saved since the last good build, whose changes `model` does not hold; `None`
+    /// when that is not known (a full rebuild failed for changes nobody named).
+    unbuilt: Mutex<Option<Vec<PathBuf>>>,
 }
 
 impl Default for Site {
@@ -51,6 +54,7 @@ impl Default for Site {
             events: tokio::sync::watch::Sender::new((0, false)),
             model: Mutex::default(),
             search_stale: AtomicBool::new(false),
+            unbuilt: Mutex::new(Some(Vec::new())),
         }
     }
 }
@@ -60,6 +64,15 @@ impl Site {
     /// CLI prints it) if the build failed, or the build's warnings (as `build` prints them)
     /// followed by the summary line.
     pub fn rebuild(&self, root: &Path) -> Result<String, String> {
+        let outcome = self.build_all(root);
+        // Changes nobody named (the first build, a watcher that lost events) are in the files
+        // only: after a failure, the next save must build the whole course again.
+        *self.unbuilt.lock().unwrap_or_else(|p| p.into_inner()) = outcome.is_ok().then(Vec::new);
+        outcome
+    }
+
+    /// Builds the whole course and publishes it, or its errors.
+    fn build_all(&self, root: &Path) -> Result<String, String> {
         let result = build_retained(&BuildOptions {
             root: root.to_path_buf(),
             out: None,
@@ -94,22 +107,38 @@ impl Site {
 
     /// Rebuilds after `changed` files changed: only the page when a single page's body
     /// changed (its title, place and URL staying the same), the whole course otherwise.
+    ///
+    /// The files saved since the last good build count as changed too: after a failed save,
+    /// the server's model is the course that last built, without that edit, so fixing the
+    /// same page rebuilds only it, and a save of anything else the whole course.
     pub fn update(&self, root: &Path, changed: &[PathBuf]) -> Result<String, String> {
-        match self.update_page(root, changed) {
+        let unbuilt = {
+            let mut unbuilt = self.unbuilt.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(files) = unbuilt.as_mut() {
+                files.extend(changed.iter().cloned());
+                files.sort();
+                files.dedup();
+            }
+            unbuilt.clone()
+        };
+        let outcome = match unbuilt
+            .as_deref()
+            .and_then(|files| self.update_page(root, files))
+        {
             Some(outcome) => outcome,
-            None => self.rebuild(root),
-        }
+            None => self.build_all(root),
+        };
+        *self.unbuilt.lock().unwrap_or_else(|p| p.into_inner()) = if outcome.is_ok() {
+            Some(Vec::new())
+        } else {
+            unbuilt
+        };
+        outcome
     }
 
     /// The partial rebuild of one page, or `None` when the change needs a full build.
     fn update_page(&self, root: &Path, changed: &[PathBuf]) -> Option<Result<String, String>> {
         let [path] = changed else { return None };
-        // After a failed build the model is the course that last built, without the edit that
-        // failed (a page that does not load or verify, a broken link, a course file that does
-        // not parse): only a full build knows whether the course as it is now builds.
-        if self.with(|s| s.error.is_some()) {
-            return None;
-        }
         // A page deleted (or replaced by a folder) leaves the course: its navigation changes.
         if !path.is_file() {
             return None;

@@ -712,6 +712,20 @@ fn a_save_after_a_failed_one_rebuilds_the_course_as_it_now_is() {
     site.update(&course, std::slice::from_ref(&practice))
         .expect("the fixed course builds");
     assert!(site.with(|s| s.error.is_none()), "the overlay stays");
+
+    // Broken and fixed on the same page, with nothing else saved between: that page alone.
+    std::fs::write(&practice, &broken).expect("break again");
+    assert!(site
+        .update(&course, std::slice::from_ref(&practice))
+        .is_err());
+    std::fs::write(&practice, &good).expect("fix again");
+    let fixed = site
+        .update(&course, std::slice::from_ref(&practice))
+        .expect("the fixed page builds");
+    assert!(
+        fixed.starts_with("rebuilt "),
+        "not a partial rebuild: {fixed}"
+    );
 }
 
 /// A page deleted while serving leaves the site (its navigation changes for the others): a
