@@ -16,6 +16,7 @@ use std::process::Command;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::serve::served_files;
 use super::{binary, copy_tree, sample_copy};
 
 /// Words for prose, headings and titles: smart quotes and accents among them.
@@ -330,6 +331,22 @@ impl History {
         format!("edit {page}")
     }
 
+    /// Step `step` of a history made of the first `kinds` kinds of edit: each kind alone
+    /// first, so that an edit which should rebuild some pages is not hidden by one that
+    /// rebuilds them all; then random ones, mostly one at a time.
+    fn edits(&mut self, step: u64, kinds: usize) -> Vec<String> {
+        if step < kinds as u64 {
+            return vec![self.step(step as usize)];
+        }
+        let edits = [1, 1, 1, 1, 1, 1, 2, 2, 2, 3][self.below(10)];
+        (0..edits)
+            .map(|_| {
+                let kind = self.below(kinds);
+                self.step(kind)
+            })
+            .collect()
+    }
+
     /// Damage to the output folder or the cache, which the next build must see through.
     fn damage(&mut self, n: usize) -> String {
         let (what, folder) = if n.is_multiple_of(2) {
@@ -406,6 +423,17 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
             (rel, std::fs::read(e.path()).unwrap())
         })
+        .collect()
+}
+
+/// The paths whose bytes differ between two sites (or that one of them lacks).
+fn differing<'a, K: Ord>(
+    ours: &'a BTreeMap<K, Vec<u8>>,
+    theirs: &'a BTreeMap<K, Vec<u8>>,
+) -> std::collections::BTreeSet<&'a K> {
+    ours.keys()
+        .chain(theirs.keys())
+        .filter(|p| ours.get(*p) != theirs.get(*p))
         .collect()
 }
 
@@ -511,23 +539,12 @@ fn a_cached_build_matches_a_cold_one_through_a_random_history_of_edits() {
     let mut done: Vec<String> = Vec::new();
     let mut flags: &[&str] = &[];
     for step in 0..steps {
-        // Each kind of edit alone first, so that an edit which should rebuild some pages is
-        // not hidden by one that rebuilds them all; then random ones, mostly one at a time
-        // under the flags of the step before.
-        let did: Vec<String> = if step < KINDS as u64 {
-            vec![history.step(step as usize)]
-        } else {
-            let edits = [1, 1, 1, 1, 1, 1, 2, 2, 2, 3][history.below(10)];
-            if history.chance(25) {
-                flags = history.pick(&FLAGS);
-            }
-            (0..edits)
-                .map(|_| {
-                    let kind = history.below(KINDS);
-                    history.step(kind)
-                })
-                .collect()
-        };
+        let did = history.edits(step, KINDS);
+        // Mostly under the flags of the step before, so that an edit which should rebuild some
+        // pages is seldom hidden by new flags, which rebuild them all.
+        if step >= KINDS as u64 && history.chance(25) {
+            flags = history.pick(&FLAGS);
+        }
         done.push(format!("{step}: {} {flags:?}", did.join("; ")));
         let context = || format!("seed {seed}, history:\n{}", done.join("\n"));
         let before = files(&site);
@@ -546,11 +563,7 @@ fn a_cached_build_matches_a_cold_one_through_a_random_history_of_edits() {
         if warm.success {
             built += 1;
             let (ours, theirs) = (files(&site), files(&cold));
-            let differ: std::collections::BTreeSet<&PathBuf> = ours
-                .keys()
-                .chain(theirs.keys())
-                .filter(|p| ours.get(*p) != theirs.get(*p))
-                .collect();
+            let differ = differing(&ours, &theirs);
             assert!(
                 differ.is_empty(),
                 "files differ from a cold build's: {differ:?}\n{}",
@@ -581,17 +594,6 @@ fn a_cached_build_matches_a_cold_one_through_a_random_history_of_edits() {
     );
 }
 
-/// The files `serve` holds, by path (the search index made first if a save left it stale).
-fn served(site: &coursegen::serve::Site) -> BTreeMap<String, Vec<u8>> {
-    site.refresh_search();
-    site.with(|s| {
-        s.files
-            .iter()
-            .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
-            .collect()
-    })
-}
-
 /// `serve`'s rebuilds through the same kind of history (the commits and the damage left out:
 /// `serve` watches the course's files): after each save, handed the files it touched as the
 /// watcher hands them, the server holds what a full build of the course as it now is holds,
@@ -617,17 +619,7 @@ fn serve_matches_a_full_build_through_a_random_history_of_edits() {
     let mut done: Vec<String> = Vec::new();
     for step in 0..steps {
         history.touched.clear();
-        let did: Vec<String> = if step < kinds as u64 {
-            vec![history.step(step as usize)]
-        } else {
-            let edits = [1, 1, 1, 1, 1, 1, 2, 2, 2, 3][history.below(10)];
-            (0..edits)
-                .map(|_| {
-                    let kind = history.below(kinds);
-                    history.step(kind)
-                })
-                .collect()
-        };
+        let did = history.edits(step, kinds);
         done.push(format!("{step}: {}", did.join("; ")));
         let context = || format!("seed {seed}, history:\n{}", done.join("\n"));
         let mut changed = history.touched.clone();
@@ -647,12 +639,8 @@ fn serve_matches_a_full_build_through_a_random_history_of_edits() {
         }
         if saved.is_ok() {
             built += 1;
-            let (ours, theirs) = (served(&site), served(&fresh));
-            let differ: std::collections::BTreeSet<&String> = ours
-                .keys()
-                .chain(theirs.keys())
-                .filter(|p| ours.get(*p) != theirs.get(*p))
-                .collect();
+            let (ours, theirs) = (served_files(&site), served_files(&fresh));
+            let differ = differing(&ours, &theirs);
             assert!(
                 differ.is_empty(),
                 "served files differ from a full build's: {differ:?}\n{}",

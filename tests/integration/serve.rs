@@ -550,7 +550,7 @@ fn search_index(addr: &str) -> String {
 }
 
 /// The files `serve` holds, by path (the search index made first if a save left it stale).
-fn served_files(site: &coursegen::serve::Site) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub fn served_files(site: &coursegen::serve::Site) -> std::collections::BTreeMap<String, Vec<u8>> {
     site.refresh_search();
     site.with(|s| {
         s.files
