@@ -53,6 +53,7 @@ struct Outcome {
     report: String,
 }
 
+/// A course and the seeded randomness that edits it.
 struct History {
     rng: ChaCha8Rng,
     work: PathBuf,
@@ -62,22 +63,27 @@ struct History {
 }
 
 impl History {
+    /// A number below `n`.
     fn below(&mut self, n: usize) -> usize {
         (self.rng.next_u64() % n as u64) as usize
     }
 
+    /// True `percent` times in a hundred.
     fn chance(&mut self, percent: u64) -> bool {
         self.rng.next_u64() % 100 < percent
     }
 
+    /// One of [`WORDS`].
     fn word(&mut self) -> &'static str {
         WORDS[self.below(WORDS.len())]
     }
 
+    /// One of `items`.
     fn pick<T: Clone>(&mut self, items: &[T]) -> T {
         items[self.below(items.len())].clone()
     }
 
+    /// The lesson folders, by name.
     fn lessons(&self) -> Vec<String> {
         let mut lessons: Vec<String> = std::fs::read_dir(self.course.join("content"))
             .expect("content")
@@ -104,10 +110,12 @@ impl History {
         pages
     }
 
+    /// A page's file.
     fn path(&self, page: &str) -> PathBuf {
         self.course.join("content").join(page)
     }
 
+    /// Rewrites `file` through `f`, noting it as touched.
     fn edit(&mut self, file: &Path, f: impl FnOnce(String) -> String) {
         self.touched.push(file.to_path_buf());
         let text = std::fs::read_to_string(file).expect("read");
@@ -403,6 +411,7 @@ fn front_matter_line(text: &str, key: &str, line: &str) -> String {
     format!("{}{body}", lines.join("\n"))
 }
 
+/// Runs git in `dir`, failing loudly without it.
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
         .arg("-C")
@@ -506,6 +515,7 @@ fn snapshot(course: &Path, to: &Path) {
     std::fs::copy(course.join("course.yaml"), to.join("course.yaml")).unwrap();
 }
 
+/// Puts back what [`snapshot`] copied.
 fn restore(course: &Path, from: &Path) {
     for part in ["content", "templates", "assets"] {
         std::fs::remove_dir_all(course.join(part)).unwrap();
@@ -514,6 +524,7 @@ fn restore(course: &Path, from: &Path) {
     std::fs::copy(from.join("course.yaml"), course.join("course.yaml")).unwrap();
 }
 
+/// The number in the environment variable `name`, or `default`.
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
