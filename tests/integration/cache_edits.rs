@@ -44,7 +44,7 @@ const FLAGS: [&[&str]; 7] = [
 
 /// How many kinds of edit [`History::step`] makes: the last two are a commit and damage to
 /// the cache or the output folder.
-const KINDS: usize = 26;
+const KINDS: usize = 28;
 
 /// What one build said and wrote.
 #[derive(PartialEq)]
@@ -317,7 +317,18 @@ impl History {
                     _ => t.replacen("::: card\n", &id, 1),
                 }
             }),
-            24 => {
+            24 => self.edit(&file, |t| {
+                // An exercise whose numbers vary: its sets are drawn from the page's path.
+                let k = 1 + n % 9;
+                format!(
+                    "{t}\n\n::: exercise Extra {n}\n```verify show\nlet x₀ = {k}\nvary x₀ from 1 to 9\n```\n\n::: solution\n```verify show\nx₀ + 1 = {}\n```\n:::\n:::\n",
+                    k + 1
+                )
+            }),
+            25 => self.edit(&file, |t| {
+                format!("{t}\n\n::: question\nWhy {word}?\n::: answer\nBecause of $x_{}$.\n:::\n:::\n", n % 10)
+            }),
+            26 => {
                 git(&self.course, &["add", "-A"]);
                 git(
                     &self.course,
