@@ -16,6 +16,8 @@ use std::process::Command;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use coursegen::doc::ids::slugify;
+
 use super::serve::served_files;
 use super::{binary, copy_tree, sample_copy};
 
@@ -148,7 +150,7 @@ impl History {
                         let headings: Vec<String> = text
                             .lines()
                             .filter_map(|l| l.strip_prefix("## "))
-                            .map(slug)
+                            .map(slugify)
                             .collect();
                         if headings.is_empty() {
                             String::new()
@@ -399,18 +401,6 @@ impl History {
         }
         format!("damaged {what} file {}", file.display())
     }
-}
-
-/// A heading's id as the build makes it from plain words.
-fn slug(heading: &str) -> String {
-    heading
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '-')
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 /// The page with its front matter's `key` line set to `line`.
