@@ -65,6 +65,16 @@ struct History {
 }
 
 impl History {
+    /// A history seeded with `seed`, starting from the test course written under `work`.
+    fn new(work: &Path, seed: u64) -> Self {
+        History {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            course: course(work),
+            work: work.to_path_buf(),
+            touched: Vec::new(),
+        }
+    }
+
     /// A number below `n`.
     fn below(&mut self, n: usize) -> usize {
         (self.rng.next_u64() % n as u64) as usize
@@ -539,12 +549,7 @@ fn a_cached_build_matches_a_cold_one_through_a_random_history_of_edits() {
     let work = dir.path().to_path_buf();
     let seed = env_number("COURSEGEN_EDITS_SEED", 24);
     let steps = env_number("COURSEGEN_EDITS_STEPS", 2 * KINDS as u64);
-    let mut history = History {
-        rng: ChaCha8Rng::seed_from_u64(seed),
-        course: course(&work),
-        work: work.clone(),
-        touched: Vec::new(),
-    };
+    let mut history = History::new(&work, seed);
     let (site, cold, good) = (work.join("site"), work.join("cold"), work.join("good"));
     snapshot(&history.course, &good);
     let (mut built, mut failed) = (0, 0);
@@ -599,11 +604,7 @@ fn a_cached_build_matches_a_cold_one_through_a_random_history_of_edits() {
         "seed {seed}: {built} built, {failed} failed\n{}",
         done.join("\n")
     );
-    // The history must exercise both sides, or it tested little.
-    assert!(
-        built >= steps / 3 && failed >= 1,
-        "{built} builds succeeded and {failed} failed"
-    );
+    both_sides(built, failed, steps);
 }
 
 /// `serve`'s rebuilds through the same kind of history (the commits and the damage left out:
@@ -617,12 +618,7 @@ fn serve_matches_a_full_build_through_a_random_history_of_edits() {
     let seed = env_number("COURSEGEN_EDITS_SEED", 24);
     let kinds = KINDS - 2;
     let steps = env_number("COURSEGEN_EDITS_STEPS", 2 * kinds as u64);
-    let mut history = History {
-        rng: ChaCha8Rng::seed_from_u64(seed),
-        course: course(&work),
-        work: work.clone(),
-        touched: Vec::new(),
-    };
+    let mut history = History::new(&work, seed);
     let good = work.join("good");
     snapshot(&history.course, &good);
     let site = coursegen::serve::Site::default();
@@ -674,6 +670,12 @@ fn serve_matches_a_full_build_through_a_random_history_of_edits() {
         "seed {seed}: {built} built, {failed} failed\n{}",
         done.join("\n")
     );
+    both_sides(built, failed, steps);
+}
+
+/// The history must exercise both sides, or it tested little: a third of its steps built, and
+/// at least one failed.
+fn both_sides(built: u64, failed: u64, steps: u64) {
     assert!(
         built >= steps / 3 && failed >= 1,
         "{built} builds succeeded and {failed} failed"
